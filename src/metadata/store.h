@@ -1,0 +1,100 @@
+// Everything but blob bytes: repositories, which blobs each repository links, manifests,
+// tags, the referrers index and upload sessions. SQLite now; the SQL stays portable so a
+// PostgreSQL backend can follow. Every backend passes the one suite in store_conformance.h.
+//
+// Repository names, tags and digests reach the store already validated by registry/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oci/error.h"
+
+namespace metadata {
+
+using oci::Result;
+
+struct ManifestRecord {
+  std::string digest;
+  std::string media_type;
+  std::uint64_t size = 0;
+  std::string artifact_type;           // as the referrers API reports it; may be empty
+  std::optional<std::string> subject;  // digest of the subject manifest
+  std::string annotations_json;        // "" or a JSON object, for referrers descriptors
+};
+
+// What a manifest PUT records, in one transaction.
+struct ManifestPut {
+  std::string repository;
+  ManifestRecord manifest;
+  std::vector<std::string> blob_digests;      // config and layers this manifest references
+  std::vector<std::string> manifest_digests;  // children of an index
+  std::optional<std::string> tag;
+};
+
+struct UploadRecord {
+  std::string id;
+  std::string repository;
+  std::uint64_t size = 0;        // bytes received so far
+  std::int64_t started_at = 0;   // unix seconds
+  std::int64_t updated_at = 0;   // unix seconds
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- repositories
+  virtual Result<bool> repository_exists(std::string_view repository) = 0;
+  // Names after `after` (exclusive; "" = from the start) in byte order, at most `limit`.
+  virtual Result<std::vector<std::string>> repositories(std::string_view after,
+                                                        std::size_t limit) = 0;
+
+  // --- blobs
+  // Links a blob into a repository (creating the repository), recording its size.
+  virtual Result<void> link_blob(std::string_view repository, std::string_view digest,
+                                 std::uint64_t size) = 0;
+  // The size of a blob linked in `repository`; nullopt when not linked there.
+  virtual Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
+                                                           std::string_view digest) = 0;
+  // False when it was not linked.
+  virtual Result<bool> unlink_blob(std::string_view repository, std::string_view digest) = 0;
+  // Blobs no repository links and no manifest references, for garbage collection.
+  virtual Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) = 0;
+  // Forgets a blob entirely (after GC removed its bytes).
+  virtual Result<void> forget_blob(std::string_view digest) = 0;
+
+  // --- manifests and tags
+  // Records the manifest (replacing nothing if it exists), links it into the repository and,
+  // when a tag is given, points the tag at it. One transaction.
+  virtual Result<void> put_manifest(const ManifestPut& put) = 0;
+  virtual Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
+                                                         std::string_view digest) = 0;
+  virtual Result<std::optional<std::string>> tag(std::string_view repository,
+                                                 std::string_view tag) = 0;
+  // Removes the manifest from the repository with every tag pointing at it. False when absent.
+  virtual Result<bool> delete_manifest(std::string_view repository, std::string_view digest) = 0;
+  virtual Result<bool> delete_tag(std::string_view repository, std::string_view tag) = 0;
+  // Tags after `after` (exclusive) in byte order, at most `limit`.
+  virtual Result<std::vector<std::string>> tags(std::string_view repository,
+                                                std::string_view after, std::size_t limit) = 0;
+  // Manifests in `repository` whose subject is `subject`, optionally only those of
+  // `artifact_type`; ordered by digest.
+  virtual Result<std::vector<ManifestRecord>> referrers(
+      std::string_view repository, std::string_view subject,
+      std::optional<std::string_view> artifact_type) = 0;
+
+  // --- upload sessions
+  virtual Result<void> create_upload(const UploadRecord& upload) = 0;
+  virtual Result<std::optional<UploadRecord>> upload(std::string_view id) = 0;
+  virtual Result<void> update_upload(std::string_view id, std::uint64_t size,
+                                     std::int64_t updated_at) = 0;
+  virtual Result<void> delete_upload(std::string_view id) = 0;
+  // Sessions not updated since `updated_before` (unix seconds).
+  virtual Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) = 0;
+};
+
+}  // namespace metadata
