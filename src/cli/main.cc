@@ -1,0 +1,17 @@
+// regmirror: one binary, one subcommand per job. Parses arguments and hands over to modules.
+#include <CLI/CLI.hpp>
+
+#include "cli/serve_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"regmirror: container image registry and mirroring"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("regmirror 0.1.0"));
+  cli::add_serve_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return 0;
+}

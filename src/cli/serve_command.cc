@@ -1,0 +1,94 @@
+#include "cli/serve_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "metadata/sqlite_store.h"
+#include "registry/registry.h"
+#include "server/access_log.h"
+#include "server/config.h"
+#include "server/server.h"
+#include "storage/filesystem_driver.h"
+
+namespace cli {
+namespace {
+
+struct ServeFlags {
+  std::string config_file;
+  std::optional<std::string> listen;
+  std::optional<std::string> storage;
+  std::optional<std::string> log_level;
+  std::optional<unsigned> threads;
+  bool read_only = false;
+  bool no_access_log = false;
+};
+
+int run_serve(const ServeFlags& flags) {
+  server::ServerConfig config;
+  if (!flags.config_file.empty()) {
+    auto loaded = server::load_server_config(flags.config_file);
+    if (!loaded) {
+      fmt::print(stderr, "regmirror serve: {}\n", loaded.error().message);
+      return 2;
+    }
+    config = std::move(*loaded);
+  }
+  if (flags.listen) config.listen = *flags.listen;
+  if (flags.storage) config.storage_root = *flags.storage;
+  if (flags.log_level) config.log_level = *flags.log_level;
+  if (flags.threads) config.http.threads = *flags.threads;
+  if (flags.read_only) config.registry.read_only = true;
+  if (flags.no_access_log) config.access_log = false;
+  server::init_logging(config.log_level, config.access_log);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.storage_root, ec);
+  if (ec) {
+    fmt::print(stderr, "regmirror serve: cannot create {}: {}\n", config.storage_root.string(),
+               ec.message());
+    return 1;
+  }
+  auto driver = storage::make_filesystem_driver(config.storage_root);
+  auto store = metadata::open_sqlite_store(config.storage_root / "metadata.sqlite");
+  if (!store) {
+    fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
+    return 1;
+  }
+  registry::Registry registry(*driver, **store, config.registry);
+  if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
+    spdlog::info("purged {} stale uploads", *purged);
+  }
+  if (auto served = server::serve(config, registry); !served) {
+    fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  auto* serve = app.add_subcommand("serve", "Run the registry (OCI distribution-spec v1.1)");
+  serve->footer(
+      "Examples:\n"
+      "  regmirror serve                                  # :5000, ./regmirror-data\n"
+      "  regmirror serve --listen 127.0.0.1:5001 --storage /var/lib/regmirror\n"
+      "  regmirror serve --config /etc/regmirror/config.yaml --read-only\n"
+      "Every config key: docs/config.md");
+  serve->add_option("-c,--config", flags->config_file, "YAML configuration file")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--listen", flags->listen, "HOST:PORT to listen on (default :5000)");
+  serve->add_option("--storage", flags->storage, "storage root (default ./regmirror-data)");
+  serve->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  serve->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
+  serve->add_flag("--read-only", flags->read_only, "refuse pushes and deletes");
+  serve->add_flag("--no-access-log", flags->no_access_log, "do not log one line per request");
+  serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });
+}
+
+}  // namespace cli

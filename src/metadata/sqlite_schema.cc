@@ -1,0 +1,118 @@
+#include "metadata/sqlite_schema.h"
+
+#include <array>
+#include <string>
+
+namespace metadata::sqlite {
+
+namespace {
+
+// kMigrations[i] takes the schema from version i to version i + 1. Never edit one that has
+// shipped; append another.
+//
+// Plain SQL that PostgreSQL also reads, but for two things its backend will spell its own way:
+// "INTEGER PRIMARY KEY" (there an identity column) and the byte order of names (SQLite's
+// default BINARY collation; there COLLATE "C").
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE repositories (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE blobs (
+  digest TEXT PRIMARY KEY,
+  size BIGINT NOT NULL
+);
+
+CREATE TABLE repository_blobs (
+  repository_id INTEGER NOT NULL REFERENCES repositories (id),
+  digest TEXT NOT NULL REFERENCES blobs (digest),
+  PRIMARY KEY (repository_id, digest)
+);
+CREATE INDEX repository_blobs_by_digest ON repository_blobs (digest);
+
+CREATE TABLE manifests (
+  repository_id INTEGER NOT NULL REFERENCES repositories (id),
+  digest TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  artifact_type TEXT NOT NULL,
+  subject TEXT,
+  annotations TEXT NOT NULL,
+  PRIMARY KEY (repository_id, digest)
+);
+CREATE INDEX manifests_by_subject ON manifests (repository_id, subject, digest);
+CREATE INDEX manifests_by_digest ON manifests (digest);
+
+-- What each manifest references; rows go with their manifest.
+CREATE TABLE manifest_blobs (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  blob_digest TEXT NOT NULL,
+  PRIMARY KEY (repository_id, manifest_digest, blob_digest),
+  FOREIGN KEY (repository_id, manifest_digest)
+    REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+);
+CREATE INDEX manifest_blobs_by_blob ON manifest_blobs (blob_digest);
+
+CREATE TABLE manifest_children (
+  repository_id INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  child_digest TEXT NOT NULL,
+  PRIMARY KEY (repository_id, manifest_digest, child_digest),
+  FOREIGN KEY (repository_id, manifest_digest)
+    REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+);
+CREATE INDEX manifest_children_by_child ON manifest_children (child_digest);
+
+CREATE TABLE tags (
+  repository_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (repository_id, name),
+  FOREIGN KEY (repository_id, digest)
+    REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+);
+CREATE INDEX tags_by_manifest ON tags (repository_id, digest);
+
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  repository TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX uploads_by_updated_at ON uploads (updated_at);
+)sql",
+};
+
+oci::Result<int> schema_version(Connection& connection) {
+  auto statement = connection.prepare("PRAGMA user_version");
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  return *row ? static_cast<int>(statement->integer(0)) : 0;
+}
+
+}  // namespace
+
+oci::Result<void> migrate(Connection& connection) {
+  // In a write transaction, so that two processes opening a new database do not both create it.
+  return connection.write_transaction([&]() -> oci::Result<void> {
+    auto version = schema_version(connection);
+    if (!version) return std::unexpected(std::move(version.error()));
+    if (*version > static_cast<int>(kMigrations.size())) {
+      return oci::fail(oci::ErrorCode::kInternal, "database schema version " +
+                                                      std::to_string(*version) +
+                                                      " is newer than this binary knows (" +
+                                                      std::to_string(kMigrations.size()) + ")");
+    }
+    for (auto step = static_cast<std::size_t>(*version); step < kMigrations.size(); ++step) {
+      if (auto migrated = connection.execute_script(kMigrations[step]); !migrated) return migrated;
+    }
+    return connection.execute_script("PRAGMA user_version = " + std::to_string(kMigrations.size()));
+  });
+}
+
+}  // namespace metadata::sqlite

@@ -1,0 +1,13 @@
+// The database schema, created and migrated step by step, its version kept in
+// PRAGMA user_version.
+#pragma once
+
+#include "metadata/sqlite_connection.h"
+#include "oci/error.h"
+
+namespace metadata::sqlite {
+
+// Brings the database up to the newest schema; fails on a database from a newer binary.
+oci::Result<void> migrate(Connection& connection);
+
+}  // namespace metadata::sqlite

@@ -1,0 +1,421 @@
+#include "metadata/sqlite_store.h"
+
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "metadata/sqlite_connection.h"
+#include "metadata/sqlite_schema.h"
+
+namespace metadata {
+
+namespace {
+
+using oci::ErrorCode;
+using sqlite::Connection;
+using sqlite::Statement;
+
+// LIMIT takes a signed 64-bit integer.
+std::int64_t sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+}
+
+// Column 0 of every row.
+Result<std::vector<std::string>> all_text(Result<Statement> statement) {
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  std::vector<std::string> values;
+  while (true) {
+    auto row = statement->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    if (!*row) return values;
+    values.push_back(statement->text(0));
+  }
+}
+
+// From a row of: digest, media_type, size, artifact_type, subject, annotations.
+ManifestRecord manifest_at(const Statement& row) {
+  return ManifestRecord{
+      .digest = row.text(0),
+      .media_type = row.text(1),
+      .size = static_cast<std::uint64_t>(row.integer(2)),
+      .artifact_type = row.text(3),
+      .subject = row.optional_text(4),
+      .annotations_json = row.text(5),
+  };
+}
+
+// From a row of: id, repository, size, started_at, updated_at.
+UploadRecord upload_at(const Statement& row) {
+  return UploadRecord{
+      .id = row.text(0),
+      .repository = row.text(1),
+      .size = static_cast<std::uint64_t>(row.integer(2)),
+      .started_at = row.integer(3),
+      .updated_at = row.integer(4),
+  };
+}
+
+// The id of `repository`, created if needed; inside a write transaction.
+Result<std::int64_t> repository_id(Connection& db, std::string_view repository) {
+  if (auto inserted = db.run(
+          "INSERT INTO repositories (name) VALUES (?1) ON CONFLICT (name) DO NOTHING", repository);
+      !inserted) {
+    return std::unexpected(std::move(inserted.error()));
+  }
+  auto select = db.prepare("SELECT id FROM repositories WHERE name = ?1", repository);
+  if (!select) return std::unexpected(std::move(select.error()));
+  auto row = select->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row)
+    return oci::fail(ErrorCode::kInternal, "repository vanished: " + std::string(repository));
+  return select->integer(0);
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::filesystem::path file, std::unique_ptr<Connection> first)
+      : file_(std::move(file)) {
+    connections_.emplace(std::this_thread::get_id(), std::move(first));
+  }
+
+  // --- repositories
+
+  Result<bool> repository_exists(std::string_view repository) override {
+    return read([&](Connection& db) -> Result<bool> {
+      auto select = db.prepare("SELECT 1 FROM repositories WHERE name = ?1", repository);
+      if (!select) return std::unexpected(std::move(select.error()));
+      return select->step();
+    });
+  }
+
+  Result<std::vector<std::string>> repositories(std::string_view after,
+                                                std::size_t limit) override {
+    return read([&](Connection& db) {
+      return all_text(
+          db.prepare("SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2", after,
+                     sql_limit(limit)));
+    });
+  }
+
+  // --- blobs
+
+  Result<void> link_blob(std::string_view repository, std::string_view digest,
+                         std::uint64_t size) override {
+    return write([&](Connection& db) -> Result<void> {
+      auto id = repository_id(db, repository);
+      if (!id) return std::unexpected(std::move(id.error()));
+      if (auto blob = db.run(
+              "INSERT INTO blobs (digest, size) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
+              digest, size);
+          !blob) {
+        return blob;
+      }
+      return db.run(
+          "INSERT INTO repository_blobs (repository_id, digest) VALUES (?1, ?2) "
+          "ON CONFLICT (repository_id, digest) DO NOTHING",
+          *id, digest);
+    });
+  }
+
+  Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
+                                                   std::string_view digest) override {
+    return read([&](Connection& db) -> Result<std::optional<std::uint64_t>> {
+      auto select = db.prepare(
+          "SELECT b.size FROM repositories r "
+          "JOIN repository_blobs rb ON rb.repository_id = r.id "
+          "JOIN blobs b ON b.digest = rb.digest "
+          "WHERE r.name = ?1 AND rb.digest = ?2",
+          repository, digest);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return std::nullopt;
+      return static_cast<std::uint64_t>(select->integer(0));
+    });
+  }
+
+  Result<bool> unlink_blob(std::string_view repository, std::string_view digest) override {
+    return write([&](Connection& db) -> Result<bool> {
+      auto deleted = db.run(
+          "DELETE FROM repository_blobs "
+          "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) AND digest = ?2",
+          repository, digest);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return db.changes() > 0;
+    });
+  }
+
+  Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) override {
+    // Children and manifests count too: a manifest's own bytes may be stored as a blob.
+    return read([&](Connection& db) {
+      return all_text(db.prepare(
+          "SELECT b.digest FROM blobs b "
+          "WHERE NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest) "
+          "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest) "
+          "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.child_digest = b.digest) "
+          "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest) "
+          "ORDER BY b.digest LIMIT ?1",
+          sql_limit(limit)));
+    });
+  }
+
+  Result<void> forget_blob(std::string_view digest) override {
+    return write([&](Connection& db) -> Result<void> {
+      if (auto unlinked = db.run("DELETE FROM repository_blobs WHERE digest = ?1", digest);
+          !unlinked) {
+        return unlinked;
+      }
+      return db.run("DELETE FROM blobs WHERE digest = ?1", digest);
+    });
+  }
+
+  // --- manifests and tags
+
+  Result<void> put_manifest(const ManifestPut& put) override {
+    return write([&](Connection& db) -> Result<void> {
+      auto id = repository_id(db, put.repository);
+      if (!id) return std::unexpected(std::move(id.error()));
+      const ManifestRecord& m = put.manifest;
+      if (auto inserted = db.run(
+              "INSERT INTO manifests "
+              "(repository_id, digest, media_type, size, artifact_type, subject, annotations) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+              "ON CONFLICT (repository_id, digest) DO NOTHING",
+              *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json);
+          !inserted) {
+        return inserted;
+      }
+      // Same digest, same content, same references: only a new manifest needs them recorded.
+      if (db.changes() > 0) {
+        if (auto linked = record_references(db, *id, put); !linked) return linked;
+      }
+      if (!put.tag) return {};
+      return db.run(
+          "INSERT INTO tags (repository_id, name, digest) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest",
+          *id, *put.tag, m.digest);
+    });
+  }
+
+  Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
+                                                 std::string_view digest) override {
+    return read([&](Connection& db) -> Result<std::optional<ManifestRecord>> {
+      auto select = db.prepare(
+          "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations "
+          "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+          "WHERE r.name = ?1 AND m.digest = ?2",
+          repository, digest);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return std::nullopt;
+      return manifest_at(*select);
+    });
+  }
+
+  Result<std::optional<std::string>> tag(std::string_view repository,
+                                         std::string_view tag) override {
+    return read([&](Connection& db) -> Result<std::optional<std::string>> {
+      auto select = db.prepare(
+          "SELECT t.digest FROM tags t JOIN repositories r ON r.id = t.repository_id "
+          "WHERE r.name = ?1 AND t.name = ?2",
+          repository, tag);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return std::nullopt;
+      return select->text(0);
+    });
+  }
+
+  Result<bool> delete_manifest(std::string_view repository, std::string_view digest) override {
+    // Its tags and reference rows go with it (ON DELETE CASCADE).
+    return write([&](Connection& db) -> Result<bool> {
+      auto deleted = db.run(
+          "DELETE FROM manifests "
+          "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) AND digest = ?2",
+          repository, digest);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return db.changes() > 0;
+    });
+  }
+
+  Result<bool> delete_tag(std::string_view repository, std::string_view tag) override {
+    return write([&](Connection& db) -> Result<bool> {
+      auto deleted = db.run(
+          "DELETE FROM tags "
+          "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) AND name = ?2",
+          repository, tag);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return db.changes() > 0;
+    });
+  }
+
+  Result<std::vector<std::string>> tags(std::string_view repository, std::string_view after,
+                                        std::size_t limit) override {
+    return read([&](Connection& db) {
+      return all_text(
+          db.prepare("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                     "WHERE r.name = ?1 AND t.name > ?2 ORDER BY t.name LIMIT ?3",
+                     repository, after, sql_limit(limit)));
+    });
+  }
+
+  Result<std::vector<ManifestRecord>> referrers(
+      std::string_view repository, std::string_view subject,
+      std::optional<std::string_view> artifact_type) override {
+    return read([&](Connection& db) -> Result<std::vector<ManifestRecord>> {
+      auto select = artifact_type
+                        ? db.prepare(
+                              "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject, "
+                              "m.annotations "
+                              "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                              "WHERE r.name = ?1 AND m.subject = ?2 AND m.artifact_type = ?3 "
+                              "ORDER BY m.digest",
+                              repository, subject, *artifact_type)
+                        : db.prepare(
+                              "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject, "
+                              "m.annotations "
+                              "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                              "WHERE r.name = ?1 AND m.subject = ?2 "
+                              "ORDER BY m.digest",
+                              repository, subject);
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<ManifestRecord> records;
+      while (true) {
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return records;
+        records.push_back(manifest_at(*select));
+      }
+    });
+  }
+
+  // --- upload sessions
+
+  Result<void> create_upload(const UploadRecord& upload) override {
+    return write([&](Connection& db) {
+      return db.run(
+          "INSERT INTO uploads (id, repository, size, started_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)",
+          upload.id, upload.repository, upload.size, upload.started_at, upload.updated_at);
+    });
+  }
+
+  Result<std::optional<UploadRecord>> upload(std::string_view id) override {
+    return read([&](Connection& db) -> Result<std::optional<UploadRecord>> {
+      auto select = db.prepare(
+          "SELECT id, repository, size, started_at, updated_at FROM uploads WHERE id = ?1", id);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return std::nullopt;
+      return upload_at(*select);
+    });
+  }
+
+  Result<void> update_upload(std::string_view id, std::uint64_t size,
+                             std::int64_t updated_at) override {
+    return write([&](Connection& db) -> Result<void> {
+      auto updated = db.run("UPDATE uploads SET size = ?2, updated_at = ?3 WHERE id = ?1", id, size,
+                            updated_at);
+      if (!updated) return updated;
+      if (db.changes() == 0) {
+        return oci::fail(ErrorCode::kBlobUploadUnknown, "no upload session " + std::string(id));
+      }
+      return {};
+    });
+  }
+
+  Result<void> delete_upload(std::string_view id) override {
+    return write([&](Connection& db) { return db.run("DELETE FROM uploads WHERE id = ?1", id); });
+  }
+
+  Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) override {
+    return read([&](Connection& db) -> Result<std::vector<UploadRecord>> {
+      auto select = db.prepare(
+          "SELECT id, repository, size, started_at, updated_at FROM uploads "
+          "WHERE updated_at < ?1 ORDER BY updated_at, id",
+          updated_before);
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<UploadRecord> records;
+      while (true) {
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return records;
+        records.push_back(upload_at(*select));
+      }
+    });
+  }
+
+ private:
+  static Result<void> record_references(Connection& db, std::int64_t id, const ManifestPut& put) {
+    for (const std::string& blob : put.blob_digests) {
+      if (auto linked =
+              db.run("INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) "
+                     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                     id, put.manifest.digest, blob);
+          !linked) {
+        return linked;
+      }
+    }
+    for (const std::string& child : put.manifest_digests) {
+      if (auto linked =
+              db.run("INSERT INTO manifest_children (repository_id, manifest_digest, child_digest) "
+                     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                     id, put.manifest.digest, child);
+          !linked) {
+        return linked;
+      }
+    }
+    return {};
+  }
+
+  // This thread's connection, opened on its first call.
+  Result<Connection*> connection() {
+    std::lock_guard lock(mutex_);
+    auto& slot = connections_[std::this_thread::get_id()];
+    if (!slot) {
+      auto opened = Connection::open(file_);
+      if (!opened) {
+        connections_.erase(std::this_thread::get_id());
+        return std::unexpected(std::move(opened.error()));
+      }
+      slot = std::move(*opened);
+    }
+    return slot.get();
+  }
+
+  template <class Body>
+  std::invoke_result_t<Body&, Connection&> read(Body&& body) {
+    auto db = connection();
+    if (!db) return std::unexpected(std::move(db.error()));
+    return body(**db);
+  }
+
+  template <class Body>
+  std::invoke_result_t<Body&, Connection&> write(Body&& body) {
+    auto db = connection();
+    if (!db) return std::unexpected(std::move(db.error()));
+    return (*db)->write_transaction([&] { return body(**db); });
+  }
+
+  const std::filesystem::path file_;
+  std::mutex mutex_;  // guards connections_, not the connections
+  std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file) {
+  auto first = sqlite::Connection::open(file);
+  if (!first) return std::unexpected(std::move(first.error()));
+  if (auto migrated = sqlite::migrate(**first); !migrated) {
+    return std::unexpected(std::move(migrated.error()));
+  }
+  return std::make_unique<SqliteStore>(file, std::move(*first));
+}
+
+}  // namespace metadata

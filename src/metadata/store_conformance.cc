@@ -1,0 +1,515 @@
+#include "metadata/store_conformance.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace metadata {
+
+void StoreConformance::SetUp() {
+  static std::atomic<int> next{0};
+  directory_ =
+      std::filesystem::path(testing::TempDir()) /
+      ("regmirror-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
+  std::filesystem::remove_all(directory_);
+  std::filesystem::create_directories(directory_);
+  auto opened = GetParam()(directory_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  store_ = std::move(*opened);
+}
+
+void StoreConformance::TearDown() {
+  store_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+void StoreConformance::reopen() {
+  store_.reset();
+  auto opened = GetParam()(directory_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  store_ = std::move(*opened);
+}
+
+namespace {
+
+using oci::ErrorCode;
+using Names = std::vector<std::string>;
+
+template <class T>
+testing::AssertionResult ok(const Result<T>& result) {
+  if (result) return testing::AssertionSuccess();
+  return testing::AssertionFailure()
+         << oci::code_name(result.error().code) << ": " << result.error().message;
+}
+
+// The value of a call that must succeed; a failure is recorded and T{} returned.
+template <class T>
+T value(Result<T> result) {
+  EXPECT_TRUE(ok(result));
+  return result ? std::move(*result) : T{};
+}
+
+// A well-formed digest whose order follows `n`.
+std::string digest(unsigned n) {
+  char hex[65];
+  std::snprintf(hex, sizeof hex, "%064x", n);
+  return std::string("sha256:") + hex;
+}
+
+ManifestRecord image_manifest(unsigned n) {
+  ManifestRecord record;
+  record.digest = digest(n);
+  record.media_type = "application/vnd.oci.image.manifest.v1+json";
+  record.size = 1000 + n;
+  return record;
+}
+
+ManifestRecord referrer(unsigned n, std::string subject, std::string artifact_type) {
+  ManifestRecord record = image_manifest(n);
+  record.artifact_type = std::move(artifact_type);
+  record.subject = std::move(subject);
+  record.annotations_json = R"({"org.opencontainers.image.created":"2024-01-01T00:00:00Z"})";
+  return record;
+}
+
+ManifestPut put_of(std::string repository, ManifestRecord manifest,
+                   std::optional<std::string> tag = std::nullopt, Names blobs = {}) {
+  ManifestPut put;
+  put.repository = std::move(repository);
+  put.manifest = std::move(manifest);
+  put.blob_digests = std::move(blobs);
+  put.tag = std::move(tag);
+  return put;
+}
+
+void expect_same(const ManifestRecord& actual, const ManifestRecord& expected) {
+  EXPECT_EQ(actual.digest, expected.digest);
+  EXPECT_EQ(actual.media_type, expected.media_type);
+  EXPECT_EQ(actual.size, expected.size);
+  EXPECT_EQ(actual.artifact_type, expected.artifact_type);
+  EXPECT_EQ(actual.subject, expected.subject);
+  EXPECT_EQ(actual.annotations_json, expected.annotations_json);
+}
+
+void expect_same(const UploadRecord& actual, const UploadRecord& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.repository, expected.repository);
+  EXPECT_EQ(actual.size, expected.size);
+  EXPECT_EQ(actual.started_at, expected.started_at);
+  EXPECT_EQ(actual.updated_at, expected.updated_at);
+}
+
+Names digests_of(const std::vector<ManifestRecord>& records) {
+  Names digests;
+  for (const auto& record : records) digests.push_back(record.digest);
+  return digests;
+}
+
+Names ids_of(const std::vector<UploadRecord>& records) {
+  Names ids;
+  for (const auto& record : records) ids.push_back(record.id);
+  return ids;
+}
+
+// --- repositories
+
+TEST_P(StoreConformance, RepositoryExistsOnceSomethingIsLinked) {
+  EXPECT_EQ(value(store_->repository_exists("library/alpine")), false);
+  ASSERT_TRUE(ok(store_->link_blob("library/alpine", digest(1), 10)));
+  EXPECT_EQ(value(store_->repository_exists("library/alpine")), true);
+
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("library/busybox", image_manifest(2)))));
+  EXPECT_EQ(value(store_->repository_exists("library/busybox")), true);
+  EXPECT_EQ(value(store_->repository_exists("library")), false);
+}
+
+TEST_P(StoreConformance, RepositoriesPageInByteOrder) {
+  for (const char* name : {"b", "a", "A", "a/b", "a-b", "ab"}) {
+    ASSERT_TRUE(ok(store_->link_blob(name, digest(1), 10)));
+  }
+  const Names all = {"A", "a", "a-b", "a/b", "ab", "b"};
+  EXPECT_EQ(value(store_->repositories("", 100)), all);
+  EXPECT_EQ(value(store_->repositories("", 2)), (Names{"A", "a"}));
+  EXPECT_EQ(value(store_->repositories("a", 2)), (Names{"a-b", "a/b"}));
+  EXPECT_EQ(value(store_->repositories("aa", 100)), (Names{"ab", "b"}));  // "aa" is no repository
+  EXPECT_EQ(value(store_->repositories("b", 100)), Names{});
+  EXPECT_EQ(value(store_->repositories("zzz", 100)), Names{});
+  EXPECT_EQ(value(store_->repositories("", 0)), Names{});
+
+  Names walked;
+  std::string after;
+  while (true) {
+    auto page = store_->repositories(after, 1);
+    ASSERT_TRUE(ok(page));
+    if (page->empty()) break;
+    ASSERT_EQ(page->size(), 1u);
+    walked.push_back(after = page->front());
+  }
+  EXPECT_EQ(walked, all);
+}
+
+// --- blobs
+
+TEST_P(StoreConformance, LinkedBlobIsPerRepository) {
+  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 1234)));
+  EXPECT_EQ(value(store_->linked_blob("one", digest(1))), std::optional<std::uint64_t>(1234));
+  EXPECT_EQ(value(store_->linked_blob("one", digest(2))), std::nullopt);
+  EXPECT_EQ(value(store_->linked_blob("two", digest(1))), std::nullopt);
+
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 1234)));
+  EXPECT_EQ(value(store_->linked_blob("two", digest(1))), std::optional<std::uint64_t>(1234));
+}
+
+TEST_P(StoreConformance, LinkingTwiceThenUnlinking) {
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(1), 10)));
+  EXPECT_EQ(value(store_->unlink_blob("repo", digest(1))), true);
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(1))), std::nullopt);
+  EXPECT_EQ(value(store_->unlink_blob("repo", digest(1))), false);
+  EXPECT_EQ(value(store_->unlink_blob("no/such/repo", digest(1))), false);
+}
+
+TEST_P(StoreConformance, UnreferencedBlobsAreThoseNothingPointsAt) {
+  for (unsigned n : {1, 2, 3, 4}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(10), "v1", {digest(2)}))));
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+
+  for (unsigned n : {1, 2, 4}) ASSERT_TRUE(ok(store_->unlink_blob("repo", digest(n))));
+  // 2 is still referenced by the manifest, 3 still linked.
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), (Names{digest(1), digest(4)}));
+  EXPECT_EQ(value(store_->unreferenced_blobs(1)), Names{digest(1)});
+
+  ASSERT_EQ(value(store_->delete_manifest("repo", digest(10))), true);
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), (Names{digest(1), digest(2), digest(4)}));
+}
+
+TEST_P(StoreConformance, BlobLinkedInAnyRepositoryIsReferenced) {
+  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
+  ASSERT_EQ(value(store_->unlink_blob("one", digest(1))), true);
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+}
+
+TEST_P(StoreConformance, ManifestsAndIndexChildrenAreReferenced) {
+  // A manifest's own bytes and an index's children may be stored as blobs.
+  for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1)))));
+  ManifestPut index = put_of("repo", image_manifest(2));
+  index.manifest.media_type = "application/vnd.oci.image.index.v1+json";
+  index.manifest_digests = {digest(3)};
+  ASSERT_TRUE(ok(store_->put_manifest(index)));
+  for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->unlink_blob("repo", digest(n))));
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+
+  ASSERT_EQ(value(store_->delete_manifest("repo", digest(2))), true);
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), (Names{digest(2), digest(3)}));
+}
+
+TEST_P(StoreConformance, ForgetBlobRemovesItEverywhere) {
+  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(2), 20)));
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  EXPECT_EQ(value(store_->linked_blob("one", digest(1))), std::nullopt);
+  EXPECT_EQ(value(store_->linked_blob("two", digest(1))), std::nullopt);
+  EXPECT_EQ(value(store_->linked_blob("two", digest(2))), std::optional<std::uint64_t>(20));
+  ASSERT_EQ(value(store_->unlink_blob("two", digest(2))), true);
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{digest(2)});
+  EXPECT_TRUE(ok(store_->forget_blob(digest(99))));
+}
+
+// --- manifests and tags
+
+TEST_P(StoreConformance, PutManifestRecordsEveryField) {
+  const ManifestRecord plain = image_manifest(1);
+  const ManifestRecord signature = referrer(2, digest(1), "application/vnd.dev.cosign.sig");
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", plain))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", signature))));
+
+  auto found = store_->manifest("repo", digest(1));
+  ASSERT_TRUE(ok(found));
+  ASSERT_TRUE(found->has_value());
+  expect_same(**found, plain);
+  EXPECT_EQ((*found)->subject, std::nullopt);
+
+  found = store_->manifest("repo", digest(2));
+  ASSERT_TRUE(ok(found));
+  ASSERT_TRUE(found->has_value());
+  expect_same(**found, signature);
+}
+
+TEST_P(StoreConformance, ManifestIsPerRepository) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("one", image_manifest(1), "latest"))));
+  auto found = store_->manifest("two", digest(1));
+  ASSERT_TRUE(ok(found));
+  EXPECT_FALSE(found->has_value());
+  EXPECT_EQ(value(store_->tag("two", "latest")), std::optional<std::string>());
+  found = store_->manifest("one", digest(2));
+  ASSERT_TRUE(ok(found));
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST_P(StoreConformance, PutManifestIsIdempotent) {
+  ManifestPut put = put_of("repo", image_manifest(1), "latest", {digest(5)});
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 5)));
+  ASSERT_TRUE(ok(store_->put_manifest(put)));
+  ASSERT_TRUE(ok(store_->put_manifest(put)));
+
+  // An existing manifest is not replaced.
+  put.manifest.media_type = "application/vnd.docker.distribution.manifest.v2+json";
+  ASSERT_TRUE(ok(store_->put_manifest(put)));
+  auto found = store_->manifest("repo", digest(1));
+  ASSERT_TRUE(ok(found));
+  ASSERT_TRUE(found->has_value());
+  expect_same(**found, image_manifest(1));
+
+  EXPECT_EQ(value(store_->tags("repo", "", 100)), Names{"latest"});
+  ASSERT_EQ(value(store_->unlink_blob("repo", digest(5))), true);
+  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+}
+
+TEST_P(StoreConformance, PutManifestMovesTag) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "latest"))));
+  EXPECT_EQ(value(store_->tag("repo", "latest")), std::optional(digest(1)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(2), "latest"))));
+  EXPECT_EQ(value(store_->tag("repo", "latest")), std::optional(digest(2)));
+  // The untagged manifest stays.
+  auto found = store_->manifest("repo", digest(1));
+  ASSERT_TRUE(ok(found));
+  EXPECT_TRUE(found->has_value());
+}
+
+TEST_P(StoreConformance, PutManifestWithoutTagKeepsTags) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1"))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1)))));
+  EXPECT_EQ(value(store_->tag("repo", "v1")), std::optional(digest(1)));
+}
+
+TEST_P(StoreConformance, TagLookupMisses) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1"))));
+  EXPECT_EQ(value(store_->tag("repo", "v2")), std::optional<std::string>());
+  EXPECT_EQ(value(store_->tag("repo", "V1")), std::optional<std::string>());
+  EXPECT_EQ(value(store_->tag("other", "v1")), std::optional<std::string>());
+}
+
+TEST_P(StoreConformance, DeleteManifestRemovesItsTags) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "a"))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "b"))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(2), "c"))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("other", image_manifest(1), "a"))));
+
+  EXPECT_EQ(value(store_->delete_manifest("repo", digest(1))), true);
+  auto found = store_->manifest("repo", digest(1));
+  ASSERT_TRUE(ok(found));
+  EXPECT_FALSE(found->has_value());
+  EXPECT_EQ(value(store_->tag("repo", "a")), std::optional<std::string>());
+  EXPECT_EQ(value(store_->tag("repo", "b")), std::optional<std::string>());
+  EXPECT_EQ(value(store_->tags("repo", "", 100)), Names{"c"});
+  EXPECT_EQ(value(store_->tag("other", "a")), std::optional(digest(1)));
+
+  EXPECT_EQ(value(store_->delete_manifest("repo", digest(1))), false);
+  EXPECT_EQ(value(store_->delete_manifest("no/such/repo", digest(1))), false);
+}
+
+TEST_P(StoreConformance, DeleteTagKeepsManifest) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1"))));
+  EXPECT_EQ(value(store_->delete_tag("repo", "v1")), true);
+  EXPECT_EQ(value(store_->delete_tag("repo", "v1")), false);
+  EXPECT_EQ(value(store_->delete_tag("no/such/repo", "v1")), false);
+  EXPECT_EQ(value(store_->tag("repo", "v1")), std::optional<std::string>());
+  auto found = store_->manifest("repo", digest(1));
+  ASSERT_TRUE(ok(found));
+  EXPECT_TRUE(found->has_value());
+}
+
+TEST_P(StoreConformance, TagsPageInByteOrder) {
+  unsigned n = 0;
+  for (const char* tag : {"v1.9", "b", "latest", "A", "a", "1.0", "v1.10"}) {
+    ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(++n), tag))));
+  }
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("other", image_manifest(1), "0-other"))));
+
+  const Names all = {"1.0", "A", "a", "b", "latest", "v1.10", "v1.9"};
+  EXPECT_EQ(value(store_->tags("repo", "", 100)), all);
+  EXPECT_EQ(value(store_->tags("repo", "", 3)), (Names{"1.0", "A", "a"}));
+  EXPECT_EQ(value(store_->tags("repo", "a", 2)), (Names{"b", "latest"}));
+  EXPECT_EQ(value(store_->tags("repo", "c", 100)), (Names{"latest", "v1.10", "v1.9"}));  // absent
+  EXPECT_EQ(value(store_->tags("repo", "v1.9", 100)), Names{});
+  EXPECT_EQ(value(store_->tags("repo", "", 0)), Names{});
+  EXPECT_EQ(value(store_->tags("no/such/repo", "", 100)), Names{});
+
+  Names walked;
+  std::string after;
+  while (true) {
+    auto page = store_->tags("repo", after, 1);
+    ASSERT_TRUE(ok(page));
+    if (page->empty()) break;
+    ASSERT_EQ(page->size(), 1u);
+    walked.push_back(after = page->front());
+  }
+  EXPECT_EQ(walked, all);
+}
+
+TEST_P(StoreConformance, ReferrersFilterBySubjectAndArtifactType) {
+  const std::string subject = digest(1);
+  const std::string sig = "application/vnd.dev.cosign.sig";
+  const std::string sbom = "application/spdx+json";
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "latest"))));
+  // Put out of digest order, to see the result ordered by digest.
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(7, subject, sig)))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(3, subject, sbom)))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(5, subject, sig)))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(4, digest(2), sig)))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("other", referrer(6, subject, sig)))));
+
+  auto all = store_->referrers("repo", subject, std::nullopt);
+  ASSERT_TRUE(ok(all));
+  EXPECT_EQ(digests_of(*all), (Names{digest(3), digest(5), digest(7)}));
+  ASSERT_EQ(all->size(), 3u);
+  expect_same((*all)[0], referrer(3, subject, sbom));
+
+  auto signatures = store_->referrers("repo", subject, sig);
+  ASSERT_TRUE(ok(signatures));
+  EXPECT_EQ(digests_of(*signatures), (Names{digest(5), digest(7)}));
+
+  auto none = store_->referrers("repo", subject, "application/unknown");
+  ASSERT_TRUE(ok(none));
+  EXPECT_TRUE(none->empty());
+
+  auto unrelated = store_->referrers("repo", digest(99), std::nullopt);
+  ASSERT_TRUE(ok(unrelated));
+  EXPECT_TRUE(unrelated->empty());
+
+  ASSERT_EQ(value(store_->delete_manifest("repo", digest(5))), true);
+  auto after_delete = store_->referrers("repo", subject, std::nullopt);
+  ASSERT_TRUE(ok(after_delete));
+  EXPECT_EQ(digests_of(*after_delete), (Names{digest(3), digest(7)}));
+}
+
+// --- upload sessions
+
+TEST_P(StoreConformance, UploadLifecycle) {
+  const UploadRecord created{
+      .id = "5f2c1a", .repository = "repo", .size = 0, .started_at = 1000, .updated_at = 1000};
+  ASSERT_TRUE(ok(store_->create_upload(created)));
+  auto found = store_->upload("5f2c1a");
+  ASSERT_TRUE(ok(found));
+  ASSERT_TRUE(found->has_value());
+  expect_same(**found, created);
+
+  ASSERT_TRUE(ok(store_->update_upload("5f2c1a", 4096, 1060)));
+  found = store_->upload("5f2c1a");
+  ASSERT_TRUE(ok(found));
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->size, 4096u);
+  EXPECT_EQ((*found)->started_at, 1000);
+  EXPECT_EQ((*found)->updated_at, 1060);
+
+  ASSERT_TRUE(ok(store_->delete_upload("5f2c1a")));
+  found = store_->upload("5f2c1a");
+  ASSERT_TRUE(ok(found));
+  EXPECT_FALSE(found->has_value());
+  EXPECT_TRUE(ok(store_->delete_upload("5f2c1a")));
+}
+
+TEST_P(StoreConformance, UpdatingAnUnknownUploadFails) {
+  auto updated = store_->update_upload("unknown", 10, 10);
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, ErrorCode::kBlobUploadUnknown);
+}
+
+TEST_P(StoreConformance, StaleUploadsAreThoseNotUpdatedSince) {
+  for (auto [id, updated_at] : {std::pair{"u3", 300}, std::pair{"u1", 100}, std::pair{"u2", 200}}) {
+    ASSERT_TRUE(ok(store_->create_upload(
+        {.id = id, .repository = "repo", .size = 1, .started_at = 50, .updated_at = updated_at})));
+  }
+  auto stale = store_->stale_uploads(200);
+  ASSERT_TRUE(ok(stale));
+  EXPECT_EQ(ids_of(*stale), Names{"u1"});
+  ASSERT_EQ(stale->size(), 1u);
+  expect_same(
+      stale->front(),
+      UploadRecord{
+          .id = "u1", .repository = "repo", .size = 1, .started_at = 50, .updated_at = 100});
+
+  stale = store_->stale_uploads(301);
+  ASSERT_TRUE(ok(stale));
+  EXPECT_EQ(ids_of(*stale), (Names{"u1", "u2", "u3"}));
+
+  ASSERT_TRUE(ok(store_->update_upload("u1", 2, 400)));
+  stale = store_->stale_uploads(301);
+  ASSERT_TRUE(ok(stale));
+  EXPECT_EQ(ids_of(*stale), (Names{"u2", "u3"}));
+
+  stale = store_->stale_uploads(0);
+  ASSERT_TRUE(ok(stale));
+  EXPECT_TRUE(stale->empty());
+}
+
+// --- the store as a whole
+
+TEST_P(StoreConformance, ReopeningKeepsData) {
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 55)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1", {digest(5)}))));
+  ASSERT_TRUE(ok(store_->create_upload(
+      {.id = "u", .repository = "repo", .size = 7, .started_at = 1, .updated_at = 2})));
+
+  reopen();
+  ASSERT_TRUE(store_);
+
+  EXPECT_EQ(value(store_->repositories("", 100)), Names{"repo"});
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(5))), std::optional<std::uint64_t>(55));
+  EXPECT_EQ(value(store_->tag("repo", "v1")), std::optional(digest(1)));
+  auto found = store_->manifest("repo", digest(1));
+  ASSERT_TRUE(ok(found));
+  ASSERT_TRUE(found->has_value());
+  expect_same(**found, image_manifest(1));
+  auto upload = store_->upload("u");
+  ASSERT_TRUE(ok(upload));
+  ASSERT_TRUE(upload->has_value());
+  EXPECT_EQ((*upload)->size, 7u);
+}
+
+TEST_P(StoreConformance, ConcurrentUseFromEightThreads) {
+  constexpr unsigned kThreads = 8;
+  constexpr unsigned kManifests = 25;
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string repository = "team/" + std::to_string(t);
+      for (unsigned i = 0; i < kManifests; ++i) {
+        const unsigned n = t * 1000 + i;
+        const std::string tag = "v" + std::to_string(i);
+        // Every thread also writes the same rows of one shared repository.
+        ASSERT_TRUE(ok(store_->link_blob("shared", digest(i), i)));
+        ASSERT_TRUE(ok(store_->link_blob(repository, digest(n + 500), n)));
+        ASSERT_TRUE(ok(
+            store_->put_manifest(put_of(repository, image_manifest(n), tag, {digest(n + 500)}))));
+        EXPECT_EQ(value(store_->tag(repository, tag)), std::optional(digest(n)));
+        auto found = store_->manifest(repository, digest(n));
+        ASSERT_TRUE(ok(found));
+        EXPECT_TRUE(found->has_value());
+        EXPECT_EQ(value(store_->linked_blob("shared", digest(i))), std::optional<std::uint64_t>(i));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  auto repositories = store_->repositories("", 100);
+  ASSERT_TRUE(ok(repositories));
+  EXPECT_EQ(repositories->size(), kThreads + 1);
+  for (unsigned t = 0; t < kThreads; ++t) {
+    auto tags = store_->tags("team/" + std::to_string(t), "", 1000);
+    ASSERT_TRUE(ok(tags));
+    EXPECT_EQ(tags->size(), kManifests);
+  }
+}
+
+}  // namespace
+
+}  // namespace metadata

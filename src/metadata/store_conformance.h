@@ -1,0 +1,39 @@
+// The one suite every metadata::Store passes. A backend's test instantiates it with a factory
+// that opens the backend's store kept in a directory:
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+//                            testing::Values(metadata::StoreFactory(open_in_directory)));
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <ostream>
+
+#include "metadata/store.h"
+
+namespace metadata {
+
+// Opens the store kept in `directory`. Each test hands it a fresh, empty directory; opening
+// the same directory again must show the same data.
+using StoreFactory =
+    std::function<Result<std::unique_ptr<Store>>(const std::filesystem::path& directory)>;
+
+// Test names carry a printed parameter; a factory has nothing worth printing (the
+// instantiation's prefix already names the backend).
+inline void PrintTo(const StoreFactory&, std::ostream* out) { *out << "factory"; }
+
+class StoreConformance : public testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Closes the store and opens it again from the same directory.
+  void reopen();
+
+  std::filesystem::path directory_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace metadata

@@ -1,0 +1,81 @@
+// Runs the conformance suite against the SQLite store, plus what only SQLite shows.
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "metadata/sqlite_store.h"
+#include "metadata/store_conformance.h"
+
+namespace metadata {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<std::unique_ptr<Store>> open_in_directory(const fs::path& directory) {
+  return open_sqlite_store(directory / "metadata.db");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+                         testing::Values(StoreFactory(open_in_directory)));
+
+// A fresh directory, removed when the test ends.
+class SqliteStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::path(testing::TempDir()) /
+                 ("regmirror-sqlite-test-" + std::to_string(::getpid()) + "-" +
+                  testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(directory_);
+    fs::create_directories(directory_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(directory_, ignored);
+  }
+
+  // Runs one statement on the database file directly and returns the first column of its row.
+  std::string query(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((directory_ / "metadata.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK);
+    std::string value;
+    if (sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0) != nullptr) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+  }
+
+  fs::path directory_;
+};
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogAndRecordsSchemaVersion) {
+  auto store = open_in_directory(directory_);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query("PRAGMA user_version"), "1");
+}
+
+TEST_F(SqliteStoreTest, RefusesDatabaseFromNewerBinary) {
+  ASSERT_TRUE(open_in_directory(directory_));
+  query("PRAGMA user_version = 99");
+  auto store = open_in_directory(directory_);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, oci::ErrorCode::kInternal);
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+}
+
+TEST_F(SqliteStoreTest, OpeningInMissingDirectoryFails) {
+  auto store = open_sqlite_store(directory_ / "missing" / "metadata.db");
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, oci::ErrorCode::kInternal);
+}
+
+}  // namespace
+
+}  // namespace metadata

@@ -1,0 +1,46 @@
+#include "oci/error.h"
+
+namespace oci {
+
+std::string_view code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBlobUnknown:
+      return "BLOB_UNKNOWN";
+    case ErrorCode::kBlobUploadInvalid:
+      return "BLOB_UPLOAD_INVALID";
+    case ErrorCode::kBlobUploadUnknown:
+      return "BLOB_UPLOAD_UNKNOWN";
+    case ErrorCode::kDigestInvalid:
+      return "DIGEST_INVALID";
+    case ErrorCode::kManifestBlobUnknown:
+      return "MANIFEST_BLOB_UNKNOWN";
+    case ErrorCode::kManifestInvalid:
+      return "MANIFEST_INVALID";
+    case ErrorCode::kManifestUnknown:
+      return "MANIFEST_UNKNOWN";
+    case ErrorCode::kNameInvalid:
+      return "NAME_INVALID";
+    case ErrorCode::kNameUnknown:
+      return "NAME_UNKNOWN";
+    case ErrorCode::kSizeInvalid:
+      return "SIZE_INVALID";
+    case ErrorCode::kUnauthorized:
+      return "UNAUTHORIZED";
+    case ErrorCode::kDenied:
+      return "DENIED";
+    case ErrorCode::kUnsupported:
+      return "UNSUPPORTED";
+    case ErrorCode::kTooManyRequests:
+      return "TOOMANYREQUESTS";
+    // Not in the spec: RANGE_INVALID and UNKNOWN are the names CNCF distribution sends.
+    case ErrorCode::kRangeInvalid:
+      return "RANGE_INVALID";
+    case ErrorCode::kNotFound:
+      return "NOT_FOUND";
+    case ErrorCode::kInternal:
+      return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace oci

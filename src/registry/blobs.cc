@@ -1,0 +1,66 @@
+// Blobs as seen through a repository: stat, read, delete, cross-repository mount.
+#include "oci/name.h"
+#include "registry/paths.h"
+#include "registry/registry.h"
+
+namespace registry {
+namespace {
+
+using oci::ErrorCode;
+
+Result<oci::Digest> parse_blob_digest(std::string_view repository, std::string_view digest) {
+  if (!oci::is_valid_repository_name(repository)) {
+    return oci::fail(ErrorCode::kNameInvalid, "invalid repository name");
+  }
+  return oci::Digest::parse(digest);
+}
+
+}  // namespace
+
+Result<BlobInfo> Registry::stat_blob(std::string_view repository, std::string_view digest_text) {
+  auto digest = parse_blob_digest(repository, digest_text);
+  if (!digest) return std::unexpected(digest.error());
+  auto size = store_.linked_blob(repository, digest->str());
+  if (!size) return std::unexpected(size.error());
+  if (!*size) return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest->str());
+  return BlobInfo{*digest, **size};
+}
+
+Result<std::unique_ptr<storage::Reader>> Registry::open_blob(const BlobInfo& blob,
+                                                             std::uint64_t offset) {
+  auto reader = driver_.reader(blob_path(blob.digest), offset);
+  if (!reader && reader.error().code == ErrorCode::kNotFound) {
+    return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", blob.digest.str());
+  }
+  return reader;
+}
+
+Result<void> Registry::delete_blob(std::string_view repository, std::string_view digest_text) {
+  if (auto ok = check_writable(); !ok) return ok;
+  if (!options_.delete_enabled) return oci::fail(ErrorCode::kUnsupported, "deletes are disabled");
+  auto digest = parse_blob_digest(repository, digest_text);
+  if (!digest) return std::unexpected(digest.error());
+  auto unlinked = store_.unlink_blob(repository, digest->str());
+  if (!unlinked) return std::unexpected(unlinked.error());
+  if (!*unlinked) return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest->str());
+  return {};
+}
+
+Result<BlobInfo> Registry::mount_blob(std::string_view repository, std::string_view digest_text,
+                                      std::string_view from) {
+  if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
+  if (!oci::is_valid_repository_name(from)) {
+    return oci::fail(ErrorCode::kNameInvalid, "invalid repository name", std::string(from));
+  }
+  auto source = stat_blob(from, digest_text);
+  if (!source) return source;
+  if (!oci::is_valid_repository_name(repository)) {
+    return oci::fail(ErrorCode::kNameInvalid, "invalid repository name");
+  }
+  if (auto linked = store_.link_blob(repository, source->digest.str(), source->size); !linked) {
+    return std::unexpected(linked.error());
+  }
+  return source;
+}
+
+}  // namespace registry

@@ -1,0 +1,161 @@
+// Manifests: validated on the way in, served byte for byte on the way out.
+#include "oci/manifest.h"
+#include "oci/name.h"
+#include "registry/paths.h"
+#include "registry/registry.h"
+
+namespace registry {
+namespace {
+
+using oci::ErrorCode;
+
+// A reference in a manifest URL: a digest or a tag.
+struct ManifestReference {
+  std::optional<oci::Digest> digest;
+  std::string tag;
+};
+
+Result<ManifestReference> parse_reference(std::string_view repository, std::string_view text) {
+  if (!oci::is_valid_repository_name(repository)) {
+    return oci::fail(ErrorCode::kNameInvalid, "invalid repository name");
+  }
+  if (text.find(':') != std::string_view::npos) {
+    auto digest = oci::Digest::parse(text);
+    if (!digest) return std::unexpected(digest.error());
+    return ManifestReference{*digest, {}};
+  }
+  if (!oci::is_valid_tag(text)) {
+    return oci::fail(ErrorCode::kManifestInvalid, "invalid tag", std::string(text.substr(0, 256)));
+  }
+  return ManifestReference{std::nullopt, std::string(text)};
+}
+
+// Manifests are small; this bound only protects against a damaged store.
+constexpr std::uint64_t kMaxStoredManifest = 64 * 1024 * 1024;
+
+}  // namespace
+
+Result<ManifestContent> Registry::get_manifest(std::string_view repository,
+                                               std::string_view reference) {
+  auto ref = parse_reference(repository, reference);
+  if (!ref) {
+    if (ref.error().code == ErrorCode::kManifestInvalid) {
+      return oci::fail(ErrorCode::kManifestUnknown, "manifest unknown", ref.error().detail);
+    }
+    return std::unexpected(ref.error());
+  }
+  std::string digest_text;
+  if (ref->digest) {
+    digest_text = ref->digest->str();
+  } else {
+    auto tagged = store_.tag(repository, ref->tag);
+    if (!tagged) return std::unexpected(tagged.error());
+    if (!*tagged) return oci::fail(ErrorCode::kManifestUnknown, "manifest unknown", ref->tag);
+    digest_text = **tagged;
+  }
+  auto record = store_.manifest(repository, digest_text);
+  if (!record) return std::unexpected(record.error());
+  if (!*record) return oci::fail(ErrorCode::kManifestUnknown, "manifest unknown", digest_text);
+  auto digest = oci::Digest::parse(digest_text);
+  if (!digest) return std::unexpected(digest.error());
+
+  auto bytes = manifest_cache_.get(digest_text);
+  if (!bytes) {
+    auto content = driver_.get_content(blob_path(*digest), kMaxStoredManifest);
+    if (!content) return std::unexpected(content.error());
+    bytes = std::make_shared<const std::string>(std::move(*content));
+    manifest_cache_.put(digest_text, bytes);
+  }
+  return ManifestContent{*digest, (*record)->media_type, std::move(bytes)};
+}
+
+Result<void> Registry::check_references(std::string_view repository,
+                                        const oci::Manifest& manifest) {
+  auto require_blob = [&](const oci::Descriptor& d) -> Result<void> {
+    auto linked = store_.linked_blob(repository, d.digest.str());
+    if (!linked) return std::unexpected(linked.error());
+    if (!*linked) {
+      return oci::fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
+                       d.digest.str());
+    }
+    return {};
+  };
+  if (manifest.config) {
+    if (auto ok = require_blob(*manifest.config); !ok) return ok;
+  }
+  for (const auto& layer : manifest.layers) {
+    if (!layer.urls.empty()) continue;  // non-distributable: the bytes live elsewhere
+    if (auto ok = require_blob(layer); !ok) return ok;
+  }
+  for (const auto& child : manifest.manifests) {
+    auto known = store_.manifest(repository, child.digest.str());
+    if (!known) return std::unexpected(known.error());
+    if (!*known) {
+      return oci::fail(ErrorCode::kManifestUnknown, "index references an unknown manifest",
+                       child.digest.str());
+    }
+  }
+  return {};
+}
+
+Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
+                                                 std::string_view reference,
+                                                 std::string_view content_type, std::string body) {
+  if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
+  auto ref = parse_reference(repository, reference);
+  if (!ref) return std::unexpected(ref.error());
+  if (body.size() > options_.max_manifest_bytes) {
+    return oci::fail(ErrorCode::kSizeInvalid, "manifest too large",
+                     "limit is " + std::to_string(options_.max_manifest_bytes) + " bytes");
+  }
+  auto manifest = oci::parse_manifest(body, content_type);
+  if (!manifest) return std::unexpected(manifest.error());
+
+  const oci::Digest digest = oci::digest_of(
+      body, ref->digest ? ref->digest->algorithm() : oci::DigestAlgorithm::kSha256);
+  if (ref->digest && *ref->digest != digest) {
+    return oci::fail(ErrorCode::kDigestInvalid, "manifest digest does not match the reference",
+                     "computed " + digest.str());
+  }
+  if (auto ok = check_references(repository, *manifest); !ok) return std::unexpected(ok.error());
+
+  const std::string path = blob_path(digest);
+  if (!driver_.stat(path)) {
+    if (auto stored = driver_.put_content(path, body); !stored) {
+      return std::unexpected(stored.error());
+    }
+  }
+  metadata::ManifestPut put{.repository = std::string(repository)};
+  put.manifest = metadata::ManifestRecord{
+      .digest = digest.str(),
+      .media_type = manifest->media_type,
+      .size = body.size(),
+      .artifact_type = manifest->artifact_type,
+      .subject = manifest->subject ? std::optional(manifest->subject->digest.str()) : std::nullopt,
+      .annotations_json = manifest->annotations.is_object() ? manifest->annotations.dump() : "",
+  };
+  if (manifest->config) put.blob_digests.push_back(manifest->config->digest.str());
+  for (const auto& layer : manifest->layers) put.blob_digests.push_back(layer.digest.str());
+  for (const auto& child : manifest->manifests) put.manifest_digests.push_back(child.digest.str());
+  if (!ref->digest) put.tag = ref->tag;
+  if (auto recorded = store_.put_manifest(put); !recorded) return std::unexpected(recorded.error());
+
+  manifest_cache_.put(digest.str(), std::make_shared<const std::string>(std::move(body)));
+  return PutManifestResult{digest, put.manifest.subject};
+}
+
+Result<void> Registry::delete_manifest(std::string_view repository, std::string_view reference) {
+  if (auto ok = check_writable(); !ok) return ok;
+  if (!options_.delete_enabled) return oci::fail(ErrorCode::kUnsupported, "deletes are disabled");
+  auto ref = parse_reference(repository, reference);
+  if (!ref) return std::unexpected(ref.error());
+  auto deleted = ref->digest ? store_.delete_manifest(repository, ref->digest->str())
+                             : store_.delete_tag(repository, ref->tag);
+  if (!deleted) return std::unexpected(deleted.error());
+  if (!*deleted) {
+    return oci::fail(ErrorCode::kManifestUnknown, "manifest unknown", std::string(reference));
+  }
+  return {};
+}
+
+}  // namespace registry

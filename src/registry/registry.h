@@ -1,0 +1,147 @@
+// What a registry does, without HTTP: uploads, blobs, manifests, tags, referrers, listings.
+// Decisions live here (is this manifest valid, may this blob be served from this repository)
+// so that the HTTP API, pull-through and sync into a local store share them.
+// Blob bytes go through storage::Driver, every fact through metadata::Store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metadata/store.h"
+#include "oci/digest.h"
+#include "oci/error.h"
+#include "oci/http_range.h"
+#include "oci/manifest.h"
+#include "registry/manifest_cache.h"
+#include "registry/upload_hashes.h"
+#include "storage/driver.h"
+
+namespace registry {
+
+using oci::Result;
+
+struct Options {
+  std::uint64_t max_manifest_bytes = 4 * 1024 * 1024;
+  std::uint64_t max_blob_bytes = 0;  // 0 = unlimited
+  bool read_only = false;
+  bool delete_enabled = true;
+  std::chrono::seconds upload_expiry{std::chrono::hours(24)};
+  std::size_t manifest_cache_bytes = 64 * 1024 * 1024;
+};
+
+struct UploadState {
+  std::string id;
+  std::uint64_t size = 0;  // bytes received so far
+};
+
+struct BlobInfo {
+  oci::Digest digest;
+  std::uint64_t size = 0;
+};
+
+struct ManifestContent {
+  oci::Digest digest;
+  std::string media_type;
+  std::shared_ptr<const std::string> bytes;
+};
+
+struct PutManifestResult {
+  oci::Digest digest;
+  std::optional<std::string> subject;  // for the OCI-Subject response header
+};
+
+struct Page {
+  std::vector<std::string> items;
+  bool more = false;  // another page follows
+};
+
+// An upload being appended to. Bytes are hashed and written as they come; `finish` records
+// the new size. Dropped without finish (the client went away), the bytes received so far
+// stay part of the upload, as the spec allows a client to resume from the status offset.
+class UploadAppender {
+ public:
+  UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
+                 metadata::Store& store, std::string id, std::uint64_t limit);
+  ~UploadAppender();
+  UploadAppender(const UploadAppender&) = delete;
+  UploadAppender& operator=(const UploadAppender&) = delete;
+
+  Result<void> write(std::span<const std::byte> bytes);
+  std::uint64_t size() const;
+  // Makes the bytes durable when `durable`, records the size; returns it.
+  Result<std::uint64_t> finish(bool durable = false);
+
+ private:
+  friend class Registry;
+  std::unique_ptr<storage::Writer> writer_;
+  UploadHashes::Lease hash_;
+  metadata::Store& store_;
+  std::string id_;
+  std::uint64_t limit_;
+  bool finished_ = false;
+};
+
+class Registry {
+ public:
+  Registry(storage::Driver& driver, metadata::Store& store, Options options);
+
+  const Options& options() const { return options_; }
+
+  // --- blobs (served only through a repository that links them)
+  Result<BlobInfo> stat_blob(std::string_view repository, std::string_view digest);
+  Result<std::unique_ptr<storage::Reader>> open_blob(const BlobInfo& blob, std::uint64_t offset);
+  Result<void> delete_blob(std::string_view repository, std::string_view digest);
+  // Links a blob that `from` links into `repository`; kBlobUnknown when it cannot.
+  Result<BlobInfo> mount_blob(std::string_view repository, std::string_view digest,
+                              std::string_view from);
+
+  // --- uploads
+  Result<UploadState> start_upload(std::string_view repository);
+  Result<UploadState> upload_status(std::string_view repository, std::string_view id);
+  // Opens the upload for appending. With a Content-Range, its first byte must be the
+  // current size (kRangeInvalid otherwise).
+  Result<std::unique_ptr<UploadAppender>> append_upload(std::string_view repository,
+                                                        std::string_view id,
+                                                        std::optional<oci::ByteRange> range);
+  // Verifies the digest of everything appended and links the blob. On a mismatch the upload
+  // is discarded (kDigestInvalid); nothing becomes visible.
+  Result<BlobInfo> complete_upload(std::string_view repository, std::unique_ptr<UploadAppender> appender,
+                                   std::string_view digest);
+  Result<void> cancel_upload(std::string_view repository, std::string_view id);
+  // Removes sessions idle for longer than the expiry; returns how many.
+  Result<std::size_t> purge_stale_uploads();
+
+  // --- manifests
+  Result<ManifestContent> get_manifest(std::string_view repository, std::string_view reference);
+  Result<PutManifestResult> put_manifest(std::string_view repository, std::string_view reference,
+                                         std::string_view content_type, std::string body);
+  Result<void> delete_manifest(std::string_view repository, std::string_view reference);
+
+  // --- listings
+  Result<Page> tags(std::string_view repository, std::string_view after, std::size_t limit);
+  Result<Page> catalog(std::string_view after, std::size_t limit);
+  // The referrers of `subject` in `repository` as an OCI image index.
+  Result<std::string> referrers(std::string_view repository, std::string_view subject,
+                                std::optional<std::string_view> artifact_type);
+
+ private:
+  Result<void> check_writable() const;
+  Result<UploadState> find_upload(std::string_view repository, std::string_view id);
+  Result<BlobInfo> commit_blob(std::string_view repository, const std::string& upload_path,
+                               const oci::Digest& digest, std::uint64_t size);
+  Result<void> check_references(std::string_view repository, const oci::Manifest& manifest);
+
+  storage::Driver& driver_;
+  metadata::Store& store_;
+  Options options_;
+  UploadHashes hashes_;
+  ManifestCache manifest_cache_;
+};
+
+}  // namespace registry

@@ -1,0 +1,61 @@
+// Running digests of the uploads in progress, so an append never re-reads what was already
+// received. After a restart (or an error that may have left hash and file apart) the state is
+// rebuilt by hashing the bytes in storage once.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "oci/digest.h"
+#include "oci/error.h"
+#include "storage/driver.h"
+
+namespace registry {
+
+class UploadHashes {
+ public:
+  struct State {
+    oci::DigestHasher hasher;
+    std::uint64_t size = 0;
+  };
+
+  // Exclusive use of one upload's state; a second concurrent append is refused.
+  class Lease {
+   public:
+    Lease() = default;
+    Lease(UploadHashes* owner, std::string id, std::unique_ptr<State> state);
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) noexcept;
+    ~Lease();
+
+    State& state() { return *state_; }
+    // The state no longer matches the stored bytes: rebuild it next time.
+    void invalidate() { state_.reset(); }
+    // Hands the state over for good (the upload completes or is cancelled).
+    std::unique_ptr<State> take() { return std::move(state_); }
+
+   private:
+    void give_back();
+    UploadHashes* owner_ = nullptr;
+    std::string id_;
+    std::unique_ptr<State> state_;
+  };
+
+  // `path` holds the bytes received so far for upload `id`.
+  oci::Result<Lease> acquire(std::string_view id, storage::Driver& driver, std::string_view path);
+  void forget(std::string_view id);
+
+ private:
+  struct Slot {
+    std::unique_ptr<State> state;  // null while leased or not yet built
+    bool leased = false;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Slot, std::less<>> slots_;
+};
+
+}  // namespace registry

@@ -1,0 +1,182 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace server {
+namespace {
+
+using oci::ErrorCode;
+
+template <class T>
+oci::Result<T> scalar(const YAML::Node& node, const std::string& key) {
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    return oci::fail(ErrorCode::kInternal, "config: " + key + " has the wrong type");
+  }
+}
+
+oci::Result<std::chrono::seconds> duration(const YAML::Node& node, const std::string& key) {
+  auto text = scalar<std::string>(node, key);
+  if (!text) return std::unexpected(text.error());
+  auto parsed = parse_duration(*text);
+  if (!parsed) return oci::fail(ErrorCode::kInternal, "config: " + key + ": " + parsed.error().message);
+  return parsed;
+}
+
+using Setter = std::function<oci::Result<void>(const YAML::Node&, ServerConfig&)>;
+
+template <class T, class Field>
+Setter set_scalar(Field field, std::string key) {
+  return [field, key](const YAML::Node& node, ServerConfig& config) -> oci::Result<void> {
+    auto value = scalar<T>(node, key);
+    if (!value) return std::unexpected(value.error());
+    field(config) = *value;
+    return {};
+  };
+}
+
+template <class Field>
+Setter set_duration(Field field, std::string key) {
+  return [field, key](const YAML::Node& node, ServerConfig& config) -> oci::Result<void> {
+    auto value = duration(node, key);
+    if (!value) return std::unexpected(value.error());
+    field(config) = *value;
+    return {};
+  };
+}
+
+// Dotted key -> how to apply it. The single list of keys docs/config.md describes.
+const std::map<std::string, Setter>& setters() {
+  using C = ServerConfig;
+  static const std::map<std::string, Setter> table = {
+      {"listen", set_scalar<std::string>([](C& c) -> auto& { return c.listen; }, "listen")},
+      {"storage.root",
+       set_scalar<std::string>([](C& c) -> auto& { return c.storage_root; }, "storage.root")},
+      {"log.level", set_scalar<std::string>([](C& c) -> auto& { return c.log_level; }, "log.level")},
+      {"log.access", set_scalar<bool>([](C& c) -> auto& { return c.access_log; }, "log.access")},
+      {"http.threads",
+       set_scalar<unsigned>([](C& c) -> auto& { return c.http.threads; }, "http.threads")},
+      {"http.idle_timeout",
+       set_duration([](C& c) -> auto& { return c.http.idle_timeout; }, "http.idle_timeout")},
+      {"http.read_timeout",
+       set_duration([](C& c) -> auto& { return c.http.read_timeout; }, "http.read_timeout")},
+      {"http.write_timeout",
+       set_duration([](C& c) -> auto& { return c.http.write_timeout; }, "http.write_timeout")},
+      {"http.shutdown_timeout",
+       set_duration([](C& c) -> auto& { return c.http.shutdown_timeout; },
+                    "http.shutdown_timeout")},
+      {"http.max_header_bytes",
+       set_scalar<std::size_t>([](C& c) -> auto& { return c.http.max_header_bytes; },
+                               "http.max_header_bytes")},
+      {"http.max_connections",
+       set_scalar<std::size_t>([](C& c) -> auto& { return c.http.max_connections; },
+                               "http.max_connections")},
+      {"limits.max_manifest_bytes",
+       set_scalar<std::uint64_t>([](C& c) -> auto& { return c.registry.max_manifest_bytes; },
+                                 "limits.max_manifest_bytes")},
+      {"limits.max_blob_bytes",
+       set_scalar<std::uint64_t>([](C& c) -> auto& { return c.registry.max_blob_bytes; },
+                                 "limits.max_blob_bytes")},
+      {"uploads.expire_after",
+       set_duration([](C& c) -> auto& { return c.registry.upload_expiry; },
+                    "uploads.expire_after")},
+      {"uploads.purge_interval",
+       set_duration([](C& c) -> auto& { return c.upload_purge_interval; },
+                    "uploads.purge_interval")},
+      {"read_only",
+       set_scalar<bool>([](C& c) -> auto& { return c.registry.read_only; }, "read_only")},
+      {"delete.enabled",
+       set_scalar<bool>([](C& c) -> auto& { return c.registry.delete_enabled; },
+                        "delete.enabled")},
+      {"cache.manifest_bytes",
+       set_scalar<std::size_t>([](C& c) -> auto& { return c.registry.manifest_cache_bytes; },
+                               "cache.manifest_bytes")},
+  };
+  return table;
+}
+
+oci::Result<void> apply(const YAML::Node& node, const std::string& prefix, ServerConfig& config) {
+  if (!node.IsMap()) {
+    return oci::fail(ErrorCode::kInternal,
+                     "config: " + (prefix.empty() ? std::string("the document") : prefix) +
+                         " must be a mapping");
+  }
+  for (const auto& entry : node) {
+    const std::string key = prefix + entry.first.as<std::string>();
+    if (auto setter = setters().find(key); setter != setters().end()) {
+      if (auto ok = setter->second(entry.second, config); !ok) return ok;
+      continue;
+    }
+    const bool is_section = std::any_of(setters().begin(), setters().end(), [&](const auto& s) {
+      return s.first.starts_with(key + ".");
+    });
+    if (!is_section) return oci::fail(ErrorCode::kInternal, "config: unknown key " + key);
+    if (auto ok = apply(entry.second, key + ".", config); !ok) return ok;
+  }
+  return {};
+}
+
+}  // namespace
+
+oci::Result<std::chrono::seconds> parse_duration(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data()) {
+    return oci::fail(ErrorCode::kInternal, "invalid duration \"" + std::string(text) + "\"");
+  }
+  const std::string_view unit(end, text.data() + text.size());
+  static const std::map<std::string_view, std::uint64_t> kUnits = {
+      {"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  auto it = kUnits.find(unit);
+  if (it == kUnits.end() || value > 100ULL * 365 * 86400 / it->second) {
+    return oci::fail(ErrorCode::kInternal, "invalid duration \"" + std::string(text) + "\"");
+  }
+  return std::chrono::seconds(value * it->second);
+}
+
+oci::Result<ListenAddress> parse_listen_address(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return oci::fail(ErrorCode::kInternal, "listen address needs a port: \"" + std::string(text) + "\"");
+  }
+  ListenAddress address;
+  std::string_view host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  address.host = std::string(host);
+  const std::string_view port = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+    return oci::fail(ErrorCode::kInternal, "invalid port in listen address \"" + std::string(text) + "\"");
+  }
+  address.port = static_cast<unsigned short>(value);
+  return address;
+}
+
+oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
+  ServerConfig config;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    return oci::fail(ErrorCode::kInternal, "cannot read config file " + file.string());
+  } catch (const YAML::Exception& e) {
+    return oci::fail(ErrorCode::kInternal, file.string() + ":" + std::to_string(e.mark.line + 1) +
+                                               ":" + std::to_string(e.mark.column + 1) + ": " +
+                                               e.msg);
+  }
+  if (root.IsNull()) return config;  // an empty file keeps every default
+  if (auto ok = apply(root, "", config); !ok) {
+    return oci::fail(ErrorCode::kInternal, file.string() + ": " + ok.error().message);
+  }
+  return config;
+}
+
+}  // namespace server

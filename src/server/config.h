@@ -1,0 +1,49 @@
+// The server's configuration: one YAML file (--config), every key with a default, flags
+// override it. Every key is documented in docs/config.md.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "oci/error.h"
+#include "registry/registry.h"
+
+namespace server {
+
+struct HttpConfig {
+  unsigned threads = 0;  // 0 = one per core
+  std::chrono::seconds idle_timeout{60};     // keep-alive connection waiting for a request
+  std::chrono::seconds read_timeout{60};     // no progress while reading a request
+  std::chrono::seconds write_timeout{60};    // no progress while writing a response
+  std::chrono::seconds shutdown_timeout{30}; // in-flight requests get this long on SIGTERM
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_connections = 10000;
+};
+
+struct ServerConfig {
+  std::string listen = ":5000";
+  std::filesystem::path storage_root = "./regmirror-data";
+  std::string log_level = "info";
+  bool access_log = true;
+  HttpConfig http;
+  registry::Options registry;
+  std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};
+};
+
+// Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the
+// key, so a typo never silently falls back to a default.
+oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file);
+
+// "90s", "15m", "24h", "2d" or a number of seconds.
+oci::Result<std::chrono::seconds> parse_duration(std::string_view text);
+
+// "HOST:PORT", ":PORT" (all interfaces) or "[V6]:PORT".
+struct ListenAddress {
+  std::string host;  // empty = all interfaces
+  unsigned short port = 0;
+};
+oci::Result<ListenAddress> parse_listen_address(std::string_view text);
+
+}  // namespace server

@@ -1,0 +1,204 @@
+#include "server/exchange.h"
+
+#include <sys/sendfile.h>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <cerrno>
+#include <vector>
+
+#include "server/error_response.h"
+
+namespace server {
+namespace {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::string_view kApiVersion = "registry/2.0";
+
+bool is_disconnect(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == http::error::end_of_stream ||
+         ec == http::error::partial_message || ec == asio::error::connection_reset ||
+         ec == beast::error::timeout;
+}
+
+}  // namespace
+
+Exchange::Exchange(Stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
+                   const HttpConfig& config, bool closing)
+    : stream_(stream), buffer_(buffer), parser_(parser), config_(config), closing_(closing) {}
+
+std::string_view Exchange::header(http::field field) const {
+  const auto& fields = parser_.get();
+  auto it = fields.find(field);
+  return it == fields.end() ? std::string_view() : std::string_view(it->value());
+}
+
+std::optional<std::uint64_t> Exchange::content_length() const {
+  auto length = parser_.content_length();
+  return length ? std::optional<std::uint64_t>(*length) : std::nullopt;
+}
+
+asio::awaitable<oci::Result<std::size_t>> Exchange::read_body(std::span<std::byte> out) {
+  if (!continue_sent_ && !parser_.is_done() &&
+      beast::iequals(header(http::field::expect), "100-continue")) {
+    continue_sent_ = true;
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(config_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue),
+                                              as_tuple(use_awaitable));
+    if (ec) {
+      broken_ = true;
+      co_return oci::fail(oci::ErrorCode::kBlobUploadInvalid, "client went away");
+    }
+  }
+  while (!parser_.is_done()) {
+    auto& body = parser_.get().body();
+    body.data = out.data();
+    body.size = out.size();
+    stream_.expires_after(config_.read_timeout);
+    auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_,
+                                                  as_tuple(use_awaitable));
+    const std::size_t received = out.size() - body.size;
+    if (ec && ec != http::error::need_buffer) {
+      broken_ = true;
+      co_return oci::fail(oci::ErrorCode::kBlobUploadInvalid,
+                          is_disconnect(ec) ? "request body ended early" : "malformed request body",
+                          ec.message());
+    }
+    if (received > 0) co_return received;
+  }
+  co_return 0;
+}
+
+asio::awaitable<oci::Result<std::string>> Exchange::read_body_string(std::uint64_t max) {
+  if (auto length = content_length(); length && *length > max) {
+    co_return oci::fail(oci::ErrorCode::kSizeInvalid, "request body too large",
+                        "limit is " + std::to_string(max) + " bytes");
+  }
+  std::string body;
+  std::vector<std::byte> piece(64 * 1024);
+  for (;;) {
+    auto n = co_await read_body(piece);
+    if (!n) co_return std::unexpected(n.error());
+    if (*n == 0) co_return body;
+    if (body.size() + *n > max) {
+      co_return oci::fail(oci::ErrorCode::kSizeInvalid, "request body too large",
+                          "limit is " + std::to_string(max) + " bytes");
+    }
+    body.append(reinterpret_cast<const char*>(piece.data()), *n);
+  }
+}
+
+StringResponse Exchange::make_response(http::status status) const {
+  StringResponse response{status, parser_.get().version()};
+  response.set("Docker-Distribution-API-Version", kApiVersion);
+  return response;
+}
+
+HeaderResponse Exchange::make_header(http::status status) const {
+  HeaderResponse response{status, parser_.get().version()};
+  response.set("Docker-Distribution-API-Version", kApiVersion);
+  response.content_length(0);
+  return response;
+}
+
+bool Exchange::keep_alive() const {
+  return response_keep_alive_ && !broken_ && parser_.is_done();
+}
+
+template <class Response>
+void Exchange::finish_headers(Response& response) {
+  // A body left unread (the handler refused the request early) cannot be skipped safely.
+  response_keep_alive_ = parser_.get().keep_alive() && !closing_ && !broken_;
+  response.keep_alive(response_keep_alive_);
+  status_ = response.result_int();
+}
+
+asio::awaitable<void> Exchange::send(StringResponse response) {
+  response.prepare_payload();
+  if (method() == http::verb::head) {
+    HeaderResponse head{response.result(), response.version()};
+    for (const auto& field : response.base()) head.set(field.name_string(), field.value());
+    co_return co_await send_header(std::move(head));
+  }
+  finish_headers(response);
+  // A handler may answer before reading the body; then the connection cannot continue.
+  if (!parser_.is_done()) {
+    response_keep_alive_ = false;
+    response.keep_alive(false);
+  }
+  stream_.expires_after(config_.write_timeout);
+  auto [ec, n] = co_await http::async_write(stream_, response, as_tuple(use_awaitable));
+  if (ec) broken_ = true;
+  bytes_sent_ += response.body().size();
+}
+
+asio::awaitable<void> Exchange::send_header(HeaderResponse response) {
+  finish_headers(response);
+  if (!parser_.is_done()) {
+    response_keep_alive_ = false;
+    response.keep_alive(false);
+  }
+  http::response_serializer<http::empty_body> serializer(response);
+  stream_.expires_after(config_.write_timeout);
+  auto [ec, n] = co_await http::async_write_header(stream_, serializer, as_tuple(use_awaitable));
+  if (ec) broken_ = true;
+}
+
+asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Reader& reader,
+                                          std::uint64_t length) {
+  response.content_length(length);
+  co_await send_header(std::move(response));
+  if (broken_ || method() == http::verb::head || length == 0) co_return;
+  const int fd = reader.native_handle();
+  const bool sent = fd >= 0 ? co_await sendfile_all(fd, length) : co_await copy_all(reader, length);
+  if (!sent) broken_ = true;  // the client saw a short body: it must not reuse the connection
+}
+
+asio::awaitable<bool> Exchange::sendfile_all(int fd, std::uint64_t length) {
+  auto& socket = stream_.socket();
+  socket.native_non_blocking(true);
+  asio::steady_timer timer(socket.get_executor());
+  while (length > 0) {
+    const ssize_t n = ::sendfile(socket.native_handle(), fd, nullptr, length);
+    if (n > 0) {
+      length -= static_cast<std::uint64_t>(n);
+      bytes_sent_ += static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (n == 0) co_return false;  // the file is shorter than its record
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) co_return false;
+    timer.expires_after(config_.write_timeout);
+    auto ready = co_await (socket.async_wait(tcp::socket::wait_write, as_tuple(use_awaitable)) ||
+                           timer.async_wait(as_tuple(use_awaitable)));
+    if (ready.index() != 0 || std::get<0>(std::get<0>(ready))) co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> Exchange::copy_all(storage::Reader& reader, std::uint64_t length) {
+  std::vector<std::byte> piece(256 * 1024);
+  while (length > 0) {
+    auto n = reader.read(std::span(piece.data(), std::min<std::uint64_t>(piece.size(), length)));
+    if (!n || *n == 0) co_return false;
+    stream_.expires_after(config_.write_timeout);
+    auto [ec, written] =
+        co_await asio::async_write(stream_, asio::buffer(piece.data(), *n), as_tuple(use_awaitable));
+    if (ec) co_return false;
+    length -= *n;
+    bytes_sent_ += *n;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Exchange::send_error(const oci::Error& error) {
+  auto response = make_response(status_for(error.code));
+  response.set(http::field::content_type, "application/json");
+  response.body() = error_body(error);
+  co_await send(std::move(response));
+}
+
+}  // namespace server

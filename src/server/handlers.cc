@@ -1,0 +1,43 @@
+#include "server/handlers.h"
+
+namespace server {
+
+asio::awaitable<void> method_not_allowed(Exchange& exchange) {
+  co_await exchange.send_error(
+      {oci::ErrorCode::kUnsupported, "method not allowed on this endpoint",
+       std::string(http::to_string(exchange.method()))});
+}
+
+asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Context& context) {
+  const bool read = exchange.method() == http::verb::get || exchange.method() == http::verb::head;
+  switch (route.resource) {
+    case Resource::kHealth:
+    case Resource::kBase: {
+      if (!read) co_return co_await method_not_allowed(exchange);
+      auto response = exchange.make_response(http::status::ok);
+      response.set(http::field::content_type, "application/json");
+      response.body() = "{}";
+      co_return co_await exchange.send(std::move(response));
+    }
+    case Resource::kCatalog:
+      co_return co_await handle_catalog(exchange, route, context);
+    case Resource::kTags:
+      co_return co_await handle_tags(exchange, route, context);
+    case Resource::kManifest:
+      co_return co_await handle_manifest(exchange, route, context);
+    case Resource::kBlob:
+      co_return co_await handle_blob(exchange, route, context);
+    case Resource::kUploads:
+      co_return co_await handle_uploads(exchange, route, context);
+    case Resource::kUpload:
+      co_return co_await handle_upload(exchange, route, context);
+    case Resource::kReferrers:
+      co_return co_await handle_referrers(exchange, route, context);
+    case Resource::kNone:
+      break;
+  }
+  co_await exchange.send_error({oci::ErrorCode::kNotFound, "no such endpoint",
+                                std::string(exchange.target().substr(0, 256))});
+}
+
+}  // namespace server

@@ -1,0 +1,55 @@
+// GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>
+#include "server/handlers.h"
+
+namespace server {
+namespace {
+
+asio::awaitable<void> get_manifest(Exchange& exchange, const Route& route, Context& context) {
+  auto manifest = context.registry.get_manifest(route.name, route.reference);
+  if (!manifest) co_return co_await exchange.send_error(manifest.error());
+  auto response = exchange.make_response(http::status::ok);
+  response.set(http::field::content_type, manifest->media_type);
+  response.set("Docker-Content-Digest", manifest->digest.str());
+  response.set(http::field::etag, "\"" + manifest->digest.str() + "\"");
+  response.body() = *manifest->bytes;
+  co_await exchange.send(std::move(response));
+}
+
+asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Context& context) {
+  auto& registry = context.registry;
+  auto body = co_await exchange.read_body_string(registry.options().max_manifest_bytes);
+  if (!body) co_return co_await exchange.send_error(body.error());
+  const std::string content_type(exchange.header(http::field::content_type));
+  auto stored = co_await offload(context, [&] {
+    return registry.put_manifest(route.name, route.reference, content_type, std::move(*body));
+  });
+  if (!stored) co_return co_await exchange.send_error(stored.error());
+  auto response = exchange.make_header(http::status::created);
+  response.set(http::field::location, "/v2/" + route.name + "/manifests/" + stored->digest.str());
+  response.set("Docker-Content-Digest", stored->digest.str());
+  if (stored->subject) response.set("OCI-Subject", *stored->subject);
+  co_await exchange.send_header(std::move(response));
+}
+
+}  // namespace
+
+asio::awaitable<void> handle_manifest(Exchange& exchange, const Route& route, Context& context) {
+  switch (exchange.method()) {
+    case http::verb::get:
+    case http::verb::head:
+      co_return co_await get_manifest(exchange, route, context);
+    case http::verb::put:
+      co_return co_await put_manifest(exchange, route, context);
+    case http::verb::delete_: {
+      auto deleted = co_await offload(context, [&] {
+        return context.registry.delete_manifest(route.name, route.reference);
+      });
+      if (!deleted) co_return co_await exchange.send_error(deleted.error());
+      co_return co_await exchange.send_header(exchange.make_header(http::status::accepted));
+    }
+    default:
+      co_return co_await method_not_allowed(exchange);
+  }
+}
+
+}  // namespace server

@@ -1,0 +1,99 @@
+#include "server/route.h"
+
+#include <array>
+#include <optional>
+
+namespace server {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding for query strings ('+' is a space there).
+std::string decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      const int hi = hex_value(text[i + 1]);
+      const int lo = hex_value(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += text[i] == '+' ? ' ' : text[i];
+  }
+  return out;
+}
+
+std::map<std::string, std::string, std::less<>> parse_query(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> params;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    std::string key = decode(pair.substr(0, eq));
+    if (!key.empty()) {
+      params.try_emplace(std::move(key),
+                         eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return params;
+}
+
+// "<name>/<marker><rest>" where <rest> is one path segment: the marker found last wins, so a
+// repository may itself contain "blobs" or "manifests" as a component.
+std::optional<Route> match_suffix(std::string_view path, std::string_view marker,
+                                  Resource resource) {
+  const auto at = path.rfind(marker);
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  const std::string_view rest = path.substr(at + marker.size());
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return std::nullopt;
+  return Route{resource, std::string(path.substr(0, at)), std::string(rest), {}};
+}
+
+std::optional<Route> match_repository_path(std::string_view path) {
+  if (path.ends_with("/tags/list") && path.size() > 10) {
+    return Route{Resource::kTags, std::string(path.substr(0, path.size() - 10)), {}, {}};
+  }
+  for (std::string_view uploads : {"/blobs/uploads/", "/blobs/uploads"}) {
+    if (path.ends_with(uploads) && path.size() > uploads.size()) {
+      return Route{Resource::kUploads, std::string(path.substr(0, path.size() - uploads.size())),
+                   {}, {}};
+    }
+  }
+  if (auto r = match_suffix(path, "/blobs/uploads/", Resource::kUpload)) return r;
+  if (auto r = match_suffix(path, "/manifests/", Resource::kManifest)) return r;
+  if (auto r = match_suffix(path, "/blobs/", Resource::kBlob)) return r;
+  if (auto r = match_suffix(path, "/referrers/", Resource::kReferrers)) return r;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Route route(std::string_view target) {
+  const auto question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  Route result;
+  if (path == "/healthz") {
+    result.resource = Resource::kHealth;
+  } else if (path == "/v2/" || path == "/v2") {
+    result.resource = Resource::kBase;
+  } else if (path == "/v2/_catalog") {
+    result.resource = Resource::kCatalog;
+  } else if (path.starts_with("/v2/")) {
+    if (auto matched = match_repository_path(path.substr(4))) result = std::move(*matched);
+  }
+  if (question != std::string_view::npos) result.query = parse_query(target.substr(question + 1));
+  return result;
+}
+
+}  // namespace server

@@ -1,0 +1,15 @@
+// The HTTP front: accepts connections, runs one session per connection on a thread pool
+// sized to the cores, and shuts down gracefully on SIGINT/SIGTERM.
+#pragma once
+
+#include "oci/error.h"
+#include "registry/registry.h"
+#include "server/config.h"
+
+namespace server {
+
+// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
+// http.shutdown_timeout) and returns.
+oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry);
+
+}  // namespace server

@@ -1,0 +1,110 @@
+#include "server/session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/access_log.h"
+#include "server/config.h"
+#include "server/exchange.h"
+#include "server/handlers.h"
+#include "server/route.h"
+
+namespace server {
+namespace {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+
+bool is_quiet_close(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+         ec == asio::error::connection_reset || ec == http::error::partial_message;
+}
+
+}  // namespace
+
+Session::Session(tcp::socket socket, SessionShared& shared)
+    : stream_(std::move(socket)), shared_(shared) {
+  boost::system::error_code ec;
+  auto endpoint = stream_.socket().remote_endpoint(ec);
+  remote_ = ec ? "-" : endpoint.address().to_string();
+}
+
+void Session::close_if_idle() {
+  if (idle_) {
+    boost::system::error_code ec;
+    stream_.socket().cancel(ec);
+  }
+}
+
+// Answers a request that could not be parsed, then the connection closes.
+asio::awaitable<void> Session::refuse(http::status status, std::string_view code,
+                                      std::string_view message) {
+  http::response<http::string_body> response{status, 11};
+  response.set(http::field::content_type, "application/json");
+  response.set("Docker-Distribution-API-Version", "registry/2.0");
+  response.keep_alive(false);
+  response.body() = R"({"errors":[{"code":")" + std::string(code) + R"(","message":")" +
+                    std::string(message) + R"(","detail":null}]})";
+  response.prepare_payload();
+  stream_.expires_after(shared_.config.write_timeout);
+  co_await http::async_write(stream_, response, as_tuple(use_awaitable));
+}
+
+asio::awaitable<void> Session::refuse_busy() {
+  co_await refuse(http::status::too_many_requests, "TOO_MANY_REQUESTS", "too many connections");
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> Session::run() {
+  const HttpConfig& config = shared_.config;
+  beast::flat_buffer buffer;
+  for (;;) {
+    RequestParser parser;
+    parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+    parser.body_limit(boost::none);  // handlers bound what they read
+    idle_ = true;
+    if (shared_.stopping) break;
+    stream_.expires_after(config.idle_timeout);
+    auto [ec, n] =
+        co_await http::async_read_header(stream_, buffer, parser, as_tuple(use_awaitable));
+    idle_ = false;
+    if (ec) {
+      if (ec == http::error::header_limit) {
+        co_await refuse(http::status::request_header_fields_too_large, "UNSUPPORTED",
+                        "request headers too large");
+      } else if (!is_quiet_close(ec)) {
+        co_await refuse(http::status::bad_request, "UNSUPPORTED", "malformed HTTP request");
+      }
+      break;
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    const Route route = server::route(parser.get().target());
+    Exchange exchange(stream_, buffer, parser, config, shared_.stopping);
+    bool failed = false;
+    try {
+      co_await handle_request(exchange, route, shared_.context);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} failed: {}", std::string(parser.get().target()), e.what());
+      failed = true;
+    }
+    if (failed) {
+      if (exchange.status() == 0) {
+        co_await exchange.send_error({oci::ErrorCode::kInternal, "internal error"});
+      }
+      break;
+    }
+    log_access({.method = http::to_string(parser.get().method()),
+                .target = parser.get().target(),
+                .status = exchange.status(),
+                .bytes = exchange.bytes_sent(),
+                .duration = std::chrono::steady_clock::now() - started,
+                .remote = remote_});
+    if (!exchange.keep_alive()) break;
+  }
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace server

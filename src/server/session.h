@@ -1,0 +1,42 @@
+// One connection: a visible read -> handle -> write loop, as in Beast's examples.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "server/context.h"
+#include "server/http.h"
+
+namespace server {
+
+struct HttpConfig;
+
+// What sessions share with the server that runs them.
+struct SessionShared {
+  const HttpConfig& config;
+  Context& context;
+  std::atomic<bool> stopping{false};
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, SessionShared& shared);
+
+  asio::awaitable<void> run();
+  // On shutdown: a connection waiting for its next request is closed at once.
+  void close_if_idle();
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+  // Over the connection limit: answer 429 and close.
+  asio::awaitable<void> refuse_busy();
+
+ private:
+  asio::awaitable<void> refuse(http::status status, std::string_view code, std::string_view message);
+
+  Stream stream_;
+  SessionShared& shared_;
+  std::string remote_;
+  bool idle_ = true;
+};
+
+}  // namespace server

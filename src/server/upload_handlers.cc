@@ -1,0 +1,150 @@
+// POST /v2/<name>/blobs/uploads/ and GET/PATCH/PUT/DELETE /v2/<name>/blobs/uploads/<id>
+#include <vector>
+
+#include "oci/http_range.h"
+#include "server/handlers.h"
+
+namespace server {
+namespace {
+
+using oci::ErrorCode;
+
+std::string upload_location(const Route& route, std::string_view id) {
+  return "/v2/" + route.name + "/blobs/uploads/" + std::string(id);
+}
+
+std::string range_value(std::uint64_t size) {
+  return "0-" + std::to_string(size == 0 ? 0 : size - 1);
+}
+
+asio::awaitable<void> send_upload_state(Exchange& exchange, const Route& route,
+                                        http::status status, const registry::UploadState& state) {
+  auto response = exchange.make_header(status);
+  response.set(http::field::location, upload_location(route, state.id));
+  response.set(http::field::range, range_value(state.size));
+  response.set("Docker-Upload-UUID", state.id);
+  co_await exchange.send_header(std::move(response));
+}
+
+asio::awaitable<void> send_blob_created(Exchange& exchange, const Route& route,
+                                        const registry::BlobInfo& blob) {
+  auto response = exchange.make_header(http::status::created);
+  response.set(http::field::location, "/v2/" + route.name + "/blobs/" + blob.digest.str());
+  response.set("Docker-Content-Digest", blob.digest.str());
+  co_await exchange.send_header(std::move(response));
+}
+
+// Streams the request body into the upload. The appender stays usable for completion.
+asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange,
+                                                registry::UploadAppender& appender) {
+  std::vector<std::byte> piece(256 * 1024);
+  for (;;) {
+    auto n = co_await exchange.read_body(piece);
+    if (!n) co_return std::unexpected(n.error());
+    if (*n == 0) co_return oci::Result<void>{};
+    if (auto written = appender.write(std::span(piece.data(), *n)); !written) {
+      co_return std::unexpected(written.error());
+    }
+  }
+}
+
+// The Content-Range of a chunk, checked against Content-Length when both are given.
+oci::Result<std::optional<oci::ByteRange>> chunk_range(const Exchange& exchange) {
+  const std::string_view header = exchange.header(http::field::content_range);
+  if (header.empty()) return std::nullopt;
+  auto range = oci::parse_content_range(header);
+  if (!range) return std::unexpected(range.error());
+  if (auto length = exchange.content_length(); length && *length != range->length()) {
+    return oci::fail(ErrorCode::kRangeInvalid, "Content-Range does not match Content-Length");
+  }
+  return *range;
+}
+
+asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Context& context) {
+  auto range = chunk_range(exchange);
+  if (!range) co_return co_await exchange.send_error(range.error());
+  auto appender = context.registry.append_upload(route.name, route.reference, *range);
+  if (!appender) co_return co_await exchange.send_error(appender.error());
+  auto received = co_await receive_body(exchange, **appender);
+  auto size = co_await offload(context, [&] { return (*appender)->finish(); });
+  if (!received) co_return co_await exchange.send_error(received.error());
+  if (!size) co_return co_await exchange.send_error(size.error());
+  co_await send_upload_state(exchange, route, http::status::accepted,
+                             {route.reference, *size});
+}
+
+// PUT ?digest=: the last chunk (optional), then verify and link.
+asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& context,
+                               std::string_view id) {
+  if (!route.has_param("digest")) {
+    co_return co_await exchange.send_error(
+        {ErrorCode::kDigestInvalid, "the digest query parameter is required"});
+  }
+  auto digest = oci::Digest::parse(route.param("digest"));
+  if (!digest) co_return co_await exchange.send_error(digest.error());
+  auto range = chunk_range(exchange);
+  if (!range) co_return co_await exchange.send_error(range.error());
+  auto appender = context.registry.append_upload(route.name, id, *range);
+  if (!appender) co_return co_await exchange.send_error(appender.error());
+  if (auto received = co_await receive_body(exchange, **appender); !received) {
+    co_return co_await exchange.send_error(received.error());
+  }
+  auto blob = co_await offload(context, [&] {
+    return context.registry.complete_upload(route.name, std::move(*appender), digest->str());
+  });
+  if (!blob) co_return co_await exchange.send_error(blob.error());
+  co_await send_blob_created(exchange, route, *blob);
+}
+
+}  // namespace
+
+asio::awaitable<void> handle_uploads(Exchange& exchange, const Route& route, Context& context) {
+  if (exchange.method() != http::verb::post) co_return co_await method_not_allowed(exchange);
+  auto& registry = context.registry;
+  if (route.has_param("mount") && route.has_param("from")) {
+    auto mounted = co_await offload(context, [&] {
+      return registry.mount_blob(route.name, route.param("mount"), route.param("from"));
+    });
+    if (mounted) co_return co_await send_blob_created(exchange, route, *mounted);
+    const auto code = mounted.error().code;
+    // Not mountable: the spec says to fall back to a regular upload session.
+    if (code != ErrorCode::kBlobUnknown && code != ErrorCode::kNameInvalid) {
+      co_return co_await exchange.send_error(mounted.error());
+    }
+  }
+  auto upload = co_await offload(context, [&] { return registry.start_upload(route.name); });
+  if (!upload) co_return co_await exchange.send_error(upload.error());
+  if (route.has_param("digest")) {  // monolithic upload in the POST itself
+    Route session = route;
+    session.reference = upload->id;
+    co_return co_await complete(exchange, session, context, upload->id);
+  }
+  co_await send_upload_state(exchange, route, http::status::accepted, *upload);
+}
+
+asio::awaitable<void> handle_upload(Exchange& exchange, const Route& route, Context& context) {
+  auto& registry = context.registry;
+  switch (exchange.method()) {
+    case http::verb::get:
+    case http::verb::head: {
+      auto state = registry.upload_status(route.name, route.reference);
+      if (!state) co_return co_await exchange.send_error(state.error());
+      co_return co_await send_upload_state(exchange, route, http::status::no_content, *state);
+    }
+    case http::verb::patch:
+      co_return co_await append_chunk(exchange, route, context);
+    case http::verb::put:
+      co_return co_await complete(exchange, route, context, route.reference);
+    case http::verb::delete_: {
+      auto cancelled = co_await offload(context, [&] {
+        return registry.cancel_upload(route.name, route.reference);
+      });
+      if (!cancelled) co_return co_await exchange.send_error(cancelled.error());
+      co_return co_await exchange.send_header(exchange.make_header(http::status::no_content));
+    }
+    default:
+      co_return co_await method_not_allowed(exchange);
+  }
+}
+
+}  // namespace server

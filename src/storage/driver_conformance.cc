@@ -1,0 +1,383 @@
+#include "storage/driver_conformance.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace storage {
+
+namespace {
+
+using oci::ErrorCode;
+
+template <class T>
+testing::AssertionResult ok(const Result<T>& result) {
+  if (result) return testing::AssertionSuccess();
+  return testing::AssertionFailure()
+         << oci::code_name(result.error().code) << ": " << result.error().message;
+}
+
+template <class T>
+testing::AssertionResult fails_with(const Result<T>& result, ErrorCode expected) {
+  if (result)
+    return testing::AssertionFailure() << "succeeded, expected " << oci::code_name(expected);
+  if (result.error().code == expected) return testing::AssertionSuccess();
+  return testing::AssertionFailure()
+         << "failed with " << oci::code_name(result.error().code) << " (" << result.error().message
+         << "), expected " << oci::code_name(expected);
+}
+
+std::span<const std::byte> bytes_of(std::string_view text) {
+  return std::as_bytes(std::span(text));
+}
+
+// Deterministic bytes that differ between seeds and do not repeat with a short period.
+std::string pattern(std::size_t size, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::string bytes(size, '\0');
+  for (char& byte : bytes) byte = static_cast<char>(generator());
+  return bytes;
+}
+
+std::string read_all(Reader& reader, std::size_t chunk_size = 4096) {
+  std::string content;
+  std::vector<std::byte> chunk(chunk_size);
+  while (true) {
+    auto n = reader.read(chunk);
+    EXPECT_TRUE(ok(n));
+    if (!n || *n == 0) return content;
+    content.append(reinterpret_cast<const char*>(chunk.data()), *n);
+  }
+}
+
+// Writes `content` through a new writer and commits it.
+testing::AssertionResult write_file(Driver& driver, std::string_view path, std::string_view content,
+                                    bool append = false) {
+  auto writer = driver.writer(path, append);
+  if (!writer) return ok(writer);
+  if (auto written = (*writer)->write(bytes_of(content)); !written) return ok(written);
+  return ok((*writer)->commit());
+}
+
+std::int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST_P(DriverConformance, PutContentThenGetContent) {
+  ASSERT_TRUE(ok(driver_->put_content("a/b/c.json", "{\"k\": 1}")));
+  auto content = driver_->get_content("a/b/c.json", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "{\"k\": 1}");
+}
+
+TEST_P(DriverConformance, PutContentReplacesExistingContent) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "a longer first version")));
+  ASSERT_TRUE(ok(driver_->put_content("file", "second")));
+  auto content = driver_->get_content("file", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "second");
+}
+
+TEST_P(DriverConformance, PutContentStoresEmptyContent) {
+  ASSERT_TRUE(ok(driver_->put_content("empty", "")));
+  auto info = driver_->stat("empty");
+  ASSERT_TRUE(ok(info));
+  EXPECT_EQ(info->size, 0u);
+  auto content = driver_->get_content("empty", 0);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "");
+}
+
+TEST_P(DriverConformance, StatReportsSizeAndModificationTime) {
+  const std::int64_t before = now_unix();
+  ASSERT_TRUE(ok(driver_->put_content("dir/file", "12345")));
+  const std::int64_t after = now_unix();
+  auto info = driver_->stat("dir/file");
+  ASSERT_TRUE(ok(info));
+  EXPECT_EQ(info->size, 5u);
+  EXPECT_GE(info->modified_unix, before - 1);
+  EXPECT_LE(info->modified_unix, after + 1);
+}
+
+TEST_P(DriverConformance, MissingPathsAreNotFound) {
+  EXPECT_TRUE(fails_with(driver_->stat("missing"), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->reader("missing", 0), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->get_content("missing", 1024), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->move("missing", "elsewhere"), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->stat("elsewhere"), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->stat("missing/below/file"), ErrorCode::kNotFound));
+}
+
+TEST_P(DriverConformance, DirectoriesAreNotFiles) {
+  ASSERT_TRUE(ok(driver_->put_content("dir/file", "x")));
+  EXPECT_TRUE(fails_with(driver_->stat("dir"), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->reader("dir", 0), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->get_content("dir", 1024), ErrorCode::kNotFound));
+}
+
+TEST_P(DriverConformance, GetContentEnforcesMaxSize) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "0123456789")));
+  EXPECT_TRUE(ok(driver_->get_content("file", 10)));
+  EXPECT_TRUE(fails_with(driver_->get_content("file", 9), ErrorCode::kSizeInvalid));
+  EXPECT_TRUE(fails_with(driver_->get_content("file", 0), ErrorCode::kSizeInvalid));
+}
+
+TEST_P(DriverConformance, WriterCreatesFileWithParents) {
+  auto writer = driver_->writer("uploads/u1/data", false);
+  ASSERT_TRUE(ok(writer));
+  EXPECT_EQ((*writer)->size(), 0u);
+  ASSERT_TRUE(ok((*writer)->write(bytes_of("hello"))));
+  ASSERT_TRUE(ok((*writer)->write(bytes_of(", world"))));
+  EXPECT_EQ((*writer)->size(), 12u);
+  ASSERT_TRUE(ok((*writer)->commit()));
+  auto content = driver_->get_content("uploads/u1/data", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "hello, world");
+}
+
+TEST_P(DriverConformance, WriterWithoutAppendTruncates) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "old content")));
+  auto writer = driver_->writer("file", false);
+  ASSERT_TRUE(ok(writer));
+  EXPECT_EQ((*writer)->size(), 0u);
+  ASSERT_TRUE(ok((*writer)->write(bytes_of("new"))));
+  ASSERT_TRUE(ok((*writer)->commit()));
+  auto content = driver_->get_content("file", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "new");
+}
+
+TEST_P(DriverConformance, WriterAppendResumesAcrossInstances) {
+  ASSERT_TRUE(write_file(*driver_, "upload", "first chunk;"));
+  auto second = driver_->writer("upload", true);
+  ASSERT_TRUE(ok(second));
+  EXPECT_EQ((*second)->size(), 12u);
+  ASSERT_TRUE(ok((*second)->write(bytes_of("second chunk;"))));
+  EXPECT_EQ((*second)->size(), 25u);
+  ASSERT_TRUE(ok((*second)->commit()));
+  ASSERT_TRUE(write_file(*driver_, "upload", "third", /*append=*/true));
+
+  auto content = driver_->get_content("upload", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "first chunk;second chunk;third");
+}
+
+TEST_P(DriverConformance, WriterAppendCreatesMissingFile) {
+  ASSERT_TRUE(write_file(*driver_, "new/file", "abc", /*append=*/true));
+  auto content = driver_->get_content("new/file", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "abc");
+}
+
+TEST_P(DriverConformance, WriterDroppedWithoutCommitKeepsBytes) {
+  {
+    auto writer = driver_->writer("file", false);
+    ASSERT_TRUE(ok(writer));
+    ASSERT_TRUE(ok((*writer)->write(bytes_of("kept"))));
+  }
+  auto content = driver_->get_content("file", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "kept");
+}
+
+TEST_P(DriverConformance, WriterRefusesUseAfterCommit) {
+  auto writer = driver_->writer("file", false);
+  ASSERT_TRUE(ok(writer));
+  ASSERT_TRUE(ok((*writer)->commit()));
+  EXPECT_FALSE((*writer)->write(bytes_of("late")));
+  EXPECT_FALSE((*writer)->commit());
+}
+
+TEST_P(DriverConformance, ReaderStartsAtOffset) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "0123456789")));
+  for (std::uint64_t offset : {0, 1, 7, 10}) {
+    auto reader = driver_->reader("file", offset);
+    ASSERT_TRUE(ok(reader)) << "offset " << offset;
+    EXPECT_EQ(read_all(**reader, 3), std::string("0123456789").substr(offset))
+        << "offset " << offset;
+  }
+}
+
+TEST_P(DriverConformance, ReaderRejectsOffsetBeyondEnd) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "0123456789")));
+  EXPECT_TRUE(fails_with(driver_->reader("file", 11), ErrorCode::kRangeInvalid));
+}
+
+TEST_P(DriverConformance, NativeHandleIsPositionedAtOffset) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "0123456789")));
+  auto reader = driver_->reader("file", 4);
+  ASSERT_TRUE(ok(reader));
+  const int fd = (*reader)->native_handle();
+  if (fd < 0) return;  // the backend has no file descriptors
+  EXPECT_EQ(::lseek(fd, 0, SEEK_CUR), 4);
+  std::array<char, 16> buffer{};
+  ASSERT_EQ(::read(fd, buffer.data(), buffer.size()), 6);
+  EXPECT_EQ(std::string_view(buffer.data(), 6), "456789");
+}
+
+TEST_P(DriverConformance, LargeContentStreamsInPieces) {
+  constexpr std::size_t kSize = 8 * 1024 * 1024;
+  const std::string content = pattern(kSize, 1);
+  {
+    auto writer = driver_->writer("blobs/large", false);
+    ASSERT_TRUE(ok(writer));
+    // Uneven pieces, so that no piece boundary lines up with a power of two.
+    constexpr std::size_t kPiece = 64 * 1024 + 13;
+    for (std::size_t at = 0; at < kSize; at += kPiece) {
+      ASSERT_TRUE(ok((*writer)->write(bytes_of(std::string_view(content).substr(at, kPiece)))));
+    }
+    EXPECT_EQ((*writer)->size(), kSize);
+    ASSERT_TRUE(ok((*writer)->commit()));
+  }
+  auto info = driver_->stat("blobs/large");
+  ASSERT_TRUE(ok(info));
+  EXPECT_EQ(info->size, kSize);
+
+  auto reader = driver_->reader("blobs/large", 0);
+  ASSERT_TRUE(ok(reader));
+  EXPECT_TRUE(read_all(**reader, 100'000) == content);
+
+  constexpr std::uint64_t kOffset = 5 * 1024 * 1024 + 7;
+  auto tail = driver_->reader("blobs/large", kOffset);
+  ASSERT_TRUE(ok(tail));
+  EXPECT_TRUE(read_all(**tail, 100'000) == content.substr(kOffset));
+}
+
+TEST_P(DriverConformance, MoveRenamesIntoNewDirectory) {
+  ASSERT_TRUE(ok(driver_->put_content("uploads/u1/data", "blob bytes")));
+  ASSERT_TRUE(ok(driver_->move("uploads/u1/data", "blobs/sha256/ab/abcdef/data")));
+  EXPECT_TRUE(fails_with(driver_->stat("uploads/u1/data"), ErrorCode::kNotFound));
+  auto content = driver_->get_content("blobs/sha256/ab/abcdef/data", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "blob bytes");
+}
+
+TEST_P(DriverConformance, MoveReplacesTarget) {
+  ASSERT_TRUE(ok(driver_->put_content("from", "new")));
+  ASSERT_TRUE(ok(driver_->put_content("to", "old and longer")));
+  ASSERT_TRUE(ok(driver_->move("from", "to")));
+  EXPECT_TRUE(fails_with(driver_->stat("from"), ErrorCode::kNotFound));
+  auto content = driver_->get_content("to", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "new");
+}
+
+TEST_P(DriverConformance, MoveOntoItselfKeepsFile) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "same")));
+  ASSERT_TRUE(ok(driver_->move("file", "file")));
+  auto content = driver_->get_content("file", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "same");
+}
+
+TEST_P(DriverConformance, RemoveDeletesFile) {
+  ASSERT_TRUE(ok(driver_->put_content("dir/file", "x")));
+  ASSERT_TRUE(ok(driver_->remove("dir/file")));
+  EXPECT_TRUE(fails_with(driver_->stat("dir/file"), ErrorCode::kNotFound));
+}
+
+TEST_P(DriverConformance, RemoveDeletesDirectoryTreeOnly) {
+  for (const char* path : {"a/b/c", "a/b/d/e", "a/bc", "a/b-x"}) {
+    ASSERT_TRUE(ok(driver_->put_content(path, path)));
+  }
+  ASSERT_TRUE(ok(driver_->remove("a/b")));
+  EXPECT_TRUE(fails_with(driver_->stat("a/b/c"), ErrorCode::kNotFound));
+  EXPECT_TRUE(fails_with(driver_->stat("a/b/d/e"), ErrorCode::kNotFound));
+  EXPECT_TRUE(ok(driver_->stat("a/bc")));
+  EXPECT_TRUE(ok(driver_->stat("a/b-x")));
+  auto names = driver_->list("a");
+  ASSERT_TRUE(ok(names));
+  EXPECT_EQ(*names, (std::vector<std::string>{"b-x", "bc"}));
+}
+
+TEST_P(DriverConformance, RemoveOfMissingPathSucceeds) {
+  EXPECT_TRUE(ok(driver_->remove("missing")));
+  EXPECT_TRUE(ok(driver_->remove("missing/below")));
+}
+
+TEST_P(DriverConformance, ListReturnsSortedChildNames) {
+  for (const char* path : {"d/b", "d/a", "d/A", "d/a.z", "d/a-b", "d/c/x", "d/c/y", "e/other"}) {
+    ASSERT_TRUE(ok(driver_->put_content(path, "x")));
+  }
+  auto names = driver_->list("d");
+  ASSERT_TRUE(ok(names));
+  EXPECT_EQ(*names, (std::vector<std::string>{"A", "a", "a-b", "a.z", "b", "c"}));
+  auto nested = driver_->list("d/c");
+  ASSERT_TRUE(ok(nested));
+  EXPECT_EQ(*nested, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST_P(DriverConformance, ListOfMissingDirectoryOrFileIsEmpty) {
+  ASSERT_TRUE(ok(driver_->put_content("file", "x")));
+  for (const char* path : {"missing", "missing/below", "file"}) {
+    auto names = driver_->list(path);
+    ASSERT_TRUE(ok(names)) << path;
+    EXPECT_TRUE(names->empty()) << path;
+  }
+}
+
+TEST_P(DriverConformance, InvalidPathsAreRejected) {
+  ASSERT_TRUE(ok(driver_->put_content("valid", "x")));
+  for (const char* path : {"", "/", "/abs", "a/", "a//b", ".", "..", "./a", "a/.", "a/./b", "../a",
+                           "a/..", "a/../b", "a b", "a\\b", "a:b", "a\tb", "caf\xc3\xa9"}) {
+    SCOPED_TRACE(testing::Message() << "path \"" << path << "\"");
+    EXPECT_TRUE(fails_with(driver_->stat(path), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->reader(path, 0), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->writer(path, false), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->writer(path, true), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->put_content(path, "x"), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->get_content(path, 1024), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->move("valid", path), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->move(path, "valid"), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->remove(path), ErrorCode::kInternal));
+    EXPECT_TRUE(fails_with(driver_->list(path), ErrorCode::kInternal));
+  }
+  auto content = driver_->get_content("valid", 1024);
+  ASSERT_TRUE(ok(content));
+  EXPECT_EQ(*content, "x");
+}
+
+TEST_P(DriverConformance, ConcurrentWritersToDistinctPaths) {
+  constexpr unsigned kThreads = 8;
+  constexpr std::size_t kPiece = 4096;
+  constexpr std::size_t kPieces = 64;
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string base = "concurrent/" + std::to_string(i);
+      const std::string content = pattern(kPiece * kPieces, i);
+      auto writer = driver_->writer(base + "/data", false);
+      ASSERT_TRUE(ok(writer));
+      for (std::size_t at = 0; at < content.size(); at += kPiece) {
+        ASSERT_TRUE(ok((*writer)->write(bytes_of(std::string_view(content).substr(at, kPiece)))));
+      }
+      ASSERT_TRUE(ok((*writer)->commit()));
+      ASSERT_TRUE(ok(driver_->put_content(base + "/meta", base)));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  auto names = driver_->list("concurrent");
+  ASSERT_TRUE(ok(names));
+  EXPECT_EQ(names->size(), kThreads);
+  for (unsigned i = 0; i < kThreads; ++i) {
+    const std::string base = "concurrent/" + std::to_string(i);
+    auto data = driver_->get_content(base + "/data", kPiece * kPieces);
+    ASSERT_TRUE(ok(data));
+    EXPECT_TRUE(*data == pattern(kPiece * kPieces, i)) << base;
+    auto meta = driver_->get_content(base + "/meta", 1024);
+    ASSERT_TRUE(ok(meta));
+    EXPECT_EQ(*meta, base);
+  }
+}
+
+}  // namespace
+
+}  // namespace storage

@@ -1,0 +1,90 @@
+// Runs the conformance suite against every driver, plus what only the filesystem driver shows.
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "storage/driver_conformance.h"
+#include "storage/filesystem_driver.h"
+#include "storage/memory_driver.h"
+
+namespace storage {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every filesystem driver under test gets its own directory below this one, removed at exit.
+const fs::path& scratch_root() {
+  static const fs::path root =
+      fs::path(testing::TempDir()) / ("regmirror-storage-test-" + std::to_string(::getpid()));
+  return root;
+}
+
+class RemoveScratchRoot : public testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(scratch_root(), ignored);
+  }
+};
+
+[[maybe_unused]] testing::Environment* const remove_scratch_root =
+    testing::AddGlobalTestEnvironment(new RemoveScratchRoot);
+
+fs::path fresh_directory() {
+  static std::atomic<int> next{0};
+  return scratch_root() / std::to_string(next++);
+}
+
+std::unique_ptr<Driver> fresh_filesystem_driver() {
+  return make_filesystem_driver(fresh_directory());
+}
+
+INSTANTIATE_TEST_SUITE_P(Filesystem, DriverConformance,
+                         testing::Values(DriverFactory(fresh_filesystem_driver)));
+INSTANTIATE_TEST_SUITE_P(Memory, DriverConformance,
+                         testing::Values(DriverFactory(make_memory_driver)));
+
+std::vector<std::string> entries_of(const fs::path& directory) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(directory)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+TEST(FilesystemDriver, CreatesRootAndKeepsFilesBelowIt) {
+  const fs::path root = fresh_directory() / "nested" / "root";
+  auto driver = make_filesystem_driver(root);
+  ASSERT_TRUE(driver->put_content("a/b", "bytes"));
+  std::ifstream file(root / "a" / "b");
+  std::string content;
+  std::getline(file, content);
+  EXPECT_EQ(content, "bytes");
+}
+
+TEST(FilesystemDriver, PutContentLeavesNoTemporaryFile) {
+  const fs::path root = fresh_directory();
+  auto driver = make_filesystem_driver(root);
+  ASSERT_TRUE(driver->put_content("dir/file", "one"));
+  ASSERT_TRUE(driver->put_content("dir/file", "two"));
+  EXPECT_EQ(entries_of(root / "dir"), std::vector<std::string>{"file"});
+}
+
+TEST(FilesystemDriver, ListHidesNamesNoPathCanHold) {
+  const fs::path root = fresh_directory();
+  auto driver = make_filesystem_driver(root);
+  ASSERT_TRUE(driver->put_content("dir/file", "x"));
+  std::ofstream(root / "dir" / ".tmp~123-1") << "an interrupted put_content";
+  std::ofstream(root / "dir" / "with space") << "not ours";
+  auto names = driver->list("dir");
+  ASSERT_TRUE(names);
+  EXPECT_EQ(*names, std::vector<std::string>{"file"});
+}
+
+}  // namespace
+
+}  // namespace storage
