@@ -66,7 +66,6 @@ class Connection {
 
   // The error for a failed call that returned `code`, remembered for last_failure_was_busy().
   std::unexpected<oci::Error> fail(int code, std::string_view context);
-  bool last_failure_was_busy() const;
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
@@ -75,8 +74,10 @@ class Connection {
 
   template <class Body>
   std::invoke_result_t<Body&> transaction_once(Body& body) {
-    if (auto begun = run("BEGIN IMMEDIATE"); !begun)
+    last_failure_ = SQLITE_OK;  // so that a failure of `body` itself is not taken for busy
+    if (auto begun = run("BEGIN IMMEDIATE"); !begun) {
       return std::unexpected(std::move(begun.error()));
+    }
     auto result = body();
     if (result) {
       if (auto committed = run("COMMIT"); !committed) {
@@ -88,6 +89,7 @@ class Connection {
   }
   // Leaves last_failure_ alone: it tells why the transaction failed.
   void roll_back();
+  bool last_failure_was_busy() const;
 
   struct StringHash : std::hash<std::string_view> {
     using is_transparent = void;

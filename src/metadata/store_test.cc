@@ -70,6 +70,22 @@ TEST_F(SqliteStoreTest, RefusesDatabaseFromNewerBinary) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
 }
 
+TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
+  auto writer = open_in_directory(directory_);
+  ASSERT_TRUE(writer) << writer.error().message;
+  auto reader = open_in_directory(directory_);
+  ASSERT_TRUE(reader) << reader.error().message;
+  ManifestPut put;
+  put.repository = "repo";
+  put.manifest.digest = "sha256:" + std::string(64, 'a');
+  put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
+  put.tag = "latest";
+  ASSERT_TRUE((*writer)->put_manifest(put));
+  auto digest = (*reader)->tag("repo", "latest");
+  ASSERT_TRUE(digest);
+  EXPECT_EQ(*digest, put.manifest.digest);
+}
+
 TEST_F(SqliteStoreTest, OpeningInMissingDirectoryFails) {
   auto store = open_sqlite_store(directory_ / "missing" / "metadata.db");
   ASSERT_FALSE(store);

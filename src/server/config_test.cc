@@ -1,0 +1,120 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace server {
+namespace {
+
+class ConfigFile : public testing::Test {
+ protected:
+  std::filesystem::path write(const std::string& text) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("regmirror-config-" + std::to_string(::getpid()) + "-" +
+             testing::UnitTest::GetInstance()->current_test_info()->name() + ".yaml");
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::filesystem::path path_;
+};
+
+TEST_F(ConfigFile, EmptyFileKeepsDefaults) {
+  auto config = load_server_config(write(""));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->listen, ":5000");
+  EXPECT_EQ(config->storage_root, "./regmirror-data");
+  EXPECT_EQ(config->registry.max_manifest_bytes, 4u * 1024 * 1024);
+  EXPECT_TRUE(config->registry.delete_enabled);
+}
+
+TEST_F(ConfigFile, ReadsEveryKind) {
+  auto config = load_server_config(write(R"(
+listen: 127.0.0.1:6000
+storage:
+  root: /srv/regmirror
+log: {level: warn, access: false}
+http:
+  threads: 3
+  idle_timeout: 2m
+  max_connections: 10
+limits:
+  max_manifest_bytes: 1024
+uploads:
+  expire_after: 2d
+read_only: true
+delete:
+  enabled: false
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->listen, "127.0.0.1:6000");
+  EXPECT_EQ(config->storage_root, "/srv/regmirror");
+  EXPECT_EQ(config->log_level, "warn");
+  EXPECT_FALSE(config->access_log);
+  EXPECT_EQ(config->http.threads, 3u);
+  EXPECT_EQ(config->http.idle_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(config->http.max_connections, 10u);
+  EXPECT_EQ(config->registry.max_manifest_bytes, 1024u);
+  EXPECT_EQ(config->registry.upload_expiry, std::chrono::hours(48));
+  EXPECT_TRUE(config->registry.read_only);
+  EXPECT_FALSE(config->registry.delete_enabled);
+}
+
+TEST_F(ConfigFile, RejectsUnknownKeysByName) {
+  auto config = load_server_config(write("http:\n  thread: 3\n"));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("unknown key http.thread"), std::string::npos);
+}
+
+TEST_F(ConfigFile, RejectsWrongTypes) {
+  auto config = load_server_config(write("http:\n  threads: many\n"));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("http.threads"), std::string::npos);
+}
+
+TEST_F(ConfigFile, RejectsScalarWhereSectionExpected) {
+  EXPECT_FALSE(load_server_config(write("storage: /x\n")));
+  EXPECT_FALSE(load_server_config(write("- a\n- b\n")));
+}
+
+TEST_F(ConfigFile, ReportsSyntaxErrorsWithLine) {
+  auto config = load_server_config(write("listen: [\n"));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find(":2:"), std::string::npos) << config.error().message;
+}
+
+TEST(ConfigLoad, MissingFile) {
+  EXPECT_FALSE(load_server_config("/nonexistent/regmirror.yaml"));
+}
+
+TEST(Duration, Units) {
+  EXPECT_EQ(*parse_duration("90"), std::chrono::seconds(90));
+  EXPECT_EQ(*parse_duration("90s"), std::chrono::seconds(90));
+  EXPECT_EQ(*parse_duration("15m"), std::chrono::seconds(900));
+  EXPECT_EQ(*parse_duration("24h"), std::chrono::seconds(86400));
+  EXPECT_EQ(*parse_duration("2d"), std::chrono::seconds(172800));
+  for (const char* bad : {"", "s", "-1s", "1x", "1.5h", "99999999999999999999d", "1 h"}) {
+    EXPECT_FALSE(parse_duration(bad)) << bad;
+  }
+}
+
+TEST(ListenAddress, Forms) {
+  auto all = parse_listen_address(":5000");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->host, "");
+  EXPECT_EQ(all->port, 5000);
+  auto v4 = parse_listen_address("127.0.0.1:0");
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->host, "127.0.0.1");
+  auto v6 = parse_listen_address("[::1]:5001");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 5001);
+  for (const char* bad : {"5000", "host:", "host:65536", "host:x", ":-1"}) {
+    EXPECT_FALSE(parse_listen_address(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace server

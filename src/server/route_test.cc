@@ -1,0 +1,70 @@
+#include "server/route.h"
+
+#include <gtest/gtest.h>
+
+namespace server {
+namespace {
+
+struct RouteCase {
+  std::string target;
+  Resource resource;
+  std::string name;
+  std::string reference;
+};
+
+class RouteTest : public testing::TestWithParam<RouteCase> {};
+
+TEST_P(RouteTest, Matches) {
+  const auto& c = GetParam();
+  const Route r = route(c.target);
+  EXPECT_EQ(r.resource, c.resource) << c.target;
+  EXPECT_EQ(r.name, c.name) << c.target;
+  EXPECT_EQ(r.reference, c.reference) << c.target;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Targets, RouteTest,
+    testing::Values(
+        RouteCase{"/v2/", Resource::kBase, "", ""}, RouteCase{"/v2", Resource::kBase, "", ""},
+        RouteCase{"/healthz", Resource::kHealth, "", ""},
+        RouteCase{"/v2/_catalog?n=10", Resource::kCatalog, "", ""},
+        RouteCase{"/v2/a/b/tags/list", Resource::kTags, "a/b", ""},
+        RouteCase{"/v2/a/manifests/latest", Resource::kManifest, "a", "latest"},
+        RouteCase{"/v2/a/b/c/manifests/sha256:00", Resource::kManifest, "a/b/c", "sha256:00"},
+        RouteCase{"/v2/a/blobs/sha256:ab", Resource::kBlob, "a", "sha256:ab"},
+        RouteCase{"/v2/a/blobs/uploads/", Resource::kUploads, "a", ""},
+        RouteCase{"/v2/a/blobs/uploads", Resource::kUploads, "a", ""},
+        RouteCase{"/v2/a/blobs/uploads/1234?digest=x", Resource::kUpload, "a", "1234"},
+        RouteCase{"/v2/a/referrers/sha256:ab", Resource::kReferrers, "a", "sha256:ab"},
+        // a repository may contain the markers as components: the last one counts
+        RouteCase{"/v2/blobs/manifests/x", Resource::kManifest, "blobs", "x"},
+        RouteCase{"/v2/a/manifests/b/manifests/c", Resource::kManifest, "a/manifests/b", "c"},
+        RouteCase{"/v2/a/blobs/b/blobs/sha256:1", Resource::kBlob, "a/blobs/b", "sha256:1"},
+        RouteCase{"/v2/tags/list", Resource::kNone, "", ""},
+        RouteCase{"/v2/a/manifests/", Resource::kNone, "", ""},
+        RouteCase{"/v2/a/manifests/x/y", Resource::kNone, "", ""},
+        RouteCase{"/v3/a/manifests/x", Resource::kNone, "", ""},
+        RouteCase{"", Resource::kNone, "", ""}, RouteCase{"*", Resource::kNone, "", ""}));
+
+TEST(RouteQuery, DecodesParameters) {
+  const Route r = route("/v2/a/blobs/uploads/?mount=sha256%3Aab&from=x%2Fy&flag&=z&n=1+2");
+  EXPECT_EQ(r.param("mount"), "sha256:ab");
+  EXPECT_EQ(r.param("from"), "x/y");
+  EXPECT_TRUE(r.has_param("flag"));
+  EXPECT_EQ(r.param("flag"), "");
+  EXPECT_EQ(r.param("n"), "1 2");
+  EXPECT_FALSE(r.has_param("missing"));
+}
+
+TEST(RouteQuery, KeepsMalformedEscapes) {
+  const Route r = route("/v2/_catalog?last=%zz%4");
+  EXPECT_EQ(r.param("last"), "%zz%4");
+}
+
+TEST(RouteQuery, FirstOccurrenceWins) {
+  const Route r = route("/v2/_catalog?n=1&n=2");
+  EXPECT_EQ(r.param("n"), "1");
+}
+
+}  // namespace
+}  // namespace server

@@ -542,6 +542,7 @@ class RegistryTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        cls.crashes = []
         cls.server = Server(**cls.server_kwargs)
         try:
             cls.server.start()
@@ -559,6 +560,21 @@ class RegistryTestCase(unittest.TestCase):
                 cls.server.stop()
         finally:
             cls.server.cleanup()
+        if cls.crashes:
+            raise AssertionError("the registry died during: " + ", ".join(cls.crashes))
+
+    def setUp(self):
+        # a registry that died in an earlier test is restarted on the same storage, so one crash
+        # is reported where it happened instead of failing every later test
+        srv = type(self).server
+        if srv is not None and srv.proc is not None and not srv.running():
+            srv.start()
+
+    def tearDown(self):
+        srv = type(self).server
+        if srv is not None and srv.proc is not None and not srv.running():
+            type(self).crashes.append(self.id().rsplit(".", 1)[-1])
+            self.fail(f"the registry died during this test (exit code {srv.proc.returncode})\n{srv.log_tail(25)}")
 
     # ---- HTTP
 

@@ -32,6 +32,7 @@ class HostileTest(RegistryTestCase):
         type(self).victim = self.push_image("victim/app", "v1", n_layers=2)
 
     def tearDown(self):
+        super().tearDown()
         self.assertAlive()
         stray = self.server.files_outside_storage()
         self.assertEqual(stray, [], "the registry wrote outside its storage directory")
