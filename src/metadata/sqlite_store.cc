@@ -1,5 +1,6 @@
 #include "metadata/sqlite_store.h"
 
+#include <algorithm>
 #include <limits>
 #include <mutex>
 #include <thread>
