@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 

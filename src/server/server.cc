@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <mutex>
 #include <set>
@@ -176,10 +178,20 @@ class Server {
   asio::steady_timer deadline_;
 };
 
+// Thousands of connections need thousands of descriptors: take what the hard limit allows.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
+  raise_descriptor_limit();
   const unsigned threads =
       config.http.threads != 0 ? config.http.threads : std::max(1u, std::thread::hardware_concurrency());
   Server server(config, registry, threads);

@@ -1,7 +1,0 @@
-# CMake generated Testfile for 
-# Source directory: /work/main/src/metadata
-# Build directory: /work/main/build-store/src/metadata
-# 
-# This file includes the relevant testing commands required for 
-# testing this directory and lists subdirectories to be tested as well.
-include("/work/main/build-store/src/metadata/metadata_test[1]_include.cmake")

@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-store/src/metadata/metadata_test[1]_tests.cmake")
-  include("/work/main/build-store/src/metadata/metadata_test[1]_tests.cmake")
-else()
-  add_test(metadata_test_NOT_BUILT metadata_test_NOT_BUILT)
-endif()

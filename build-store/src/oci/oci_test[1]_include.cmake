@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-store/src/oci/oci_test[1]_tests.cmake")
-  include("/work/main/build-store/src/oci/oci_test[1]_tests.cmake")
-else()
-  add_test(oci_test_NOT_BUILT oci_test_NOT_BUILT)
-endif()

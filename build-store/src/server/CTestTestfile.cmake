@@ -1,7 +1,0 @@
-# CMake generated Testfile for 
-# Source directory: /work/main/src/server
-# Build directory: /work/main/build-store/src/server
-# 
-# This file includes the relevant testing commands required for 
-# testing this directory and lists subdirectories to be tested as well.
-include("/work/main/build-store/src/server/server_test[1]_include.cmake")
