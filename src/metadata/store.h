@@ -38,9 +38,9 @@ struct ManifestPut {
 struct UploadRecord {
   std::string id;
   std::string repository;
-  std::uint64_t size = 0;        // bytes received so far
-  std::int64_t started_at = 0;   // unix seconds
-  std::int64_t updated_at = 0;   // unix seconds
+  std::uint64_t size = 0;       // bytes received so far
+  std::int64_t started_at = 0;  // unix seconds
+  std::int64_t updated_at = 0;  // unix seconds
 };
 
 class Store {
@@ -79,8 +79,8 @@ class Store {
   virtual Result<bool> delete_manifest(std::string_view repository, std::string_view digest) = 0;
   virtual Result<bool> delete_tag(std::string_view repository, std::string_view tag) = 0;
   // Tags after `after` (exclusive) in byte order, at most `limit`.
-  virtual Result<std::vector<std::string>> tags(std::string_view repository,
-                                                std::string_view after, std::size_t limit) = 0;
+  virtual Result<std::vector<std::string>> tags(std::string_view repository, std::string_view after,
+                                                std::size_t limit) = 0;
   // Manifests in `repository` whose subject is `subject`, optionally only those of
   // `artifact_type`; ordered by digest.
   virtual Result<std::vector<ManifestRecord>> referrers(

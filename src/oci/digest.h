@@ -27,7 +27,8 @@ class Digest {
   friend bool operator==(const Digest&, const Digest&) = default;
 
  private:
-  Digest(DigestAlgorithm algorithm, std::string text) : algorithm_(algorithm), text_(std::move(text)) {}
+  Digest(DigestAlgorithm algorithm, std::string text)
+      : algorithm_(algorithm), text_(std::move(text)) {}
   DigestAlgorithm algorithm_;
   std::string text_;
 };

@@ -31,9 +31,9 @@ struct Descriptor {
 struct Manifest {
   std::string media_type;  // resolved: the body's mediaType, else the Content-Type
   media_type::ManifestKind kind = media_type::ManifestKind::kImage;
-  std::optional<Descriptor> config;  // images only
-  std::vector<Descriptor> layers;    // images only
-  std::vector<Descriptor> manifests; // indexes only
+  std::optional<Descriptor> config;   // images only
+  std::vector<Descriptor> layers;     // images only
+  std::vector<Descriptor> manifests;  // indexes only
   std::optional<Descriptor> subject;
   // The manifest's artifactType, else (images) the config media type; as the referrers API
   // reports it.

@@ -42,7 +42,8 @@ Result<void> Registry::delete_blob(std::string_view repository, std::string_view
   if (!digest) return std::unexpected(digest.error());
   auto unlinked = store_.unlink_blob(repository, digest->str());
   if (!unlinked) return std::unexpected(unlinked.error());
-  if (!*unlinked) return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest->str());
+  if (!*unlinked)
+    return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", digest->str());
   return {};
 }
 

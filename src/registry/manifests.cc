@@ -111,8 +111,8 @@ Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
   auto manifest = oci::parse_manifest(body, content_type);
   if (!manifest) return std::unexpected(manifest.error());
 
-  const oci::Digest digest = oci::digest_of(
-      body, ref->digest ? ref->digest->algorithm() : oci::DigestAlgorithm::kSha256);
+  const oci::Digest digest =
+      oci::digest_of(body, ref->digest ? ref->digest->algorithm() : oci::DigestAlgorithm::kSha256);
   if (ref->digest && *ref->digest != digest) {
     return oci::fail(ErrorCode::kDigestInvalid, "manifest digest does not match the reference",
                      "computed " + digest.str());

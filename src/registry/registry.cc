@@ -3,7 +3,9 @@
 namespace registry {
 
 Registry::Registry(storage::Driver& driver, metadata::Store& store, Options options)
-    : driver_(driver), store_(store), options_(options),
+    : driver_(driver),
+      store_(store),
+      options_(options),
       manifest_cache_(options.manifest_cache_bytes) {}
 
 Result<void> Registry::check_writable() const {

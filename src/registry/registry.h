@@ -111,7 +111,8 @@ class Registry {
                                                         std::optional<oci::ByteRange> range);
   // Verifies the digest of everything appended and links the blob. On a mismatch the upload
   // is discarded (kDigestInvalid); nothing becomes visible.
-  Result<BlobInfo> complete_upload(std::string_view repository, std::unique_ptr<UploadAppender> appender,
+  Result<BlobInfo> complete_upload(std::string_view repository,
+                                   std::unique_ptr<UploadAppender> appender,
                                    std::string_view digest);
   Result<void> cancel_upload(std::string_view repository, std::string_view id);
   // Removes sessions idle for longer than the expiry; returns how many.

@@ -47,7 +47,8 @@ class RegistryTest : public testing::Test {
       EXPECT_TRUE((*appender)->write(bytes(content.substr(0, half))));
       EXPECT_TRUE((*appender)->finish());
     }
-    auto appender = registry_->append_upload(repo, upload->id, oci::ByteRange{half, content.size()});
+    auto appender =
+        registry_->append_upload(repo, upload->id, oci::ByteRange{half, content.size()});
     EXPECT_TRUE(appender);
     EXPECT_TRUE((*appender)->write(bytes(content.substr(half))));
     const std::string digest = oci::digest_of(content).str();
@@ -58,13 +59,19 @@ class RegistryTest : public testing::Test {
 
   std::string image_manifest(const std::string& config, const std::string& layer,
                              std::optional<std::string> subject = std::nullopt) {
-    nlohmann::json m = {
-        {"schemaVersion", 2},
-        {"mediaType", oci::media_type::kOciManifest},
-        {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"}, {"digest", config}, {"size", 2}}},
-        {"layers", {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", layer}, {"size", 5}}}}};
+    nlohmann::json m = {{"schemaVersion", 2},
+                        {"mediaType", oci::media_type::kOciManifest},
+                        {"config",
+                         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                          {"digest", config},
+                          {"size", 2}}},
+                        {"layers",
+                         {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                           {"digest", layer},
+                           {"size", 5}}}}};
     if (subject) {
-      m["subject"] = {{"mediaType", oci::media_type::kOciManifest}, {"digest", *subject}, {"size", 10}};
+      m["subject"] = {
+          {"mediaType", oci::media_type::kOciManifest}, {"digest", *subject}, {"size", 10}};
       m["artifactType"] = "application/example";
     }
     return m.dump();
@@ -132,8 +139,8 @@ TEST_F(RegistryTest, ResumesAfterRestart) {
   auto appender = registry_->append_upload("a", upload->id, oci::ByteRange{6, 11});
   ASSERT_TRUE(appender);
   ASSERT_TRUE((*appender)->write(bytes("second")));
-  auto blob = registry_->complete_upload("a", std::move(*appender),
-                                         oci::digest_of("first second").str());
+  auto blob =
+      registry_->complete_upload("a", std::move(*appender), oci::digest_of("first second").str());
   EXPECT_TRUE(blob) << blob.error().message;
 }
 
@@ -190,9 +197,10 @@ TEST_F(RegistryTest, BlobsOfAnotherRepositoryDoNotCount) {
 TEST_F(RegistryTest, IndexNeedsItsManifests) {
   nlohmann::json index = {{"schemaVersion", 2},
                           {"mediaType", oci::media_type::kOciIndex},
-                          {"manifests", {{{"mediaType", oci::media_type::kOciManifest},
-                                          {"digest", oci::digest_of("x").str()},
-                                          {"size", 1}}}}};
+                          {"manifests",
+                           {{{"mediaType", oci::media_type::kOciManifest},
+                             {"digest", oci::digest_of("x").str()},
+                             {"size", 1}}}}};
   auto put = registry_->put_manifest("a", "v1", oci::media_type::kOciIndex, index.dump());
   ASSERT_FALSE(put);
   EXPECT_EQ(put.error().code, ErrorCode::kManifestUnknown);
@@ -210,7 +218,8 @@ TEST_F(RegistryTest, DigestReferenceMustMatch) {
 TEST_F(RegistryTest, OversizedManifestIsRefused) {
   options_.max_manifest_bytes = 16;
   registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
-  auto put = registry_->put_manifest("a", "v1", oci::media_type::kOciManifest, std::string(17, ' '));
+  auto put =
+      registry_->put_manifest("a", "v1", oci::media_type::kOciManifest, std::string(17, ' '));
   ASSERT_FALSE(put);
   EXPECT_EQ(put.error().code, ErrorCode::kSizeInvalid);
 }
@@ -277,7 +286,8 @@ TEST_F(RegistryTest, ReadOnlyRefusesWrites) {
 TEST_F(RegistryTest, InvalidNamesNeverReachStorage) {
   for (const char* name : {"../x", "A", "a//b", "a/", "", "a/../b"}) {
     EXPECT_EQ(registry_->start_upload(name).error().code, ErrorCode::kNameInvalid) << name;
-    EXPECT_EQ(registry_->get_manifest(name, "latest").error().code, ErrorCode::kNameInvalid) << name;
+    EXPECT_EQ(registry_->get_manifest(name, "latest").error().code, ErrorCode::kNameInvalid)
+        << name;
   }
 }
 

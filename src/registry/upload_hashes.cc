@@ -55,8 +55,7 @@ void UploadHashes::Lease::give_back() {
   owner_ = nullptr;
 }
 
-oci::Result<UploadHashes::Lease> UploadHashes::acquire(std::string_view id,
-                                                       storage::Driver& driver,
+oci::Result<UploadHashes::Lease> UploadHashes::acquire(std::string_view id, storage::Driver& driver,
                                                        std::string_view path) {
   std::unique_ptr<State> state;
   {

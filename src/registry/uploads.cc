@@ -48,7 +48,10 @@ Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path,
 
 UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
                                metadata::Store& store, std::string id, std::uint64_t limit)
-    : writer_(std::move(writer)), hash_(std::move(hash)), store_(store), id_(std::move(id)),
+    : writer_(std::move(writer)),
+      hash_(std::move(hash)),
+      store_(store),
+      id_(std::move(id)),
       limit_(limit) {}
 
 UploadAppender::~UploadAppender() {
@@ -100,7 +103,8 @@ Result<UploadState> Registry::start_upload(std::string_view repository) {
 Result<UploadState> Registry::find_upload(std::string_view repository, std::string_view id) {
   if (auto ok = check_name(repository); !ok) return std::unexpected(ok.error());
   if (!is_valid_upload_id(id)) {
-    return oci::fail(ErrorCode::kBlobUploadUnknown, "upload unknown", std::string(id.substr(0, 64)));
+    return oci::fail(ErrorCode::kBlobUploadUnknown, "upload unknown",
+                     std::string(id.substr(0, 64)));
   }
   auto record = store_.upload(id);
   if (!record) return std::unexpected(record.error());
@@ -159,10 +163,10 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
   appender.reset();
 
   const std::string path = upload_path(id);
-  Result<oci::Digest> actual = (state && requested->algorithm() == oci::DigestAlgorithm::kSha256 &&
-                                state->size == *size)
-                                   ? Result<oci::Digest>(state->hasher.finish())
-                                   : rehash(driver_, path, requested->algorithm());
+  Result<oci::Digest> actual =
+      (state && requested->algorithm() == oci::DigestAlgorithm::kSha256 && state->size == *size)
+          ? Result<oci::Digest>(state->hasher.finish())
+          : rehash(driver_, path, requested->algorithm());
   if (!actual) return std::unexpected(actual.error());
   if (*actual != *requested) {
     (void)cancel_upload(repository, id);

@@ -31,11 +31,11 @@ void log_access(const AccessRecord& record) {
   if (!logger) return;
   const double ms = std::chrono::duration<double, std::milli>(record.duration).count();
   // dump() escapes whatever a client put in the target.
-  logger->info(R"({{"method":"{}","path":{},"status":{},"bytes":{},"ms":{:.3f},"remote":"{}"}})",
-               record.method,
-               nlohmann::json(record.target).dump(-1, ' ', false,
-                                                  nlohmann::json::error_handler_t::replace),
-               record.status, record.bytes, ms, record.remote);
+  logger->info(
+      R"({{"method":"{}","path":{},"status":{},"bytes":{},"ms":{:.3f},"remote":"{}"}})",
+      record.method,
+      nlohmann::json(record.target).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      record.status, record.bytes, ms, record.remote);
 }
 
 }  // namespace server

@@ -49,9 +49,8 @@ asio::awaitable<void> handle_blob(Exchange& exchange, const Route& route, Contex
     case http::verb::head:
       co_return co_await get_blob(exchange, route, context);
     case http::verb::delete_: {
-      auto deleted = co_await offload(context, [&] {
-        return context.registry.delete_blob(route.name, route.reference);
-      });
+      auto deleted = co_await offload(
+          context, [&] { return context.registry.delete_blob(route.name, route.reference); });
       if (!deleted) co_return co_await exchange.send_error(deleted.error());
       co_return co_await exchange.send_header(exchange.make_header(http::status::accepted));
     }

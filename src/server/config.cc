@@ -24,7 +24,8 @@ oci::Result<std::chrono::seconds> duration(const YAML::Node& node, const std::st
   auto text = scalar<std::string>(node, key);
   if (!text) return std::unexpected(text.error());
   auto parsed = parse_duration(*text);
-  if (!parsed) return oci::fail(ErrorCode::kInternal, "config: " + key + ": " + parsed.error().message);
+  if (!parsed)
+    return oci::fail(ErrorCode::kInternal, "config: " + key + ": " + parsed.error().message);
   return parsed;
 }
 
@@ -54,48 +55,55 @@ Setter set_duration(Field field, std::string key) {
 const std::map<std::string, Setter>& setters() {
   using C = ServerConfig;
   static const std::map<std::string, Setter> table = {
-      {"listen", set_scalar<std::string>([](C& c) -> auto& { return c.listen; }, "listen")},
-      {"storage.root",
-       set_scalar<std::string>([](C& c) -> auto& { return c.storage_root; }, "storage.root")},
-      {"log.level", set_scalar<std::string>([](C& c) -> auto& { return c.log_level; }, "log.level")},
-      {"log.access", set_scalar<bool>([](C& c) -> auto& { return c.access_log; }, "log.access")},
-      {"http.threads",
-       set_scalar<unsigned>([](C& c) -> auto& { return c.http.threads; }, "http.threads")},
+      {"listen", set_scalar<std::string>(
+                     [](C & c) -> auto& { return c.listen; }, "listen")},
+      {"storage.root", set_scalar<std::string>(
+                           [](C & c) -> auto& { return c.storage_root; }, "storage.root")},
+      {"log.level", set_scalar<std::string>(
+                        [](C & c) -> auto& { return c.log_level; }, "log.level")},
+      {"log.access", set_scalar<bool>(
+                         [](C & c) -> auto& { return c.access_log; }, "log.access")},
+      {"http.threads", set_scalar<unsigned>(
+                           [](C & c) -> auto& { return c.http.threads; }, "http.threads")},
       {"http.idle_timeout",
-       set_duration([](C& c) -> auto& { return c.http.idle_timeout; }, "http.idle_timeout")},
+       set_duration(
+           [](C & c) -> auto& { return c.http.idle_timeout; }, "http.idle_timeout")},
       {"http.read_timeout",
-       set_duration([](C& c) -> auto& { return c.http.read_timeout; }, "http.read_timeout")},
+       set_duration(
+           [](C & c) -> auto& { return c.http.read_timeout; }, "http.read_timeout")},
       {"http.write_timeout",
-       set_duration([](C& c) -> auto& { return c.http.write_timeout; }, "http.write_timeout")},
+       set_duration(
+           [](C & c) -> auto& { return c.http.write_timeout; }, "http.write_timeout")},
       {"http.shutdown_timeout",
-       set_duration([](C& c) -> auto& { return c.http.shutdown_timeout; },
-                    "http.shutdown_timeout")},
+       set_duration(
+           [](C & c) -> auto& { return c.http.shutdown_timeout; }, "http.shutdown_timeout")},
       {"http.max_header_bytes",
-       set_scalar<std::size_t>([](C& c) -> auto& { return c.http.max_header_bytes; },
-                               "http.max_header_bytes")},
+       set_scalar<std::size_t>(
+           [](C & c) -> auto& { return c.http.max_header_bytes; }, "http.max_header_bytes")},
       {"http.max_connections",
-       set_scalar<std::size_t>([](C& c) -> auto& { return c.http.max_connections; },
-                               "http.max_connections")},
+       set_scalar<std::size_t>(
+           [](C & c) -> auto& { return c.http.max_connections; }, "http.max_connections")},
       {"limits.max_manifest_bytes",
-       set_scalar<std::uint64_t>([](C& c) -> auto& { return c.registry.max_manifest_bytes; },
-                                 "limits.max_manifest_bytes")},
+       set_scalar<std::uint64_t>(
+           [](C & c) -> auto& { return c.registry.max_manifest_bytes; },
+           "limits.max_manifest_bytes")},
       {"limits.max_blob_bytes",
-       set_scalar<std::uint64_t>([](C& c) -> auto& { return c.registry.max_blob_bytes; },
-                                 "limits.max_blob_bytes")},
+       set_scalar<std::uint64_t>(
+           [](C & c) -> auto& { return c.registry.max_blob_bytes; }, "limits.max_blob_bytes")},
       {"uploads.expire_after",
-       set_duration([](C& c) -> auto& { return c.registry.upload_expiry; },
-                    "uploads.expire_after")},
+       set_duration(
+           [](C & c) -> auto& { return c.registry.upload_expiry; }, "uploads.expire_after")},
       {"uploads.purge_interval",
-       set_duration([](C& c) -> auto& { return c.upload_purge_interval; },
-                    "uploads.purge_interval")},
-      {"read_only",
-       set_scalar<bool>([](C& c) -> auto& { return c.registry.read_only; }, "read_only")},
+       set_duration(
+           [](C & c) -> auto& { return c.upload_purge_interval; }, "uploads.purge_interval")},
+      {"read_only", set_scalar<bool>(
+                        [](C & c) -> auto& { return c.registry.read_only; }, "read_only")},
       {"delete.enabled",
-       set_scalar<bool>([](C& c) -> auto& { return c.registry.delete_enabled; },
-                        "delete.enabled")},
+       set_scalar<bool>(
+           [](C & c) -> auto& { return c.registry.delete_enabled; }, "delete.enabled")},
       {"cache.manifest_bytes",
-       set_scalar<std::size_t>([](C& c) -> auto& { return c.registry.manifest_cache_bytes; },
-                               "cache.manifest_bytes")},
+       set_scalar<std::size_t>(
+           [](C & c) -> auto& { return c.registry.manifest_cache_bytes; }, "cache.manifest_bytes")},
   };
   return table;
 }
@@ -142,7 +150,8 @@ oci::Result<std::chrono::seconds> parse_duration(std::string_view text) {
 oci::Result<ListenAddress> parse_listen_address(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) {
-    return oci::fail(ErrorCode::kInternal, "listen address needs a port: \"" + std::string(text) + "\"");
+    return oci::fail(ErrorCode::kInternal,
+                     "listen address needs a port: \"" + std::string(text) + "\"");
   }
   ListenAddress address;
   std::string_view host = text.substr(0, colon);
@@ -154,7 +163,8 @@ oci::Result<ListenAddress> parse_listen_address(std::string_view text) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-    return oci::fail(ErrorCode::kInternal, "invalid port in listen address \"" + std::string(text) + "\"");
+    return oci::fail(ErrorCode::kInternal,
+                     "invalid port in listen address \"" + std::string(text) + "\"");
   }
   address.port = static_cast<unsigned short>(value);
   return address;

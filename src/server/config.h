@@ -13,11 +13,11 @@
 namespace server {
 
 struct HttpConfig {
-  unsigned threads = 0;  // 0 = one per core
-  std::chrono::seconds idle_timeout{60};     // keep-alive connection waiting for a request
-  std::chrono::seconds read_timeout{60};     // no progress while reading a request
-  std::chrono::seconds write_timeout{60};    // no progress while writing a response
-  std::chrono::seconds shutdown_timeout{30}; // in-flight requests get this long on SIGTERM
+  unsigned threads = 0;                       // 0 = one per core
+  std::chrono::seconds idle_timeout{60};      // keep-alive connection waiting for a request
+  std::chrono::seconds read_timeout{60};      // no progress while reading a request
+  std::chrono::seconds write_timeout{60};     // no progress while writing a response
+  std::chrono::seconds shutdown_timeout{30};  // in-flight requests get this long on SIGTERM
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_connections = 10000;
 };

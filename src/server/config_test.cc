@@ -84,9 +84,7 @@ TEST_F(ConfigFile, ReportsSyntaxErrorsWithLine) {
   EXPECT_NE(config.error().message.find(":2:"), std::string::npos) << config.error().message;
 }
 
-TEST(ConfigLoad, MissingFile) {
-  EXPECT_FALSE(load_server_config("/nonexistent/regmirror.yaml"));
-}
+TEST(ConfigLoad, MissingFile) { EXPECT_FALSE(load_server_config("/nonexistent/regmirror.yaml")); }
 
 TEST(Duration, Units) {
   EXPECT_EQ(*parse_duration("90"), std::chrono::seconds(90));

@@ -29,7 +29,8 @@ TEST(ErrorResponse, StatusPerCode) {
 }
 
 TEST(ErrorResponse, BodyHasTheSpecShape) {
-  auto body = nlohmann::json::parse(error_body({ErrorCode::kBlobUnknown, "blob unknown", "sha256:x"}));
+  auto body =
+      nlohmann::json::parse(error_body({ErrorCode::kBlobUnknown, "blob unknown", "sha256:x"}));
   ASSERT_EQ(body["errors"].size(), 1u);
   EXPECT_EQ(body["errors"][0]["code"], "BLOB_UNKNOWN");
   EXPECT_EQ(body["errors"][0]["message"], "blob unknown");

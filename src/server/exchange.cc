@@ -46,8 +46,8 @@ asio::awaitable<oci::Result<std::size_t>> Exchange::read_body(std::span<std::byt
     continue_sent_ = true;
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(config_.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue),
-                                              as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await asio::async_write(stream_, asio::buffer(kContinue), as_tuple(use_awaitable));
     if (ec) {
       broken_ = true;
       co_return oci::fail(oci::ErrorCode::kBlobUploadInvalid, "client went away");
@@ -58,8 +58,8 @@ asio::awaitable<oci::Result<std::size_t>> Exchange::read_body(std::span<std::byt
     body.data = out.data();
     body.size = out.size();
     stream_.expires_after(config_.read_timeout);
-    auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_,
-                                                  as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read_some(stream_, buffer_, parser_, as_tuple(use_awaitable));
     const std::size_t received = out.size() - body.size;
     if (ec && ec != http::error::need_buffer) {
       broken_ = true;
@@ -104,9 +104,7 @@ HeaderResponse Exchange::make_header(http::status status) const {
   return response;
 }
 
-bool Exchange::keep_alive() const {
-  return response_keep_alive_ && !broken_ && parser_.is_done();
-}
+bool Exchange::keep_alive() const { return response_keep_alive_ && !broken_ && parser_.is_done(); }
 
 template <class Response>
 void Exchange::finish_headers(Response& response) {
@@ -185,8 +183,8 @@ asio::awaitable<bool> Exchange::copy_all(storage::Reader& reader, std::uint64_t 
     auto n = reader.read(std::span(piece.data(), std::min<std::uint64_t>(piece.size(), length)));
     if (!n || *n == 0) co_return false;
     stream_.expires_after(config_.write_timeout);
-    auto [ec, written] =
-        co_await asio::async_write(stream_, asio::buffer(piece.data(), *n), as_tuple(use_awaitable));
+    auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(piece.data(), *n),
+                                                    as_tuple(use_awaitable));
     if (ec) co_return false;
     length -= *n;
     bytes_sent_ += *n;

@@ -3,9 +3,8 @@
 namespace server {
 
 asio::awaitable<void> method_not_allowed(Exchange& exchange) {
-  co_await exchange.send_error(
-      {oci::ErrorCode::kUnsupported, "method not allowed on this endpoint",
-       std::string(http::to_string(exchange.method()))});
+  co_await exchange.send_error({oci::ErrorCode::kUnsupported, "method not allowed on this endpoint",
+                                std::string(http::to_string(exchange.method()))});
 }
 
 asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Context& context) {

@@ -37,9 +37,8 @@ std::string next_link(std::string_view path, std::size_t n, std::string_view las
          ">; rel=\"next\"";
 }
 
-asio::awaitable<void> send_page(Exchange& exchange, nlohmann::json body,
-                                const registry::Page& page, std::string_view path,
-                                std::size_t n) {
+asio::awaitable<void> send_page(Exchange& exchange, nlohmann::json body, const registry::Page& page,
+                                std::string_view path, std::size_t n) {
   auto response = exchange.make_response(http::status::ok);
   response.set(http::field::content_type, "application/json");
   if (page.more && !page.items.empty()) {

@@ -41,9 +41,8 @@ asio::awaitable<void> handle_manifest(Exchange& exchange, const Route& route, Co
     case http::verb::put:
       co_return co_await put_manifest(exchange, route, context);
     case http::verb::delete_: {
-      auto deleted = co_await offload(context, [&] {
-        return context.registry.delete_manifest(route.name, route.reference);
-      });
+      auto deleted = co_await offload(
+          context, [&] { return context.registry.delete_manifest(route.name, route.reference); });
       if (!deleted) co_return co_await exchange.send_error(deleted.error());
       co_return co_await exchange.send_header(exchange.make_header(http::status::accepted));
     }

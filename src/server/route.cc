@@ -40,8 +40,9 @@ std::map<std::string, std::string, std::less<>> parse_query(std::string_view que
     const auto eq = pair.find('=');
     std::string key = decode(pair.substr(0, eq));
     if (!key.empty()) {
-      params.try_emplace(std::move(key),
-                         eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1)));
+      params.try_emplace(std::move(key), eq == std::string_view::npos
+                                             ? std::string()
+                                             : decode(pair.substr(eq + 1)));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
@@ -66,8 +67,8 @@ std::optional<Route> match_repository_path(std::string_view path) {
   }
   for (std::string_view uploads : {"/blobs/uploads/", "/blobs/uploads"}) {
     if (path.ends_with(uploads) && path.size() > uploads.size()) {
-      return Route{Resource::kUploads, std::string(path.substr(0, path.size() - uploads.size())),
-                   {}, {}};
+      return Route{
+          Resource::kUploads, std::string(path.substr(0, path.size() - uploads.size())), {}, {}};
     }
   }
   if (auto r = match_suffix(path, "/blobs/uploads/", Resource::kUpload)) return r;

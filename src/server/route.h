@@ -9,16 +9,16 @@
 namespace server {
 
 enum class Resource {
-  kNone,         // no such endpoint
-  kHealth,       // /healthz
-  kBase,         // /v2/
-  kCatalog,      // /v2/_catalog
-  kTags,         // /v2/<name>/tags/list
-  kManifest,     // /v2/<name>/manifests/<reference>
-  kBlob,         // /v2/<name>/blobs/<digest>
-  kUploads,      // /v2/<name>/blobs/uploads/
-  kUpload,       // /v2/<name>/blobs/uploads/<id>
-  kReferrers,    // /v2/<name>/referrers/<digest>
+  kNone,       // no such endpoint
+  kHealth,     // /healthz
+  kBase,       // /v2/
+  kCatalog,    // /v2/_catalog
+  kTags,       // /v2/<name>/tags/list
+  kManifest,   // /v2/<name>/manifests/<reference>
+  kBlob,       // /v2/<name>/blobs/<digest>
+  kUploads,    // /v2/<name>/blobs/uploads/
+  kUpload,     // /v2/<name>/blobs/uploads/<id>
+  kReferrers,  // /v2/<name>/referrers/<digest>
 };
 
 struct Route {

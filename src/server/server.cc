@@ -78,9 +78,15 @@ oci::Result<void> open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& en
 class Server {
  public:
   Server(const ServerConfig& config, registry::Registry& registry, unsigned threads)
-      : config_(config), io_(static_cast<int>(threads)), blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_}, shared_{config.http, context_}, acceptor_(io_),
-        signals_(io_, SIGINT, SIGTERM), purge_timer_(io_), deadline_(io_) {}
+      : config_(config),
+        io_(static_cast<int>(threads)),
+        blocking_(std::max(4u, threads * 2)),
+        context_{registry, blocking_},
+        shared_{config.http, context_},
+        acceptor_(io_),
+        signals_(io_, SIGINT, SIGTERM),
+        purge_timer_(io_),
+        deadline_(io_) {}
 
   oci::Result<void> run(unsigned threads) {
     auto endpoint = resolve_listen(config_.listen);
@@ -143,8 +149,10 @@ class Server {
       if (ec) return;
       asio::post(blocking_, [this] {
         auto purged = context_.registry.purge_stale_uploads();
-        if (!purged) spdlog::warn("purging stale uploads: {}", purged.error().message);
-        else if (*purged > 0) spdlog::info("purged {} stale uploads", *purged);
+        if (!purged)
+          spdlog::warn("purging stale uploads: {}", purged.error().message);
+        else if (*purged > 0)
+          spdlog::info("purged {} stale uploads", *purged);
       });
       schedule_purge();
     });
@@ -192,8 +200,9 @@ void raise_descriptor_limit() {
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
-  const unsigned threads =
-      config.http.threads != 0 ? config.http.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = config.http.threads != 0
+                               ? config.http.threads
+                               : std::max(1u, std::thread::hardware_concurrency());
   Server server(config, registry, threads);
   return server.run(threads);
 }

@@ -31,7 +31,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> refuse_busy();
 
  private:
-  asio::awaitable<void> refuse(http::status status, std::string_view code, std::string_view message);
+  asio::awaitable<void> refuse(http::status status, std::string_view code,
+                               std::string_view message);
 
   Stream stream_;
   SessionShared& shared_;

@@ -17,8 +17,8 @@ std::string range_value(std::uint64_t size) {
   return "0-" + std::to_string(size == 0 ? 0 : size - 1);
 }
 
-asio::awaitable<void> send_upload_state(Exchange& exchange, const Route& route,
-                                        http::status status, const registry::UploadState& state) {
+asio::awaitable<void> send_upload_state(Exchange& exchange, const Route& route, http::status status,
+                                        const registry::UploadState& state) {
   auto response = exchange.make_header(status);
   response.set(http::field::location, upload_location(route, state.id));
   response.set(http::field::range, range_value(state.size));
@@ -69,8 +69,7 @@ asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Conte
   auto size = co_await offload(context, [&] { return (*appender)->finish(); });
   if (!received) co_return co_await exchange.send_error(received.error());
   if (!size) co_return co_await exchange.send_error(size.error());
-  co_await send_upload_state(exchange, route, http::status::accepted,
-                             {route.reference, *size});
+  co_await send_upload_state(exchange, route, http::status::accepted, {route.reference, *size});
 }
 
 // PUT ?digest=: the last chunk (optional), then verify and link.
@@ -136,9 +135,8 @@ asio::awaitable<void> handle_upload(Exchange& exchange, const Route& route, Cont
     case http::verb::put:
       co_return co_await complete(exchange, route, context, route.reference);
     case http::verb::delete_: {
-      auto cancelled = co_await offload(context, [&] {
-        return registry.cancel_upload(route.name, route.reference);
-      });
+      auto cancelled = co_await offload(
+          context, [&] { return registry.cancel_upload(route.name, route.reference); });
       if (!cancelled) co_return co_await exchange.send_error(cancelled.error());
       co_return co_await exchange.send_header(exchange.make_header(http::status::no_content));
     }

@@ -380,7 +380,10 @@ def request(server, method, target, body=None, headers=None, *, timeout=60, chec
     headers = dict(headers or {})
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     try:
-        conn.request(method, target, body=body, headers=headers)
+        try:
+            conn.request(method, target, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading the body: it may still have answered, read that
         r = conn.getresponse()
         data = r.read()
         resp = Response(method, target, headers, r.status, r.reason, r.getheaders(), data)

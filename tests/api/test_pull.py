@@ -132,6 +132,13 @@ class PullTest(RegistryTestCase):
         self.assertStatus(resp, 200)
         self.assertHeader(resp, API_VERSION_HEADER, API_VERSION)
 
+    def test_unknown_endpoint(self):
+        for target in ("/v2/nothing", "/v2/a/b/unknown/x", "/v2/a/tags/list/extra"):
+            for method in ("GET", "HEAD"):
+                with self.subTest(f"{method} {target}"):
+                    self.assertError(self.req(method, target), 404, SPEC_ERROR_CODES)
+        self.assertAlive()
+
     @requires("healthz")
     def test_healthz(self):
         self.assertStatus(self.get("/healthz"), 200)
