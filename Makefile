@@ -33,7 +33,7 @@ format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
 
 tidy: configure
-	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD) --quiet
+	@git ls-files 'src/*.cc' | xargs clang-tidy-19 -p $(BUILD) --quiet
 
 clean:
 	rm -rf $(BUILD)

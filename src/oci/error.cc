@@ -32,9 +32,11 @@ std::string_view code_name(ErrorCode code) {
       return "UNSUPPORTED";
     case ErrorCode::kTooManyRequests:
       return "TOOMANYREQUESTS";
-    // Not in the spec: RANGE_INVALID and UNKNOWN are the names CNCF distribution sends.
+    // A refused range reaches a client only on uploads (a blob GET's 416 has no body), where
+    // the spec's code for it is BLOB_UPLOAD_INVALID.
     case ErrorCode::kRangeInvalid:
-      return "RANGE_INVALID";
+      return "BLOB_UPLOAD_INVALID";
+    // Not in the spec; UNKNOWN is the name CNCF distribution sends for internal errors.
     case ErrorCode::kNotFound:
       return "NOT_FOUND";
     case ErrorCode::kInternal:

@@ -31,7 +31,7 @@ Result<ManifestReference> parse_reference(std::string_view repository, std::stri
 }
 
 // Manifests are small; this bound only protects against a damaged store.
-constexpr std::uint64_t kMaxStoredManifest = 64 * 1024 * 1024;
+constexpr std::uint64_t kMaxStoredManifest = std::uint64_t{64} << 20;
 
 }  // namespace
 
@@ -91,7 +91,8 @@ Result<void> Registry::check_references(std::string_view repository,
     auto known = store_.manifest(repository, child.digest.str());
     if (!known) return std::unexpected(known.error());
     if (!*known) {
-      return oci::fail(ErrorCode::kManifestUnknown, "index references an unknown manifest",
+      // The spec wants MANIFEST_BLOB_UNKNOWN for any missing reference, manifests included.
+      return oci::fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
                        child.digest.str());
     }
   }

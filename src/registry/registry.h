@@ -27,12 +27,12 @@ namespace registry {
 using oci::Result;
 
 struct Options {
-  std::uint64_t max_manifest_bytes = 4 * 1024 * 1024;
+  std::uint64_t max_manifest_bytes = std::uint64_t{4} << 20;
   std::uint64_t max_blob_bytes = 0;  // 0 = unlimited
   bool read_only = false;
   bool delete_enabled = true;
   std::chrono::seconds upload_expiry{std::chrono::hours(24)};
-  std::size_t manifest_cache_bytes = 64 * 1024 * 1024;
+  std::size_t manifest_cache_bytes = std::size_t{64} << 20;
 };
 
 struct UploadState {
@@ -105,10 +105,13 @@ class Registry {
   Result<UploadState> start_upload(std::string_view repository);
   Result<UploadState> upload_status(std::string_view repository, std::string_view id);
   // Opens the upload for appending. With a Content-Range, its first byte must be the
-  // current size (kRangeInvalid otherwise).
+  // current size (kRangeInvalid otherwise). `incoming`, when the client announced it, is how
+  // many bytes follow: more than the size limit or the free space allow is kSizeInvalid
+  // before anything is read.
   Result<std::unique_ptr<UploadAppender>> append_upload(std::string_view repository,
                                                         std::string_view id,
-                                                        std::optional<oci::ByteRange> range);
+                                                        std::optional<oci::ByteRange> range,
+                                                        std::optional<std::uint64_t> incoming = {});
   // Verifies the digest of everything appended and links the blob. On a mismatch the upload
   // is discarded (kDigestInvalid); nothing becomes visible.
   Result<BlobInfo> complete_upload(std::string_view repository,

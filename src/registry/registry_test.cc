@@ -161,6 +161,16 @@ TEST_F(RegistryTest, MaxBlobSizeIsEnforced) {
   EXPECT_EQ((*appender)->write(bytes("12345")).error().code, ErrorCode::kSizeInvalid);
 }
 
+TEST_F(RegistryTest, AnnouncedBodyLargerThanTheLimitIsRefusedUpFront) {
+  options_.max_blob_bytes = 10;
+  registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
+  auto upload = registry_->start_upload("a");
+  EXPECT_TRUE(registry_->append_upload("a", upload->id, std::nullopt, 10));
+  auto refused = registry_->append_upload("a", upload->id, std::nullopt, 11);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kSizeInvalid);
+}
+
 TEST_F(RegistryTest, ManifestRoundTripsByteForByte) {
   const auto config = push_blob("a", "{}");
   const auto layer = push_blob("a", "layer");
@@ -203,7 +213,7 @@ TEST_F(RegistryTest, IndexNeedsItsManifests) {
                              {"size", 1}}}}};
   auto put = registry_->put_manifest("a", "v1", oci::media_type::kOciIndex, index.dump());
   ASSERT_FALSE(put);
-  EXPECT_EQ(put.error().code, ErrorCode::kManifestUnknown);
+  EXPECT_EQ(put.error().code, ErrorCode::kManifestBlobUnknown);
 }
 
 TEST_F(RegistryTest, DigestReferenceMustMatch) {

@@ -127,13 +127,25 @@ Result<UploadState> Registry::upload_status(std::string_view repository, std::st
 }
 
 Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
-    std::string_view repository, std::string_view id, std::optional<oci::ByteRange> range) {
+    std::string_view repository, std::string_view id, std::optional<oci::ByteRange> range,
+    std::optional<std::uint64_t> incoming) {
   if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
   auto upload = find_upload(repository, id);
   if (!upload) return std::unexpected(upload.error());
   if (range && range->first != upload->size) {
     return oci::fail(ErrorCode::kRangeInvalid, "chunk does not start at the end of the upload",
                      "upload size is " + std::to_string(upload->size));
+  }
+  if (incoming) {
+    if (options_.max_blob_bytes != 0 && *incoming > options_.max_blob_bytes - std::min(
+                                                        options_.max_blob_bytes, upload->size)) {
+      return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
+    }
+    auto space = driver_.free_space();
+    if (space && *incoming > *space) {
+      return oci::fail(ErrorCode::kSizeInvalid, "not enough storage space for this upload",
+                       std::to_string(*space) + " bytes free");
+    }
   }
   const std::string path = upload_path(id);
   auto writer = driver_.writer(path, true);

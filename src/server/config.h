@@ -18,7 +18,7 @@ struct HttpConfig {
   std::chrono::seconds read_timeout{60};      // no progress while reading a request
   std::chrono::seconds write_timeout{60};     // no progress while writing a response
   std::chrono::seconds shutdown_timeout{30};  // in-flight requests get this long on SIGTERM
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_bytes = std::size_t{16} << 10;
   std::size_t max_connections = 10000;
 };
 

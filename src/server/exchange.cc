@@ -16,6 +16,7 @@ using asio::use_awaitable;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::string_view kApiVersion = "registry/2.0";
+constexpr std::size_t kBodyReadBuffer = std::size_t{256} << 10;
 
 bool is_disconnect(const boost::system::error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
@@ -53,6 +54,9 @@ asio::awaitable<oci::Result<std::size_t>> Exchange::read_body(std::span<std::byt
       co_return oci::fail(oci::ErrorCode::kBlobUploadInvalid, "client went away");
     }
   }
+  // Beast reads at most the buffer's free capacity, which after the headers may be a few
+  // hundred bytes: grow it so a body arrives in large reads. The session shrinks it again.
+  if (buffer_.capacity() < kBodyReadBuffer) buffer_.reserve(kBodyReadBuffer);
   while (!parser_.is_done()) {
     auto& body = parser_.get().body();
     body.data = out.data();

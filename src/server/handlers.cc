@@ -2,9 +2,12 @@
 
 namespace server {
 
+// Errors are named before co_await: GCC 12 destroys a temporary bound to a reference
+// parameter of an awaited coroutine twice.
 asio::awaitable<void> method_not_allowed(Exchange& exchange) {
-  co_await exchange.send_error({oci::ErrorCode::kUnsupported, "method not allowed on this endpoint",
-                                std::string(http::to_string(exchange.method()))});
+  const oci::Error error{oci::ErrorCode::kUnsupported, "method not allowed on this endpoint",
+                         std::string(http::to_string(exchange.method()))};
+  co_await exchange.send_error(error);
 }
 
 asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Context& context) {
@@ -35,8 +38,9 @@ asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Con
     case Resource::kNone:
       break;
   }
-  co_await exchange.send_error({oci::ErrorCode::kNotFound, "no such endpoint",
-                                std::string(exchange.target().substr(0, 256))});
+  const oci::Error error{oci::ErrorCode::kNameUnknown, "no such endpoint",
+                         std::string(exchange.target().substr(0, 256))};
+  co_await exchange.send_error(error);
 }
 
 }  // namespace server

@@ -14,6 +14,8 @@ namespace {
 using asio::as_tuple;
 using asio::use_awaitable;
 
+constexpr std::size_t kIdleBuffer = std::size_t{16} << 10;
+
 bool is_quiet_close(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == beast::error::timeout ||
@@ -51,7 +53,7 @@ asio::awaitable<void> Session::refuse(http::status status, std::string_view code
 }
 
 asio::awaitable<void> Session::refuse_busy() {
-  co_await refuse(http::status::too_many_requests, "TOO_MANY_REQUESTS", "too many connections");
+  co_await refuse(http::status::too_many_requests, "TOOMANYREQUESTS", "too many connections");
   boost::system::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
@@ -91,7 +93,8 @@ asio::awaitable<void> Session::run() {
     }
     if (failed) {
       if (exchange.status() == 0) {
-        co_await exchange.send_error({oci::ErrorCode::kInternal, "internal error"});
+        const oci::Error error{oci::ErrorCode::kInternal, "internal error"};
+        co_await exchange.send_error(error);
       }
       break;
     }
@@ -102,6 +105,8 @@ asio::awaitable<void> Session::run() {
                 .duration = std::chrono::steady_clock::now() - started,
                 .remote = remote_});
     if (!exchange.keep_alive()) break;
+    // An idle connection keeps a small buffer, whatever its last request body needed.
+    if (buffer.size() == 0 && buffer.capacity() > kIdleBuffer) buffer.shrink_to_fit();
   }
   boost::system::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -63,27 +63,32 @@ oci::Result<std::optional<oci::ByteRange>> chunk_range(const Exchange& exchange)
 asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Context& context) {
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  auto appender = context.registry.append_upload(route.name, route.reference, *range);
+  auto appender = context.registry.append_upload(route.name, route.reference, *range,
+                                                 exchange.content_length());
   if (!appender) co_return co_await exchange.send_error(appender.error());
   auto received = co_await receive_body(exchange, **appender);
   auto size = co_await offload(context, [&] { return (*appender)->finish(); });
+  // Release the upload before answering: a client may send the PUT the moment it reads 202.
+  appender->reset();
   if (!received) co_return co_await exchange.send_error(received.error());
   if (!size) co_return co_await exchange.send_error(size.error());
-  co_await send_upload_state(exchange, route, http::status::accepted, {route.reference, *size});
+  const registry::UploadState state{route.reference, *size};
+  co_await send_upload_state(exchange, route, http::status::accepted, state);
 }
 
 // PUT ?digest=: the last chunk (optional), then verify and link.
 asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& context,
                                std::string_view id) {
   if (!route.has_param("digest")) {
-    co_return co_await exchange.send_error(
-        {ErrorCode::kDigestInvalid, "the digest query parameter is required"});
+    const oci::Error error{ErrorCode::kDigestInvalid, "the digest query parameter is required"};
+    co_return co_await exchange.send_error(error);
   }
   auto digest = oci::Digest::parse(route.param("digest"));
   if (!digest) co_return co_await exchange.send_error(digest.error());
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  auto appender = context.registry.append_upload(route.name, id, *range);
+  auto appender =
+      context.registry.append_upload(route.name, id, *range, exchange.content_length());
   if (!appender) co_return co_await exchange.send_error(appender.error());
   if (auto received = co_await receive_body(exchange, **appender); !received) {
     co_return co_await exchange.send_error(received.error());
@@ -116,7 +121,11 @@ asio::awaitable<void> handle_uploads(Exchange& exchange, const Route& route, Con
   if (route.has_param("digest")) {  // monolithic upload in the POST itself
     Route session = route;
     session.reference = upload->id;
-    co_return co_await complete(exchange, session, context, upload->id);
+    co_await complete(exchange, session, context, upload->id);
+    if (exchange.status() != 201) {  // the client never learnt this session: do not keep it
+      co_await offload(context, [&] { return registry.cancel_upload(route.name, upload->id); });
+    }
+    co_return;
   }
   co_await send_upload_state(exchange, route, http::status::accepted, *upload);
 }

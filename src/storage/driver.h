@@ -65,6 +65,9 @@ class Driver {
   virtual Result<void> remove(std::string_view path) = 0;
   // Names (not paths) of the direct children of a directory, sorted; empty when missing.
   virtual Result<std::vector<std::string>> list(std::string_view directory) = 0;
+  // Bytes that can still be written; a backend without a limit answers UINT64_MAX. Lets an
+  // upload that cannot fit be refused before its body is read.
+  virtual Result<std::uint64_t> free_space() = 0;
 };
 
 }  // namespace storage

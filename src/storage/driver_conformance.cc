@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -312,6 +313,18 @@ TEST_P(DriverConformance, ListReturnsSortedChildNames) {
   auto nested = driver_->list("d/c");
   ASSERT_TRUE(ok(nested));
   EXPECT_EQ(*nested, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST_P(DriverConformance, FreeSpaceShrinksOrIsUnlimited) {
+  auto before = driver_->free_space();
+  ASSERT_TRUE(ok(before));
+  EXPECT_GT(*before, 0u);
+  ASSERT_TRUE(ok(driver_->put_content("big", std::string(1 << 20, 'x'))));
+  auto after = driver_->free_space();
+  ASSERT_TRUE(ok(after));
+  // Other processes write too, so only a loose bound holds: never more space after a write
+  // unless the backend is unlimited.
+  if (*before != std::numeric_limits<std::uint64_t>::max()) EXPECT_LE(*after, *before + (1 << 20));
 }
 
 TEST_P(DriverConformance, ListOfMissingDirectoryOrFileIsEmpty) {

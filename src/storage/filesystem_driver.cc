@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <system_error>
 
@@ -209,6 +211,14 @@ class FilesystemDriver final : public Driver {
     if (error) return fail(ErrorCode::kInternal, "list " + full->string() + ": " + error.message());
     std::ranges::sort(names);
     return names;
+  }
+
+  Result<std::uint64_t> free_space() override {
+    struct statvfs info {};
+    if (::statvfs(root_.c_str(), &info) != 0) {
+      return fail(ErrorCode::kInternal, "statvfs " + root_.string() + ": " + std::strerror(errno));
+    }
+    return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
   }
 
  private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -168,6 +169,10 @@ class MemoryDriver final : public Driver {
     while (last != files.end() && last->first.starts_with(prefix)) ++last;
     files.erase(first, last);
     return {};
+  }
+
+  Result<std::uint64_t> free_space() override {
+    return std::numeric_limits<std::uint64_t>::max();
   }
 
   Result<std::vector<std::string>> list(std::string_view directory) override {

@@ -75,7 +75,10 @@ class HostileTest(RegistryTestCase):
     def raw_exchange(self, data, *, shutdown=False, timeout=10):
         """Send raw bytes; the (status, headers, body) answered, status None if the server just
         closed. Fails if the server neither answers nor closes within `timeout`."""
-        conn = RawConnection(self.server, timeout=timeout)
+        try:
+            conn = RawConnection(self.server, timeout=timeout)
+        except OSError as e:
+            self.fail(f"the registry does not accept connections ({e!r})\n{self.server.log_tail(5)}")
         try:
             if not conn.try_send(data):
                 return (None, {}, b"")

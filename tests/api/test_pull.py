@@ -8,7 +8,7 @@ import unittest
 
 from conformance_data import NONEXISTENT_MANIFEST, TEST_TAG, ConformanceData, INVALID_MANIFEST
 from harness import (ACCEPT_ALL, API_VERSION, API_VERSION_HEADER, DUMMY_DIGEST, OCI_MANIFEST, SPEC_ERROR_CODES,
-                     RegistryTestCase, add_query, location, peer_bug, requires, sha256, unique_repo)
+                     RegistryTestCase, add_query, location, peer_bug, peer_skip_case, requires, sha256, unique_repo)
 
 
 class ConformancePullTest(RegistryTestCase):
@@ -137,6 +137,18 @@ class PullTest(RegistryTestCase):
             for method in ("GET", "HEAD"):
                 with self.subTest(f"{method} {target}"):
                     self.assertError(self.req(method, target), 404, SPEC_ERROR_CODES)
+        self.assertAlive()
+
+    def test_wrong_methods(self):
+        repo = unique_repo("pull")
+        img = self.push_image(repo, "v1")
+        for method, target in (("DELETE", "/v2/"), ("POST", f"/v2/{repo}/manifests/v1"),
+                               ("DELETE", f"/v2/{repo}/tags/list"), ("PATCH", f"/v2/{repo}/manifests/v1"),
+                               ("PUT", f"/v2/{repo}/blobs/{img.digest}")):
+            with self.subTest(f"{method} {target}"):
+                peer_skip_case(self, target, {"/v2/": "routes /v2/ for any method (200)"})
+                resp = self.req(method, target, b"" if method in ("POST", "PATCH", "PUT") else None)
+                self.assertError(resp, (400, 404, 405), SPEC_ERROR_CODES)
         self.assertAlive()
 
     @requires("healthz")

@@ -153,13 +153,16 @@ EOF
 # ---------------------------------------------------------------------------------------
 # Servers
 
-# free_port: print a TCP port on 127.0.0.1 that nothing listens on right now. Racy by
+# free_port: print a TCP port on 127.0.0.1 that no socket uses right now, below the
+# kernel's ephemeral range (so outgoing connections do not take it meanwhile). Racy by
 # nature; start_registry retries with another port when the server cannot bind.
 free_port() {
-  local port i
+  local low=10000 high=32768 port i
+  read -r high _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((high > low + 1000)) || high=32768   # ephemeral range starts at $high
   for ((i = 0; i < 100; i++)); do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    if [[ -z $(ss -Htln "sport = :$port") ]]; then
+    port=$((low + (RANDOM * 32768 + RANDOM) % (high - low)))
+    if [[ -z $(ss -Htan "sport = :$port") ]]; then
       echo "$port"
       return 0
     fi
