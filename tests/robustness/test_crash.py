@@ -257,6 +257,8 @@ class Worker(threading.Thread):
         offset = 0
         for _ in range(0 if AVOID_PATCH else self.rng.randrange(1, 4)):
             chunk = min(self.rng.randrange(64 * 1024, 256 * 1024), size - offset - 1)
+            if chunk <= 0:  # an empty chunk has no valid Content-Range
+                break
             self.patch(up, data, offset, chunk)
             offset += chunk
 
