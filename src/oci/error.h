@@ -33,7 +33,7 @@ enum class ErrorCode {
 struct Error {
   ErrorCode code;
   std::string message;
-  std::string detail = {};
+  std::string detail = {};  // initialised so that Error{code, message} stays warning-free
 };
 
 template <class T>

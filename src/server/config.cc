@@ -33,7 +33,8 @@ using Setter = std::function<oci::Result<void>(const YAML::Node&, ServerConfig&)
 
 template <class T, class Field>
 Setter set_scalar(Field field, std::string key) {
-  return [field, key](const YAML::Node& node, ServerConfig& config) -> oci::Result<void> {
+  return [field, key = std::move(key)](const YAML::Node& node,
+                                       ServerConfig& config) -> oci::Result<void> {
     auto value = scalar<T>(node, key);
     if (!value) return std::unexpected(value.error());
     field(config) = *value;
@@ -43,7 +44,8 @@ Setter set_scalar(Field field, std::string key) {
 
 template <class Field>
 Setter set_duration(Field field, std::string key) {
-  return [field, key](const YAML::Node& node, ServerConfig& config) -> oci::Result<void> {
+  return [field, key = std::move(key)](const YAML::Node& node,
+                                       ServerConfig& config) -> oci::Result<void> {
     auto value = duration(node, key);
     if (!value) return std::unexpected(value.error());
     field(config) = *value;

@@ -82,7 +82,7 @@ asio::awaitable<oci::Result<std::string>> Exchange::read_body_string(std::uint64
                         "limit is " + std::to_string(max) + " bytes");
   }
   std::string body;
-  std::vector<std::byte> piece(64 * 1024);
+  std::vector<std::byte> piece(std::size_t{64} << 10);
   for (;;) {
     auto n = co_await read_body(piece);
     if (!n) co_return std::unexpected(n.error());
@@ -182,7 +182,7 @@ asio::awaitable<bool> Exchange::sendfile_all(int fd, std::uint64_t length) {
 }
 
 asio::awaitable<bool> Exchange::copy_all(storage::Reader& reader, std::uint64_t length) {
-  std::vector<std::byte> piece(256 * 1024);
+  std::vector<std::byte> piece(std::size_t{256} << 10);
   while (length > 0) {
     auto n = reader.read(std::span(piece.data(), std::min<std::uint64_t>(piece.size(), length)));
     if (!n || *n == 0) co_return false;

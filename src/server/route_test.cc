@@ -12,6 +12,9 @@ struct RouteCase {
   std::string reference;
 };
 
+// Names each case by its target in test listings.
+void PrintTo(const RouteCase& c, std::ostream* os) { *os << '"' << c.target << '"'; }
+
 class RouteTest : public testing::TestWithParam<RouteCase> {};
 
 TEST_P(RouteTest, Matches) {

@@ -37,7 +37,7 @@ asio::awaitable<void> send_blob_created(Exchange& exchange, const Route& route,
 // Streams the request body into the upload. The appender stays usable for completion.
 asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange,
                                                 registry::UploadAppender& appender) {
-  std::vector<std::byte> piece(256 * 1024);
+  std::vector<std::byte> piece(std::size_t{256} << 10);
   for (;;) {
     auto n = co_await exchange.read_body(piece);
     if (!n) co_return std::unexpected(n.error());

@@ -224,7 +224,7 @@ TEST_P(DriverConformance, NativeHandleIsPositionedAtOffset) {
 }
 
 TEST_P(DriverConformance, LargeContentStreamsInPieces) {
-  constexpr std::size_t kSize = 8 * 1024 * 1024;
+  constexpr std::size_t kSize = std::size_t{8} << 20;
   const std::string content = pattern(kSize, 1);
   {
     auto writer = driver_->writer("blobs/large", false);
