@@ -14,6 +14,8 @@
 
 #include <vector>
 
+#include <csignal>
+
 #include "http_util.h"
 
 namespace {
@@ -30,6 +32,7 @@ using bench::die;
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a server that drops the connection is reported, not fatal
   std::uint64_t chunk = 0;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {

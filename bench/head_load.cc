@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <csignal>
+
 #include "http_util.h"
 
 namespace {
@@ -205,6 +207,7 @@ double percentile_ms(std::vector<std::uint32_t>& v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a server that drops the connection is reported, not fatal
   const Options options = parse(argc, argv);
   const std::uint64_t start = now_ns();
   const std::uint64_t end = start + static_cast<std::uint64_t>(options.seconds * 1e9);

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <csignal>
+
 #include "http_util.h"
 
 namespace {
@@ -51,6 +53,7 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a server that drops the connection is reported, not fatal
   int workers = 8, count = 200;
   std::size_t size = 4096;
   std::vector<std::string> positional;
