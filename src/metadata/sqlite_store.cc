@@ -104,20 +104,7 @@ class SqliteStore final : public Store {
 
   Result<void> link_blob(std::string_view repository, std::string_view digest,
                          std::uint64_t size) override {
-    return write([&](Connection& db) -> Result<void> {
-      auto id = repository_id(db, repository);
-      if (!id) return std::unexpected(std::move(id.error()));
-      if (auto blob = db.run(
-              "INSERT INTO blobs (digest, size) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
-              digest, size);
-          !blob) {
-        return blob;
-      }
-      return db.run(
-          "INSERT INTO repository_blobs (repository_id, digest) VALUES (?1, ?2) "
-          "ON CONFLICT (repository_id, digest) DO NOTHING",
-          *id, digest);
-    });
+    return write([&](Connection& db) { return link(db, repository, digest, size); });
   }
 
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
@@ -334,6 +321,14 @@ class SqliteStore final : public Store {
     return write([&](Connection& db) { return db.run("DELETE FROM uploads WHERE id = ?1", id); });
   }
 
+  Result<void> complete_upload(std::string_view id, std::string_view repository,
+                               std::string_view digest, std::uint64_t size) override {
+    return write([&](Connection& db) -> Result<void> {
+      if (auto linked = link(db, repository, digest, size); !linked) return linked;
+      return db.run("DELETE FROM uploads WHERE id = ?1", id);
+    });
+  }
+
   Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) override {
     return read([&](Connection& db) -> Result<std::vector<UploadRecord>> {
       auto select = db.prepare(
@@ -352,6 +347,22 @@ class SqliteStore final : public Store {
   }
 
  private:
+  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
+                           std::uint64_t size) {
+    auto id = repository_id(db, repository);
+    if (!id) return std::unexpected(std::move(id.error()));
+    if (auto blob = db.run(
+            "INSERT INTO blobs (digest, size) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
+            digest, size);
+        !blob) {
+      return blob;
+    }
+    return db.run(
+        "INSERT INTO repository_blobs (repository_id, digest) VALUES (?1, ?2) "
+        "ON CONFLICT (repository_id, digest) DO NOTHING",
+        *id, digest);
+  }
+
   static Result<void> record_references(Connection& db, std::int64_t id, const ManifestPut& put) {
     for (const std::string& blob : put.blob_digests) {
       if (auto linked =

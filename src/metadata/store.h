@@ -93,6 +93,10 @@ class Store {
   virtual Result<void> update_upload(std::string_view id, std::uint64_t size,
                                      std::int64_t updated_at) = 0;
   virtual Result<void> delete_upload(std::string_view id) = 0;
+  // Links the finished upload's blob into its repository and ends the session: what
+  // link_blob and delete_upload do, in one transaction.
+  virtual Result<void> complete_upload(std::string_view id, std::string_view repository,
+                                       std::string_view digest, std::uint64_t size) = 0;
   // Sessions not updated since `updated_before` (unix seconds).
   virtual Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) = 0;
 };

@@ -417,6 +417,14 @@ TEST_P(StoreConformance, UploadLifecycle) {
   EXPECT_TRUE(ok(store_->delete_upload("5f2c1a")));
 }
 
+TEST_P(StoreConformance, CompletingAnUploadLinksItsBlobAndEndsIt) {
+  ASSERT_TRUE(ok(store_->create_upload(
+      {.id = "u1", .repository = "repo", .size = 3, .started_at = 1, .updated_at = 1})));
+  ASSERT_TRUE(ok(store_->complete_upload("u1", "repo", digest(7), 3)));
+  EXPECT_FALSE(value(store_->upload("u1")).has_value());
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(7))), std::optional<std::uint64_t>(3));
+}
+
 TEST_P(StoreConformance, UpdatingAnUnknownUploadFails) {
   auto updated = store_->update_upload("unknown", 10, 10);
   ASSERT_FALSE(updated);

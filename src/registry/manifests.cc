@@ -126,7 +126,8 @@ Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
       return std::unexpected(stored.error());
     }
   }
-  metadata::ManifestPut put{.repository = std::string(repository)};
+  metadata::ManifestPut put;
+  put.repository = std::string(repository);
   put.manifest = metadata::ManifestRecord{
       .digest = digest.str(),
       .media_type = manifest->media_type,

@@ -74,8 +74,10 @@ class UploadAppender {
 
   Result<void> write(std::span<const std::byte> bytes);
   std::uint64_t size() const;
-  // Makes the bytes durable when `durable`, records the size; returns it.
-  Result<std::uint64_t> finish(bool durable = false);
+  // Records the size reached; returns it.
+  Result<std::uint64_t> finish();
+  // Makes every byte durable; the upload is about to complete, so no size is recorded.
+  Result<std::uint64_t> commit();
 
  private:
   friend class Registry;
@@ -137,7 +139,8 @@ class Registry {
  private:
   Result<void> check_writable() const;
   Result<UploadState> find_upload(std::string_view repository, std::string_view id);
-  Result<BlobInfo> commit_blob(std::string_view repository, const std::string& upload_path,
+  // Moves a verified upload's bytes into place, then links the blob and ends the session.
+  Result<BlobInfo> commit_blob(std::string_view repository, std::string_view upload_id,
                                const oci::Digest& digest, std::uint64_t size);
   Result<void> check_references(std::string_view repository, const oci::Manifest& manifest);
 

@@ -178,7 +178,7 @@ TEST_F(RegistryTest, ManifestRoundTripsByteForByte) {
   auto put = registry_->put_manifest("a", "v1", oci::media_type::kOciManifest, body);
   ASSERT_TRUE(put) << put.error().message;
   EXPECT_EQ(put->digest, oci::digest_of(body));
-  for (const std::string ref : {std::string("v1"), put->digest.str()}) {
+  for (const std::string& ref : {std::string("v1"), put->digest.str()}) {
     auto got = registry_->get_manifest("a", ref);
     ASSERT_TRUE(got);
     EXPECT_EQ(*got->bytes, body);

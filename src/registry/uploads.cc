@@ -55,7 +55,7 @@ UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHa
       limit_(limit) {}
 
 UploadAppender::~UploadAppender() {
-  if (!finished_) (void)finish(false);
+  if (!finished_) (void)finish();
 }
 
 Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
@@ -74,17 +74,21 @@ Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
 
 std::uint64_t UploadAppender::size() const { return writer_->size(); }
 
-Result<std::uint64_t> UploadAppender::finish(bool durable) {
+Result<std::uint64_t> UploadAppender::finish() {
   finished_ = true;
   const std::uint64_t size = writer_->size();
-  if (durable) {
-    if (auto committed = writer_->commit(); !committed) {
-      hash_.invalidate();
-      return std::unexpected(committed.error());
-    }
-  }
   if (auto updated = store_.update_upload(id_, size, now_unix()); !updated) {
     return std::unexpected(updated.error());
+  }
+  return size;
+}
+
+Result<std::uint64_t> UploadAppender::commit() {
+  finished_ = true;
+  const std::uint64_t size = writer_->size();
+  if (auto committed = writer_->commit(); !committed) {
+    hash_.invalidate();
+    return std::unexpected(committed.error());
   }
   return size;
 }
@@ -169,7 +173,7 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
   const std::string id = appender->id_;
   auto requested = oci::Digest::parse(digest_text);
   if (!requested) return std::unexpected(requested.error());
-  auto size = appender->finish(true);
+  auto size = appender->commit();
   if (!size) return std::unexpected(size.error());
   auto state = appender->hash_.take();
   appender.reset();
@@ -185,15 +189,14 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
     return oci::fail(ErrorCode::kDigestInvalid, "digest does not match the uploaded content",
                      "computed " + actual->str());
   }
-  auto blob = commit_blob(repository, path, *requested, *size);
-  if (!blob) return blob;
-  hashes_.forget(id);
-  (void)store_.delete_upload(id);
+  auto blob = commit_blob(repository, id, *requested, *size);
+  if (blob) hashes_.forget(id);
   return blob;
 }
 
-Result<BlobInfo> Registry::commit_blob(std::string_view repository, const std::string& from,
+Result<BlobInfo> Registry::commit_blob(std::string_view repository, std::string_view upload_id,
                                        const oci::Digest& digest, std::uint64_t size) {
+  const std::string from = upload_path(upload_id);
   const std::string target = blob_path(digest);
   auto existing = driver_.stat(target);
   if (existing && existing->size == size) {
@@ -201,7 +204,7 @@ Result<BlobInfo> Registry::commit_blob(std::string_view repository, const std::s
   } else if (auto moved = driver_.move(from, target); !moved) {
     return std::unexpected(moved.error());
   }
-  if (auto linked = store_.link_blob(repository, digest.str(), size); !linked) {
+  if (auto linked = store_.complete_upload(upload_id, repository, digest.str(), size); !linked) {
     return std::unexpected(linked.error());
   }
   return BlobInfo{digest, size};

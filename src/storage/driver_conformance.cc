@@ -324,7 +324,9 @@ TEST_P(DriverConformance, FreeSpaceShrinksOrIsUnlimited) {
   ASSERT_TRUE(ok(after));
   // Other processes write too, so only a loose bound holds: never more space after a write
   // unless the backend is unlimited.
-  if (*before != std::numeric_limits<std::uint64_t>::max()) EXPECT_LE(*after, *before + (1 << 20));
+  if (*before != std::numeric_limits<std::uint64_t>::max()) {
+    EXPECT_LE(*after, *before + (1 << 20));
+  }
 }
 
 TEST_P(DriverConformance, ListOfMissingDirectoryOrFileIsEmpty) {
