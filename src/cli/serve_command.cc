@@ -22,6 +22,8 @@ struct ServeFlags {
   std::optional<std::string> storage;
   std::optional<std::string> log_level;
   std::optional<unsigned> threads;
+  std::optional<std::uint64_t> max_manifest_bytes;
+  std::optional<std::uint64_t> max_blob_bytes;
   bool read_only = false;
   bool no_access_log = false;
 };
@@ -40,6 +42,8 @@ int run_serve(const ServeFlags& flags) {
   if (flags.storage) config.storage_root = *flags.storage;
   if (flags.log_level) config.log_level = *flags.log_level;
   if (flags.threads) config.http.threads = *flags.threads;
+  if (flags.max_manifest_bytes) config.registry.max_manifest_bytes = *flags.max_manifest_bytes;
+  if (flags.max_blob_bytes) config.registry.max_blob_bytes = *flags.max_blob_bytes;
   if (flags.read_only) config.registry.read_only = true;
   if (flags.no_access_log) config.access_log = false;
   server::init_logging(config.log_level, config.access_log);
@@ -86,6 +90,10 @@ void add_serve_command(CLI::App& app) {
   serve->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   serve->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
+  serve->add_option("--max-manifest-bytes", flags->max_manifest_bytes,
+                    "largest manifest accepted (default 4194304)");
+  serve->add_option("--max-blob-bytes", flags->max_blob_bytes,
+                    "largest blob accepted, 0 = unlimited (default 0)");
   serve->add_flag("--read-only", flags->read_only, "refuse pushes and deletes");
   serve->add_flag("--no-access-log", flags->no_access_log, "do not log one line per request");
   serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });
