@@ -15,7 +15,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   skopeo podman buildah umoci docker-registry jq curl wrk python3
   golang-go golang-github-containers-image-dev
-  clang-format clang-tidy-19
+  clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
 )
 
 pkgs=("${build_pkgs[@]}")

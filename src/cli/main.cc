@@ -1,6 +1,7 @@
 // regmirror: one binary, one subcommand per job. Parses arguments and hands over to modules.
 #include <CLI/CLI.hpp>
 
+#include "cli/resolve_command.h"
 #include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -8,6 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("regmirror 0.1.0"));
   cli::add_serve_command(app);
+  cli::add_resolve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,8 +16,10 @@
 
 namespace nodeconf::policy_internal {
 
-// Document order, so that the first error reported is the one containers/image reports.
-using Json = nlohmann::ordered_json;
+// Members are visited in key order, not document order (nlohmann's ordered_json inserts in
+// linear time, quadratic for a large policy), so with several errors the one reported may not
+// be the first containers/image meets.
+using Json = nlohmann::json;
 
 // One JSON value: no byte-order mark, no duplicated keys in any object, no nesting deeper
 // than any valid policy. Errors give the line and column.
@@ -40,18 +42,27 @@ MemberReader bytes_into(Member& member);  // a base64 string, as Go decodes []by
 MemberReader bytes_list_into(Member& member);
 MemberReader value_into(const Json*& value);  // left for the caller to decode
 
-// Reads `object`'s members in document order, each with the reader registered for its key.
-oci::Result<void> read_object(const Json& object, const std::string& where,
-                              std::initializer_list<std::pair<std::string_view, MemberReader>> readers);
+// Reads `object`'s members, each with the reader registered for its key; any other key is an
+// error.
+oci::Result<void> read_object(
+    const Json& object, const std::string& where,
+    std::initializer_list<std::pair<std::string_view, MemberReader>> readers);
+
+// read_object where every listed key must be present (ParanoidUnmarshalJSONObjectExactFields).
+oci::Result<void> read_exact_object(
+    const Json& object, const std::string& where,
+    std::initializer_list<std::pair<std::string_view, MemberReader>> readers);
 
 oci::Result<void> expect_object(const Json& value, const std::string& where);
-oci::Result<void> require_member(const Member& member, std::string_view key,
-                                 const std::string& where);
+
+// The "type" member that selects how containers/image parses an object; "" when absent or
+// null, as Go decodes it.
+oci::Result<std::string> read_type(const Json& value, const std::string& where);
 
 std::string member_path(const std::string& where, std::string_view key);
 std::string element_path(const std::string& where, std::size_t index);
 // JSON-quoted, and shortened when it is too long for a one-line message.
-std::string quoted(std::string_view text);
+std::string in_quotes(std::string_view text);
 std::unexpected<oci::Error> error_at(const std::string& where, std::string_view message);
 
 }  // namespace nodeconf::policy_internal
