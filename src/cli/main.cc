@@ -1,6 +1,7 @@
 // regmirror: one binary, one subcommand per job. Parses arguments and hands over to modules.
 #include <CLI/CLI.hpp>
 
+#include "cli/render_command.h"
 #include "cli/resolve_command.h"
 #include "cli/serve_command.h"
 
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("regmirror 0.1.0"));
   cli::add_serve_command(app);
   cli::add_resolve_command(app);
+  cli::add_render_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

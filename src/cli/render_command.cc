@@ -1,0 +1,107 @@
+#include "cli/render_command.h"
+
+#include <fmt/core.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/output_tree.h"
+#include "cli/render_inputs.h"
+#include "cli/tree_diff.h"
+#include "openshift/machine_config.h"
+#include "openshift/node_files.h"
+
+namespace cli {
+namespace {
+
+constexpr int kRendered = 0;
+constexpr int kFailed = 1;
+constexpr int kCheckDiffers = 3;
+
+struct RenderFlags {
+  std::vector<std::string> inputs;
+  std::optional<std::string> out;
+  std::optional<std::string> check;
+  std::optional<std::string> base_registries_conf;
+  std::optional<std::string> machineconfig_role;
+  bool legacy_icsp = false;
+  std::string payload_repo;
+};
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "regmirror render: {}\n", message);
+  return kFailed;
+}
+
+int run_render(const RenderFlags& flags) {
+  auto objects = read_render_inputs(flags.inputs);
+  if (!objects) return fail(objects.error().message);
+  openshift::RenderOptions options;
+  options.legacy_icsp = flags.legacy_icsp;
+  options.payload_repo = flags.payload_repo;
+  if (flags.base_registries_conf) {
+    auto base = read_text_file(*flags.base_registries_conf);
+    if (!base) return fail(base.error().message);
+    options.base_registries_conf = std::move(*base);
+    options.base_registries_conf_name = *flags.base_registries_conf;
+  }
+  auto rendered = openshift::render_node_files(*objects, options);
+  if (!rendered) return fail(rendered.error().message);
+  for (const std::string& warning : rendered->warnings) {
+    fmt::print(stderr, "regmirror render: warning: {}\n", warning);
+  }
+
+  if (flags.check) {
+    const TreeDiff diff = diff_against_node(*flags.check, rendered->files);
+    fmt::print("{}", diff.identical ? "node files match what would be rendered\n" : diff.text);
+    if (!diff.identical) return kCheckDiffers;
+  }
+  if (!flags.out) return kRendered;
+  std::map<std::string, std::string> files = rendered->files;
+  if (flags.machineconfig_role) {
+    files[openshift::machine_config_name(*flags.machineconfig_role) + ".yaml"] =
+        openshift::machine_config_yaml(rendered->files, *flags.machineconfig_role);
+  }
+  if (auto ok = write_output_tree(*flags.out, files); !ok) return fail(ok.error().message);
+  return kRendered;
+}
+
+}  // namespace
+
+void add_render_command(CLI::App& app) {
+  auto flags = std::make_shared<RenderFlags>();
+  auto* render = app.add_subcommand(
+      "render", "Render OpenShift image config and mirror sets to node files, as the MCO does");
+  render->footer(
+      "Exit status: 0 rendered (or, with --check, the node matches), 1 invalid input or\n"
+      "output error (nothing written), 3 --check found differences.\n"
+      "Examples:\n"
+      "  regmirror render -f ./manifests --out ./node\n"
+      "  regmirror render -f icsp.yaml -f image.yaml --out ./node --machineconfig worker\n"
+      "  regmirror render -f ./manifests --check ./node-root   # files copied off a node\n"
+      "Guide: docs/render.md");
+  render->add_option("-f,--filename", flags->inputs, "YAML file or directory (repeatable)")
+      ->required();
+  auto* out =
+      render->add_option("--out", flags->out, "directory to create (must not exist or be empty)");
+  render->add_option("--check", flags->check, "diff the rendered files against this node root");
+  render->add_option("--base-registries-conf", flags->base_registries_conf,
+                     "the node's registries.conf before the MCO edits it (default: the MCO's)");
+  render
+      ->add_option("--machineconfig", flags->machineconfig_role,
+                   "also write the MachineConfig for this pool")
+      ->check(CLI::IsMember({"worker", "master"}))
+      ->needs(out);
+  render->add_flag("--legacy-icsp", flags->legacy_icsp,
+                   "write mirror-by-digest-only = true (clusters before pull-from-mirror)");
+  render->add_option("--payload-repo", flags->payload_repo,
+                     "release payload repository that must not be blocked");
+  render->callback([flags] {
+    if (!flags->out && !flags->check) throw CLI::RequiredError("--out or --check");
+    throw CLI::RuntimeError(run_render(*flags));
+  });
+}
+
+}  // namespace cli

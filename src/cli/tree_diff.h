@@ -1,0 +1,21 @@
+// `regmirror render --check NODE_ROOT`: what would be rendered against the files already
+// under a node's root, as a unified-style line diff per file.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace cli {
+
+struct TreeDiff {
+  std::string text;  // empty when every file matches
+  bool identical = true;
+};
+
+TreeDiff diff_against_node(const std::string& node_root,
+                           const std::map<std::string, std::string>& rendered);
+
+// The line diff of two texts ("-" only in `before`, "+" only in `after`, " " common).
+std::string line_diff(const std::string& before, const std::string& after);
+
+}  // namespace cli

@@ -1,0 +1,35 @@
+// Cluster objects -> the files the machine-config operator puts on a node, validated.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/error.h"
+#include "openshift/cluster_objects.h"
+
+namespace openshift {
+
+struct RenderOptions {
+  // The node's registries.conf before the MCO edits it; nullopt = the MCO's template.
+  std::optional<std::string> base_registries_conf;
+  std::string base_registries_conf_name;  // labels its errors
+  bool legacy_icsp = false;
+  std::string payload_repo;  // "" = no payload protection
+};
+
+inline constexpr std::string_view kRegistriesConfPath = "etc/containers/registries.conf";
+inline constexpr std::string_view kPolicyJsonPath = "etc/containers/policy.json";
+inline constexpr std::string_view kSearchRegistriesPath =
+    "etc/containers/registries.conf.d/01-image-searchRegistries.conf";
+
+struct NodeFiles {
+  std::map<std::string, std::string> files;  // path relative to the node root -> content
+  std::vector<std::string> warnings;
+};
+
+oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,
+                                         const RenderOptions& options);
+
+}  // namespace openshift

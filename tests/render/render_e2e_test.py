@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""`regmirror render` end to end, over the golden cases in src/openshift/testdata/:
+
+  golden   render/<case>/input.yaml renders exactly render/<case>/expected/
+  oracle   each rendered registries.conf gives, for the images in refs/<case>.txt, the same
+           pull sources under `regmirror resolve --json` and the containers/image oracle
+  check    `render --check` against a rendered tree matches (exit 0), and after an edit
+           prints a diff and exits 3
+  errors   errors/<case>.yaml fails: non-zero exit, one stderr line holding the message the
+           file's first line gives, no output directory
+"""
+import argparse
+import filecmp
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTDATA = os.path.join(HERE, "..", "..", "src", "openshift", "testdata")
+
+
+def render_args(case_dir):
+    args = []
+    options = os.path.join(case_dir, "options")
+    if os.path.exists(options):
+        for line in open(options).read().split():
+            key, _, value = line.partition("=")
+            if key == "base-registries-conf":
+                value = os.path.join(case_dir, value)
+            args += ["--" + key] + ([value] if value else [])
+    return args
+
+
+def tree(root):
+    files = set()
+    for base, _, names in os.walk(root):
+        files |= {os.path.relpath(os.path.join(base, n), root) for n in names}
+    return files
+
+
+def pull_view(doc):
+    if "results" in doc:
+        doc = doc["results"][0]
+    sources = [(s["location"], s["insecure"]) for s in doc.get("pull_sources") or []]
+    return {"error": doc.get("error") is not None, "blocked": doc.get("blocked", False),
+            "pull_sources": sources}
+
+
+def check_case(args, name, work):
+    case_dir = os.path.join(TESTDATA, "render", name)
+    out = os.path.join(work, name)
+    run = subprocess.run([args.regmirror, "render", "-f", os.path.join(case_dir, "input.yaml"),
+                          "--out", out] + render_args(case_dir), capture_output=True, text=True)
+    if run.returncode != 0:
+        return [f"{name}: render failed: {run.stderr.strip()}"]
+    problems = []
+    expected = os.path.join(case_dir, "expected")
+    if tree(out) != tree(expected):
+        problems.append(f"{name}: files {sorted(tree(out))} != {sorted(tree(expected))}")
+    for path in tree(out) & tree(expected):
+        if not filecmp.cmp(os.path.join(out, path), os.path.join(expected, path), shallow=False):
+            problems.append(f"{name}: {path} differs from the golden file")
+    if not args.oracle:
+        return problems
+    conf = os.path.join(out, "etc", "containers", "registries.conf")
+    dropin = os.path.join(out, "etc", "containers", "registries.conf.d")
+    for ref in open(os.path.join(HERE, "refs", name + ".txt")).read().split():
+        ours = subprocess.run([args.regmirror, "resolve", "--json", "--policy", args.policy,
+                               "--registries-conf", conf, "--registries-conf-dir", dropin,
+                               "--", ref], capture_output=True, text=True)
+        theirs = subprocess.run([args.oracle, "--config", conf, "--dropin-dir", dropin, "--", ref],
+                                capture_output=True, text=True)
+        a = pull_view(json.loads(ours.stdout))
+        b = pull_view(json.loads(theirs.stdout))
+        if a != b:
+            problems.append(f"{name}: {ref}: regmirror {a} != oracle {b}")
+    return problems
+
+
+def check_node_diff(args, work):
+    case_input = os.path.join(TESTDATA, "render", "mix", "input.yaml")
+    node = os.path.join(work, "mix")  # rendered by check_case
+    command = [args.regmirror, "render", "-f", case_input, "--check", node]
+    same = subprocess.run(command, capture_output=True, text=True)
+    if same.returncode != 0 or "match" not in same.stdout:
+        return [f"--check on an identical tree: exit {same.returncode}: {same.stdout}"]
+    conf = os.path.join(node, "etc", "containers", "registries.conf")
+    with open(conf, "a") as f:
+        f.write("# edited on the node\n")
+    edited = subprocess.run(command, capture_output=True, text=True)
+    if edited.returncode != 3 or "-# edited on the node" not in edited.stdout:
+        return [f"--check on an edited tree: exit {edited.returncode}: {edited.stdout}"]
+    return []
+
+
+def check_error(args, name, work):
+    path = os.path.join(TESTDATA, "errors", name)
+    expected = open(path).readline().strip().removeprefix("# error: ")
+    out = os.path.join(work, "error-" + name)
+    # Run beside the file so that messages name it as the golden first line does.
+    run = subprocess.run([args.regmirror, "render", "-f", name, "--out", out],
+                         capture_output=True, text=True, cwd=os.path.dirname(path))
+    lines = run.stderr.strip().splitlines()
+    if run.returncode == 0:
+        return [f"{name}: render succeeded"]
+    if len(lines) != 1 or expected not in lines[0]:
+        return [f"{name}: stderr {lines!r} does not hold {expected!r}"]
+    if os.path.exists(out) or any(e.startswith(".regmirror-render") for e in os.listdir(work)):
+        return [f"{name}: output left behind"]
+    return []
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--regmirror", required=True, type=os.path.abspath)
+    parser.add_argument("--oracle", help="the containers/image oracle binary")
+    parser.add_argument("--policy", required=True)
+    args = parser.parse_args()
+    problems = []
+    with tempfile.TemporaryDirectory() as work:
+        cases = sorted(os.listdir(os.path.join(TESTDATA, "render")))
+        for name in cases:
+            problems += check_case(args, name, work)
+        problems += check_node_diff(args, work)
+        errors = sorted(os.listdir(os.path.join(TESTDATA, "errors")))
+        for name in errors:
+            problems += check_error(args, name, work)
+    print("\n".join(problems))
+    print(f"{len(cases)} golden cases, {len(errors)} error cases, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
