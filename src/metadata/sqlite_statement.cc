@@ -55,8 +55,8 @@ void Statement::bind_text(int index, std::string_view text) {
   // SQLITE_TRANSIENT copies the text, so that temporaries may be bound. A default-constructed
   // string_view has no data pointer, which SQLite would bind as NULL rather than "".
   const char* data = text.data() != nullptr ? text.data() : "";
-  remember_bind_failure(sqlite3_bind_text64(statement_, index, data, text.size(),
-                                            SQLITE_TRANSIENT, SQLITE_UTF8));
+  remember_bind_failure(
+      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 void Statement::bind_integer(int index, std::int64_t value) {

@@ -141,8 +141,8 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
                      "upload size is " + std::to_string(upload->size));
   }
   if (incoming) {
-    if (options_.max_blob_bytes != 0 && *incoming > options_.max_blob_bytes - std::min(
-                                                        options_.max_blob_bytes, upload->size)) {
+    if (options_.max_blob_bytes != 0 &&
+        *incoming > options_.max_blob_bytes - std::min(options_.max_blob_bytes, upload->size)) {
       return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
     }
     auto space = driver_.free_space();

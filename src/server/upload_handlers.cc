@@ -87,8 +87,7 @@ asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& 
   if (!digest) co_return co_await exchange.send_error(digest.error());
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  auto appender =
-      context.registry.append_upload(route.name, id, *range, exchange.content_length());
+  auto appender = context.registry.append_upload(route.name, id, *range, exchange.content_length());
   if (!appender) co_return co_await exchange.send_error(appender.error());
   if (auto received = co_await receive_body(exchange, **appender); !received) {
     co_return co_await exchange.send_error(received.error());

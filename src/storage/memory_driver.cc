@@ -171,9 +171,7 @@ class MemoryDriver final : public Driver {
     return {};
   }
 
-  Result<std::uint64_t> free_space() override {
-    return std::numeric_limits<std::uint64_t>::max();
-  }
+  Result<std::uint64_t> free_space() override { return std::numeric_limits<std::uint64_t>::max(); }
 
   Result<std::vector<std::string>> list(std::string_view directory) override {
     if (auto valid = check_path(directory); !valid) {
