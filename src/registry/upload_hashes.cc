@@ -1,7 +1,8 @@
 #include "registry/upload_hashes.h"
 
 #include <utility>
-#include <vector>
+
+#include "registry/stored_bytes.h"
 
 namespace registry {
 namespace {
@@ -10,19 +11,9 @@ namespace {
 oci::Result<std::unique_ptr<UploadHashes::State>> rebuild(storage::Driver& driver,
                                                           std::string_view path) {
   auto state = std::make_unique<UploadHashes::State>();
-  auto reader = driver.reader(path, 0);
-  if (!reader) {
-    if (reader.error().code != oci::ErrorCode::kNotFound) return std::unexpected(reader.error());
-    return state;  // nothing received yet
-  }
-  std::vector<std::byte> buffer(1 << 20);
-  for (;;) {
-    auto n = (*reader)->read(buffer);
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) break;
-    state->hasher.update(std::span<const std::byte>(buffer.data(), *n));
-    state->size += *n;
-  }
+  auto size = hash_stored_bytes(driver, path, state->hasher);
+  if (!size) return std::unexpected(size.error());
+  state->size = *size;
   return state;
 }
 

@@ -4,6 +4,7 @@
 #include "oci/name.h"
 #include "registry/paths.h"
 #include "registry/registry.h"
+#include "registry/stored_bytes.h"
 #include "registry/upload_id.h"
 
 namespace registry {
@@ -30,18 +31,10 @@ Result<void> check_name(std::string_view repository) {
 Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path,
                            oci::DigestAlgorithm algorithm) {
   oci::DigestHasher hasher(algorithm);
-  auto reader = driver.reader(path, 0);
-  if (!reader) {
-    if (reader.error().code != ErrorCode::kNotFound) return std::unexpected(reader.error());
-    return hasher.finish();
+  if (auto size = hash_stored_bytes(driver, path, hasher); !size) {
+    return std::unexpected(size.error());
   }
-  std::vector<std::byte> buffer(1 << 20);
-  for (;;) {
-    auto n = (*reader)->read(buffer);
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) return hasher.finish();
-    hasher.update(std::span<const std::byte>(buffer.data(), *n));
-  }
+  return hasher.finish();
 }
 
 }  // namespace
