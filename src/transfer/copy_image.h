@@ -1,0 +1,59 @@
+// Copies one image (a manifest, or an index and its platforms) with its referrers from one
+// ImageStore to another: blobs the destination has are skipped, blobs in the same registry
+// are mounted, the rest stream through verification in parallel up to `jobs` at a time;
+// manifests are written children first, so a destination never holds a manifest whose
+// pieces are missing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "oci/digest.h"
+#include "oci/error.h"
+#include "transfer/image_store.h"
+#include "transfer/progress.h"
+
+namespace transfer {
+
+struct Platform {
+  std::string os;
+  std::string architecture;
+  std::string variant;  // may be empty
+  // "linux/arm64/v8"
+  static oci::Result<Platform> parse(std::string_view text);
+};
+
+struct CopyOptions {
+  // With an index: false copies only the manifest for `platform` (the host's by default:
+  // linux/amd64), like skopeo; true copies the index and every child, digests unchanged.
+  bool all = false;
+  std::optional<Platform> platform;
+  bool referrers = true;                         // signatures/SBOMs of every copied manifest
+  int jobs = 4;                                  // blobs moved at once
+  std::int64_t chunk_size = 32LL * 1024 * 1024;  // registry uploads above this are chunked
+};
+
+struct CopyStats {
+  int manifests = 0;
+  int blobs_copied = 0;
+  int blobs_skipped = 0;  // already at the destination
+  int blobs_mounted = 0;
+  std::int64_t bytes_copied = 0;
+  CopyStats& operator+=(const CopyStats& other);
+};
+
+struct CopyResult {
+  oci::Digest digest;  // of the top manifest written to the destination
+  std::string media_type;
+  CopyStats stats;
+};
+
+// `source_reference` is a tag or digest in `source`; `destination_tag` may be empty (the
+// image is then stored by digest only).
+oci::Result<CopyResult> copy_image(ImageStore& source, std::string_view source_reference,
+                                   ImageStore& destination, std::string_view destination_tag,
+                                   const CopyOptions& options, Progress& progress);
+
+}  // namespace transfer
