@@ -1,9 +1,13 @@
 // regmirror: one binary, one subcommand per job. Parses arguments and hands over to modules.
 #include <CLI/CLI.hpp>
 
+#include "cli/copy_command.h"
+#include "cli/login_command.h"
+#include "cli/pull_command.h"
 #include "cli/render_command.h"
 #include "cli/resolve_command.h"
 #include "cli/serve_command.h"
+#include "cli/sync_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"regmirror: container image registry and mirroring"};
@@ -12,6 +16,11 @@ int main(int argc, char** argv) {
   cli::add_serve_command(app);
   cli::add_resolve_command(app);
   cli::add_render_command(app);
+  cli::add_copy_command(app);
+  cli::add_pull_command(app);
+  cli::add_sync_command(app);
+  cli::add_login_command(app);
+  cli::add_logout_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

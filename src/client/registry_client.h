@@ -53,6 +53,13 @@ struct ManifestHead {
   std::int64_t size = 0;
 };
 
+struct StoredManifest {
+  oci::Digest digest;
+  // The registry answered with OCI-Subject: it indexes referrers itself. Without it, a
+  // client pushing a manifest with a subject maintains the "<alg>-<hex>" tag index.
+  bool subject_indexed = false;
+};
+
 struct FetchedManifest {
   std::string body;
   std::string media_type;  // Content-Type, or the body's mediaType when that is missing
@@ -82,6 +89,10 @@ class RegistryClient {
 
   // GET /v2/: reachable, and which scheme it answers on. 401 counts as reachable.
   oci::Result<void> ping();
+  // GET /v2/ through the authentication flow with this client's credentials (those for the
+  // repository ""): succeeds only when it ends 200; kUnauthorized when the registry refuses
+  // them. What `login` checks before it stores credentials.
+  oci::Result<void> check_credentials();
 
   // `reference` is a tag or a digest. Accept lists the four manifest media types.
   // HEAD: nullopt when the manifest does not exist (404).
@@ -90,8 +101,8 @@ class RegistryClient {
   // Bodies over 4 MiB are refused. When `reference` is a digest the body must hash to it.
   oci::Result<FetchedManifest> get_manifest(std::string_view repository,
                                             std::string_view reference);
-  // PUT; returns the digest the registry reports (Docker-Content-Digest), else the body's.
-  oci::Result<oci::Digest> put_manifest(std::string_view repository, std::string_view reference,
+  // PUT; the digest the registry reports (Docker-Content-Digest), else the body's.
+  oci::Result<StoredManifest> put_manifest(std::string_view repository, std::string_view reference,
                                         std::string_view body, std::string_view media_type);
   oci::Result<void> delete_manifest(std::string_view repository, const oci::Digest& digest);
 

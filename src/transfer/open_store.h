@@ -57,9 +57,10 @@ class StoreOpener {
   // A registry repository by reference (the pull and sync paths).
   oci::Result<std::unique_ptr<ImageStore>> open_repository(const oci::Reference& repository,
                                                            const AccessOptions& access);
-  // The client for a host, created on first use with `access`.
-  std::shared_ptr<client::RegistryClient> client_for(std::string_view host,
-                                                     const AccessOptions& access);
+  // The client for a host, created on first use with `access` (shared by later calls with
+  // the same settings). Fails when the auth files or the host's certs.d directory are broken.
+  oci::Result<std::shared_ptr<client::RegistryClient>> client_for(std::string_view host,
+                                                                  const AccessOptions& access);
 
  private:
   struct Impl;
