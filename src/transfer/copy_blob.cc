@@ -55,7 +55,11 @@ oci::Result<std::int64_t> stream_blob(ImageStore& source, ImageStore& destinatio
           progress.blob_bytes(blob, offset + received);
           return {};
         };
-    auto read = source.read_blob(blob, offset, sink);
+    // Nothing left to read when an interrupted write kept every byte (it ended before its
+    // commit): a Range from the end would be refused (416), and the destination still
+    // verifies what it holds.
+    auto read = expected > 0 || offset == 0 ? source.read_blob(blob, offset, sink)
+                                            : oci::Result<void>();
     // A download cut part way continues from the byte it reached (a Range request), the
     // hash carrying on over the bytes already passed on. Only while each attempt gets
     // further: a source that serves nothing has already had its request retries.
@@ -98,8 +102,11 @@ oci::Result<std::int64_t> stream_blob(ImageStore& source, ImageStore& destinatio
   return received;
 }
 
-bool bad_content(const oci::Error& error) {
-  return error.code == oci::ErrorCode::kDigestInvalid || error.code == oci::ErrorCode::kSizeInvalid;
+// A resumed write that fails like this is sent again whole: the kept bytes are wrong, or the
+// source cannot serve a Range (it answered 200 with the whole blob, or 416).
+bool restart_from_zero(const oci::Error& error) {
+  return error.code == oci::ErrorCode::kDigestInvalid ||
+         error.code == oci::ErrorCode::kSizeInvalid || error.code == oci::ErrorCode::kRangeInvalid;
 }
 
 }  // namespace
@@ -127,11 +134,14 @@ oci::Result<BlobMove> copy_blob(ImageStore& source, ImageStore& destination,
 
   progress.blob_started(image, blob, start);
   auto moved = stream_blob(source, destination, blob, start, progress);
-  // What an interrupted write left may itself be wrong; the whole blob is then sent again.
-  if (!moved && start > 0 && bad_content(moved.error())) {
+  // What an interrupted write left may itself be wrong, or the source may not resume; the
+  // whole blob is then sent again.
+  if (!moved && start > 0 && restart_from_zero(moved.error())) {
     progress.note(std::string("blob ")
                       .append(blob.digest.str())
-                      .append(": resumed write failed verification, starting over"));
+                      .append(": resumed write failed (")
+                      .append(moved.error().message)
+                      .append("), starting over"));
     progress.blob_started(image, blob, 0);
     moved = stream_blob(source, destination, blob, 0, progress);
   }

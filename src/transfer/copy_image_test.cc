@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <thread>
 
@@ -262,6 +263,93 @@ TEST_F(CopyImageTest, AWrongPartialIsReplacedByTheWholeBlob) {
   EXPECT_TRUE(std::ranges::any_of(lines, [](const std::string& line) {
     return line.find("starting over") != std::string::npos;
   }));
+}
+
+// A source that cannot serve a blob from an offset, as a registry answering a Range request
+// with 416 (from the end) or with 200 (Range ignored): every read past byte 0 fails.
+class NoRangeStore final : public ImageStore {
+ public:
+  explicit NoRangeStore(ImageStore& inner) : inner_(inner) {}
+  int ranged_reads() const { return ranged_reads_; }
+
+  std::string describe() const override { return inner_.describe(); }
+  oci::Result<client::FetchedManifest> get_manifest(std::string_view reference) override {
+    return inner_.get_manifest(reference);
+  }
+  oci::Result<std::vector<std::string>> list_tags() override { return inner_.list_tags(); }
+  oci::Result<std::vector<oci::Descriptor>> referrers(const oci::Digest& subject) override {
+    return inner_.referrers(subject);
+  }
+  oci::Result<void> read_blob(const oci::Descriptor& blob, std::int64_t offset,
+                              const client::ByteSink& sink) override {
+    if (offset == 0) return inner_.read_blob(blob, offset, sink);
+    ++ranged_reads_;
+    return oci::fail(oci::ErrorCode::kRangeInvalid, "Range not satisfiable");
+  }
+  oci::Result<bool> has_manifest(const oci::Digest& digest) override {
+    return inner_.has_manifest(digest);
+  }
+  oci::Result<void> put_manifest(std::string_view body, std::string_view media_type,
+                                 const oci::Digest& digest, std::string_view tag) override {
+    return inner_.put_manifest(body, media_type, digest, tag);
+  }
+  oci::Result<bool> has_blob(const oci::Descriptor& blob) override { return inner_.has_blob(blob); }
+  oci::Result<bool> mount_blob(const oci::Descriptor&, const ImageStore&) override {
+    return false;
+  }
+  oci::Result<std::int64_t> resume_offset(const oci::Descriptor& blob) override {
+    return inner_.resume_offset(blob);
+  }
+  oci::Result<void> write_blob(const oci::Descriptor& blob, std::int64_t offset,
+                               const client::ByteSource& source) override {
+    return inner_.write_blob(blob, offset, source);
+  }
+
+ private:
+  ImageStore& inner_;
+  std::atomic<int> ranged_reads_{0};
+};
+
+TEST_F(CopyImageTest, APartialHoldingEveryByteIsCommittedWithoutReadingTheSource) {
+  // An interrupted write that got every byte but stopped before its commit: nothing is left
+  // to read, and a Range from the blob's end would be refused.
+  const Image image = source_writer_.image(1, 300'000, 10);
+  source_writer_.name(image.manifest, "v1");
+  const oci::Descriptor& layer = image.blobs[1];
+  const std::string bytes = testing::read_text(source_writer_.blob_path(layer.digest));
+  auto partial = destination_blob(layer.digest);
+  partial += ".partial";
+  open_layout(destination_dir_, true);
+  testing::write_text(partial, bytes);
+
+  auto layout = open_layout(temp_.path() / "src");
+  NoRangeStore source(*layout);
+  auto destination = open_layout(destination_dir_);
+  auto copied = copy_image(source, "v1", *destination, "v1", CopyOptions{}, progress_);
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(source.ranged_reads(), 0);
+  EXPECT_EQ(testing::read_text(destination_blob(layer.digest)), bytes);
+  EXPECT_FALSE(std::filesystem::exists(partial));
+}
+
+TEST_F(CopyImageTest, ASourceThatCannotResumeSendsTheWholeBlob) {
+  const Image image = source_writer_.image(1, 300'000, 11);
+  source_writer_.name(image.manifest, "v1");
+  const oci::Descriptor& layer = image.blobs[1];
+  const std::string bytes = testing::read_text(source_writer_.blob_path(layer.digest));
+  auto partial = destination_blob(layer.digest);
+  partial += ".partial";
+  open_layout(destination_dir_, true);
+  testing::write_text(partial, std::string_view(bytes).substr(0, 100'000));
+
+  auto layout = open_layout(temp_.path() / "src");
+  NoRangeStore source(*layout);
+  auto destination = open_layout(destination_dir_);
+  auto copied = copy_image(source, "v1", *destination, "v1", CopyOptions{}, progress_);
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(source.ranged_reads(), 1);
+  EXPECT_EQ(testing::read_text(destination_blob(layer.digest)), bytes);
+  EXPECT_EQ(copied->stats.bytes_copied, total_size(image.blobs));
 }
 
 TEST_F(CopyImageTest, ConcurrentCopiesIntoOneDestinationSendEachBlobOnce) {

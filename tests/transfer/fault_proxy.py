@@ -199,7 +199,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
             self.record(status=args.fail_status, req_bytes=0, resp_bytes=len(body),
                         fault=f"status {args.fail_status}")
             return
