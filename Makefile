@@ -28,6 +28,7 @@ test: test-deps configure
 
 bench: test-deps build
 	bench/run.sh
+	bench/transfer.sh
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -63,9 +63,10 @@ time_copy() {
   stop_registry "$name"
   rm -rf "${T:?}/$name"
   SECONDS_TAKEN=$(awk '{print $1}' "$tf")
+  CPU_TAKEN=$(awk '{print $2 + $3}' "$tf")
 }
 
-declare -A WALL=([regmirror]="" [skopeo]="")
+declare -A WALL=([regmirror]="" [skopeo]="") CPU=([regmirror]="" [skopeo]="")
 for ((run = 1; run <= RUNS; run++)); do
   order=(regmirror skopeo)
   ((run % 2 == 0)) && order=(skopeo regmirror)
@@ -74,6 +75,7 @@ for ((run = 1; run <= RUNS; run++)); do
     time_copy "$tool" "$run"
     log "run $run: $tool copy took $SECONDS_TAKEN s"
     WALL[$tool]+="$SECONDS_TAKEN "
+    CPU[$tool]+="$CPU_TAKEN "
   done
 done
 
@@ -81,18 +83,20 @@ median() { tr ' ' '\n' <<<"$1" | awk NF | sort -n | awk '{ v[NR] = $1 } END { if
 mbps() { awk -v s="$1" -v b="$BYTES" 'BEGIN { if (s + 0 > 0) printf "%.0f", b / s / 1e6; else print "-" }'; }
 rm_s=$(median "${WALL[regmirror]}")
 sk_s=$(median "${WALL[skopeo]}")
-ratio=$(awk -v a="$sk_s" -v b="$rm_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+ratio=$(awk -v a="$rm_s" -v b="$sk_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+verdict=$(awk -v r="$ratio" 'BEGIN { if (r == "-") print "-"; else if (r + 0 <= 0.5) print "met"; else print "missed" }')
 GIB=$(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1073741824 }')
 cat <<EOF
 
 ### Copy of a $GIB GiB image ($LAYERS × $LAYER_MIB MiB random layers), registry to registry
 
-\`bench/copy_bench.sh\`: source regmirror serve, destination a fresh $DEST_KIND per run, $RUNS runs per tool alternating which goes first; median wall time (\`/usr/bin/time\`). skopeo runs with \`--preserve-digests\` (layers copied as they are, as regmirror does). Ratio = skopeo / regmirror (above 1: regmirror faster).
+\`bench/copy_bench.sh\`: source regmirror serve, destination a fresh $DEST_KIND per run, $RUNS runs per tool alternating which goes first; median wall time (\`/usr/bin/time\`). skopeo runs with \`--preserve-digests\` (layers copied as they are, as regmirror does). Ratio = regmirror / skopeo (below 1: regmirror faster); target: wall time ≤ 0.5× skopeo.
 
-| metric | skopeo copy | regmirror copy | ratio (skopeo / regmirror) |
-|---|---:|---:|---:|
-| wall s (median of $RUNS) | $sk_s | $rm_s | $ratio |
+| metric | skopeo copy | regmirror copy | ratio (regmirror / skopeo) | target | |
+|---|---:|---:|---:|---|---|
+| wall s (median of $RUNS) | $sk_s | $rm_s | $ratio | ≤ 0.5× | $verdict |
 | MB/s | $(mbps "$sk_s") | $(mbps "$rm_s") | |
+| copying tool's CPU s (user+sys, median) | $(median "${CPU[skopeo]}") | $(median "${CPU[regmirror]}") | |
 | all runs, s | ${WALL[skopeo]% } | ${WALL[regmirror]% } | |
 EOF
 stop_registry src

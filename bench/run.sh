@@ -473,6 +473,10 @@ elapsed=$(( $(date +%s) - started_at ))
   echo "### Observations (errors, wrong statuses, crashes)"
   echo
   if [[ -s $work/observations ]]; then sed 's/^/- /' "$work/observations"; else echo "None."; fi
+  # bench/transfer.sh's section, kept from the previous file.
+  if [[ -f $OUT ]]; then
+    awk '$0 == "<!-- transfer:begin -->" { keep = 1; print "" } keep { print } $0 == "<!-- transfer:end -->" { keep = 0 }' "$OUT"
+  fi
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 cat "$OUT"

@@ -118,17 +118,18 @@ done
 median() { tr ' ' '\n' <<<"$1" | awk NF | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'; }
 rm_s=$(median "${WALL[regmirror]}")
 sk_s=$(median "${WALL[skopeo]}")
-ratio=$(awk -v a="$sk_s" -v b="$rm_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+ratio=$(awk -v a="$rm_s" -v b="$sk_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+verdict=$(awk -v r="$ratio" 'BEGIN { if (r == "-") print "-"; else if (r + 0 <= 0.5) print "met"; else print "missed" }')
 per_image() { awk -v s="$1" -v n="$((IMAGES * DESTS))" 'BEGIN { if (s + 0 > 0) printf "%.1f", s * 1000 / n; else print "-" }'; }
 cat <<EOF
 
 ### Sync of $IMAGES small images to $DESTS destinations
 
-\`bench/sync_bench.sh\`: $IMAGES single-arch images (about $((BYTES / IMAGES / 1024)) KiB each) in a regmirror serve source, to $DESTS fresh $DEST_KIND destinations per run. regmirror: one \`regmirror sync\` for all destinations; skopeo: \`skopeo sync --src yaml --dest docker --preserve-digests\` once per destination. $RUNS runs per tool alternating which goes first; median wall time. Ratio = skopeo / regmirror (above 1: regmirror faster).
+\`bench/sync_bench.sh\`: $IMAGES single-arch images (about $((BYTES / IMAGES / 1024)) KiB each) in a regmirror serve source, to $DESTS fresh $DEST_KIND destinations per run. regmirror: one \`regmirror sync\` for all destinations; skopeo: \`skopeo sync --src yaml --dest docker --preserve-digests\` once per destination. $RUNS runs per tool alternating which goes first; median wall time. Ratio = regmirror / skopeo (below 1: regmirror faster); target: wall time ≤ 0.5× skopeo.
 
-| metric | skopeo sync ×$DESTS | regmirror sync | ratio (skopeo / regmirror) |
-|---|---:|---:|---:|
-| wall s (median of $RUNS) | $sk_s | $rm_s | $ratio |
+| metric | skopeo sync ×$DESTS | regmirror sync | ratio (regmirror / skopeo) | target | |
+|---|---:|---:|---:|---|---|
+| wall s (median of $RUNS) | $sk_s | $rm_s | $ratio | ≤ 0.5× | $verdict |
 | ms per image per destination | $(per_image "$sk_s") | $(per_image "$rm_s") | |
 | all runs, s | ${WALL[skopeo]% } | ${WALL[regmirror]% } | |
 EOF

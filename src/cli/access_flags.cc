@@ -1,5 +1,6 @@
 #include "cli/access_flags.h"
 
+#include <cstdlib>
 #include <optional>
 
 #include "nodeconf/registries_conf_loader.h"
@@ -53,27 +54,38 @@ void add_access_flags(CLI::App& command, AccessFlags& flags, Sides sides) {
                      "~/.config/containers/certs.d)");
   command.add_option("--registries-conf", flags.registries_conf,
                      "registries.conf for insecure registries and mirrors "
-                     "(default /etc/containers/registries.conf)");
+                     "(default $CONTAINERS_REGISTRIES_CONF, else "
+                     "/etc/containers/registries.conf)");
   command.add_option("--registries-conf-dir", flags.registries_conf_dir,
                      "registries.conf.d drop-in directory");
-  command.add_option("--retry-times", flags.retry_times,
-                     "retries of a failed request (429, 5xx, connection errors)")
+  command
+      .add_option("--retry-times", flags.retry_times,
+                  "retries of a failed request (429, 5xx, connection errors)")
       ->check(CLI::Range(0, 100));
   command.add_option("--state-dir", flags.state_dir,
                      "where interrupted uploads are journalled for resuming "
                      "(default $XDG_STATE_HOME/regmirror)");
 }
 
-oci::Result<void> load_registries_conf(AccessFlags& flags) {
+oci::Result<std::shared_ptr<nodeconf::RegistriesConf>> read_registries_conf(
+    const std::string& file, const std::string& dropin_dir) {
+  std::string named = file;
+  if (named.empty()) {
+    if (const char* env = std::getenv("CONTAINERS_REGISTRIES_CONF"); env != nullptr) named = env;
+  }
   const nodeconf::ConfigLocation location{
-      .file = flags.registries_conf.empty() ? std::string(kSystemRegistriesConf)
-                                            : flags.registries_conf,
-      .dropin_dir = flags.registries_conf_dir.empty() ? std::string(kSystemRegistriesConfDir)
-                                                      : flags.registries_conf_dir,
-      .file_is_optional = flags.registries_conf.empty()};
+      .file = named.empty() ? std::string(kSystemRegistriesConf) : named,
+      .dropin_dir = dropin_dir.empty() ? std::string(kSystemRegistriesConfDir) : dropin_dir,
+      .file_is_optional = named.empty()};
   oci::Result<nodeconf::RegistriesConf> conf = nodeconf::load_registries_conf(location);
   if (!conf) return std::unexpected(conf.error());
-  flags.conf = std::make_shared<nodeconf::RegistriesConf>(std::move(*conf));
+  return std::make_shared<nodeconf::RegistriesConf>(std::move(*conf));
+}
+
+oci::Result<void> load_registries_conf(AccessFlags& flags) {
+  auto conf = read_registries_conf(flags.registries_conf, flags.registries_conf_dir);
+  if (!conf) return std::unexpected(conf.error());
+  flags.conf = std::move(*conf);
   return {};
 }
 

@@ -44,7 +44,12 @@ enum class Sides { kOne, kSourceAndDestination };
 // Registers the flags on `command`. With kOne only the global spelling exists (pull).
 void add_access_flags(CLI::App& command, AccessFlags& flags, Sides sides);
 
-// Reads registries.conf (the system one when none is named; missing is fine then).
+// registries.conf as the containers tools find it: `file`, else $CONTAINERS_REGISTRIES_CONF,
+// else the system one (missing is fine then); drop-ins from `dropin_dir`, else the system's.
+oci::Result<std::shared_ptr<nodeconf::RegistriesConf>> read_registries_conf(
+    const std::string& file, const std::string& dropin_dir);
+
+// Reads registries.conf into flags.conf (read_registries_conf of the flags).
 oci::Result<void> load_registries_conf(AccessFlags& flags);
 
 // The options for one side (`side` may be nullptr for pull's single side).

@@ -9,6 +9,7 @@
 #include "cli/copy_options_flags.h"
 #include "cli/progress_choice.h"
 #include "cli/transfer_summary.h"
+#include "oci/digest.h"
 #include "transfer/copy_image.h"
 #include "transfer/open_store.h"
 
@@ -32,9 +33,10 @@ int fail_with(const oci::Error& error, int status) {
   return status;
 }
 
-// A digest in the destination is a check, not a tag: the copied manifest must have it.
+// A digest in the destination is a check, not a tag: the copied manifest must have it. Not a
+// search for ':': an oci: layout's names may be full references ("quay.io/ns/app:v1").
 std::string destination_tag(const std::string& reference) {
-  return reference.find(':') != std::string::npos ? std::string() : reference;
+  return oci::Digest::is_valid(reference) ? std::string() : reference;
 }
 
 int run_copy(CopyFlags& flags) {

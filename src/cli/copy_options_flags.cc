@@ -5,8 +5,9 @@ namespace cli {
 void add_copy_options_flags(CLI::App& command, CopyOptionsFlags& flags) {
   command.add_flag("-a,--all", flags.all,
                    "an index is copied whole: every platform, digests unchanged");
-  command.add_option("--platform", flags.platform,
-                     "OS/ARCH[/VARIANT] picked from an index (default linux/amd64)")
+  command
+      .add_option("--platform", flags.platform,
+                  "OS/ARCH[/VARIANT] picked from an index (default linux/amd64)")
       ->excludes(command.get_option("--all"));
   command.add_flag("--no-referrers", flags.no_referrers,
                    "leave signatures, SBOMs and other referrers behind");

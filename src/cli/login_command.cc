@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -13,17 +12,14 @@
 #include <optional>
 #include <string>
 
+#include "cli/access_flags.h"
 #include "client/auth_file.h"
-#include "nodeconf/registries_conf_loader.h"
 #include "transfer/open_store.h"
 
 namespace cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::string_view kSystemRegistriesConf = "/etc/containers/registries.conf";
-constexpr std::string_view kSystemRegistriesConfDir = "/etc/containers/registries.conf.d";
 
 constexpr int kOk = 0;
 constexpr int kFailed = 1;
@@ -87,22 +83,6 @@ std::string read_stdin_password() {
   return text;
 }
 
-oci::Result<std::shared_ptr<nodeconf::RegistriesConf>> load_registries_conf(
-    const std::string& named) {
-  std::string file = named;
-  if (file.empty()) {
-    const char* env = std::getenv("CONTAINERS_REGISTRIES_CONF");
-    if (env != nullptr) file = env;
-  }
-  const nodeconf::ConfigLocation location{
-      .file = file.empty() ? std::string(kSystemRegistriesConf) : file,
-      .dropin_dir = std::string(kSystemRegistriesConfDir),
-      .file_is_optional = file.empty()};
-  oci::Result<nodeconf::RegistriesConf> conf = nodeconf::load_registries_conf(location);
-  if (!conf) return std::unexpected(conf.error());
-  return std::make_shared<nodeconf::RegistriesConf>(std::move(*conf));
-}
-
 // GET /v2/ with `credentials` through the registry's authentication.
 oci::Result<void> check_login(const LoginFlags& flags, const std::string& host,
                               const client::Credentials& credentials) {
@@ -113,7 +93,7 @@ oci::Result<void> check_login(const LoginFlags& flags, const std::string& host,
     access.tls_verify = flags.tls_verify;
   } else {
     oci::Result<std::shared_ptr<nodeconf::RegistriesConf>> loaded =
-        load_registries_conf(flags.registries_conf);
+        read_registries_conf(flags.registries_conf, {});
     if (!loaded) return std::unexpected(loaded.error());
     conf = std::move(*loaded);
     access.registries_conf = conf.get();

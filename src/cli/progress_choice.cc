@@ -11,9 +11,10 @@ namespace cli {
 
 void add_progress_flags(CLI::App& command, ProgressFlags& flags) {
   command.add_flag("-q,--quiet", flags.quiet, "print nothing but errors");
-  command.add_option("--progress", flags.mode,
-                     "auto (bars on a terminal), bars, json (one event per line on stderr), "
-                     "none")
+  command
+      .add_option("--progress", flags.mode,
+                  "auto (bars on a terminal), bars, json (one event per line on stderr), "
+                  "none")
       ->check(CLI::IsMember({"auto", "bars", "json", "none"}));
 }
 

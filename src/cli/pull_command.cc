@@ -60,8 +60,8 @@ class SourceReport {
   void operator()(std::string_view line) {
     const std::lock_guard lock(mutex_);
     const std::size_t from = line.rfind(" from ");
-    const bool served = from != std::string_view::npos && line.find(" failed") ==
-                                                              std::string_view::npos;
+    const bool served =
+        from != std::string_view::npos && line.find(" failed") == std::string_view::npos;
     if (served && first_source_.empty()) {
       first_source_ = std::string(line.substr(from + 6));
       return;
@@ -84,8 +84,8 @@ class SourceReport {
 
 // The usable attempts of the docker:// transport for one candidate, as a FallbackStore.
 oci::Result<std::unique_ptr<transfer::FallbackStore>> sources_for(
-    const nodeconf::Resolution& resolution, const PullFlags& flags,
-    transfer::StoreOpener& opener, SourceReport& report) {
+    const nodeconf::Resolution& resolution, const PullFlags& flags, transfer::StoreOpener& opener,
+    SourceReport& report) {
   std::vector<transfer::FallbackStore::Source> sources;
   std::vector<std::string> refused;
   for (const nodeconf::TransportAttempt& attempt : resolution.transport.attempts) {
@@ -148,8 +148,8 @@ int run_pull(PullFlags& flags) {
     auto destination = opener.open(flags.destination, *destination_access, /*for_writing=*/true);
     if (!destination) return fail_with(destination.error().message, kFailed);
     const std::unique_ptr<transfer::Progress> progress = make_progress(flags.progress);
-    auto copied = transfer::copy_image(**sources, reference_in_source(wanted),
-                                       *destination->store, wanted.str(), *options, *progress);
+    auto copied = transfer::copy_image(**sources, reference_in_source(wanted), *destination->store,
+                                       wanted.str(), *options, *progress);
     if (copied) {
       if (auto finished = destination->store->finish(); !finished) {
         copied = std::unexpected(finished.error());
@@ -162,8 +162,7 @@ int run_pull(PullFlags& flags) {
     }
     if (!flags.progress.quiet) {
       fmt::print("Pulled {} from {} ({} into {}; {})\n", copied->digest.str(),
-                 report.first_source(), wanted.str(), flags.destination,
-                 stats_text(copied->stats));
+                 report.first_source(), wanted.str(), flags.destination, stats_text(copied->stats));
     }
     return kPulled;
   }
@@ -186,7 +185,8 @@ void add_pull_command(CLI::App& app) {
       "Examples:\n"
       "  regmirror pull quay.io/ns/app:v2 --dest oci:./images\n"
       "  regmirror pull --registries-conf ./node/etc/containers/registries.conf \\\n"
-      "      --policy ./node/etc/containers/policy.json --all registry.example.com/app@sha256:<digest>\n"
+      "      --policy ./node/etc/containers/policy.json --all "
+      "registry.example.com/app@sha256:<digest>\n"
       "Guide: docs/pull.md");
   pull->add_option("reference", flags->reference, "image reference (REF)")->required();
   pull->add_option("--dest", flags->destination,

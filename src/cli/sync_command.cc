@@ -112,9 +112,8 @@ int run_from_dir(SyncFlags& flags, const SideAccess& access, transfer::StoreOpen
   auto mirrors = transfer::archive_mirrors(flags.from_dir, *destination, rewrite);
   if (!mirrors) return fail_with(mirrors.error().message, kFailed);
   transfer::StoreRepositories repositories(opener, access.source, access.destination);
-  const transfer::SyncSummary summary =
-      transfer::archive_from_dir(flags.from_dir, *destination, rewrite, archive_options(flags),
-                                 repositories, progress);
+  const transfer::SyncSummary summary = transfer::archive_from_dir(
+      flags.from_dir, *destination, rewrite, archive_options(flags), repositories, progress);
   progress.done();
   const bool written = write_mirror_sets({*mirrors}, flags);
   return finish(summary, written, flags);

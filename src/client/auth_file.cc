@@ -13,6 +13,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "oci/json_depth.h"
+
 namespace client {
 namespace {
 
@@ -190,7 +192,7 @@ namespace {
 
 // The primary (read/write) file; nullopt with `why` set when XDG_RUNTIME_DIR is unusable.
 std::optional<fs::path> primary_path(const AuthEnvironment& env, std::string* why) {
-  if (env.authfile && !env.authfile->empty()) return *env.authfile;
+  if (env.authfile && !env.authfile->empty()) return env.authfile;
   if (!env.registry_auth_file.empty()) return fs::path(env.registry_auth_file);
   if (!env.xdg_runtime_dir.empty()) {
     std::error_code ec;
@@ -273,6 +275,11 @@ oci::Result<AuthFile> AuthFile::load(const AuthFilePath& path) {
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
+  // Copies of the tree and save()'s dump() recurse per level.
+  if (oci::json_nests_deeper_than(buffer.str())) {
+    return std::unexpected(
+        error_in(origin, "nests deeper than " + std::to_string(oci::kMaxJsonNesting) + " levels"));
+  }
   nlohmann::json json = nlohmann::json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return std::unexpected(error_in(origin, "not valid JSON"));
   if (!json.is_object()) return std::unexpected(error_in(origin, "not a JSON object"));
@@ -417,7 +424,8 @@ std::vector<std::string> AuthFile::keys() const {
 oci::Result<void> AuthFile::save(const fs::path& path) const {
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   if (oci::Result<void> made = make_private_dirs(dir); !made) return made;
-  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  std::string tmpl =
+      (dir / std::string(".").append(path.filename().string()).append(".XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
     return oci::fail(oci::ErrorCode::kInternal,

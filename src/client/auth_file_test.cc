@@ -172,6 +172,14 @@ TEST_F(AuthFileTest, MalformedFilesAreErrors) {
   }
   write(root_ / "run/containers/auth.json", R"({"auths": {"a": {"auth": "%%%"}}})");
   EXPECT_FALSE(find_credentials(auth_read_paths(env_), "a/b"));
+  // Nested 100000 deep, copying or writing the tree would overflow the stack.
+  write(root_ / "run/containers/auth.json", R"({"auths": {"a": {"auth": "YTpi", "x": )" +
+                                                std::string(100000, '[') +
+                                                std::string(100000, ']') + "}}}");
+  oci::Result<std::optional<Credentials>> deep = find_credentials(auth_read_paths(env_), "a/b");
+  ASSERT_FALSE(deep);
+  EXPECT_NE(deep.error().message.find("nests deeper than"), std::string::npos)
+      << deep.error().message;
 }
 
 TEST_F(AuthFileTest, CredentialHelpersAreNotSupported) {

@@ -54,21 +54,26 @@ oci::Result<TlsTrust> load_cert_dir(const fs::path& dir) {
     if (name.ends_with(".crt")) {
       trust.ca_files.push_back(dir / name);
     } else if (name.ends_with(".cert")) {
-      const std::string key = name.substr(0, name.size() - 5) + ".key";
+      const std::string key = name.substr(0, name.size() - 5).append(".key");
       if (!names.contains(key)) {
-        return std::unexpected(
-            dir_error(dir, "missing key " + key + " for client certificate " + name +
-                               ". Note that CA certificates should use the extension .crt"));
+        return std::unexpected(dir_error(
+            dir, std::string("missing key ")
+                     .append(key)
+                     .append(" for client certificate ")
+                     .append(name)
+                     .append(". Note that CA certificates should use the extension .crt")));
       }
       if (trust.client_cert.empty()) {
         trust.client_cert = dir / name;
         trust.client_key = dir / key;
       }
     } else if (name.ends_with(".key")) {
-      const std::string cert = name.substr(0, name.size() - 4) + ".cert";
+      const std::string cert = name.substr(0, name.size() - 4).append(".cert");
       if (!names.contains(cert)) {
-        return std::unexpected(
-            dir_error(dir, "missing client certificate " + cert + " for key " + name));
+        return std::unexpected(dir_error(dir, std::string("missing client certificate ")
+                                                  .append(cert)
+                                                  .append(" for key ")
+                                                  .append(name)));
       }
     }
   }

@@ -16,7 +16,6 @@ struct Credentials {
 };
 
 // Called with the repository ("ns/app") of the request; the host is the client's own.
-using CredentialLookup =
-    std::function<std::optional<Credentials>(std::string_view repository)>;
+using CredentialLookup = std::function<std::optional<Credentials>(std::string_view repository)>;
 
 }  // namespace client

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "oci/json_depth.h"
+
 namespace client {
 namespace {
 
@@ -62,6 +64,8 @@ struct BodyError {
 };
 
 std::optional<BodyError> first_error(std::string_view body, ErrorCode unknown_code) {
+  // "detail" is kept as its dump(), which recurses per level.
+  if (oci::json_nests_deeper_than(body)) return std::nullopt;
   const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return std::nullopt;
   const auto errors = json.find("errors");

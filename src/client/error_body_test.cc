@@ -38,6 +38,12 @@ TEST(ParseErrorBody, NotAnErrorBody) {
   EXPECT_FALSE(parse_error_body(R"([1,2])"));
   // A non-string message is ignored, not fatal.
   EXPECT_EQ(parse_error_body(R"({"errors":[{"code":"DENIED","message":3}]})")->message, "");
+  // Nested 100000 deep, keeping "detail" would overflow the stack.
+  const std::string deep = R"({"errors":[{"code":"DENIED","detail":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}]}";
+  EXPECT_FALSE(parse_error_body(deep));
+  EXPECT_EQ(error_from_response("GET", "https://r.example.com/v2/", 403, deep).code,
+            ErrorCode::kDenied);
 }
 
 TEST(ErrorFromResponse, BodyWins) {

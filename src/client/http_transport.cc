@@ -18,7 +18,7 @@ namespace {
 
 using oci::ErrorCode;
 
-constexpr long kDownloadBufferBytes = 512L * 1024;    // CURL_MAX_READ_SIZE is 10 MiB
+constexpr long kDownloadBufferBytes = 512L * 1024;     // CURL_MAX_READ_SIZE is 10 MiB
 constexpr long kUploadBufferBytes = 2L * 1024 * 1024;  // the most curl accepts
 
 constexpr int kMaxRedirects = 10;
@@ -320,6 +320,9 @@ std::expected<HttpResponse, TransportFailure> HttpTransport::Impl::perform_once(
   }
 
   const CURLcode code = curl_easy_perform(handle);
+  // The handle goes back to the pool, and curl may write errors while closing its
+  // connections: it must not keep pointing at this frame's buffer.
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
   if (code != CURLE_OK) {
     if (ex.callback_error) {
       return std::unexpected(TransportFailure{FailureKind::kLocal, std::move(*ex.callback_error)});

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -130,7 +132,7 @@ struct RegistryClient::Impl {
   oci::Result<std::string> fresh_authorization(const Call& call, const HttpResponse& refused,
                                                const std::optional<std::string>& sent) {
     const auto challenges = parse_challenges(refused.headers.joined("www-authenticate"));
-    const auto unauthorized = [&](std::string why) {
+    const auto unauthorized = [&](std::string_view why) {
       auto error =
           error_from_response(call.request.method, refused.url, refused.status, refused.body);
       error.code = ErrorCode::kUnauthorized;
@@ -319,8 +321,7 @@ std::string blob_path(std::string_view repository, const oci::Digest& digest) {
 // The manifest's media type: Content-Type when it names a manifest type, else the body's
 // mediaType, else whatever Content-Type said.
 std::string manifest_media_type(const HeaderFields& headers, std::string_view body) {
-  const std::string content_type(
-      oci::media_type::essence(headers.get("content-type").value_or("")));
+  std::string content_type(oci::media_type::essence(headers.get("content-type").value_or("")));
   if (oci::media_type::manifest_kind(content_type)) return content_type;
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_object() && json.contains("mediaType") && json["mediaType"].is_string()) {
@@ -390,9 +391,9 @@ oci::Result<FetchedManifest> RegistryClient::get_manifest(std::string_view repos
 }
 
 oci::Result<StoredManifest> RegistryClient::put_manifest(std::string_view repository,
-                                                      std::string_view reference,
-                                                      std::string_view body,
-                                                      std::string_view media_type) {
+                                                         std::string_view reference,
+                                                         std::string_view body,
+                                                         std::string_view media_type) {
   auto c = Impl::call("PUT", manifest_path(repository, reference), repository, true);
   c.request.headers.push_back(fmt::format("Content-Type: {}", media_type));
   c.request.body = std::string(body);
@@ -649,19 +650,41 @@ oci::Result<std::vector<oci::Descriptor>> RegistryClient::referrers(
   c.request.max_body = kMaxManifestBytes;
   auto response = impl_->send_expecting(c, {200, 404});
   if (!response) return std::unexpected(response.error());
-  const auto content_type =
-      oci::media_type::essence(response->headers.get("content-type").value_or(""));
   // The spec: a 404 means no referrers API, and so does an answer that is not an index.
-  if (response->status == 200 && content_type == oci::media_type::kOciIndex) {
+  std::vector<oci::Descriptor> found;
+  bool filtered = true;
+  std::set<std::string> visited;
+  while (response->status == 200 &&
+         oci::media_type::essence(response->headers.get("content-type").value_or("")) ==
+             oci::media_type::kOciIndex) {
     auto index = oci::parse_manifest(response->body, oci::media_type::kOciIndex);
     if (!index) {
       return oci::fail(ErrorCode::kManifestInvalid,
                        fmt::format("GET {}: {}", response->url, index.error().message));
     }
-    const bool filtered =
-        response->headers.joined("oci-filters-applied").find("artifactType") != std::string::npos;
-    return filtered ? std::move(index->manifests)
-                    : of_artifact_type(std::move(index->manifests), artifact_type);
+    filtered = filtered && response->headers.joined("oci-filters-applied").find("artifactType") !=
+                               std::string::npos;
+    found.insert(found.end(), std::make_move_iterator(index->manifests.begin()),
+                 std::make_move_iterator(index->manifests.end()));
+    // A list too long for one index continues at the Link rel="next" (distribution-spec
+    // v1.1), on the same registry: the Authorization is not sent anywhere else.
+    const auto next = next_link(response->headers.joined("link"));
+    if (!next) return filtered ? found : of_artifact_type(std::move(found), artifact_type);
+    std::string next_url = resolve_url(response->url, *next);
+    if (url_origin(next_url) != url_origin(response->url) || !visited.insert(next_url).second) {
+      return oci::fail(ErrorCode::kInternal,
+                       fmt::format("GET {}: the referrers' next page {} is on another registry "
+                                   "or seen already",
+                                   response->url, next_url));
+    }
+    c.request.url = std::move(next_url);
+    response = impl_->send_expecting(c, {200});
+    if (!response) return std::unexpected(response.error());
+  }
+  if (!found.empty()) {
+    return oci::fail(
+        ErrorCode::kManifestInvalid,
+        fmt::format("GET {}: a page of referrers is not an image index", response->url));
   }
   // The tag schema: an index tagged "<alg>-<hex>" lists the referrers.
   const std::string tag = fmt::format("{}-{}", subject.algorithm_name(), subject.hex());

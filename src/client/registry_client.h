@@ -28,9 +28,9 @@
 namespace client {
 
 struct RetryPolicy {
-  int attempts = 5;                                   // tries per request, first included
-  std::chrono::milliseconds initial_backoff{200};     // doubled after each failure
-  std::chrono::milliseconds max_backoff{10'000};      // also caps Retry-After
+  int attempts = 5;                                // tries per request, first included
+  std::chrono::milliseconds initial_backoff{200};  // doubled after each failure
+  std::chrono::milliseconds max_backoff{10'000};   // also caps Retry-After
 };
 
 struct RegistryOptions {
@@ -40,8 +40,8 @@ struct RegistryOptions {
   // Plain HTTP allowed and TLS certificates not verified: HTTPS is tried first, HTTP after
   // (containers/image's behaviour for insecure registries and --tls-verify=false).
   bool insecure = false;
-  TlsTrust trust;                  // CAs and client certificate for this host
-  CredentialLookup credentials;    // may be empty: anonymous
+  TlsTrust trust;                // CAs and client certificate for this host
+  CredentialLookup credentials;  // may be empty: anonymous
   RetryPolicy retry;
   std::string user_agent = "regmirror/0.1.0";
 };
@@ -103,7 +103,7 @@ class RegistryClient {
                                             std::string_view reference);
   // PUT; the digest the registry reports (Docker-Content-Digest), else the body's.
   oci::Result<StoredManifest> put_manifest(std::string_view repository, std::string_view reference,
-                                        std::string_view body, std::string_view media_type);
+                                           std::string_view body, std::string_view media_type);
   oci::Result<void> delete_manifest(std::string_view repository, const oci::Digest& digest);
 
   // HEAD: the blob's size, nullopt when it does not exist.
@@ -133,8 +133,7 @@ class RegistryClient {
   oci::Result<void> cancel_upload(const UploadSession& session);
 
   // One page (n <= 0: the registry's default page size) and every tag, following Link.
-  oci::Result<TagPage> list_tags_page(std::string_view repository, int n,
-                                      std::string_view last);
+  oci::Result<TagPage> list_tags_page(std::string_view repository, int n, std::string_view last);
   oci::Result<std::vector<std::string>> list_tags(std::string_view repository);
 
   // The referrers API; with a registry that lacks it (404 on the endpoint), the tag schema

@@ -83,7 +83,7 @@ Servers& servers() {
     ASSERT_TRUE(why.empty()) << why;                              \
   } while (0)
 
-RegistryOptions options_for(const Server& server, std::optional<Credentials> creds = {}) {
+RegistryOptions options_for(const Server& server, const std::optional<Credentials>& creds = {}) {
   RegistryOptions options;
   options.host = server.host();
   options.insecure = true;  // plain HTTP: exercises the https -> http fallback

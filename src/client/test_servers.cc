@@ -128,7 +128,7 @@ std::optional<std::filesystem::path> find_program(const std::string& program) {
   std::stringstream dirs(path ? path : "/usr/bin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    const auto candidate = std::filesystem::path(dir) / program;
+    auto candidate = std::filesystem::path(dir) / program;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return std::nullopt;

@@ -2,12 +2,19 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "client/url.h"
 
 namespace client {
+namespace {
+
+constexpr std::chrono::seconds kMaxTokenLifetime = std::chrono::hours(24);
+
+}  // namespace
 
 std::string repository_scope(std::string_view repository, bool push) {
   return fmt::format("repository:{}:{}", repository, push ? "pull,push" : "pull");
@@ -68,8 +75,11 @@ oci::Result<TokenGrant> parse_token_response(std::string_view body) {
   }
   if (const auto it = json.find("expires_in");
       it != json.end() && it->is_number() && it->get<double>() > 0) {
-    grant.lifetime = std::chrono::seconds(it->get<std::int64_t>());
-    if (grant.lifetime.count() == 0) grant.lifetime = std::chrono::seconds(1);
+    // Capped: a huge expires_in would overflow the double-to-integer conversion and the
+    // cache's clock arithmetic, and a token is cheap to fetch again after a day.
+    const double seconds = std::min(it->get<double>(), double{kMaxTokenLifetime.count()});
+    grant.lifetime =
+        std::max(std::chrono::seconds(static_cast<std::int64_t>(seconds)), std::chrono::seconds(1));
   }
   return grant;
 }

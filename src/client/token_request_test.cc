@@ -60,6 +60,17 @@ TEST(TokenResponse, TokenOrAccessToken) {
   EXPECT_EQ(grant->lifetime, std::chrono::seconds(60));
 }
 
+TEST(TokenResponse, HugeLifetimesAreCappedAtADay) {
+  for (const char* expires : {"1e300", "9223372036854775807", "86401"}) {
+    auto grant = parse_token_response(std::string(R"({"token":"t","expires_in":)") + expires + "}");
+    ASSERT_TRUE(grant) << expires;
+    EXPECT_EQ(grant->lifetime, std::chrono::hours(24)) << expires;
+  }
+  auto grant = parse_token_response(R"({"token":"t","expires_in":0.5})");
+  ASSERT_TRUE(grant);
+  EXPECT_EQ(grant->lifetime, std::chrono::seconds(1));
+}
+
 TEST(TokenResponse, Refusals) {
   EXPECT_EQ(parse_token_response("<html>").error().code, oci::ErrorCode::kUnauthorized);
   EXPECT_FALSE(parse_token_response(R"({"expires_in":60})"));

@@ -2,41 +2,15 @@
 
 #include <limits>
 
+#include "oci/json_depth.h"
+
 namespace oci {
 namespace {
 
 using nlohmann::json;
 
-// Real manifests nest a handful of levels. The limit is checked before nlohmann builds a tree,
-// so a hostile body cannot make it (or anything that later walks the tree) exhaust the stack.
-constexpr int kMaxNestingDepth = 64;
-
 std::unexpected<Error> invalid(std::string message) {
   return fail(ErrorCode::kManifestInvalid, std::move(message));
-}
-
-bool nests_deeper_than(std::string_view body, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : body) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
 }
 
 // The member `key` of `object`, or nullptr when it is absent or null: the Go tools that write
@@ -183,8 +157,10 @@ json Descriptor::to_json() const {
 }
 
 Result<Manifest> parse_manifest(std::string_view body, std::string_view content_type) {
-  if (nests_deeper_than(body, kMaxNestingDepth)) {
-    return invalid("manifest nests deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+  // Checked before nlohmann builds a tree, so a hostile body cannot make it (or anything that
+  // later walks the tree) exhaust the stack.
+  if (json_nests_deeper_than(body)) {
+    return invalid("manifest nests deeper than " + std::to_string(kMaxJsonNesting) + " levels");
   }
   const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) return invalid("manifest is not valid JSON");

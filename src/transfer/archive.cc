@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "transfer/layout_index.h"
 #include "transfer/layout_store.h"
@@ -85,22 +83,6 @@ SyncSummary failed(std::string what, std::string message) {
   return summary;
 }
 
-oci::Result<LayoutIndex> read_index(const std::filesystem::path& directory) {
-  std::ifstream in(directory / "index.json", std::ios::binary);
-  if (!in) {
-    return oci::fail(oci::ErrorCode::kNotFound,
-                     fmt::format("{} is not an OCI layout: no index.json", directory.string()));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto index = LayoutIndex::parse(text.str());
-  if (!index) {
-    return oci::fail(index.error().code,
-                     fmt::format("{}: index.json: {}", directory.string(), index.error().message));
-  }
-  return index;
-}
-
 // Copies one job into the archive and names it.
 oci::Result<CopyResult> archive_job(const CopyJob& job, LayoutStore& archive,
                                     const ArchiveOptions& options, RepositoryOpener& opener,
@@ -132,7 +114,7 @@ SyncSummary archive_to_dir(const SyncConfig& config, const std::filesystem::path
                            const ArchiveOptions& options, RepositoryOpener& opener,
                            Progress& progress) {
   for (const auto& earlier : options.since) {
-    if (auto index = read_index(earlier); !index) {
+    if (auto index = LayoutStore::read_index(earlier); !index) {
       return failed("--since " + earlier.string(), index.error().message);
     }
   }
@@ -165,7 +147,7 @@ SyncSummary archive_to_dir(const SyncConfig& config, const std::filesystem::path
 SyncSummary archive_from_dir(const std::filesystem::path& directory, const Destination& destination,
                              const std::vector<RewriteRule>& rewrite, const ArchiveOptions& options,
                              RepositoryOpener& opener, Progress& progress) {
-  auto index = read_index(directory);
+  auto index = LayoutStore::read_index(directory);
   if (!index) return failed(directory.string(), index.error().message);
   auto archive = LayoutStore::open(directory);
   if (!archive) return failed(directory.string(), archive.error().message);
@@ -247,13 +229,10 @@ SyncSummary archive_from_dir(const std::filesystem::path& directory, const Desti
   });
   return summary;
 }
-
-
-
 oci::Result<DestinationMirrors> archive_mirrors(const std::filesystem::path& directory,
                                                 const Destination& destination,
                                                 const std::vector<RewriteRule>& rewrite) {
-  auto index = read_index(directory);
+  auto index = LayoutStore::read_index(directory);
   if (!index) return std::unexpected(index.error());
   DestinationMirrors mirrors{destination.str(), {}};
   for (const auto& entry : index->entries()) {

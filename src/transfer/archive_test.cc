@@ -114,11 +114,9 @@ TEST_F(ArchiveTest, SinceLeavesOutWhatTheEarlierArchiveHoldsAndLoadsInOrder) {
   MemoryRepositories empty;
   const SyncSummary alone = from_dir(root_ / "second", empty);
   EXPECT_FALSE(alone.ok());
-  const std::string text = format_summary(alone);
-  ASSERT_EQ(alone.destinations[0].failures.size(), 3u);
+  ASSERT_EQ(alone.destinations[0].failures.size(), 3u) << format_summary(alone);
   for (const auto& failure : alone.destinations[0].failures) {
-    EXPECT_TRUE(failure.error.starts_with("blob sha256:") ||
-                failure.error.starts_with("manifest "))
+    EXPECT_TRUE(failure.error.starts_with("blob sha256:") || failure.error.starts_with("manifest "))
         << failure.error;
     EXPECT_NE(failure.error.find("in neither this archive nor memory://m/app/"), std::string::npos)
         << failure.error;

@@ -18,7 +18,7 @@ namespace transfer {
 
 class BlobPipe {
  public:
-  static constexpr std::size_t kDefaultCapacity = 4 * 1024 * 1024;
+  static constexpr std::size_t kDefaultCapacity = std::size_t{4} * 1024 * 1024;
   explicit BlobPipe(std::size_t capacity = kDefaultCapacity);
   BlobPipe(const BlobPipe&) = delete;
   BlobPipe& operator=(const BlobPipe&) = delete;

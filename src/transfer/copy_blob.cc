@@ -40,32 +40,32 @@ oci::Result<std::int64_t> stream_blob(ImageStore& source, ImageStore& destinatio
     bool cancelled = false;
     bool sink_refused = false;
     const auto sink = [&](std::span<const std::byte> bytes) -> oci::Result<void> {
-          if (received + static_cast<std::int64_t>(bytes.size()) > expected) {
-            sink_refused = true;
-            return oci::fail(oci::ErrorCode::kSizeInvalid, "size mismatch: more than the " +
-                                                               std::to_string(blob.size) +
-                                                               " bytes the descriptor says");
-          }
-          if (auto written = pipe.write(bytes); !written) {
-            cancelled = true;
-            return written;
-          }
-          if (hasher) hasher->update(bytes);
-          received += static_cast<std::int64_t>(bytes.size());
-          progress.blob_bytes(blob, offset + received);
-          return {};
-        };
+      if (received + static_cast<std::int64_t>(bytes.size()) > expected) {
+        sink_refused = true;
+        return oci::fail(oci::ErrorCode::kSizeInvalid, "size mismatch: more than the " +
+                                                           std::to_string(blob.size) +
+                                                           " bytes the descriptor says");
+      }
+      if (auto written = pipe.write(bytes); !written) {
+        cancelled = true;
+        return written;
+      }
+      if (hasher) hasher->update(bytes);
+      received += static_cast<std::int64_t>(bytes.size());
+      progress.blob_bytes(blob, offset + received);
+      return {};
+    };
     // Nothing left to read when an interrupted write kept every byte (it ended before its
     // commit): a Range from the end would be refused (416), and the destination still
     // verifies what it holds.
-    auto read = expected > 0 || offset == 0 ? source.read_blob(blob, offset, sink)
-                                            : oci::Result<void>();
+    auto read =
+        expected > 0 || offset == 0 ? source.read_blob(blob, offset, sink) : oci::Result<void>();
     // A download cut part way continues from the byte it reached (a Range request), the
     // hash carrying on over the bytes already passed on. Only while each attempt gets
     // further: a source that serves nothing has already had its request retries.
     std::int64_t reached = 0;
-    for (int retry = 0; !read && !cancelled && !sink_refused && received > reached &&
-                        retry < kReadRetries;
+    for (int retry = 0;
+         !read && !cancelled && !sink_refused && received > reached && retry < kReadRetries;
          ++retry) {
       reached = received;
       read = source.read_blob(blob, offset + received, sink);

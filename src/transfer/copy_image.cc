@@ -199,6 +199,7 @@ class Copier {
         std::min<std::size_t>(blobs.size(), static_cast<std::size_t>(std::max(options_.jobs, 1)));
     {
       std::vector<std::jthread> threads;
+      threads.reserve(workers);
       for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
     }
     if (first_error) return std::unexpected(*first_error);

@@ -51,7 +51,7 @@ class CopyImageTest : public ::testing::Test {
   }
 
   oci::Result<CopyResult> copy(std::string_view reference, std::string_view tag,
-                               CopyOptions options = {}) {
+                               const CopyOptions& options = {}) {
     auto source = open_layout(temp_.path() / "src");
     auto destination = open_layout(destination_dir_, true);
     auto copied = copy_image(*source, reference, *destination, tag, options, progress_);
@@ -294,9 +294,7 @@ class NoRangeStore final : public ImageStore {
     return inner_.put_manifest(body, media_type, digest, tag);
   }
   oci::Result<bool> has_blob(const oci::Descriptor& blob) override { return inner_.has_blob(blob); }
-  oci::Result<bool> mount_blob(const oci::Descriptor&, const ImageStore&) override {
-    return false;
-  }
+  oci::Result<bool> mount_blob(const oci::Descriptor&, const ImageStore&) override { return false; }
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor& blob) override {
     return inner_.resume_offset(blob);
   }

@@ -1,6 +1,8 @@
 // One writer per (destination, blob) in the whole process: concurrent copies into the same
 // destination (sync runs many images at once, and images share base layers) take turns on a
 // blob, and those that come second find it present and skip it instead of uploading it again.
+// Any other read-modify-write of shared registry state takes its turn the same way under its
+// own key (the referrers tag index, referrers_tag.cc).
 #pragma once
 
 #include <condition_variable>

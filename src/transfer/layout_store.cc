@@ -10,50 +10,17 @@
 
 #include "oci/media_type.h"
 #include "storage/posix_file.h"
+#include "transfer/small_file.h"
 
 namespace transfer {
 namespace {
 
 namespace posix = storage::posix;
 
-constexpr std::int64_t kMaxManifestSize = 4 * 1024 * 1024;  // as the registry client
-constexpr std::int64_t kMaxIndexSize = 64 * 1024 * 1024;    // air-gap layouts name many
-constexpr std::size_t kChunkSize = 1024 * 1024;
+constexpr std::int64_t kMaxManifestSize = std::int64_t{4} * 1024 * 1024;  // as the registry client
+constexpr std::int64_t kMaxIndexSize = std::int64_t{64} * 1024 * 1024;  // air-gap layouts name many
+constexpr std::size_t kChunkSize = std::size_t{1024} * 1024;
 constexpr std::string_view kLayoutVersion = R"({"imageLayoutVersion":"1.0.0"})";
-
-oci::Result<std::string> read_file(const std::filesystem::path& path, std::int64_t max_size) {
-  auto fd = posix::open_file(path, O_RDONLY);
-  if (!fd) return std::unexpected(std::move(fd.error()));
-  std::string text;
-  std::vector<std::byte> buffer(64 * 1024);
-  while (true) {
-    auto n = posix::read_some(fd->get(), buffer, path);
-    if (!n) return std::unexpected(std::move(n.error()));
-    if (*n == 0) return text;
-    text.append(reinterpret_cast<const char*>(buffer.data()), *n);
-    if (static_cast<std::int64_t>(text.size()) > max_size) {
-      return oci::fail(oci::ErrorCode::kManifestInvalid,
-                       path.string() + ": larger than " + std::to_string(max_size) + " bytes");
-    }
-  }
-}
-
-// Temporary file, fsync, rename, fsync of the directory: readers see the old or the new file.
-oci::Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  auto temp = posix::create_temporary_file(path.parent_path());
-  if (!temp) return std::unexpected(std::move(temp.error()));
-  auto written = posix::write_all(temp->fd.get(), std::as_bytes(std::span(bytes)), temp->path);
-  if (written) written = posix::sync_file(temp->fd.get(), temp->path);
-  temp->fd.reset();
-  if (written && ::rename(temp->path.c_str(), path.c_str()) != 0) {
-    written = posix::os_error("rename", temp->path, errno);
-  }
-  if (!written) {
-    ::unlink(temp->path.c_str());
-    return written;
-  }
-  return posix::sync_directory(path.parent_path());
-}
 
 // A manifest read by digest has only its body to say what it is.
 std::string body_media_type(std::string_view body) {
@@ -98,7 +65,7 @@ oci::Result<std::unique_ptr<LayoutStore>> LayoutStore::open(std::filesystem::pat
     if (!written) return oci::fail(written.error().code, name + ": " + written.error().message);
   }
 
-  auto layout = read_file(layout_file, 64 * 1024);
+  auto layout = read_small_file(layout_file, std::int64_t{64} * 1024);
   if (!layout) {
     return oci::fail(layout.error().code == oci::ErrorCode::kNotFound ? oci::ErrorCode::kNameUnknown
                                                                       : layout.error().code,
@@ -110,14 +77,22 @@ oci::Result<std::unique_ptr<LayoutStore>> LayoutStore::open(std::filesystem::pat
     return oci::fail(oci::ErrorCode::kManifestInvalid,
                      name + ": oci-layout has no imageLayoutVersion");
   }
-  auto index_text = read_file(directory / "index.json", kMaxIndexSize);
-  if (!index_text) {
-    return oci::fail(index_text.error().code, name + ": " + index_text.error().message);
-  }
-  auto index = LayoutIndex::parse(*index_text);
-  if (!index) return oci::fail(index.error().code, name + ": " + index.error().message);
+  auto index = read_index(directory);
+  if (!index) return std::unexpected(std::move(index.error()));
   return std::unique_ptr<LayoutStore>(
       new LayoutStore(std::move(directory), std::move(options), std::move(*index)));
+}
+
+oci::Result<LayoutIndex> LayoutStore::read_index(const std::filesystem::path& directory) {
+  const std::string name = "oci:" + directory.string();
+  auto text = read_small_file(directory / "index.json", kMaxIndexSize);
+  if (!text && text.error().code == oci::ErrorCode::kNotFound) {
+    return oci::fail(oci::ErrorCode::kNotFound, name + ": not an OCI layout: no index.json");
+  }
+  if (!text) return oci::fail(text.error().code, name + ": index.json: " + text.error().message);
+  auto index = LayoutIndex::parse(*text);
+  if (!index) return oci::fail(index.error().code, name + ": index.json: " + index.error().message);
+  return index;
 }
 
 LayoutStore::LayoutStore(std::filesystem::path directory, LayoutOptions options, LayoutIndex index)
@@ -190,7 +165,7 @@ oci::Result<client::FetchedManifest> LayoutStore::read_manifest(const oci::Diges
     return oci::fail(oci::ErrorCode::kManifestUnknown,
                      "manifest " + digest.str() + " not found in " + describe());
   }
-  auto body = read_file(*path, kMaxManifestSize);
+  auto body = read_small_file(*path, kMaxManifestSize);
   if (!body) return std::unexpected(std::move(body.error()));
   if (const oci::Digest got = hash_of(*body, digest.algorithm()); got != digest) {
     return oci::fail(

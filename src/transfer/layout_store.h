@@ -39,6 +39,9 @@ class LayoutStore final : public ImageStore {
   static oci::Result<std::unique_ptr<LayoutStore>> open(std::filesystem::path directory,
                                                         LayoutOptions options = {});
 
+  // index.json of the layout in `directory`, parsed (errors name the layout).
+  static oci::Result<LayoutIndex> read_index(const std::filesystem::path& directory);
+
   const std::filesystem::path& directory() const { return directory_; }
 
   std::string describe() const override;  // "oci:DIR"

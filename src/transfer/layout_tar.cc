@@ -19,7 +19,7 @@ namespace {
 
 namespace posix = storage::posix;
 
-constexpr std::size_t kChunkSize = 1024 * 1024;
+constexpr std::size_t kChunkSize = std::size_t{1024} * 1024;
 
 struct ArchiveDeleter {
   void operator()(archive* handle) const { archive_free(handle); }

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <map>
 #include <set>
+
+#include "transfer/small_file.h"
 
 namespace transfer {
 namespace {
@@ -119,21 +120,9 @@ oci::Result<void> write_mirror_set_files(const std::filesystem::path& directory,
           oci::ErrorCode::kInternal,
           fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
     }
-    // Written beside and renamed, so a reader never sees half a file.
-    const auto temporary = std::filesystem::path(path.string() + ".tmp");
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << file.content;
-      out.close();
-      if (!out) {
-        return oci::fail(oci::ErrorCode::kInternal,
-                         fmt::format("cannot write {}", temporary.string()));
-      }
-    }
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-      return oci::fail(oci::ErrorCode::kInternal,
-                       fmt::format("cannot write {}: {}", path.string(), ec.message()));
+    if (auto written = write_file_atomically(path, file.content); !written) {
+      return oci::fail(written.error().code,
+                       fmt::format("cannot write {}: {}", path.string(), written.error().message));
     }
   }
   return {};

@@ -24,7 +24,6 @@ TEST(OciArchiveTest, RoundTripsAnImageWithItsReferrer) {
   writer.list(signature.manifest);
   NoProgress quiet;
 
-  std::filesystem::path workspace;
   {
     auto source = LayoutStore::open(temp / "src");
     ASSERT_TRUE(source);

@@ -22,7 +22,7 @@ namespace transfer {
 
 // How to reach registries on one side of a copy (skopeo's --src-*/--dest-* flags).
 struct AccessOptions {
-  std::optional<std::filesystem::path> authfile;  // else the containers-auth.json(5) search
+  std::optional<std::filesystem::path> authfile;   // else the containers-auth.json(5) search
   std::optional<client::Credentials> credentials;  // --creds USER:PASS, overrides authfile
   // false: --tls-verify=false (plain HTTP allowed, no verification). nullopt: the registry's
   // `insecure` in `registries_conf`, else verify.

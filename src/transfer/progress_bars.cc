@@ -67,6 +67,7 @@ void ProgressBars::draw(Clock::time_point now) {
   erase();
   if (!bars_.empty()) {
     std::vector<std::string> lines;
+    lines.reserve(bars_.size() + 1);
     for (const Bar& blob : bars_) lines.push_back(bar_line(blob, now));
     lines.push_back(total_line(now));
     for (std::string& line : lines) {

@@ -13,8 +13,7 @@ namespace transfer {
 
 // Adds `referrer` to the tag index of `subject` in `repository` (created when missing;
 // nothing is written when it is listed already).
-oci::Result<void> add_to_referrers_tag(client::RegistryClient& client,
-                                       std::string_view repository, const oci::Digest& subject,
-                                       const oci::Descriptor& referrer);
+oci::Result<void> add_to_referrers_tag(client::RegistryClient& client, std::string_view repository,
+                                       const oci::Digest& subject, const oci::Descriptor& referrer);
 
 }  // namespace transfer

@@ -96,7 +96,18 @@ oci::Result<bool> RegistryStore::mount_blob(const oci::Descriptor& blob, const I
   if (other == nullptr || other->host() != host() || other->repository_ == repository_) {
     return false;
   }
-  return client_->mount_blob(repository_, blob.digest, other->repository_);
+  oci::Result<bool> mounted = client_->mount_blob(repository_, blob.digest, other->repository_);
+  // A refused mount (no pull on the source repository for these credentials, a registry
+  // without mounts) is no reason to fail the copy: the blob is sent instead, as skopeo does.
+  if (!mounted && (mounted.error().code == oci::ErrorCode::kUnauthorized ||
+                   mounted.error().code == oci::ErrorCode::kDenied ||
+                   mounted.error().code == oci::ErrorCode::kUnsupported ||
+                   mounted.error().code == oci::ErrorCode::kNotFound ||
+                   mounted.error().code == oci::ErrorCode::kBlobUnknown ||
+                   mounted.error().code == oci::ErrorCode::kNameUnknown)) {
+    return false;
+  }
+  return mounted;
 }
 
 oci::Result<std::int64_t> RegistryStore::resume_offset(const oci::Descriptor& blob) {

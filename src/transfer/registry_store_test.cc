@@ -223,5 +223,46 @@ TEST_F(RegistryStoreTest, SourceLongerThanTheDescriptorIsRefused) {
   EXPECT_EQ(*store.resume_offset(blob), 0) << "known-wrong bytes are not resumed";
 }
 
+// docker-registry has no referrers API: each referrer pushed goes into the subject's tag
+// index, a read-modify-write that concurrent pushes must not lose entries to.
+TEST_F(RegistryStoreTest, ConcurrentReferrersAllReachTheTagIndex) {
+  RegistryStore store(client_, "ns/signed", journal_, kChunk);
+  const std::string config = "{}";
+  const oci::Descriptor blob = descriptor_of(config, "application/vnd.oci.image.config.v1+json");
+  std::size_t pos = 0;
+  ASSERT_TRUE(store.write_blob(blob, 0, source_of(config, &pos)));
+  const auto manifest_with = [&](const std::string& extra) {
+    return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+           R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+           blob.digest.str() + R"(","size":2},"layers":[])" + extra + "}";
+  };
+  const std::string subject = manifest_with("");
+  const oci::Digest subject_digest = oci::digest_of(subject);
+  ASSERT_TRUE(store.put_manifest(subject, "application/vnd.oci.image.manifest.v1+json",
+                                 subject_digest, "v1"));
+
+  constexpr int kReferrers = 8;
+  std::vector<oci::Result<void>> results(kReferrers);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kReferrers; ++i) {
+      threads.emplace_back([&, i] {
+        const std::string referrer =
+            manifest_with(R"(,"artifactType":"application/vnd.example.sig","subject":{"mediaType":)"
+                          R"("application/vnd.oci.image.manifest.v1+json","digest":")" +
+                          subject_digest.str() + R"(","size":)" + std::to_string(subject.size()) +
+                          R"(},"annotations":{"n":")" + std::to_string(i) + R"("})");
+        RegistryStore own(client_, "ns/signed", journal_, kChunk);
+        results[i] = own.put_manifest(referrer, "application/vnd.oci.image.manifest.v1+json",
+                                      oci::digest_of(referrer), "");
+      });
+    }
+  }
+  for (const auto& result : results) ASSERT_TRUE(result) << result.error().message;
+  auto referrers = store.referrers(subject_digest);
+  ASSERT_TRUE(referrers) << referrers.error().message;
+  EXPECT_EQ(referrers->size(), static_cast<std::size_t>(kReferrers));
+}
+
 }  // namespace
 }  // namespace transfer

@@ -96,7 +96,7 @@ oci::Result<Partial> parse_partial(std::string_view text, std::string_view range
     if (wildcard) return bad("has a number after a wildcard");
     auto value = number(parts[i]);
     if (!value) return bad("is not a version");
-    *slots[i] = *value;
+    *slots[i] = value;
   }
   if (!partial.prerelease.empty() && !partial.patch) {
     return bad("has a prerelease without major.minor.patch");

@@ -123,6 +123,10 @@ oci::Result<void> read_filters(const Reader& reader, const YAML::Node& node,
   if (const auto regex = node["tag-regex"]) {
     auto text = reader.string(regex, where + ".tag-regex");
     if (!text) return std::unexpected(text.error());
+    // libstdc++ compiles a regex recursively: 100000 nested groups overflow the stack.
+    if (text->size() > 1024) {
+      return reader.fail(regex, where + ".tag-regex", "is longer than 1024 bytes");
+    }
     try {
       image.filter.regex.emplace(*text, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
@@ -265,6 +269,7 @@ oci::Result<SyncConfig> read_config(const Reader& reader, const YAML::Node& root
   // Mapping problems (a rule mapping to the bare registry, two sources on one repository)
   // are configuration errors: report them before anything is copied.
   std::vector<oci::Reference> sources;
+  sources.reserve(config.images.size());
   for (const auto& image : config.images) sources.push_back(image.source.name_only());
   for (std::size_t i = 0; i < config.registries.size(); ++i) {
     auto mapped = map_repositories(sources, config.registries[i], config.rewrite);

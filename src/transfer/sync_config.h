@@ -36,7 +36,7 @@ struct SyncConfig {
 };
 
 // Larger files are refused before parsing.
-inline constexpr std::size_t kMaxSyncConfigBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxSyncConfigBytes = std::size_t{4} * 1024 * 1024;
 
 oci::Result<SyncConfig> load_sync_config(const std::filesystem::path& file);
 // `source_name` labels errors ("sync.yaml:12: ...").

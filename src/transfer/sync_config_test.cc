@@ -95,6 +95,10 @@ TEST(SyncConfig, ErrorsNameTheFileLineAndKey) {
       {"images:\n  - source: quay.io/a/b\n    tags: ['bad tag']\n", "not a valid tag"},
       {"images:\n  - source: quay.io/a/b\n    tag-regex: '(['\n",
        "sync.yaml:3: images[0].tag-regex: invalid regular expression"},
+      // Nested deeply enough, a longer one would overflow the stack of std::regex's compiler.
+      {"images:\n  - source: quay.io/a/b\n    tag-regex: '" + std::string(100000, '(') +
+           std::string(100000, ')') + "'\n",
+       "sync.yaml:3: images[0].tag-regex: is longer than 1024 bytes"},
       {"images:\n  - source: quay.io/a/b\n    semver: '>=1.x.2'\n",
        "sync.yaml:3: images[0].semver: invalid semver range"},
       {"images:\n  - source: quay.io/a/b\n    semver: ''\n", "images[0].semver: is empty"},

@@ -90,7 +90,8 @@ void check_error_body(std::string_view body) {
     require(as_internal->detail == as_not_found->detail);
   }
   for (const long status : {401L, 404L, 500L}) {
-    const oci::Error error = client::error_from_response("GET", "https://r.invalid/v2/", status, body);
+    const oci::Error error =
+        client::error_from_response("GET", "https://r.invalid/v2/", status, body);
     require(error.message.starts_with("GET https://r.invalid/v2/: HTTP " + std::to_string(status)));
     if (as_internal) {
       require(error.message.ends_with(as_internal->message));

@@ -27,8 +27,8 @@ void require(bool invariant) {
 }
 
 // Short, so that a backtracking tag-regex stays fast.
-const std::vector<std::string> kTags = {"latest", "v1.2.3", "1.2", "1.10.0-rc.1", "2", "v0.0.1-0",
-                                        "stable"};
+const std::vector<std::string> kTags = {"latest", "v1.2.3",   "1.2",   "1.10.0-rc.1",
+                                        "2",      "v0.0.1-0", "stable"};
 
 void check_sync_config(std::string_view text) {
   const oci::Result<transfer::SyncConfig> config = transfer::parse_sync_config(text, "sync.yaml");
@@ -55,7 +55,8 @@ void check_sync_config(std::string_view text) {
       require(std::ranges::find(kTags, tag) != kTags.end() ||
               std::ranges::find(image.filter.tags, tag) != image.filter.tags.end());
     }
-    require(!image.filter.newest || picked.size() <= static_cast<std::size_t>(*image.filter.newest));
+    require(!image.filter.newest ||
+            picked.size() <= static_cast<std::size_t>(*image.filter.newest));
   }
 }
 
