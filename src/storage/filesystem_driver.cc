@@ -46,6 +46,10 @@ class FileWriter final : public Writer {
     auto written = posix::write_all(fd_.get(), bytes, path_);
     if (written) {
       size_ += bytes.size();
+      if (size_ - written_back_ >= kWritebackBytes) {
+        posix::start_writeback(fd_.get(), written_back_, size_ - written_back_);
+        written_back_ = size_;
+      }
     } else if (struct stat info{}; ::fstat(fd_.get(), &info) == 0) {
       size_ = static_cast<std::uint64_t>(info.st_size);  // a failed write may be partial
     }
@@ -64,9 +68,14 @@ class FileWriter final : public Writer {
   }
 
  private:
+  // Blobs are written back as they arrive, so that commit's fsync does not wait for all of
+  // them at once (with much RAM the kernel would otherwise hold them dirty until then).
+  static constexpr std::uint64_t kWritebackBytes = std::uint64_t{8} << 20;
+
   posix::UniqueFd fd_;
   fs::path path_;
   std::uint64_t size_;
+  std::uint64_t written_back_ = size_;
 };
 
 // The status of a regular file; kNotFound for anything else.

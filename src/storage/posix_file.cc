@@ -83,6 +83,12 @@ oci::Result<void> sync_file(int fd, const std::filesystem::path& path) {
   return {};
 }
 
+void start_writeback(int fd, std::uint64_t offset, std::uint64_t length) {
+  // Errors (a file system without it, a full queue) only lose the hint.
+  (void)::sync_file_range(fd, static_cast<off64_t>(offset), static_cast<off64_t>(length),
+                          SYNC_FILE_RANGE_WRITE);
+}
+
 oci::Result<void> sync_directory(const std::filesystem::path& directory) {
   auto fd = open_file(directory, O_RDONLY | O_DIRECTORY);
   if (!fd) return std::unexpected(std::move(fd.error()));
