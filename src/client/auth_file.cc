@@ -13,6 +13,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "client/private_dirs.h"
 #include "oci/json_depth.h"
 
 namespace client {
@@ -158,18 +159,6 @@ oci::Result<void> write_all(int fd, std::string_view data, const fs::path& path)
                        "writing " + path.string() + ": " + std::strerror(errno));
     }
     data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
-// mkdir -p with mode 0700 for what it creates, as containers/image's MkdirAll(dir, 0700).
-oci::Result<void> make_private_dirs(const fs::path& dir) {
-  std::error_code ec;
-  if (dir.empty() || fs::is_directory(dir, ec)) return {};
-  if (oci::Result<void> parent = make_private_dirs(dir.parent_path()); !parent) return parent;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return oci::fail(oci::ErrorCode::kInternal,
-                     "creating " + dir.string() + ": " + std::strerror(errno));
   }
   return {};
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "client/private_dirs.h"
 #include "transfer/small_file.h"
 
 namespace transfer {
@@ -14,17 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kMaxEntryBytes = std::int64_t{64} * 1024;  // a location URL
-
-oci::Result<void> make_private_dirs(const fs::path& dir) {
-  std::error_code ec;
-  if (dir.empty() || fs::is_directory(dir, ec)) return {};
-  if (oci::Result<void> parent = make_private_dirs(dir.parent_path()); !parent) return parent;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return oci::fail(oci::ErrorCode::kInternal,
-                     "creating " + dir.string() + ": " + std::strerror(errno));
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -47,7 +37,7 @@ std::optional<std::string> UploadJournal::find(std::string_view host, std::strin
 oci::Result<void> UploadJournal::record(std::string_view host, std::string_view repository,
                                         const oci::Digest& digest,
                                         std::string_view location) const {
-  if (oci::Result<void> made = make_private_dirs(dir_); !made) return made;
+  if (oci::Result<void> made = client::make_private_dirs(dir_); !made) return made;
   const fs::path path = entry(host, repository, digest);
   if (auto written = write_file_atomically(path, std::string(location).append("\n")); !written) {
     return oci::fail(written.error().code, "upload journal: " + written.error().message);
