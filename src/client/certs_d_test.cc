@@ -109,8 +109,8 @@ TEST_F(CertsDTest, ExplicitCertDirReplacesTheLookup) {
 // A node tree as `regmirror render` writes it (the golden output of its
 // image-allowed-insecure-ca case) is trusted as is, under either certs.d root.
 TEST_F(CertsDTest, RenderedNodeTreeIsTrusted) {
-  const fs::path tree = fs::path(__FILE__).parent_path().parent_path() /
-                        "openshift/testdata/render/image-allowed-insecure-ca/expected";
+  const fs::path tree = fs::path(REGMIRROR_SOURCE_DIR) /
+                        "src/openshift/testdata/render/image-allowed-insecure-ca/expected";
   ASSERT_TRUE(fs::exists(tree)) << tree;
   for (const char* root : {"etc/containers/certs.d", "etc/docker/certs.d"}) {
     SCOPED_TRACE(root);

@@ -15,7 +15,7 @@ namespace nodeconf {
 namespace {
 
 const std::filesystem::path kFixtures =
-    std::filesystem::path(__FILE__).parent_path() / "testdata" / "policy";
+    std::filesystem::path(REGMIRROR_SOURCE_DIR) / "src/nodeconf/testdata" / "policy";
 const std::string kDigest = "sha256:" + std::string(64, '0');
 
 std::filesystem::path fixture(std::string_view name) {

@@ -12,7 +12,7 @@ namespace nodeconf {
 namespace {
 
 const std::filesystem::path kGolden =
-    std::filesystem::path(__FILE__).parent_path() / "testdata" / "writer";
+    std::filesystem::path(REGMIRROR_SOURCE_DIR) / "src/nodeconf/testdata" / "writer";
 
 std::string read_golden(std::string_view name) {
   std::ifstream in(kGolden / name, std::ios::binary);

@@ -10,7 +10,7 @@
 namespace nodeconf::testing_fixtures {
 
 inline std::filesystem::path fixture_dir() {
-  return std::filesystem::path(__FILE__).parent_path() / "testdata" / "registries";
+  return std::filesystem::path(REGMIRROR_SOURCE_DIR) / "src/nodeconf/testdata" / "registries";
 }
 
 inline ConfigLocation fixture_location(const std::string& name) {

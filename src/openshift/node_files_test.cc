@@ -19,7 +19,7 @@ namespace openshift {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kTestdata = fs::path(__FILE__).parent_path() / "testdata";
+const fs::path kTestdata = fs::path(REGMIRROR_SOURCE_DIR) / "src/openshift/testdata";
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,9 +12,9 @@ namespace {
 
 // The certificate of the image-allowed-insecure-ca golden case.
 std::string test_pem() {
-  std::ifstream in(std::filesystem::path(__FILE__).parent_path() / "testdata" / "render" /
-                   "image-allowed-insecure-ca" / "expected" / "etc" / "docker" / "certs.d" /
-                   "harbor.dc1.ocp.poc:8443" / "ca.crt");
+  std::ifstream in(std::filesystem::path(REGMIRROR_SOURCE_DIR) / "src/openshift/testdata" /
+                   "render" / "image-allowed-insecure-ca" / "expected" / "etc" / "docker" /
+                   "certs.d" / "harbor.dc1.ocp.poc:8443" / "ca.crt");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
