@@ -1,7 +1,7 @@
 // `regmirror resolve --json`: one object per reference. Its "error", "blocked" and
 // "pull_sources" are containers/image's library view, "transport" and "short_name" the two
 // other views, with the same field names as the registries.conf oracle
-// (../shared/oracle/README.md), so the oracle's runner compares it directly.
+// (tests/resolver/oracle/README.md), so tests compare the two directly.
 #pragma once
 
 #include <nlohmann/json.hpp>

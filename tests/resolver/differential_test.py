@@ -5,10 +5,8 @@
     differential_test.py --oracle build/oracle/resolve --regmirror build/src/cli/regmirror \
         --policy tests/resolver/accept-anything-policy.json [--seed N] [--configs N]
 
-Compared per reference: the library view (error, blocked, matched entry, pull sources), the
-transport view (error, attempts with their refusals) and the short-name view (candidates,
-error). Error texts must match word for word except TOML syntax/type errors, whose wording
-is the parser's own. The generator avoids the two inputs on which regmirror follows current
+Compared per reference in the three views of compare_views.py, error texts included (with the
+exceptions listed there). The generator avoids the two inputs on which regmirror follows current
 upstream rather than 5.23.1 (mirror locations ending in '/', explicitly empty v1 lists);
 unit tests cover those. A failure prints the files and references to reproduce it.
 """
@@ -19,6 +17,8 @@ import random
 import subprocess
 import sys
 import tempfile
+
+from compare_views import VIEWS, differences
 
 DIGEST = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 HOSTS = ["example.com", "a.example.com", "b.a.example.com", "example.com:5000", "localhost",
@@ -142,51 +142,6 @@ class Generator:
         return files, self.rnd.sample(REFERENCES, 8)
 
 
-def comparable(error):
-    """Upstream reports bad aliases in Go's random map order, and regmirror, as current
-    upstream, follows "mixing sysregistry v1/v2 is not supported" with details."""
-    if not isinstance(error, str):
-        return error
-    mixing = "mixing sysregistry v1/v2 is not supported"
-    if mixing in error:
-        return error[: error.index(mixing) + len(mixing)]
-    marker = "validating short-name aliases: "
-    if marker not in error:
-        return error
-    head, tail = error.split(marker, 1)
-    return head + marker + "|".join(sorted(tail.split("\n: ")))
-
-
-def differences(expected, got):
-    errors = [expected["error"], expected["transport"]["error"], expected["short_name"]["error"]]
-    toml_error = any(e and "toml: " in e for e in errors)
-    diffs = []
-
-    def compare(name, want, have, is_error=False):
-        if is_error and toml_error:
-            want, have = want is None, have is None
-        if comparable(want) != comparable(have):
-            diffs.append(f"{name}: oracle {want!r}, regmirror {have!r}")
-
-    def sources(items, keys):
-        return [tuple(item.get(k) for k in keys) for item in items]
-
-    compare("error", expected["error"], got["error"], is_error=True)
-    compare("blocked", expected["blocked"], got["blocked"])
-    compare("registry", expected["registry"], got["registry"])
-    compare("pull_sources", sources(expected["pull_sources"], ["location", "insecure", "mirror", "reference"]),
-            sources(got["pull_sources"], ["location", "insecure", "mirror", "reference"]))
-    compare("transport.reference", expected["transport"]["reference"], got["transport"]["reference"])
-    compare("transport.error", expected["transport"]["error"], got["transport"]["error"], is_error=True)
-    compare("transport.attempts",
-            sources(expected["transport"]["attempts"], ["location", "insecure", "reference", "error"]),
-            sources(got["transport"]["attempts"], ["location", "insecure", "reference", "error"]))
-    compare("short_name.is_short_name", expected["short_name"]["is_short_name"], got["short_name"]["is_short_name"])
-    compare("short_name.candidates", expected["short_name"]["candidates"], got["short_name"]["candidates"])
-    compare("short_name.error", expected["short_name"]["error"], got["short_name"]["error"], is_error=True)
-    return diffs
-
-
 def run_case(args, files, refs):
     with tempfile.TemporaryDirectory(prefix="regmirror-differential-") as work:
         for name, text in files.items():
@@ -205,7 +160,8 @@ def run_case(args, files, refs):
         got = [json.loads(line) for line in ours.stdout.splitlines()]
         if len(got) != len(refs):
             return [f"{len(got)} JSON objects for {len(refs)} references"]
-        return [f"{ref!r}: {d}" for ref, e, g in zip(refs, expected, got) for d in differences(e, g)]
+        return [f"{ref!r}: {d}" for ref, e, g in zip(refs, expected, got)
+                for view in VIEWS for d in differences(e, g, view)]
 
 
 def main():

@@ -1,0 +1,3 @@
+module regmirror.test/registries-oracle
+
+go 1.19
