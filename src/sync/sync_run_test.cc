@@ -1,4 +1,4 @@
-#include "transfer/sync_run.h"
+#include "sync/sync_run.h"
 
 #include <gtest/gtest.h>
 
@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "transfer/sync_test_store.h"
+#include "sync/sync_test_store.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 using testing::MemoryRepositories;
@@ -20,7 +20,7 @@ SyncConfig config_of(const std::string& yaml) {
 }
 
 SyncSummary sync(const SyncConfig& config, MemoryRepositories& repositories) {
-  NoProgress progress;
+  transfer::NoProgress progress;
   const SyncPlan plan = plan_sync(config, repositories, 4);
   return run_plan(config, plan, SyncRunOptions{}, repositories, progress);
 }
@@ -145,8 +145,8 @@ TEST(SyncRun, FiftySmallImagesToThreeDestinationsInParallel) {
 }
 
 TEST(SyncRun, NoRegistriesIsAnError) {
-  StoreOpener opener(std::filesystem::temp_directory_path() / "regmirror-sync-run-test");
-  NoProgress progress;
+  transfer::StoreOpener opener(std::filesystem::temp_directory_path() / "regmirror-sync-run-test");
+  transfer::NoProgress progress;
   const SyncSummary summary =
       run_sync(config_of("images: [{source: quay.io/a/b:1}]"), {}, opener, progress);
   EXPECT_FALSE(summary.ok());
@@ -154,4 +154,4 @@ TEST(SyncRun, NoRegistriesIsAnError) {
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

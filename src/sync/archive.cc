@@ -1,23 +1,23 @@
-#include "transfer/archive.h"
+#include "sync/archive.h"
 
 #include <fmt/format.h>
 
 #include <mutex>
 
+#include "sync/sync_workers.h"
 #include "transfer/layout_index.h"
 #include "transfer/layout_store.h"
-#include "transfer/sync_workers.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 // The archive as the source of a load, with the destination behind it: an archive made
 // --since an earlier one lacks what that one held, which the destination then has. Blobs
 // the destination has are never read (the copy skips them), so a blob read that fails here
 // is in neither place.
-class ArchiveSource final : public ImageStore {
+class ArchiveSource final : public transfer::ImageStore {
  public:
-  ArchiveSource(LayoutStore& archive, ImageStore& destination)
+  ArchiveSource(transfer::LayoutStore& archive, transfer::ImageStore& destination)
       : archive_(archive), destination_(destination) {}
 
   std::string describe() const override { return archive_.describe(); }
@@ -62,7 +62,9 @@ class ArchiveSource final : public ImageStore {
   oci::Result<bool> has_blob(const oci::Descriptor& blob) override {
     return archive_.has_blob(blob);
   }
-  oci::Result<bool> mount_blob(const oci::Descriptor&, const ImageStore&) override { return false; }
+  oci::Result<bool> mount_blob(const oci::Descriptor&, const transfer::ImageStore&) override {
+    return false;
+  }
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor&) override { return 0; }
   oci::Result<void> write_blob(const oci::Descriptor&, std::int64_t,
                                const client::ByteSource&) override {
@@ -73,8 +75,8 @@ class ArchiveSource final : public ImageStore {
   std::unexpected<oci::Error> read_only() const {
     return oci::fail(oci::ErrorCode::kUnsupported, "an archive being loaded is read-only");
   }
-  LayoutStore& archive_;
-  ImageStore& destination_;
+  transfer::LayoutStore& archive_;
+  transfer::ImageStore& destination_;
 };
 
 SyncSummary failed(std::string what, std::string message) {
@@ -84,17 +86,18 @@ SyncSummary failed(std::string what, std::string message) {
 }
 
 // Copies one job into the archive and names it.
-oci::Result<CopyResult> archive_job(const CopyJob& job, LayoutStore& archive,
-                                    const ArchiveOptions& options, RepositoryOpener& opener,
-                                    Progress& progress) {
+oci::Result<transfer::CopyResult> archive_job(const CopyJob& job, transfer::LayoutStore& archive,
+                                              const ArchiveOptions& options,
+                                              RepositoryOpener& opener,
+                                              transfer::Progress& progress) {
   auto source = opener.open_source(job.repository);
   if (!source) return std::unexpected(source.error());
-  CopyOptions copy;
+  transfer::CopyOptions copy;
   copy.all = !job.platform;
   copy.platform = job.platform;
   copy.referrers = options.referrers;
   copy.jobs = options.blob_jobs;
-  auto copied = copy_image(**source, job.reference, archive, "", copy, progress);
+  auto copied = transfer::copy_image(**source, job.reference, archive, "", copy, progress);
   if (!copied) return copied;
   // Named after the copy: an image picked for one of several platforms is known by its
   // digest only once it is copied.
@@ -112,13 +115,14 @@ oci::Result<CopyResult> archive_job(const CopyJob& job, LayoutStore& archive,
 
 SyncSummary archive_to_dir(const SyncConfig& config, const std::filesystem::path& directory,
                            const ArchiveOptions& options, RepositoryOpener& opener,
-                           Progress& progress) {
+                           transfer::Progress& progress) {
   for (const auto& earlier : options.since) {
-    if (auto index = LayoutStore::read_index(earlier); !index) {
+    if (auto index = transfer::LayoutStore::read_index(earlier); !index) {
       return failed("--since " + earlier.string(), index.error().message);
     }
   }
-  auto archive = LayoutStore::open(directory, LayoutOptions{true, options.since});
+  auto archive =
+      transfer::LayoutStore::open(directory, transfer::LayoutOptions{true, options.since});
   if (!archive) return failed(directory.string(), archive.error().message);
 
   const SyncPlan plan = plan_sync(config, opener, options.jobs);
@@ -146,10 +150,10 @@ SyncSummary archive_to_dir(const SyncConfig& config, const std::filesystem::path
 
 SyncSummary archive_from_dir(const std::filesystem::path& directory, const Destination& destination,
                              const std::vector<RewriteRule>& rewrite, const ArchiveOptions& options,
-                             RepositoryOpener& opener, Progress& progress) {
-  auto index = LayoutStore::read_index(directory);
+                             RepositoryOpener& opener, transfer::Progress& progress) {
+  auto index = transfer::LayoutStore::read_index(directory);
   if (!index) return failed(directory.string(), index.error().message);
-  auto archive = LayoutStore::open(directory);
+  auto archive = transfer::LayoutStore::open(directory);
   if (!archive) return failed(directory.string(), archive.error().message);
 
   struct Image {
@@ -160,7 +164,7 @@ SyncSummary archive_from_dir(const std::filesystem::path& directory, const Desti
   std::vector<Image> images;
   std::vector<oci::Reference> repositories;
   for (const auto& entry : index->entries()) {
-    const std::string name = ref_name(entry);
+    const std::string name = transfer::ref_name(entry);
     if (name.empty()) continue;  // referrers: copied with their subjects
     auto source = oci::Reference::parse_normalized(name);
     if (!source || source->is_name_only()) {
@@ -186,7 +190,7 @@ SyncSummary archive_from_dir(const std::filesystem::path& directory, const Desti
     const std::string label =
         fmt::format("{} -> {}", image.name, target ? target->name() : destination.str());
     bool skipped = false;
-    auto loaded = [&]() -> oci::Result<CopyStats> {
+    auto loaded = [&]() -> oci::Result<transfer::CopyStats> {
       if (!target) return std::unexpected(target.error());
       auto sink = opener.open_destination(*target, destination);
       if (!sink) return std::unexpected(sink.error());
@@ -196,20 +200,21 @@ SyncSummary archive_from_dir(const std::filesystem::path& directory, const Desti
       if (!present) return std::unexpected(present.error());
       if (*present) {
         skipped = true;
-        if (tag.empty()) return CopyStats{};
+        if (tag.empty()) return transfer::CopyStats{};
         // Present under another name or untagged: only the tag is set.
         auto manifest = source.get_manifest(image.manifest.digest.str());
         if (!manifest) return std::unexpected(manifest.error());
         auto tagged =
             (*sink)->put_manifest(manifest->body, manifest->media_type, manifest->digest, tag);
         if (!tagged) return std::unexpected(tagged.error());
-        return CopyStats{};
+        return transfer::CopyStats{};
       }
-      CopyOptions copy;
+      transfer::CopyOptions copy;
       copy.all = true;  // the archive holds what the set chose
       copy.referrers = options.referrers;
       copy.jobs = options.blob_jobs;
-      auto copied = copy_image(source, image.manifest.digest.str(), **sink, tag, copy, progress);
+      auto copied =
+          transfer::copy_image(source, image.manifest.digest.str(), **sink, tag, copy, progress);
       if (!copied) return std::unexpected(copied.error());
       if (auto finished = (*sink)->finish(); !finished) {
         return std::unexpected(finished.error());
@@ -232,11 +237,11 @@ SyncSummary archive_from_dir(const std::filesystem::path& directory, const Desti
 oci::Result<DestinationMirrors> archive_mirrors(const std::filesystem::path& directory,
                                                 const Destination& destination,
                                                 const std::vector<RewriteRule>& rewrite) {
-  auto index = LayoutStore::read_index(directory);
+  auto index = transfer::LayoutStore::read_index(directory);
   if (!index) return std::unexpected(index.error());
   DestinationMirrors mirrors{destination.str(), {}};
   for (const auto& entry : index->entries()) {
-    const std::string name = ref_name(entry);
+    const std::string name = transfer::ref_name(entry);
     if (name.empty()) continue;
     auto source = oci::Reference::parse_normalized(name);
     if (!source) continue;  // archive_from_dir reports it
@@ -247,4 +252,4 @@ oci::Result<DestinationMirrors> archive_mirrors(const std::filesystem::path& dir
   return mirrors;
 }
 
-}  // namespace transfer
+}  // namespace imagesync

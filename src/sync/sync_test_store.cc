@@ -1,4 +1,4 @@
-#include "transfer/sync_test_store.h"
+#include "sync/sync_test_store.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -7,9 +7,9 @@
 
 #include "oci/media_type.h"
 
-namespace transfer::testing {
+namespace imagesync::testing {
 
-class MemoryStore final : public ImageStore {
+class MemoryStore final : public transfer::ImageStore {
  public:
   MemoryStore(MemoryRegistry& registry, std::string repository)
       : registry_(registry), repository_(std::move(repository)) {}
@@ -72,7 +72,8 @@ class MemoryStore final : public ImageStore {
     std::lock_guard lock(registry_.mutex_);
     return registry_.repositories_[repository_].blobs.contains(blob.digest.str());
   }
-  oci::Result<bool> mount_blob(const oci::Descriptor& blob, const ImageStore& from) override {
+  oci::Result<bool> mount_blob(const oci::Descriptor& blob,
+                               const transfer::ImageStore& from) override {
     const auto* other = dynamic_cast<const MemoryStore*>(&from);
     if (other == nullptr || &other->registry_ != &registry_) return false;
     std::lock_guard lock(registry_.mutex_);
@@ -115,7 +116,7 @@ class MemoryStore final : public ImageStore {
   std::string repository_;
 };
 
-std::unique_ptr<ImageStore> MemoryRegistry::open(const std::string& repository) {
+std::unique_ptr<transfer::ImageStore> MemoryRegistry::open(const std::string& repository) {
   return std::make_unique<MemoryStore>(*this, repository);
 }
 
@@ -226,14 +227,14 @@ void MemoryRegistry::remove_blob(const std::string& digest) {
   for (auto& [name, repo] : repositories_) repo.blobs.erase(digest);
 }
 
-oci::Result<std::unique_ptr<ImageStore>> MemoryRepositories::open_source(
+oci::Result<std::unique_ptr<transfer::ImageStore>> MemoryRepositories::open_source(
     const oci::Reference& repository) {
   return registry(repository.domain()).open(repository.path());
 }
 
-oci::Result<std::unique_ptr<ImageStore>> MemoryRepositories::open_destination(
+oci::Result<std::unique_ptr<transfer::ImageStore>> MemoryRepositories::open_destination(
     const oci::Reference& repository, const Destination&) {
   return registry(repository.domain()).open(repository.path());
 }
 
-}  // namespace transfer::testing
+}  // namespace imagesync::testing

@@ -1,10 +1,10 @@
-#include "transfer/sync_plan.h"
+#include "sync/sync_plan.h"
 
 #include <gtest/gtest.h>
 
-#include "transfer/sync_test_store.h"
+#include "sync/sync_test_store.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 using testing::MemoryRepositories;
@@ -130,4 +130,4 @@ rewrite:
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

@@ -1,4 +1,4 @@
-#include "transfer/archive.h"
+#include "sync/archive.h"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include "sync/sync_test_store.h"
 #include "transfer/layout_index.h"
-#include "transfer/sync_test_store.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 using testing::MemoryRepositories;
@@ -26,7 +26,7 @@ std::vector<std::string> index_names(const fs::path& dir) {
   std::ifstream in(dir / "index.json");
   std::ostringstream text;
   text << in.rdbuf();
-  auto index = LayoutIndex::parse(text.str());
+  auto index = transfer::LayoutIndex::parse(text.str());
   EXPECT_TRUE(index.has_value());
   auto names = index ? index->names() : std::vector<std::string>{};
   std::sort(names.begin(), names.end());
@@ -60,12 +60,12 @@ class ArchiveTest : public ::testing::Test {
                      std::vector<fs::path> since = {}) {
     ArchiveOptions options;
     options.since = std::move(since);
-    NoProgress progress;
+    transfer::NoProgress progress;
     return archive_to_dir(config_of(yaml), dir, options, sources_, progress);
   }
   SyncSummary from_dir(const fs::path& dir, MemoryRepositories& target,
                        const char* destination = "mirror.example.com/m") {
-    NoProgress progress;
+    transfer::NoProgress progress;
     return archive_from_dir(dir, *Destination::parse(destination), {}, ArchiveOptions{}, target,
                             progress);
   }
@@ -202,4 +202,4 @@ TEST_F(ArchiveTest, NotALayoutIsAClearError) {
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

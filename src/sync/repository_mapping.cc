@@ -1,8 +1,8 @@
-#include "transfer/repository_mapping.h"
+#include "sync/repository_mapping.h"
 
 #include <fmt/format.h>
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 using oci::ErrorCode;
@@ -107,4 +107,4 @@ oci::Result<std::map<std::string, std::string>> map_repositories(
   return mapped;
 }
 
-}  // namespace transfer
+}  // namespace imagesync

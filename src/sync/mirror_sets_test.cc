@@ -1,4 +1,4 @@
-#include "transfer/mirror_sets.h"
+#include "sync/mirror_sets.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "openshift/node_files.h"
 #include "openshift/yaml_reader.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 const std::vector<MirrorPair> kPairs = {
@@ -129,4 +129,4 @@ TEST(MirrorSets, DirectoryNamesMustNotCollide) {
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

@@ -1,4 +1,4 @@
-#include "transfer/sync_config.h"
+#include "sync/sync_config.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -10,7 +10,7 @@
 #include "oci/digest.h"
 #include "oci/name.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 using oci::ErrorCode;
@@ -197,7 +197,7 @@ oci::Result<ImageEntry> read_image(const Reader& reader, const YAML::Node& node,
                          "is empty (leave it out to copy every platform)");
     }
     for (std::size_t i = 0; i < values->size(); ++i) {
-      auto platform = Platform::parse((*values)[i]);
+      auto platform = transfer::Platform::parse((*values)[i]);
       if (!platform) {
         return reader.fail(platforms[i], fmt::format("{}.platforms[{}]", where, i),
                            platform.error().message);
@@ -316,4 +316,4 @@ oci::Result<SyncConfig> load_sync_config(const std::filesystem::path& file) {
   return parse_sync_config(text.str(), file.string());
 }
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -1,14 +1,14 @@
-#include "transfer/sync_run.h"
+#include "sync/sync_run.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <mutex>
 
+#include "sync/sync_workers.h"
 #include "transfer/human_bytes.h"
-#include "transfer/sync_workers.h"
 
-namespace transfer {
+namespace imagesync {
 
 bool SyncSummary::ok() const {
   if (!problems.empty()) return false;
@@ -23,26 +23,26 @@ bool SyncSummary::nothing_copied() const {
          });
 }
 
-StoreRepositories::StoreRepositories(StoreOpener& opener, AccessOptions source,
-                                     AccessOptions destination)
+StoreRepositories::StoreRepositories(transfer::StoreOpener& opener, transfer::AccessOptions source,
+                                     transfer::AccessOptions destination)
     : opener_(opener), source_(std::move(source)), destination_(std::move(destination)) {}
 
-oci::Result<std::unique_ptr<ImageStore>> StoreRepositories::open_source(
+oci::Result<std::unique_ptr<transfer::ImageStore>> StoreRepositories::open_source(
     const oci::Reference& repository) {
   std::lock_guard lock(mutex_);
   return opener_.open_repository(repository, source_);
 }
 
-oci::Result<std::unique_ptr<ImageStore>> StoreRepositories::open_destination(
+oci::Result<std::unique_ptr<transfer::ImageStore>> StoreRepositories::open_destination(
     const oci::Reference& repository, const Destination& destination) {
-  AccessOptions access = destination_;
+  transfer::AccessOptions access = destination_;
   if (destination.tls_verify) access.tls_verify = destination.tls_verify;
   std::lock_guard lock(mutex_);
   return opener_.open_repository(repository, access);
 }
 
 SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncRunOptions& options,
-                     RepositoryOpener& opener, Progress& progress) {
+                     RepositoryOpener& opener, transfer::Progress& progress) {
   SyncSummary summary;
   summary.problems = plan.problems;
   for (const auto& destination : config.registries) {
@@ -59,19 +59,19 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
     auto target = destination_repository(job.repository, destination, config.rewrite);
     std::string image =
         job.describe().append(" -> ").append(target ? target->name() : destination.str());
-    auto copied = [&]() -> oci::Result<CopyResult> {
+    auto copied = [&]() -> oci::Result<transfer::CopyResult> {
       if (!target) return std::unexpected(target.error());
       auto source = opener.open_source(job.repository);
       if (!source) return std::unexpected(source.error());
       auto sink = opener.open_destination(*target, destination);
       if (!sink) return std::unexpected(sink.error());
-      CopyOptions copy;
+      transfer::CopyOptions copy;
       copy.all = !job.platform;
       copy.platform = job.platform;
       copy.referrers = options.referrers;
       copy.jobs = options.blob_jobs;
-      auto result =
-          copy_image(**source, job.reference, **sink, job.destination_tag, copy, progress);
+      auto result = transfer::copy_image(**source, job.reference, **sink, job.destination_tag, copy,
+                                         progress);
       if (!result) return result;
       if (auto finished = (*sink)->finish(); !finished) return std::unexpected(finished.error());
       return result;
@@ -88,8 +88,8 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
   return summary;
 }
 
-SyncSummary run_sync(const SyncConfig& config, const SyncRunOptions& options, StoreOpener& opener,
-                     Progress& progress) {
+SyncSummary run_sync(const SyncConfig& config, const SyncRunOptions& options,
+                     transfer::StoreOpener& opener, transfer::Progress& progress) {
   if (config.registries.empty()) {
     SyncSummary summary;
     summary.problems.push_back(PlanProblem{"sync", "the sync config lists no registries"});
@@ -110,7 +110,7 @@ std::string format_summary(const SyncSummary& summary) {
     if (d.images_skipped > 0) text += fmt::format(", {} already present", d.images_skipped);
     if (!d.failures.empty()) text += fmt::format(", {} failed", d.failures.size());
     text += fmt::format("; blobs: {} copied ({}), {} already present, {} mounted\n",
-                        d.stats.blobs_copied, human_bytes(d.stats.bytes_copied),
+                        d.stats.blobs_copied, transfer::human_bytes(d.stats.bytes_copied),
                         d.stats.blobs_skipped, d.stats.blobs_mounted);
     for (const auto& failure : d.failures) {
       text += fmt::format("  failed: {}: {}\n", failure.image, failure.error);
@@ -120,4 +120,4 @@ std::string format_summary(const SyncSummary& summary) {
   return text;
 }
 
-}  // namespace transfer
+}  // namespace imagesync

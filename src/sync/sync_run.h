@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "sync/sync_config.h"
+#include "sync/sync_plan.h"
 #include "transfer/copy_image.h"
 #include "transfer/open_store.h"
 #include "transfer/progress.h"
-#include "transfer/sync_config.h"
-#include "transfer/sync_plan.h"
 
-namespace transfer {
+namespace imagesync {
 
 struct SyncRunOptions {
   // Small images are dominated by round trips: several images at once keep every
@@ -22,8 +22,9 @@ struct SyncRunOptions {
   int jobs = 8;
   int blob_jobs = 4;
   bool referrers = true;
-  AccessOptions source_access;
-  AccessOptions destination_access;  // a destination's tls-verify overrides its tls_verify
+  transfer::AccessOptions source_access;
+  // A destination's tls-verify overrides its tls_verify.
+  transfer::AccessOptions destination_access;
 };
 
 struct ImageFailure {
@@ -36,7 +37,7 @@ struct DestinationSummary {
   int images_ok = 0;
   int images_skipped = 0;  // present already, not copied again (from-dir)
   std::vector<ImageFailure> failures;
-  CopyStats stats;
+  transfer::CopyStats stats;
 };
 
 struct SyncSummary {
@@ -51,30 +52,32 @@ struct SyncSummary {
 // The StoreOpener with each side's access settings.
 class StoreRepositories final : public RepositoryOpener {
  public:
-  StoreRepositories(StoreOpener& opener, AccessOptions source, AccessOptions destination);
-  oci::Result<std::unique_ptr<ImageStore>> open_source(const oci::Reference& repository) override;
-  oci::Result<std::unique_ptr<ImageStore>> open_destination(
+  StoreRepositories(transfer::StoreOpener& opener, transfer::AccessOptions source,
+                    transfer::AccessOptions destination);
+  oci::Result<std::unique_ptr<transfer::ImageStore>> open_source(
+      const oci::Reference& repository) override;
+  oci::Result<std::unique_ptr<transfer::ImageStore>> open_destination(
       const oci::Reference& repository, const Destination& destination) override;
 
  private:
-  StoreOpener& opener_;
-  const AccessOptions source_;
-  const AccessOptions destination_;
+  transfer::StoreOpener& opener_;
+  const transfer::AccessOptions source_;
+  const transfer::AccessOptions destination_;
   std::mutex mutex_;  // StoreOpener is shared by the workers
 };
 
 // Copies `plan` to every destination of `config`. `options.*_access` are not used here:
 // `opener` carries them.
 SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncRunOptions& options,
-                     RepositoryOpener& opener, Progress& progress);
+                     RepositoryOpener& opener, transfer::Progress& progress);
 
 // Plans and runs the sync of `config` (which needs at least one registry).
-SyncSummary run_sync(const SyncConfig& config, const SyncRunOptions& options, StoreOpener& opener,
-                     Progress& progress);
+SyncSummary run_sync(const SyncConfig& config, const SyncRunOptions& options,
+                     transfer::StoreOpener& opener, transfer::Progress& progress);
 
 // The lines printed after a sync: per destination images ok/failed, blobs and bytes, each
 // failure with its error; "nothing to copy: every blob already present" on an up-to-date
 // re-run.
 std::string format_summary(const SyncSummary& summary);
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -14,7 +14,7 @@
 #include "oci/error.h"
 #include "oci/reference.h"
 
-namespace transfer {
+namespace imagesync {
 
 // A destination registry: "host[:port][/path/prefix]".
 struct Destination {
@@ -45,4 +45,4 @@ oci::Result<std::map<std::string, std::string>> map_repositories(
     const std::vector<oci::Reference>& sources, const Destination& destination,
     const std::vector<RewriteRule>& rules);
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -1,9 +1,9 @@
-#include "transfer/tag_filter.h"
+#include "sync/tag_filter.h"
 
 #include <algorithm>
 #include <set>
 
-namespace transfer {
+namespace imagesync {
 
 void sort_newest_first(std::vector<std::string>& tags) {
   struct Keyed {
@@ -55,4 +55,4 @@ std::vector<std::string> select_tags(const TagFilter& filter,
   return out;
 }
 
-}  // namespace transfer
+}  // namespace imagesync

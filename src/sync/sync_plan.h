@@ -15,29 +15,29 @@
 
 #include "oci/error.h"
 #include "oci/reference.h"
+#include "sync/mirror_sets.h"
+#include "sync/sync_config.h"
 #include "transfer/copy_image.h"
 #include "transfer/image_store.h"
-#include "transfer/mirror_sets.h"
-#include "transfer/sync_config.h"
 
-namespace transfer {
+namespace imagesync {
 
 // Opens the repositories a sync reads and writes, with the access settings of each side.
 class RepositoryOpener {
  public:
   virtual ~RepositoryOpener() = default;
   // Called from several threads at once.
-  virtual oci::Result<std::unique_ptr<ImageStore>> open_source(
+  virtual oci::Result<std::unique_ptr<transfer::ImageStore>> open_source(
       const oci::Reference& repository) = 0;
-  virtual oci::Result<std::unique_ptr<ImageStore>> open_destination(
+  virtual oci::Result<std::unique_ptr<transfer::ImageStore>> open_destination(
       const oci::Reference& repository, const Destination& destination) = 0;
 };
 
 struct CopyJob {
-  oci::Reference repository;         // the source repository, name only
-  std::string reference;             // tag or digest in it
-  std::optional<Platform> platform;  // nullopt: the whole image
-  std::string destination_tag;       // "" = by digest only
+  oci::Reference repository;                   // the source repository, name only
+  std::string reference;                       // tag or digest in it
+  std::optional<transfer::Platform> platform;  // nullopt: the whole image
+  std::string destination_tag;                 // "" = by digest only
 
   bool by_digest() const { return reference.find(':') != std::string::npos; }
   // "quay.io/app/api:v1", "quay.io/app/api@sha256:...", with " [linux/arm64]" for a platform.
@@ -63,4 +63,4 @@ SyncPlan plan_sync(const SyncConfig& config, RepositoryOpener& opener, int worke
 // Per destination of `config`, the source -> mirror pairs of the repositories `plan` copies.
 std::vector<DestinationMirrors> plan_mirrors(const SyncConfig& config, const SyncPlan& plan);
 
-}  // namespace transfer
+}  // namespace imagesync

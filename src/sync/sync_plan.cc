@@ -1,14 +1,14 @@
-#include "transfer/sync_plan.h"
+#include "sync/sync_plan.h"
 
 #include <fmt/format.h>
 
 #include <map>
 #include <set>
 
+#include "sync/sync_workers.h"
 #include "transfer/platform.h"
-#include "transfer/sync_workers.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 struct EntryPlan {
@@ -69,7 +69,7 @@ std::string CopyJob::source() const {
 
 std::string CopyJob::describe() const {
   std::string text = source();
-  if (platform) text.append(" [").append(to_string(*platform)).append("]");
+  if (platform) text.append(" [").append(transfer::to_string(*platform)).append("]");
   return text;
 }
 
@@ -109,4 +109,4 @@ std::vector<DestinationMirrors> plan_mirrors(const SyncConfig& config, const Syn
   return out;
 }
 
-}  // namespace transfer
+}  // namespace imagesync

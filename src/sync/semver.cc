@@ -1,4 +1,4 @@
-#include "transfer/semver.h"
+#include "sync/semver.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <charconv>
 #include <limits>
 
-namespace transfer::semver {
+namespace imagesync::semver {
 namespace {
 
 bool is_digits(std::string_view text) {
@@ -318,4 +318,4 @@ bool Range::matches(const Version& version) const {
   });
 }
 
-}  // namespace transfer::semver
+}  // namespace imagesync::semver

@@ -1,8 +1,8 @@
-#include "transfer/semver.h"
+#include "sync/semver.h"
 
 #include <gtest/gtest.h>
 
-namespace transfer::semver {
+namespace imagesync::semver {
 namespace {
 
 TEST(SemverVersion, ReadsTagsLeniently) {
@@ -154,4 +154,4 @@ TEST(SemverRange, RejectsMalformedRanges) {
 }
 
 }  // namespace
-}  // namespace transfer::semver
+}  // namespace imagesync::semver

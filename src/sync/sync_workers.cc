@@ -1,11 +1,11 @@
-#include "transfer/sync_workers.h"
+#include "sync/sync_workers.h"
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
-namespace transfer {
+namespace imagesync {
 
 void for_each_parallel(std::size_t count, int workers,
                        const std::function<void(std::size_t)>& work) {
@@ -20,4 +20,4 @@ void for_each_parallel(std::size_t count, int workers,
   }
 }
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -11,7 +11,7 @@
 
 #include "oci/error.h"
 
-namespace transfer::semver {
+namespace imagesync::semver {
 
 struct Version {
   std::uint64_t major = 0;
@@ -47,4 +47,4 @@ class Range {
   std::vector<std::vector<Comparator>> alternatives_;
 };
 
-}  // namespace transfer::semver
+}  // namespace imagesync::semver

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "sync/sync_plan.h"
 #include "transfer/copy_image.h"
 #include "transfer/image_store.h"
-#include "transfer/sync_plan.h"
 
-namespace transfer::testing {
+namespace imagesync::testing {
 
 class MemoryRegistry {
  public:
-  std::unique_ptr<ImageStore> open(const std::string& repository);
+  std::unique_ptr<transfer::ImageStore> open(const std::string& repository);
 
   // An image of one config and the given layer contents; returns the manifest digest.
   std::string push_image(const std::string& repository, const std::string& tag,
@@ -56,8 +56,9 @@ class MemoryRepositories final : public RepositoryOpener {
     std::lock_guard lock(mutex_);
     return registries_[host];
   }
-  oci::Result<std::unique_ptr<ImageStore>> open_source(const oci::Reference& repository) override;
-  oci::Result<std::unique_ptr<ImageStore>> open_destination(
+  oci::Result<std::unique_ptr<transfer::ImageStore>> open_source(
+      const oci::Reference& repository) override;
+  oci::Result<std::unique_ptr<transfer::ImageStore>> open_destination(
       const oci::Reference& repository, const Destination& destination) override;
 
  private:
@@ -65,4 +66,4 @@ class MemoryRepositories final : public RepositoryOpener {
   std::map<std::string, MemoryRegistry> registries_;
 };
 
-}  // namespace transfer::testing
+}  // namespace imagesync::testing

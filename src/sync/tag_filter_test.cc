@@ -1,8 +1,8 @@
-#include "transfer/tag_filter.h"
+#include "sync/tag_filter.h"
 
 #include <gtest/gtest.h>
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 const std::vector<std::string> kTags = {"latest",     "v1.0",  "v1.1",        "1.2.0",  "v1.10",
@@ -104,4 +104,4 @@ TEST(TagFilter, DocumentedExamples) {
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "transfer/semver.h"
+#include "sync/semver.h"
 
-namespace transfer {
+namespace imagesync {
 
 struct TagFilter {
   std::vector<std::string> tags;  // exact names
@@ -36,4 +36,4 @@ void sort_newest_first(std::vector<std::string>& tags);
 std::vector<std::string> select_tags(const TagFilter& filter,
                                      const std::vector<std::string>& available);
 
-}  // namespace transfer
+}  // namespace imagesync

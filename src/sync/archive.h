@@ -17,12 +17,12 @@
 #include <filesystem>
 #include <vector>
 
-#include "transfer/mirror_sets.h"
-#include "transfer/sync_config.h"
-#include "transfer/sync_plan.h"
-#include "transfer/sync_run.h"
+#include "sync/mirror_sets.h"
+#include "sync/sync_config.h"
+#include "sync/sync_plan.h"
+#include "sync/sync_run.h"
 
-namespace transfer {
+namespace imagesync {
 
 struct ArchiveOptions {
   std::vector<std::filesystem::path> since;  // earlier archive directories
@@ -35,13 +35,13 @@ struct ArchiveOptions {
 // The summary has one destination, "oci:DIRECTORY".
 SyncSummary archive_to_dir(const SyncConfig& config, const std::filesystem::path& directory,
                            const ArchiveOptions& options, RepositoryOpener& opener,
-                           Progress& progress);
+                           transfer::Progress& progress);
 
 // Copies every image named in the archive `directory` to `destination`, repositories mapped
 // with `rewrite`. Opens destination repositories with opener.open_destination.
 SyncSummary archive_from_dir(const std::filesystem::path& directory, const Destination& destination,
                              const std::vector<RewriteRule>& rewrite, const ArchiveOptions& options,
-                             RepositoryOpener& opener, Progress& progress);
+                             RepositoryOpener& opener, transfer::Progress& progress);
 
 // The source -> mirror pairs of the images the archive `directory` names, once loaded into
 // `destination`: the mirror sets a disconnected cluster needs after from-dir.
@@ -49,4 +49,4 @@ oci::Result<DestinationMirrors> archive_mirrors(const std::filesystem::path& dir
                                                 const Destination& destination,
                                                 const std::vector<RewriteRule>& rewrite);
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <functional>
 
-namespace transfer {
+namespace imagesync {
 
 void for_each_parallel(std::size_t count, int workers,
                        const std::function<void(std::size_t)>& work);
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -19,7 +19,7 @@
 
 #include "oci/error.h"
 
-namespace transfer {
+namespace imagesync {
 
 // A synced source repository and its copy at one destination.
 struct MirrorPair {
@@ -60,4 +60,4 @@ oci::Result<std::vector<MirrorSetFile>> mirror_set_files(
 oci::Result<void> write_mirror_set_files(const std::filesystem::path& directory,
                                          const std::vector<MirrorSetFile>& files);
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -1,4 +1,4 @@
-#include "transfer/sync_config.h"
+#include "sync/sync_config.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 oci::Result<SyncConfig> parse(const std::string& text) {
@@ -195,4 +195,4 @@ TEST(SyncConfig, LoadsFromAFile) {
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

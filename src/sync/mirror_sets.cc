@@ -1,4 +1,4 @@
-#include "transfer/mirror_sets.h"
+#include "sync/mirror_sets.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -8,7 +8,7 @@
 
 #include "transfer/small_file.h"
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 // source -> mirrors in first-seen order, without duplicates.
@@ -120,7 +120,7 @@ oci::Result<void> write_mirror_set_files(const std::filesystem::path& directory,
           oci::ErrorCode::kInternal,
           fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
     }
-    if (auto written = write_file_atomically(path, file.content); !written) {
+    if (auto written = transfer::write_file_atomically(path, file.content); !written) {
       return oci::fail(written.error().code,
                        fmt::format("cannot write {}: {}", path.string(), written.error().message));
     }
@@ -128,4 +128,4 @@ oci::Result<void> write_mirror_set_files(const std::filesystem::path& directory,
   return {};
 }
 
-}  // namespace transfer
+}  // namespace imagesync

@@ -1,8 +1,8 @@
-#include "transfer/repository_mapping.h"
+#include "sync/repository_mapping.h"
 
 #include <gtest/gtest.h>
 
-namespace transfer {
+namespace imagesync {
 namespace {
 
 oci::Reference repo(const char* text) { return *oci::Reference::parse_normalized(text); }
@@ -91,4 +91,4 @@ TEST(RepositoryMapping, TwoSourcesOnOneRepositoryAreAnError) {
 }
 
 }  // namespace
-}  // namespace transfer
+}  // namespace imagesync

@@ -11,20 +11,20 @@
 
 #include "oci/error.h"
 #include "oci/reference.h"
+#include "sync/repository_mapping.h"
+#include "sync/tag_filter.h"
 #include "transfer/copy_image.h"
-#include "transfer/repository_mapping.h"
-#include "transfer/tag_filter.h"
 
-namespace transfer {
+namespace imagesync {
 
 struct ImageEntry {
   // Normalized. Name only: a repository whose tags `filter` picks; with a tag or a digest:
   // that one image.
   oci::Reference source;
   TagFilter filter;
-  std::vector<std::string> digests;  // validated "sha256:..."
-  std::vector<Platform> platforms;   // empty: the whole index
-  int line = 0;                      // in sync.yaml, for messages
+  std::vector<std::string> digests;           // validated "sha256:..."
+  std::vector<transfer::Platform> platforms;  // empty: the whole index
+  int line = 0;                               // in sync.yaml, for messages
 
   bool is_repository() const { return source.is_name_only(); }
 };
@@ -42,4 +42,4 @@ oci::Result<SyncConfig> load_sync_config(const std::filesystem::path& file);
 // `source_name` labels errors ("sync.yaml:12: ...").
 oci::Result<SyncConfig> parse_sync_config(std::string_view text, std::string_view source_name);
 
-}  // namespace transfer
+}  // namespace imagesync
