@@ -16,6 +16,8 @@
 #include "client/registry_client.h"
 #include "client/test_servers.h"
 #include "oci/media_type.h"
+#include "testsupport/free_port.h"
+#include "testsupport/temp_dir.h"
 
 namespace client {
 namespace {
@@ -23,7 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using oci::ErrorCode;
 using testing::Server;
-using testing::TempDir;
+using testsupport::TempDir;
 namespace mt = oci::media_type;
 
 // ---------------------------------------------------------------------------------------
@@ -505,7 +507,7 @@ TEST(ClientChecks, SecureClientDoesNotFallBackToHttp) {
 }
 
 TEST(ClientChecks, NothingListening) {
-  const int port = testing::free_port();
+  const int port = testsupport::free_port();
   RegistryOptions options;
   options.host = "127.0.0.1:" + std::to_string(port);
   options.insecure = true;

@@ -14,18 +14,6 @@
 
 namespace client::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 // A child process whose output goes to `log`.
 class Server {
  public:
@@ -46,7 +34,6 @@ class Server {
   int port_;
 };
 
-int free_port();
 // Null when `program` is not on PATH.
 std::optional<std::filesystem::path> find_program(const std::string& program);
 
