@@ -152,19 +152,20 @@ std::unique_ptr<Server> start_docker_registry(const std::filesystem::path& dir,
       dir / "server.log", port);
 }
 
-std::unique_ptr<Server> start_bearer_proxy(const std::filesystem::path& script,
+std::unique_ptr<Server> start_token_server(const std::filesystem::path& script,
                                            const std::filesystem::path& dir, int upstream_port,
                                            const std::string& user, const std::string& password,
-                                           int expires_in, const std::filesystem::path& token_log) {
+                                           int expires_in,
+                                           const std::filesystem::path& request_log) {
   const int port = testsupport::free_port();
   std::filesystem::create_directories(dir);
   return std::make_unique<Server>(
       std::vector<std::string>{"python3", script.string(), "--upstream",
-                               "http://127.0.0.1:" + std::to_string(upstream_port), "--port",
-                               std::to_string(port), "--user", user, "--password", password,
-                               "--expires-in", std::to_string(expires_in), "--log",
-                               token_log.string()},
-      dir / "proxy.log", port);
+                               "http://127.0.0.1:" + std::to_string(upstream_port), "--listen",
+                               "127.0.0.1:" + std::to_string(port), "--user", user, "--password",
+                               password, "--expires-in", std::to_string(expires_in), "--log",
+                               request_log.string(), "--redirect-blobs"},
+      dir / "token_server.log", port);
 }
 
 }  // namespace client::testing
