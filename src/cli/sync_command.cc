@@ -9,12 +9,12 @@
 
 #include "cli/access_flags.h"
 #include "cli/progress_choice.h"
-#include "transfer/archive.h"
-#include "transfer/mirror_sets.h"
+#include "sync/archive.h"
+#include "sync/mirror_sets.h"
+#include "sync/sync_config.h"
+#include "sync/sync_plan.h"
+#include "sync/sync_run.h"
 #include "transfer/open_store.h"
-#include "transfer/sync_config.h"
-#include "transfer/sync_plan.h"
-#include "transfer/sync_run.h"
 
 namespace cli {
 namespace {
@@ -44,11 +44,11 @@ int fail_with(const std::string& message, int status) {
 }
 
 // Writes the mirror sets and says where; a failure here fails the sync.
-bool write_mirror_sets(const std::vector<transfer::DestinationMirrors>& mirrors,
+bool write_mirror_sets(const std::vector<imagesync::DestinationMirrors>& mirrors,
                        const SyncFlags& flags) {
-  auto files = transfer::mirror_set_files(mirrors, {.name = "regmirror", .icsp = flags.icsp});
+  auto files = imagesync::mirror_set_files(mirrors, {.name = "regmirror", .icsp = flags.icsp});
   if (files) {
-    if (auto written = transfer::write_mirror_set_files(flags.output_dir, *files); !written) {
+    if (auto written = imagesync::write_mirror_set_files(flags.output_dir, *files); !written) {
       files = std::unexpected(written.error());
     }
   }
@@ -57,15 +57,15 @@ bool write_mirror_sets(const std::vector<transfer::DestinationMirrors>& mirrors,
     return false;
   }
   if (!flags.progress.quiet) {
-    for (const transfer::MirrorSetFile& file : *files) {
+    for (const imagesync::MirrorSetFile& file : *files) {
       fmt::print("wrote {}\n", (std::filesystem::path(flags.output_dir) / file.path).string());
     }
   }
   return true;
 }
 
-int finish(const transfer::SyncSummary& summary, bool mirror_sets_ok, const SyncFlags& flags) {
-  const std::string text = transfer::format_summary(summary);
+int finish(const imagesync::SyncSummary& summary, bool mirror_sets_ok, const SyncFlags& flags) {
+  const std::string text = imagesync::format_summary(summary);
   if (!summary.ok()) {
     fmt::print(stderr, "{}", text);
   } else if (!flags.progress.quiet) {
@@ -90,8 +90,8 @@ oci::Result<SideAccess> sides(SyncFlags& flags) {
   return SideAccess{std::move(*source), std::move(*destination)};
 }
 
-transfer::ArchiveOptions archive_options(const SyncFlags& flags) {
-  transfer::ArchiveOptions options;
+imagesync::ArchiveOptions archive_options(const SyncFlags& flags) {
+  imagesync::ArchiveOptions options;
   options.since.assign(flags.since.begin(), flags.since.end());
   options.jobs = flags.jobs;
   options.blob_jobs = flags.blob_jobs;
@@ -101,18 +101,18 @@ transfer::ArchiveOptions archive_options(const SyncFlags& flags) {
 
 int run_from_dir(SyncFlags& flags, const SideAccess& access, transfer::StoreOpener& opener,
                  transfer::Progress& progress) {
-  auto destination = transfer::Destination::parse(flags.to);
+  auto destination = imagesync::Destination::parse(flags.to);
   if (!destination) return fail_with("--to: " + destination.error().message, kUsageError);
-  std::vector<transfer::RewriteRule> rewrite;
+  std::vector<imagesync::RewriteRule> rewrite;
   if (!flags.config.empty()) {
-    auto config = transfer::load_sync_config(flags.config);
+    auto config = imagesync::load_sync_config(flags.config);
     if (!config) return fail_with(config.error().message, kUsageError);
     rewrite = config->rewrite;
   }
-  auto mirrors = transfer::archive_mirrors(flags.from_dir, *destination, rewrite);
+  auto mirrors = imagesync::archive_mirrors(flags.from_dir, *destination, rewrite);
   if (!mirrors) return fail_with(mirrors.error().message, kFailed);
-  transfer::StoreRepositories repositories(opener, access.source, access.destination);
-  const transfer::SyncSummary summary = transfer::archive_from_dir(
+  imagesync::StoreRepositories repositories(opener, access.source, access.destination);
+  const imagesync::SyncSummary summary = imagesync::archive_from_dir(
       flags.from_dir, *destination, rewrite, archive_options(flags), repositories, progress);
   progress.done();
   const bool written = write_mirror_sets({*mirrors}, flags);
@@ -126,11 +126,11 @@ int run_sync(SyncFlags& flags) {
   const std::unique_ptr<transfer::Progress> progress = make_progress(flags.progress);
   if (!flags.from_dir.empty()) return run_from_dir(flags, *access, opener, *progress);
 
-  auto config = transfer::load_sync_config(flags.config);
+  auto config = imagesync::load_sync_config(flags.config);
   if (!config) return fail_with(config.error().message, kUsageError);
-  transfer::StoreRepositories repositories(opener, access->source, access->destination);
+  imagesync::StoreRepositories repositories(opener, access->source, access->destination);
   if (!flags.to_dir.empty()) {
-    const transfer::SyncSummary summary = transfer::archive_to_dir(
+    const imagesync::SyncSummary summary = imagesync::archive_to_dir(
         *config, flags.to_dir, archive_options(flags), repositories, *progress);
     progress->done();
     return finish(summary, true, flags);
@@ -138,15 +138,15 @@ int run_sync(SyncFlags& flags) {
   if (config->registries.empty()) {
     return fail_with(flags.config + ": no registries to sync to (or use --to-dir)", kUsageError);
   }
-  transfer::SyncRunOptions options;
+  imagesync::SyncRunOptions options;
   options.jobs = flags.jobs;
   options.blob_jobs = flags.blob_jobs;
   options.referrers = !flags.no_referrers;
-  const transfer::SyncPlan plan = transfer::plan_sync(*config, repositories, flags.jobs);
-  const transfer::SyncSummary summary =
-      transfer::run_plan(*config, plan, options, repositories, *progress);
+  const imagesync::SyncPlan plan = imagesync::plan_sync(*config, repositories, flags.jobs);
+  const imagesync::SyncSummary summary =
+      imagesync::run_plan(*config, plan, options, repositories, *progress);
   progress->done();
-  const bool written = write_mirror_sets(transfer::plan_mirrors(*config, plan), flags);
+  const bool written = write_mirror_sets(imagesync::plan_mirrors(*config, plan), flags);
   return finish(summary, written, flags);
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "client/token_cache.h"
 #include "client/token_request.h"
 #include "client/url.h"
+#include "oci/http_range.h"
 #include "oci/media_type.h"
 
 namespace client {
@@ -50,16 +52,16 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
   return value;
 }
 
-// The end of an upload's "Range: 0-<last>" (also "bytes=0-<last>"), as the stored size.
-// Registries write "0-0" for an empty upload, so that reads as 0 bytes.
+// The end of an upload's "Range: 0-<last>" (also "bytes=0-<last>"), as the stored size: the
+// form of a chunk's Content-Range, so oci::parse_content_range reads it. Registries write
+// "0-0" for an empty upload, so that reads as 0 bytes.
 std::optional<std::int64_t> upload_size(std::optional<std::string_view> range) {
   if (!range) return std::nullopt;
-  std::string_view value = *range;
-  if (value.starts_with("bytes=")) value.remove_prefix(6);
-  if (!value.starts_with("0-")) return std::nullopt;
-  const auto last = parse_int(value.substr(2));
-  if (!last) return std::nullopt;
-  return *last == 0 ? 0 : *last + 1;
+  const auto stored = oci::parse_content_range(*range);
+  constexpr auto kMaxLast =
+      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() - 1);
+  if (!stored || stored->first != 0 || stored->last > kMaxLast) return std::nullopt;
+  return stored->last == 0 ? 0 : static_cast<std::int64_t>(stored->last) + 1;
 }
 
 bool is_success(long status) { return status >= 200 && status < 300; }

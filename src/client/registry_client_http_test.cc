@@ -10,12 +10,14 @@
 #include "client/registry_client.h"
 #include "client/test_servers.h"
 #include "oci/digest.h"
+#include "testsupport/free_port.h"
+#include "testsupport/temp_dir.h"
 
 namespace client {
 namespace {
 
 using testing::Server;
-using testing::TempDir;
+using testsupport::TempDir;
 
 // Every request is logged as "<path> <Authorization or ->" to log.txt.
 constexpr std::string_view kScript = R"PY(
@@ -73,7 +75,7 @@ class ScriptedRegistry : public ::testing::Test {
     const auto python = testing::find_program("python3");
     if (!python) GTEST_SKIP() << "python3 is not installed";
     std::ofstream(dir_.path() / "server.py") << kScript;
-    const int port = testing::free_port();
+    const int port = testsupport::free_port();
     server_ = std::make_unique<Server>(
         std::vector<std::string>{python->string(), (dir_.path() / "server.py").string(),
                                  std::to_string(port), log_path().string()},

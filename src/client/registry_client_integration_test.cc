@@ -1,6 +1,6 @@
 // RegistryClient against real registries on loopback: regmirror serve and Debian's
 // docker-registry (CNCF distribution 2.8), plain, behind htpasswd Basic auth, and behind
-// tests/client/bearer_proxy.py for the token flow. Skipped when docker-registry is missing.
+// tests/fixtures/token_server.py for the token flow. Skipped when docker-registry is missing.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -16,6 +16,8 @@
 #include "client/registry_client.h"
 #include "client/test_servers.h"
 #include "oci/media_type.h"
+#include "testsupport/free_port.h"
+#include "testsupport/temp_dir.h"
 
 namespace client {
 namespace {
@@ -23,7 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using oci::ErrorCode;
 using testing::Server;
-using testing::TempDir;
+using testsupport::TempDir;
 namespace mt = oci::media_type;
 
 // ---------------------------------------------------------------------------------------
@@ -34,9 +36,9 @@ struct Servers {
   std::unique_ptr<Server> regmirror;
   std::unique_ptr<Server> registry;        // docker-registry, no auth
   std::unique_ptr<Server> basic_registry;  // docker-registry with htpasswd
-  std::unique_ptr<Server> bearer;          // bearer_proxy.py in front of `registry`
-  std::filesystem::path token_log;
-  std::string error;  // why they could not start
+  std::unique_ptr<Server> bearer;          // token_server.py in front of `registry`
+  std::filesystem::path token_log;         // its requests, /token ones with "granted"
+  std::string error;                       // why they could not start
 };
 
 constexpr const char* kUser = "tester";
@@ -59,8 +61,8 @@ std::unique_ptr<Servers> start_servers() {
     s.registry = testing::start_docker_registry(s.dir.path() / "registry");
     s.basic_registry = testing::start_docker_registry(s.dir.path() / "basic", kUser, kPassword);
     s.token_log = s.dir.path() / "tokens.jsonl";
-    s.bearer = testing::start_bearer_proxy(
-        std::filesystem::path(REGMIRROR_SOURCE_DIR) / "tests/client/bearer_proxy.py",
+    s.bearer = testing::start_token_server(
+        std::filesystem::path(REGMIRROR_SOURCE_DIR) / "tests/fixtures/token_server.py",
         s.dir.path() / "bearer", s.registry->port(), kUser, kPassword, /*expires_in=*/3,
         s.token_log);
     for (Server* server :
@@ -505,7 +507,7 @@ TEST(ClientChecks, SecureClientDoesNotFallBackToHttp) {
 }
 
 TEST(ClientChecks, NothingListening) {
-  const int port = testing::free_port();
+  const int port = testsupport::free_port();
   RegistryOptions options;
   options.host = "127.0.0.1:" + std::to_string(port);
   options.insecure = true;
@@ -547,7 +549,7 @@ TEST(BasicAuth, WrongAndRightCredentials) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Bearer tokens through bearer_proxy.py (tokens live 3 s).
+// Bearer tokens through token_server.py (tokens live 3 s).
 
 std::vector<std::vector<std::string>> token_requests() {
   std::vector<std::vector<std::string>> requests;

@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "testsupport/free_port.h"
+
 extern char** environ;
 
 namespace client::testing {
@@ -50,18 +52,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 }  // namespace
-
-TempDir::TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "regmirror-client-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
 
 Server::Server(std::vector<std::string> argv, std::filesystem::path log, int port)
     : log_(std::move(log)), port_(port) {
@@ -108,21 +98,6 @@ std::string Server::log_tail() const {
   return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
 }
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::optional<std::filesystem::path> find_program(const std::string& program) {
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "/usr/bin:/bin");
@@ -136,7 +111,7 @@ std::optional<std::filesystem::path> find_program(const std::string& program) {
 
 std::unique_ptr<Server> start_regmirror(const std::filesystem::path& binary,
                                         const std::filesystem::path& dir) {
-  const int port = free_port();
+  const int port = testsupport::free_port();
   std::filesystem::create_directories(dir / "data");
   return std::make_unique<Server>(
       std::vector<std::string>{binary.string(), "serve", "--listen",
@@ -150,7 +125,7 @@ std::unique_ptr<Server> start_regmirror(const std::filesystem::path& binary,
 std::unique_ptr<Server> start_docker_registry(const std::filesystem::path& dir,
                                               const std::string& htpasswd_user,
                                               const std::string& password) {
-  const int port = free_port();
+  const int port = testsupport::free_port();
   std::filesystem::create_directories(dir / "data");
   std::string auth;
   if (!htpasswd_user.empty()) {
@@ -177,19 +152,20 @@ std::unique_ptr<Server> start_docker_registry(const std::filesystem::path& dir,
       dir / "server.log", port);
 }
 
-std::unique_ptr<Server> start_bearer_proxy(const std::filesystem::path& script,
+std::unique_ptr<Server> start_token_server(const std::filesystem::path& script,
                                            const std::filesystem::path& dir, int upstream_port,
                                            const std::string& user, const std::string& password,
-                                           int expires_in, const std::filesystem::path& token_log) {
-  const int port = free_port();
+                                           int expires_in,
+                                           const std::filesystem::path& request_log) {
+  const int port = testsupport::free_port();
   std::filesystem::create_directories(dir);
   return std::make_unique<Server>(
       std::vector<std::string>{"python3", script.string(), "--upstream",
-                               "http://127.0.0.1:" + std::to_string(upstream_port), "--port",
-                               std::to_string(port), "--user", user, "--password", password,
-                               "--expires-in", std::to_string(expires_in), "--log",
-                               token_log.string()},
-      dir / "proxy.log", port);
+                               "http://127.0.0.1:" + std::to_string(upstream_port), "--listen",
+                               "127.0.0.1:" + std::to_string(port), "--user", user, "--password",
+                               password, "--expires-in", std::to_string(expires_in), "--log",
+                               request_log.string(), "--redirect-blobs"},
+      dir / "token_server.log", port);
 }
 
 }  // namespace client::testing

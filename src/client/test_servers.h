@@ -1,6 +1,6 @@
 // Real registries on loopback for the client's integration test: regmirror serve,
-// Debian's docker-registry (optionally with htpasswd Basic auth) and the Bearer token proxy
-// (tests/client/bearer_proxy.py). Each runs on a free port in its own temp dir and is
+// Debian's docker-registry (optionally with htpasswd Basic auth) and the Bearer token server
+// (tests/fixtures/token_server.py). Each runs on a free port in its own temp dir and is
 // stopped (SIGTERM, then SIGKILL) when its object goes away.
 #pragma once
 
@@ -13,18 +13,6 @@
 #include <vector>
 
 namespace client::testing {
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A child process whose output goes to `log`.
 class Server {
@@ -46,7 +34,6 @@ class Server {
   int port_;
 };
 
-int free_port();
 // Null when `program` is not on PATH.
 std::optional<std::filesystem::path> find_program(const std::string& program);
 
@@ -57,9 +44,12 @@ std::unique_ptr<Server> start_regmirror(const std::filesystem::path& binary,
 std::unique_ptr<Server> start_docker_registry(const std::filesystem::path& dir,
                                               const std::string& htpasswd_user = {},
                                               const std::string& password = {});
-std::unique_ptr<Server> start_bearer_proxy(const std::filesystem::path& script,
+// Tokens live `expires_in` seconds; blob GETs are redirected to a storage origin that refuses
+// the registry's Authorization. Every request is logged to `request_log` (JSON lines).
+std::unique_ptr<Server> start_token_server(const std::filesystem::path& script,
                                            const std::filesystem::path& dir, int upstream_port,
                                            const std::string& user, const std::string& password,
-                                           int expires_in, const std::filesystem::path& token_log);
+                                           int expires_in,
+                                           const std::filesystem::path& request_log);
 
 }  // namespace client::testing

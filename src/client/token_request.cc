@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/url.h"
+#include "oci/percent_encoding.h"
 
 namespace client {
 namespace {
@@ -42,9 +43,9 @@ HttpRequest token_request(const Challenge& bearer, const std::vector<std::string
     request.url = realm;
     request.headers.push_back("Content-Type: application/x-www-form-urlencoded");
     request.body = fmt::format("grant_type=refresh_token&refresh_token={}&client_id=regmirror",
-                               percent_encode(credentials->identity_token));
-    if (!service.empty()) request.body.append("&service=").append(percent_encode(service));
-    if (!scope.empty()) request.body.append("&scope=").append(percent_encode(scope));
+                               oci::percent_encode(credentials->identity_token));
+    if (!service.empty()) request.body.append("&service=").append(oci::percent_encode(service));
+    if (!scope.empty()) request.body.append("&scope=").append(oci::percent_encode(scope));
     return request;
   }
   request.url = realm;

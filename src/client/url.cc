@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "oci/percent_encoding.h"
+
 namespace client {
 namespace {
 
@@ -64,13 +66,6 @@ bool has_scheme(std::string_view reference) {
          std::isalpha(static_cast<unsigned char>(reference[0]));
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string resolve_url(std::string_view base, std::string_view reference) {
@@ -109,7 +104,7 @@ std::string add_query(std::string_view url, std::string_view name, std::string_v
   } else if (q + 1 != result.size() && result.back() != '&') {
     result.push_back('&');
   }
-  return result.append(percent_encode(name)).append("=").append(percent_encode(value));
+  return result.append(oci::percent_encode(name)).append("=").append(oci::percent_encode(value));
 }
 
 std::optional<std::string> query_param(std::string_view url, std::string_view name) {
@@ -120,43 +115,14 @@ std::optional<std::string> query_param(std::string_view url, std::string_view na
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
     const auto eq = pair.find('=');
-    if (percent_decode(pair.substr(0, eq)) == name) {
-      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    if (oci::percent_decode(pair.substr(0, eq)) == name) {
+      return eq == std::string_view::npos ? std::string()
+                                          : oci::percent_decode(pair.substr(eq + 1));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
   return std::nullopt;
-}
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-        hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i] == '+' ? ' ' : text[i]);
-    }
-  }
-  return out;
 }
 
 }  // namespace client

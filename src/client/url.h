@@ -1,5 +1,6 @@
 // URL pieces the client needs: resolving a Location against the request URL, query
-// parameters, percent-encoding. Pure string work on the absolute http(s) URLs registries use.
+// parameters (percent-encoded with oci/percent_encoding.h). Pure string work on the absolute
+// http(s) URLs registries use.
 #pragma once
 
 #include <optional>
@@ -22,10 +23,5 @@ std::string add_query(std::string_view url, std::string_view name, std::string_v
 
 // The decoded value of query parameter `name` in `url`; nullopt when it is absent.
 std::optional<std::string> query_param(std::string_view url, std::string_view name);
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string percent_encode(std::string_view text);
-// Decodes %XX escapes and, as in form-encoded queries, '+' as a space.
-std::string percent_decode(std::string_view text);
 
 }  // namespace client

@@ -55,12 +55,5 @@ TEST(QueryParam, DecodesValues) {
   EXPECT_EQ(query_param("/v2/x/tags/list", "last"), std::nullopt);
 }
 
-TEST(PercentEncoding, RoundTrips) {
-  const std::string text = "repository:ns/app:pull,push +&=%";
-  EXPECT_EQ(percent_encode(text), "repository%3Ans%2Fapp%3Apull%2Cpush%20%2B%26%3D%25");
-  EXPECT_EQ(percent_decode(percent_encode(text)), text);
-  EXPECT_EQ(percent_decode("a%zz%4"), "a%zz%4");
-}
-
 }  // namespace
 }  // namespace client

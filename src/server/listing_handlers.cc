@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/media_type.h"
+#include "oci/percent_encoding.h"
 #include "server/handlers.h"
 
 namespace server {
@@ -21,21 +22,13 @@ std::size_t page_size(const Route& route) {
 
 // RFC 8288 Link to the next page, as distribution writes it.
 std::string next_link(std::string_view path, std::size_t n, std::string_view last) {
-  std::string escaped;
-  for (char c : last) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      escaped += c;
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      escaped += '%';
-      escaped += kHex[static_cast<unsigned char>(c) >> 4];
-      escaped += kHex[static_cast<unsigned char>(c) & 15];
-    }
-  }
   // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
   std::string link(1, '<');
-  link.append(path).append("?n=").append(std::to_string(n)).append("&last=").append(escaped);
+  link.append(path)
+      .append("?n=")
+      .append(std::to_string(n))
+      .append("&last=")
+      .append(oci::percent_encode(last));
   link.append(">; rel=\"next\"");
   return link;
 }

@@ -3,34 +3,10 @@
 #include <array>
 #include <optional>
 
+#include "oci/percent_encoding.h"
+
 namespace server {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding for query strings ('+' is a space there).
-std::string decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += text[i] == '+' ? ' ' : text[i];
-  }
-  return out;
-}
 
 std::map<std::string, std::string, std::less<>> parse_query(std::string_view query) {
   std::map<std::string, std::string, std::less<>> params;
@@ -38,11 +14,11 @@ std::map<std::string, std::string, std::less<>> parse_query(std::string_view que
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     const auto eq = pair.find('=');
-    std::string key = decode(pair.substr(0, eq));
+    std::string key = oci::percent_decode(pair.substr(0, eq));
     if (!key.empty()) {
       params.try_emplace(std::move(key), eq == std::string_view::npos
                                              ? std::string()
-                                             : decode(pair.substr(eq + 1)));
+                                             : oci::percent_decode(pair.substr(eq + 1)));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

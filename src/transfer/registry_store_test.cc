@@ -4,10 +4,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +16,8 @@
 #include <random>
 #include <thread>
 
+#include "testsupport/free_port.h"
+
 extern char** environ;
 
 namespace transfer {
@@ -26,18 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kChunk = 1 << 20;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 oci::Descriptor descriptor_of(const std::string& bytes, std::string media_type) {
   return oci::Descriptor{std::move(media_type),
@@ -72,7 +60,7 @@ class RegistryStoreTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_ / "data");
-    host_ = "127.0.0.1:" + std::to_string(free_port());
+    host_ = "127.0.0.1:" + std::to_string(testsupport::free_port());
     std::ofstream(root_ / "config.yml")
         << "version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\n"
         << "storage: {filesystem: {rootdirectory: " << (root_ / "data").string()

@@ -1,26 +1,12 @@
 #include "transfer/test_images.h"
 
-#include <stdlib.h>
-
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <stdexcept>
 
 #include "oci/media_type.h"
 
 namespace transfer::testing {
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "transfer-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
 
 std::string random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 generator(seed);

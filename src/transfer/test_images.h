@@ -12,24 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/manifest.h"
+#include "testsupport/temp_dir.h"
 #include "transfer/layout_store.h"
 #include "transfer/progress.h"
 
 namespace transfer::testing {
 
-// A fresh directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+// A temp dir for one test (shared with the other modules' tests).
+using testsupport::TempDir;
 
 std::string random_bytes(std::size_t size, unsigned seed);
 // A descriptor of `bytes` (with another size when given, to describe them wrongly).

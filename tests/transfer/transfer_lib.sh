@@ -13,7 +13,7 @@
 
 # shellcheck source=../clients/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../clients/lib.sh"
-TRANSFER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FIXTURES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
 require_cmd python3 openssl
 
 # ---------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ _watch() {
   REG_WATCHDOG[$name]=$!
 }
 
-# _start_python NAME KIND SCRIPT ARGS...: start a tests/transfer python server that writes
+# _start_python NAME KIND SCRIPT ARGS...: start a tests/fixtures python server that writes
 # its port to a file; record it like a registry (REG_ADDR[NAME], stopped at exit).
 _start_python() {
   local name=$1 kind=$2 script=$3 portf="$T/$1.port" pid i
@@ -115,7 +115,7 @@ _start_python() {
   rm -f "$portf"
   PROXY_LOG[$name]="$T/$name.requests.jsonl"
   : >"${PROXY_LOG[$name]}"
-  python3 -u "$TRANSFER_DIR/$script" --port-file "$portf" --log "${PROXY_LOG[$name]}" "$@" \
+  python3 -u "$FIXTURES_DIR/$script" --port-file "$portf" --log "${PROXY_LOG[$name]}" "$@" \
     >"$T/$name.log" 2>&1 &
   pid=$!
   REG_PID[$name]=$pid REG_KIND[$name]=$kind REG_LOG[$name]="$T/$name.log"

@@ -1,0 +1,83 @@
+// Runs a sync: every job of the plan to every destination, `jobs` image copies at a time
+// (each moving up to `blob_jobs` blobs at once). A failed image or an unreachable
+// destination is recorded and the rest goes on.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "sync/sync_config.h"
+#include "sync/sync_plan.h"
+#include "transfer/copy_image.h"
+#include "transfer/open_store.h"
+#include "transfer/progress.h"
+
+namespace imagesync {
+
+struct SyncRunOptions {
+  // Small images are dominated by round trips: several images at once keep every
+  // destination busy; 8 x 4 keeps the connections per registry host modest.
+  int jobs = 8;
+  int blob_jobs = 4;
+  bool referrers = true;
+  transfer::AccessOptions source_access;
+  // A destination's tls-verify overrides its tls_verify.
+  transfer::AccessOptions destination_access;
+};
+
+struct ImageFailure {
+  std::string image;  // "quay.io/app/api:v1 -> eu.mirror.example.com/mirror/app/api"
+  std::string error;
+};
+
+struct DestinationSummary {
+  std::string destination;  // "eu.mirror.example.com/mirror", "oci:DIR"
+  int images_ok = 0;
+  int images_skipped = 0;  // present already, not copied again (from-dir)
+  std::vector<ImageFailure> failures;
+  transfer::CopyStats stats;
+};
+
+struct SyncSummary {
+  std::vector<PlanProblem> problems;
+  std::vector<DestinationSummary> destinations;
+
+  bool ok() const;
+  // No blob copied or mounted and nothing failed: the destinations were up to date.
+  bool nothing_copied() const;
+};
+
+// The StoreOpener with each side's access settings.
+class StoreRepositories final : public RepositoryOpener {
+ public:
+  StoreRepositories(transfer::StoreOpener& opener, transfer::AccessOptions source,
+                    transfer::AccessOptions destination);
+  oci::Result<std::unique_ptr<transfer::ImageStore>> open_source(
+      const oci::Reference& repository) override;
+  oci::Result<std::unique_ptr<transfer::ImageStore>> open_destination(
+      const oci::Reference& repository, const Destination& destination) override;
+
+ private:
+  transfer::StoreOpener& opener_;
+  const transfer::AccessOptions source_;
+  const transfer::AccessOptions destination_;
+  std::mutex mutex_;  // StoreOpener is shared by the workers
+};
+
+// Copies `plan` to every destination of `config`. `options.*_access` are not used here:
+// `opener` carries them.
+SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncRunOptions& options,
+                     RepositoryOpener& opener, transfer::Progress& progress);
+
+// Plans and runs the sync of `config` (which needs at least one registry).
+SyncSummary run_sync(const SyncConfig& config, const SyncRunOptions& options,
+                     transfer::StoreOpener& opener, transfer::Progress& progress);
+
+// The lines printed after a sync: per destination images ok/failed, blobs and bytes, each
+// failure with its error; "nothing to copy: every blob already present" on an up-to-date
+// re-run.
+std::string format_summary(const SyncSummary& summary);
+
+}  // namespace imagesync
