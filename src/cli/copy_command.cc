@@ -18,7 +18,8 @@ namespace {
 
 constexpr int kCopied = 0;
 constexpr int kFailed = 1;
-constexpr int kUsageError = 2;
+// Shares 2 with usage errors (cli/usage_error.h): nothing was tried, fix the input.
+constexpr int kBadConfiguration = 2;
 
 struct CopyFlags {
   std::string source;
@@ -41,14 +42,14 @@ std::string destination_tag(const std::string& reference) {
 
 int run_copy(CopyFlags& flags) {
   if (auto loaded = load_registries_conf(flags.access); !loaded) {
-    return fail_with(loaded.error(), kUsageError);
+    return fail_with(loaded.error(), kBadConfiguration);
   }
   auto source_access = access_options(flags.access, &flags.access.source);
-  if (!source_access) return fail_with(source_access.error(), kUsageError);
+  if (!source_access) return fail_with(source_access.error(), kBadConfiguration);
   auto destination_access = access_options(flags.access, &flags.access.destination);
-  if (!destination_access) return fail_with(destination_access.error(), kUsageError);
+  if (!destination_access) return fail_with(destination_access.error(), kBadConfiguration);
   auto options = copy_options(flags.copy);
-  if (!options) return fail_with(options.error(), kUsageError);
+  if (!options) return fail_with(options.error(), kBadConfiguration);
 
   transfer::StoreOpener opener(flags.access.state_dir);
   auto source = opener.open(flags.source, *source_access, /*for_writing=*/false);
