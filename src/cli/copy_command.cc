@@ -89,7 +89,7 @@ void add_copy_command(CLI::App& app) {
       "copy", "Copy an image (with its platforms and referrers) between registries and layouts");
   copy->footer(
       "Transports: docker://HOST/REPO[:TAG|@DIGEST]  oci:DIR[:REF]  oci-archive:FILE[:REF]\n"
-      "Exit status: 0 copied, 1 the copy failed, 2 bad flags or configuration.\n"
+      "Exit status: 0 copied, 1 the copy failed, 2 usage error or unreadable registries.conf.\n"
       "Examples:\n"
       "  regmirror copy docker://test.example.com/app:1.4 docker://prod.example.com/app:1.4\n"
       "  regmirror copy --all docker://quay.io/ns/app:v2 oci:./app-layout:v2\n"

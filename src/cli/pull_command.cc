@@ -129,8 +129,8 @@ void add_pull_command(CLI::App& app) {
   pull->footer(
       "Sources are tried in the order `regmirror resolve REF` shows; a piece a mirror lacks\n"
       "is fetched from the next source. Every byte is digest-verified.\n"
-      "Exit status: 0 pulled, 1 no source could serve it (or blocked/rejected), 2 bad flags\n"
-      "or configuration.\n"
+      "Exit status: 0 pulled, 1 no source could serve it (or blocked/rejected), 2 usage error\n"
+      "or unreadable registries.conf/policy.json.\n"
       "Examples:\n"
       "  regmirror pull quay.io/ns/app:v2 --dest oci:./images\n"
       "  regmirror pull --registries-conf ./node/etc/containers/registries.conf \\\n"

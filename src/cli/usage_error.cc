@@ -16,13 +16,16 @@ std::string failing_command(const CLI::App& top) {
   return entered.empty() ? "regmirror" : "regmirror " + entered.front()->get_name();
 }
 
-// CLI11 words some messages over several lines (validators listing choices); one line each.
+// CLI11 words some messages over several lines (validators listing choices): one line,
+// starting lowercase like regmirror's own messages ("The following argument ...").
 std::string one_line(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   for (char& c : text) {
     if (c == '\n') c = ' ';
   }
-  if (!text.empty()) text.front() = static_cast<char>(std::tolower(text.front()));
+  if (!text.empty()) {
+    text.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(text.front())));
+  }
   return text;
 }
 
