@@ -15,7 +15,8 @@ std::string reference_in_source(const oci::Reference& reference) {
 // The source whose manifest for `wanted` was served: the image's own, not a child's.
 SourceRepository image_source(const std::vector<SourceAttempt>& attempts,
                               const oci::Reference& wanted) {
-  const std::string suffix = (wanted.has_digest() ? "@" : ":") + reference_in_source(wanted);
+  std::string suffix(wanted.has_digest() ? "@" : ":");
+  suffix += reference_in_source(wanted);
   const auto served = std::ranges::find_if(attempts, [&](const SourceAttempt& attempt) {
     return attempt.piece == SourceAttempt::Piece::kManifest &&
            attempt.outcome == SourceAttempt::Outcome::kServed &&
@@ -38,6 +39,7 @@ PullResult pull_image(const nodeconf::Resolution& resolution, const AccessOption
   auto sources = open_resolved_sources(resolution, access, opener);
   if (!sources) {
     result.copied = std::unexpected(sources.error());
+    result.attempts = skipped_sources(resolution);
     return result;
   }
   const std::string asked = reference_in_source(wanted);

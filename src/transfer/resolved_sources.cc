@@ -29,23 +29,29 @@ void add_unused_mirrors(const nodeconf::Resolution& resolution,
 
 }  // namespace
 
-oci::Result<std::unique_ptr<FallbackStore>> open_resolved_sources(
-    const nodeconf::Resolution& resolution, const AccessOptions& access, StoreOpener& opener) {
-  std::vector<FallbackStore::Source> sources;
+std::vector<SourceAttempt> skipped_sources(const nodeconf::Resolution& resolution) {
   std::vector<SourceAttempt> skipped;
   add_unused_mirrors(resolution, skipped);
   for (const nodeconf::TransportAttempt& attempt : resolution.transport.attempts) {
+    if (!attempt.error) continue;
+    SourceAttempt refused;
+    refused.source = {attempt.source.reference.name(), attempt.source.mirror};
+    refused.reference = attempt.source.reference.str();
+    refused.outcome = SourceAttempt::Outcome::kSkipped;
+    refused.error = *attempt.error;
+    skipped.push_back(std::move(refused));
+  }
+  return skipped;
+}
+
+oci::Result<std::unique_ptr<FallbackStore>> open_resolved_sources(
+    const nodeconf::Resolution& resolution, const AccessOptions& access, StoreOpener& opener) {
+  std::vector<FallbackStore::Source> sources;
+  std::vector<SourceAttempt> skipped = skipped_sources(resolution);
+  for (const nodeconf::TransportAttempt& attempt : resolution.transport.attempts) {
+    if (attempt.error) continue;
     const nodeconf::PullSource& source = attempt.source;
     const SourceRepository repository{source.reference.name(), source.mirror};
-    if (attempt.error) {
-      SourceAttempt refused;
-      refused.source = repository;
-      refused.reference = source.reference.str();
-      refused.outcome = SourceAttempt::Outcome::kSkipped;
-      refused.error = *attempt.error;
-      skipped.push_back(std::move(refused));
-      continue;
-    }
     AccessOptions own = access;
     if (source.endpoint.insecure) own.tls_verify = false;
     auto store = opener.open_repository(source.reference.name_only(), own);

@@ -6,16 +6,23 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "nodeconf/resolution.h"
 #include "oci/error.h"
 #include "transfer/fallback_store.h"
 #include "transfer/open_store.h"
+#include "transfer/source_attempt.h"
 
 namespace transfer {
 
-// Fails (kDenied) when no source may be asked, with every reason; or when a repository
-// cannot be opened (broken auth file, certs.d).
+// The sources not to be asked for this reference, each with its reason (outcome kSkipped):
+// unused mirrors first, then the refused attempts in the transport's order.
+std::vector<SourceAttempt> skipped_sources(const nodeconf::Resolution& resolution);
+
+// The skipped sources open the store's attempts. Fails (kDenied) when no source may be
+// asked, with every reason; or when a repository cannot be opened (broken auth file,
+// certs.d).
 oci::Result<std::unique_ptr<FallbackStore>> open_resolved_sources(
     const nodeconf::Resolution& resolution, const AccessOptions& access, StoreOpener& opener);
 

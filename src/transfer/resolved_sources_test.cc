@@ -83,6 +83,11 @@ TEST_F(ResolvedSourcesTest, NoSourceToAskFailsWithEveryReason) {
   auto sources = open_resolved_sources(resolution, access_, opener);
   ASSERT_FALSE(sources);
   EXPECT_EQ(sources.error().code, oci::ErrorCode::kDenied);
+  const std::vector<SourceAttempt> skipped = skipped_sources(resolution);
+  ASSERT_EQ(skipped.size(), 1U);
+  EXPECT_EQ(skipped[0].reference, "quay.io/ns/app:v1");
+  EXPECT_FALSE(skipped[0].source.mirror);
+  EXPECT_EQ(skipped[0].outcome, Outcome::kSkipped);
   EXPECT_NE(sources.error().message.find("quay.io/ns/app:v1: "), std::string::npos)
       << sources.error().message;
 }
