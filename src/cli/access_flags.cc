@@ -11,12 +11,30 @@ namespace {
 constexpr std::string_view kSystemRegistriesConf = "/etc/containers/registries.conf";
 constexpr std::string_view kSystemRegistriesConfDir = "/etc/containers/registries.conf.d";
 
+oci::Result<client::Credentials> parse_creds(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  client::Credentials credentials;
+  credentials.username = text.substr(0, colon);
+  if (colon != std::string::npos) credentials.password = text.substr(colon + 1);
+  if (credentials.username.empty()) {
+    return oci::fail(oci::ErrorCode::kUnauthorized, "the user name is empty");
+  }
+  return credentials;
+}
+
 void add_side(CLI::App& command, SideFlags& side, const std::string& prefix,
               const std::string& what) {
   command.add_option("--" + prefix + "authfile", side.authfile,
                      "auth.json for " + what + " (default: containers-auth.json(5) search)");
-  command.add_option("--" + prefix + "creds", side.creds,
-                     "USER[:PASSWORD] for " + what + " (overrides the auth file)");
+  command
+      .add_option("--" + prefix + "creds", side.creds,
+                  "USER[:PASSWORD] for " + what + " (overrides the auth file)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            const oci::Result<client::Credentials> parsed = parse_creds(text);
+            return parsed ? std::string() : parsed.error().message;
+          },
+          "USER[:PASSWORD]"));
   side.tls_verify_option = command.add_flag(
       "--" + prefix + "tls-verify", side.tls_verify,
       "verify TLS for " + what + "; =false also allows plain HTTP (default: registries.conf)");
@@ -27,17 +45,6 @@ void add_side(CLI::App& command, SideFlags& side, const std::string& prefix,
 // The side's own flag wins over the global one.
 std::string pick(const std::string& side, const std::string& global) {
   return side.empty() ? global : side;
-}
-
-oci::Result<client::Credentials> parse_creds(const std::string& text) {
-  const std::size_t colon = text.find(':');
-  client::Credentials credentials;
-  credentials.username = text.substr(0, colon);
-  if (colon != std::string::npos) credentials.password = text.substr(colon + 1);
-  if (credentials.username.empty()) {
-    return oci::fail(oci::ErrorCode::kUnauthorized, "--creds: the user name is empty");
-  }
-  return credentials;
 }
 
 }  // namespace

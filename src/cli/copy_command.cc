@@ -18,7 +18,8 @@ namespace {
 
 constexpr int kCopied = 0;
 constexpr int kFailed = 1;
-constexpr int kUsageError = 2;
+// Shares 2 with usage errors (cli/usage_error.h): nothing was tried, fix the input.
+constexpr int kBadConfiguration = 2;
 
 struct CopyFlags {
   std::string source;
@@ -41,14 +42,14 @@ std::string destination_tag(const std::string& reference) {
 
 int run_copy(CopyFlags& flags) {
   if (auto loaded = load_registries_conf(flags.access); !loaded) {
-    return fail_with(loaded.error(), kUsageError);
+    return fail_with(loaded.error(), kBadConfiguration);
   }
   auto source_access = access_options(flags.access, &flags.access.source);
-  if (!source_access) return fail_with(source_access.error(), kUsageError);
+  if (!source_access) return fail_with(source_access.error(), kBadConfiguration);
   auto destination_access = access_options(flags.access, &flags.access.destination);
-  if (!destination_access) return fail_with(destination_access.error(), kUsageError);
+  if (!destination_access) return fail_with(destination_access.error(), kBadConfiguration);
   auto options = copy_options(flags.copy);
-  if (!options) return fail_with(options.error(), kUsageError);
+  if (!options) return fail_with(options.error(), kBadConfiguration);
 
   transfer::StoreOpener opener(flags.access.state_dir);
   auto source = opener.open(flags.source, *source_access, /*for_writing=*/false);
@@ -88,7 +89,7 @@ void add_copy_command(CLI::App& app) {
       "copy", "Copy an image (with its platforms and referrers) between registries and layouts");
   copy->footer(
       "Transports: docker://HOST/REPO[:TAG|@DIGEST]  oci:DIR[:REF]  oci-archive:FILE[:REF]\n"
-      "Exit status: 0 copied, 1 the copy failed, 2 bad flags or configuration.\n"
+      "Exit status: 0 copied, 1 the copy failed, 2 usage error or unreadable registries.conf.\n"
       "Examples:\n"
       "  regmirror copy docker://test.example.com/app:1.4 docker://prod.example.com/app:1.4\n"
       "  regmirror copy --all docker://quay.io/ns/app:v2 oci:./app-layout:v2\n"

@@ -8,6 +8,12 @@ void add_copy_options_flags(CLI::App& command, CopyOptionsFlags& flags) {
   command
       .add_option("--platform", flags.platform,
                   "OS/ARCH[/VARIANT] picked from an index (default linux/amd64)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            const oci::Result<transfer::Platform> parsed = transfer::Platform::parse(text);
+            return parsed ? std::string() : parsed.error().message;
+          },
+          "OS/ARCH[/VARIANT]"))
       ->excludes(command.get_option("--all"));
   command.add_flag("--no-referrers", flags.no_referrers,
                    "leave signatures, SBOMs and other referrers behind");

@@ -122,12 +122,6 @@ int run_login(const LoginFlags& flags) {
   if (!path) return failed("login", path.error().message);
 
   const bool password_given = flags.password_option->count() > 0;
-  if (flags.password_stdin && password_given) {
-    return failed("login", "--password and --password-stdin are mutually exclusive");
-  }
-  if (flags.password_stdin && flags.username.empty()) {
-    return failed("login", "--password-stdin needs --username");
-  }
 
   // Nothing given: podman first tries what the auth files already hold.
   if (flags.username.empty() && !password_given && !flags.password_stdin) {
@@ -183,9 +177,6 @@ int run_logout(const LogoutFlags& flags) {
   const client::AuthEnvironment env = auth_environment(flags.authfile);
   oci::Result<fs::path> path = client::auth_write_path(env);
   if (!path) return failed("logout", path.error().message);
-  if (flags.all == !flags.registry.empty()) {
-    return failed("logout", "name one registry, or --all");
-  }
   oci::Result<client::AuthFile> file = client::AuthFile::load({*path, false});
   if (!file) return failed("logout", file.error().message);
 
@@ -232,7 +223,7 @@ void add_login_command(CLI::App& app) {
       "The credentials go to --authfile, else $REGISTRY_AUTH_FILE, else\n"
       "${XDG_RUNTIME_DIR}/containers/auth.json (containers-auth.json(5)), where podman,\n"
       "skopeo, buildah and regmirror copy/sync/pull find them. Nothing is written unless the\n"
-      "registry accepts them. Exit status: 0 logged in, 1 refused or failed.\n"
+      "registry accepts them. Exit status: 0 logged in, 1 refused or failed, 2 usage error.\n"
       "Examples:\n"
       "  regmirror login -u alice quay.io                      # prompts for the password\n"
       "  echo \"$TOKEN\" | regmirror login -u robot --password-stdin registry.example:5000\n"
@@ -241,10 +232,12 @@ void add_login_command(CLI::App& app) {
       "Guide: docs/login.md");
   login->add_option("registry", flags->registry, "registry host[:port], or host/namespace")
       ->required();
-  login->add_option("-u,--username", flags->username, "user name (prompted when missing)");
+  auto* username =
+      login->add_option("-u,--username", flags->username, "user name (prompted when missing)");
   flags->password_option =
       login->add_option("-p,--password", flags->password, "password (prompted when missing)");
-  login->add_flag("--password-stdin", flags->password_stdin, "read the password from stdin");
+  login->add_flag("--password-stdin", flags->password_stdin, "read the password from stdin")
+      ->needs(username);
   login->add_option("--authfile", flags->authfile,
                     "auth file to write (default $REGISTRY_AUTH_FILE, else "
                     "${XDG_RUNTIME_DIR}/containers/auth.json)");
@@ -256,7 +249,13 @@ void add_login_command(CLI::App& app) {
   login->add_option("--registries-conf", flags->registries_conf,
                     "registries.conf for insecure registries (default "
                     "$CONTAINERS_REGISTRIES_CONF, else /etc/containers/registries.conf)");
-  login->callback([flags] { throw CLI::RuntimeError(run_login(*flags)); });
+  login->callback([flags] {
+    // Not CLI11's excludes(): its message ("--password excludes ...") reads worse than podman's.
+    if (flags->password_stdin && flags->password_option->count() > 0) {
+      throw CLI::ValidationError("--password and --password-stdin are mutually exclusive");
+    }
+    throw CLI::RuntimeError(run_login(*flags));
+  });
 }
 
 void add_logout_command(CLI::App& app) {
@@ -265,18 +264,23 @@ void add_logout_command(CLI::App& app) {
   logout->footer(
       "Removes the entry login wrote, from the same file (--authfile, else\n"
       "$REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json).\n"
-      "Exit status: 0 removed, 1 not logged in or failed.\n"
+      "Exit status: 0 removed, 1 not logged in or failed, 2 usage error.\n"
       "Examples:\n"
       "  regmirror logout quay.io\n"
       "  regmirror logout --authfile ./auth.json 127.0.0.1:5000\n"
       "  regmirror logout --all\n"
       "Guide: docs/login.md");
-  logout->add_option("registry", flags->registry, "registry host[:port], or host/namespace");
-  logout->add_flag("-a,--all", flags->all, "remove the credentials of every registry");
+  auto* registry =
+      logout->add_option("registry", flags->registry, "registry host[:port], or host/namespace");
+  logout->add_flag("-a,--all", flags->all, "remove the credentials of every registry")
+      ->excludes(registry);
   logout->add_option("--authfile", flags->authfile,
                      "auth file to edit (default $REGISTRY_AUTH_FILE, else "
                      "${XDG_RUNTIME_DIR}/containers/auth.json)");
-  logout->callback([flags] { throw CLI::RuntimeError(run_logout(*flags)); });
+  logout->callback([flags] {
+    if (!flags->all && flags->registry.empty()) throw CLI::RequiredError("a registry or --all");
+    throw CLI::RuntimeError(run_logout(*flags));
+  });
 }
 
 }  // namespace cli

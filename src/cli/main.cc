@@ -8,6 +8,7 @@
 #include "cli/resolve_command.h"
 #include "cli/serve_command.h"
 #include "cli/sync_command.h"
+#include "cli/usage_error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"regmirror: container image registry and mirroring"};
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return cli::report_parse_error(app, e);
   }
   return 0;
 }

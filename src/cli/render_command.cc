@@ -76,7 +76,7 @@ void add_render_command(CLI::App& app) {
       "render", "Render OpenShift image config and mirror sets to node files, as the MCO does");
   render->footer(
       "Exit status: 0 rendered (or, with --check, the node matches), 1 invalid input or\n"
-      "output error (nothing written), 3 --check found differences.\n"
+      "output error (nothing written), 2 usage error, 3 --check found differences.\n"
       "Examples:\n"
       "  regmirror render -f ./manifests --out ./node\n"
       "  regmirror render -f icsp.yaml -f image.yaml --out ./node --machineconfig worker\n"

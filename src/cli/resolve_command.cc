@@ -23,10 +23,12 @@ constexpr std::string_view kSystemRegistriesConf = "/etc/containers/registries.c
 constexpr std::string_view kSystemRegistriesConfDir = "/etc/containers/registries.conf.d";
 constexpr std::string_view kSystemPolicy = "/etc/containers/policy.json";
 
-// Exit statuses: every reference can be pulled / at least one cannot / bad flags or files.
+// Exit statuses: every reference can be pulled / at least one cannot / nothing was resolved.
+// An unreadable policy shares 2 with usage errors (cli/usage_error.h): in both cases no
+// reference was looked at, so 1 keeps meaning "resolved, and something is not pullable".
 constexpr int kAllPullable = 0;
 constexpr int kNotPullable = 1;
-constexpr int kUsageError = 2;
+constexpr int kUnreadablePolicy = 2;
 
 struct ResolveFlags {
   std::vector<std::string> references;
@@ -75,7 +77,7 @@ int run_resolve(const ResolveFlags& flags) {
   const std::optional<oci::Result<nodeconf::Policy>> policy = load_policy(flags);
   if (policy && !*policy) {
     fmt::print(stderr, "regmirror resolve: {}\n", policy->error().message);
-    return kUsageError;
+    return kUnreadablePolicy;
   }
   const nodeconf::Policy* evaluated = policy ? &**policy : nullptr;
   if (!flags.json) print_sources_read(conf, policy, flags);
@@ -102,7 +104,7 @@ void add_resolve_command(CLI::App& app) {
       "resolve", "Show where a node would pull each image from (registries.conf, policy.json)");
   resolve->footer(
       "Exit status: 0 every reference can be pulled, 1 one cannot (invalid, blocked, rejected\n"
-      "by policy, bad registries.conf), 2 the policy file cannot be read.\n"
+      "by policy, bad registries.conf), 2 usage error or the policy file cannot be read.\n"
       "Examples:\n"
       "  regmirror resolve busybox quay.io/podman/stable:latest\n"
       "  regmirror resolve --registries-conf ./registries.conf --registries-conf-dir ./none \\\n"

@@ -16,6 +16,11 @@
 namespace cli {
 namespace {
 
+constexpr int kStopped = 0;  // by SIGTERM or SIGINT
+constexpr int kFailed = 1;
+// Shares 2 with usage errors (cli/usage_error.h): the server never started.
+constexpr int kBadConfiguration = 2;
+
 struct ServeFlags {
   std::string config_file;
   std::optional<std::string> listen;
@@ -34,7 +39,7 @@ int run_serve(const ServeFlags& flags) {
     auto loaded = server::load_server_config(flags.config_file);
     if (!loaded) {
       fmt::print(stderr, "regmirror serve: {}\n", loaded.error().message);
-      return 2;
+      return kBadConfiguration;
     }
     config = std::move(*loaded);
   }
@@ -53,13 +58,13 @@ int run_serve(const ServeFlags& flags) {
   if (ec) {
     fmt::print(stderr, "regmirror serve: cannot create {}: {}\n", config.storage_root.string(),
                ec.message());
-    return 1;
+    return kFailed;
   }
   auto driver = storage::make_filesystem_driver(config.storage_root);
   auto store = metadata::open_sqlite_store(config.storage_root / "metadata.sqlite");
   if (!store) {
     fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
-    return 1;
+    return kFailed;
   }
   registry::Registry registry(*driver, **store, config.registry);
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
@@ -67,9 +72,9 @@ int run_serve(const ServeFlags& flags) {
   }
   if (auto served = server::serve(config, registry); !served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
-    return 1;
+    return kFailed;
   }
-  return 0;
+  return kStopped;
 }
 
 }  // namespace
@@ -82,6 +87,8 @@ void add_serve_command(CLI::App& app) {
       "  regmirror serve                                  # :5000, ./regmirror-data\n"
       "  regmirror serve --listen 127.0.0.1:5001 --storage /var/lib/regmirror\n"
       "  regmirror serve --config /etc/regmirror/config.yaml --read-only\n"
+      "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not start or failed, 2 usage error\n"
+      "or unusable --config file.\n"
       "Every config key: docs/config.md");
   serve->add_option("-c,--config", flags->config_file, "YAML configuration file")
       ->check(CLI::ExistingFile);

@@ -158,7 +158,8 @@ void add_sync_command(CLI::App& app) {
       "sync", "Copy a declared image set to many registries, or across an air gap on disk");
   sync->footer(
       "Idempotent: a second run copies nothing and says so. A failed destination does not\n"
-      "stop the others; the summary names it and the exit status is 1 (2: bad flags/config).\n"
+      "stop the others; the summary names it and the exit status is 1 (2: usage error or\n"
+      "unusable configuration).\n"
       "Examples:\n"
       "  regmirror sync --config sync.yaml                  # to every registry it lists\n"
       "  regmirror sync --config sync.yaml --to-dir /media/usb/set-2 --since /media/usb/set-1\n"

@@ -2,97 +2,138 @@
 
 #include <utility>
 
+#include "oci/digest.h"
+
 namespace transfer {
 namespace {
 
 using Failures = std::vector<std::pair<std::string, oci::Error>>;
+using Piece = SourceAttempt::Piece;
+using Outcome = SourceAttempt::Outcome;
 
 std::unexpected<oci::Error> read_only() {
   return oci::fail(oci::ErrorCode::kUnsupported, "a pull source list cannot be written to");
 }
 
+// The error once every source failed: each source's reason, in order.
+std::unexpected<oci::Error> all_failed(const std::string& piece, const Failures& failures) {
+  if (failures.empty()) return oci::fail(oci::ErrorCode::kNotFound, piece + ": no sources");
+  std::string message = piece + ": no source could serve it";
+  for (const auto& [location, error] : failures)
+    message.append("; ").append(location).append(": ").append(error.message);
+  // The last source's code: with mirrors first, the last is the image's own registry.
+  return oci::fail(failures.back().second.code, std::move(message));
+}
+
+// "quay.io/ns/app:v1" or "quay.io/ns/app@sha256:...": what `source` is asked for.
+std::string full_reference(const SourceRepository& source, std::string_view tag_or_digest) {
+  const char separator = oci::Digest::is_valid(tag_or_digest) ? '@' : ':';
+  return source.location + separator + std::string(tag_or_digest);
+}
+
+SourceAttempt attempt_of(const SourceRepository& source, Piece piece, std::string reference) {
+  SourceAttempt attempt;
+  attempt.source = source;
+  attempt.piece = piece;
+  attempt.reference = std::move(reference);
+  return attempt;
+}
+
 }  // namespace
 
-FallbackStore::FallbackStore(std::vector<Source> sources, Report report)
-    : sources_(std::move(sources)), report_(std::move(report)) {}
+FallbackStore::FallbackStore(std::vector<Source> sources, std::vector<SourceAttempt> skipped)
+    : sources_(std::move(sources)), attempts_(std::move(skipped)) {}
 
 std::string FallbackStore::describe() const {
   std::string text;
   for (const Source& source : sources_) {
     if (!text.empty()) text.append(", then ");
-    text.append(source.label);
+    text.append(source.repository.location);
   }
   return text;
 }
 
-void FallbackStore::report(const std::string& line) const {
-  if (report_) report_(line);
+std::vector<SourceAttempt> FallbackStore::attempts() const {
+  const std::lock_guard lock(mutex_);
+  return attempts_;
 }
 
-std::unexpected<oci::Error> FallbackStore::all_failed(const std::string& piece,
-                                                      const Failures& failures) const {
-  if (failures.empty()) return oci::fail(oci::ErrorCode::kNotFound, piece + ": no sources");
-  std::string message = piece + ": no source could serve it";
-  for (const auto& [label, error] : failures)
-    message.append("; ").append(label).append(": ").append(error.message);
-  // The last source's code: with mirrors first, the last is the image's own registry.
-  return oci::fail(failures.back().second.code, std::move(message));
+void FallbackStore::record(SourceAttempt attempt) {
+  const std::lock_guard lock(mutex_);
+  attempts_.push_back(std::move(attempt));
 }
 
 oci::Result<client::FetchedManifest> FallbackStore::get_manifest(std::string_view reference) {
-  const std::string piece = "manifest " + std::string(reference);
   Failures failures;
   for (const Source& source : sources_) {
+    SourceAttempt attempt = attempt_of(source.repository, Piece::kManifest,
+                                       full_reference(source.repository, reference));
     auto fetched = source.store->get_manifest(reference);
     if (fetched) {
-      report(piece + " from " + source.label);
+      attempt.outcome = Outcome::kServed;
+      attempt.bytes = static_cast<std::int64_t>(fetched->body.size());
+      record(std::move(attempt));
       return fetched;
     }
-    report(source.label + ": " + piece + " failed: " + fetched.error().message);
-    failures.emplace_back(source.label, std::move(fetched.error()));
+    attempt.error = fetched.error().message;
+    record(std::move(attempt));
+    failures.emplace_back(source.repository.location, std::move(fetched.error()));
   }
-  return all_failed(piece, failures);
+  return all_failed("manifest " + std::string(reference), failures);
 }
 
 oci::Result<std::vector<std::string>> FallbackStore::list_tags() {
   Failures failures;
   for (const Source& source : sources_) {
+    SourceAttempt attempt = attempt_of(source.repository, Piece::kTags, source.repository.location);
     auto tags = source.store->list_tags();
-    if (tags) return tags;
-    failures.emplace_back(source.label, std::move(tags.error()));
+    if (tags) {
+      attempt.outcome = Outcome::kServed;
+      record(std::move(attempt));
+      return tags;
+    }
+    attempt.error = tags.error().message;
+    record(std::move(attempt));
+    failures.emplace_back(source.repository.location, std::move(tags.error()));
   }
   return all_failed("tags", failures);
 }
 
+// An empty answer is no failure, but the next source may know referrers this one lacks.
 oci::Result<std::vector<oci::Descriptor>> FallbackStore::referrers(const oci::Digest& subject) {
-  const std::string piece = "referrers of " + subject.str();
   Failures failures;
   bool answered = false;
   for (const Source& source : sources_) {
+    SourceAttempt attempt = attempt_of(source.repository, Piece::kReferrers,
+                                       full_reference(source.repository, subject.str()));
     auto found = source.store->referrers(subject);
     if (!found) {
-      failures.emplace_back(source.label, std::move(found.error()));
+      attempt.error = found.error().message;
+      record(std::move(attempt));
+      failures.emplace_back(source.repository.location, std::move(found.error()));
       continue;
     }
     answered = true;
     if (!found->empty()) {
-      report(piece + " from " + source.label);
+      attempt.outcome = Outcome::kServed;
+      record(std::move(attempt));
       return found;
     }
   }
   if (answered) return std::vector<oci::Descriptor>();
-  return all_failed(piece, failures);
+  return all_failed("referrers of " + subject.str(), failures);
 }
 
 oci::Result<void> FallbackStore::read_blob(const oci::Descriptor& blob, std::int64_t offset,
                                            const client::ByteSink& sink) {
-  const std::string piece = "blob " + blob.digest.str();
   Failures failures;
   std::int64_t position = offset;
   for (const Source& source : sources_) {
-    const std::int64_t start = position;
+    SourceAttempt attempt = attempt_of(source.repository, Piece::kBlob,
+                                       full_reference(source.repository, blob.digest.str()));
+    attempt.offset = position;
     bool sink_failed = false;
-    auto read = source.store->read_blob(blob, start,
+    auto read = source.store->read_blob(blob, attempt.offset,
                                         [&](std::span<const std::byte> bytes) -> oci::Result<void> {
                                           auto sent = sink(bytes);
                                           if (!sent) {
@@ -102,18 +143,19 @@ oci::Result<void> FallbackStore::read_blob(const oci::Descriptor& blob, std::int
                                           position += static_cast<std::int64_t>(bytes.size());
                                           return {};
                                         });
+    attempt.bytes = position - attempt.offset;
     if (read) {
-      report(piece + " from " + source.label +
-             (start > offset ? " (from byte " + std::to_string(start) + ")" : std::string()));
+      attempt.outcome = Outcome::kServed;
+      record(std::move(attempt));
       return {};
     }
+    // Where the bytes go failed, not the source: no other source can help.
     if (sink_failed) return read;
-    report(source.label + ": " + piece + " failed" +
-           (position > start ? " after " + std::to_string(position - start) + " bytes" : "") +
-           ": " + read.error().message);
-    failures.emplace_back(source.label, std::move(read.error()));
+    attempt.error = read.error().message;
+    record(std::move(attempt));
+    failures.emplace_back(source.repository.location, std::move(read.error()));
   }
-  return all_failed(piece, failures);
+  return all_failed("blob " + blob.digest.str(), failures);
 }
 
 oci::Result<bool> FallbackStore::has_manifest(const oci::Digest& digest) {

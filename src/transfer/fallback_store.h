@@ -6,31 +6,38 @@
 // that resolved the manifest: a mirror lacking one child manifest or one blob falls back to
 // the next source for that piece only. Digests make this safe: every piece is verified.
 //
-// Read-only: the writing verbs fail. Thread-safe when the sources and the report callback are.
+// Every try is kept as a SourceAttempt (source_attempt.h): who served what, who failed and
+// why, and the sources skipped before any try. Read-only: the writing verbs fail.
+// Thread-safe when the sources are.
 #pragma once
 
-#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "transfer/image_store.h"
+#include "transfer/source_attempt.h"
 
 namespace transfer {
 
 class FallbackStore final : public ImageStore {
  public:
   struct Source {
-    std::string label;  // as the user knows it, e.g. "mirror.example.com/ns/app"
+    SourceRepository repository;
     std::unique_ptr<ImageStore> store;
   };
-  // Told which source served each piece and which failed ("blob sha256:... from LABEL").
-  using Report = std::function<void(std::string_view line)>;
 
-  explicit FallbackStore(std::vector<Source> sources, Report report = {});
+  // `skipped`: sources not to be asked at all, each with its reason (outcome kSkipped); they
+  // open the list of attempts.
+  explicit FallbackStore(std::vector<Source> sources, std::vector<SourceAttempt> skipped = {});
 
-  std::string describe() const override;  // the labels, in order
+  std::string describe() const override;  // the locations, in order
+
+  // Every attempt so far: the skipped ones, then each try as it ended (blobs read in
+  // parallel interleave).
+  std::vector<SourceAttempt> attempts() const;
 
   oci::Result<client::FetchedManifest> get_manifest(std::string_view reference) override;
   // The first source's tags that answers.
@@ -55,14 +62,12 @@ class FallbackStore final : public ImageStore {
                                const client::ByteSource& source) override;
 
  private:
-  void report(const std::string& line) const;
-  // The error once every source failed: each source's reason, in order.
-  std::unexpected<oci::Error> all_failed(
-      const std::string& piece,
-      const std::vector<std::pair<std::string, oci::Error>>& failures) const;
+  // Records a try of `source` (reference, outcome, bytes filled in by the caller).
+  void record(SourceAttempt attempt);
 
   std::vector<Source> sources_;
-  Report report_;
+  mutable std::mutex mutex_;
+  std::vector<SourceAttempt> attempts_;
 };
 
 }  // namespace transfer

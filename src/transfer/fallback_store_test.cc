@@ -27,9 +27,23 @@ CopyOptions all_platforms() {
   return options;
 }
 
-bool contains(const std::vector<std::string>& lines, std::string_view text) {
-  return std::ranges::any_of(
-      lines, [&](const std::string& line) { return line.find(text) != std::string::npos; });
+using Piece = SourceAttempt::Piece;
+using Outcome = SourceAttempt::Outcome;
+
+constexpr std::string_view kMirror = "mirror.example/ns/app";
+constexpr std::string_view kOrigin = "quay.io/ns/app";
+
+// The attempts for `reference` ("quay.io/ns/app@sha256:..."), in order.
+std::vector<SourceAttempt> attempts_for(const FallbackStore& store, std::string_view reference) {
+  std::vector<SourceAttempt> found;
+  for (const SourceAttempt& attempt : store.attempts()) {
+    if (attempt.reference == reference) found.push_back(attempt);
+  }
+  return found;
+}
+
+std::string at(std::string_view location, const oci::Digest& digest) {
+  return std::string(location) + "@" + digest.str();
 }
 
 // Reads like `inner` but fails every blob read after `fail_after` bytes.
@@ -96,14 +110,14 @@ class FallbackStoreTest : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::remove(in_mirror(amd64_.blobs[2].digest)));
   }
 
-  std::unique_ptr<FallbackStore> fallback(std::unique_ptr<ImageStore> first) {
-    std::vector<FallbackStore::Source> sources;
-    sources.push_back({"mirror.example/ns/app", std::move(first)});
-    sources.push_back({"quay.io/ns/app", layout(temp_ / "origin")});
-    return std::make_unique<FallbackStore>(std::move(sources), [this](std::string_view line) {
-      std::lock_guard lock(mutex_);
-      lines_.emplace_back(line);
-    });
+  std::unique_ptr<FallbackStore> fallback(std::unique_ptr<ImageStore> first,
+                                          std::vector<SourceAttempt> skipped = {}) {
+    std::vector<FallbackStore::Source> sources(2);
+    sources[0].repository = {std::string(kMirror), true};
+    sources[0].store = std::move(first);
+    sources[1].repository = {std::string(kOrigin), false};
+    sources[1].store = layout(temp_ / "origin");
+    return std::make_unique<FallbackStore>(std::move(sources), std::move(skipped));
   }
 
   TempDir temp_;
@@ -112,8 +126,6 @@ class FallbackStoreTest : public ::testing::Test {
   Image arm64_ = origin_.image(1, 1000, 2);
   oci::Descriptor index_ =
       origin_.index({{amd64_.manifest, "linux/amd64"}, {arm64_.manifest, "linux/arm64"}});
-  std::mutex mutex_;
-  std::vector<std::string> lines_;
 };
 
 TEST_F(FallbackStoreTest, TakesEachMissingPieceFromTheNextSource) {
@@ -126,15 +138,46 @@ TEST_F(FallbackStoreTest, TakesEachMissingPieceFromTheNextSource) {
   EXPECT_EQ(copied->digest, index_.digest);
   EXPECT_EQ(copied->stats.manifests, 3);
 
-  EXPECT_TRUE(contains(lines_, "manifest v1 from mirror.example/ns/app"));
-  EXPECT_TRUE(
-      contains(lines_, "manifest " + amd64_.manifest.digest.str() + " from mirror.example"));
-  EXPECT_TRUE(
-      contains(lines_, "manifest " + arm64_.manifest.digest.str() + " from quay.io/ns/app"));
-  EXPECT_TRUE(contains(lines_, "blob " + amd64_.blobs[2].digest.str() + " from quay.io/ns/app"));
-  EXPECT_TRUE(contains(lines_, "blob " + amd64_.blobs[1].digest.str() + " from mirror.example"));
-  EXPECT_TRUE(
-      contains(lines_, "mirror.example/ns/app: blob " + amd64_.blobs[2].digest.str() + " failed"));
+  // The tag and the amd64 child from the mirror, as a mirror.
+  const std::vector<SourceAttempt> tag = attempts_for(*source, std::string(kMirror) + ":v1");
+  ASSERT_EQ(tag.size(), 1U);
+  EXPECT_EQ(tag[0].piece, Piece::kManifest);
+  EXPECT_EQ(tag[0].outcome, Outcome::kServed);
+  EXPECT_TRUE(tag[0].source.mirror);
+  EXPECT_EQ(tag[0].bytes, index_.size);
+  const auto amd64 = attempts_for(*source, at(kMirror, amd64_.manifest.digest));
+  ASSERT_EQ(amd64.size(), 1U);
+  EXPECT_EQ(amd64[0].outcome, Outcome::kServed);
+
+  // The arm64 child: the mirror fails, the origin (not a mirror) serves it.
+  const auto arm64_mirror = attempts_for(*source, at(kMirror, arm64_.manifest.digest));
+  ASSERT_EQ(arm64_mirror.size(), 1U);
+  EXPECT_EQ(arm64_mirror[0].outcome, Outcome::kFailed);
+  EXPECT_FALSE(arm64_mirror[0].error.empty());
+  const auto arm64_origin = attempts_for(*source, at(kOrigin, arm64_.manifest.digest));
+  ASSERT_EQ(arm64_origin.size(), 1U);
+  EXPECT_EQ(arm64_origin[0].outcome, Outcome::kServed);
+  EXPECT_EQ(arm64_origin[0].source.location, kOrigin);
+  EXPECT_FALSE(arm64_origin[0].source.mirror);
+  EXPECT_EQ(arm64_origin[0].bytes, arm64_.manifest.size);
+
+  // A blob the mirror lacks: failed there, served whole by the origin.
+  const auto lacking = attempts_for(*source, at(kMirror, amd64_.blobs[2].digest));
+  ASSERT_EQ(lacking.size(), 1U);
+  EXPECT_EQ(lacking[0].piece, Piece::kBlob);
+  EXPECT_EQ(lacking[0].outcome, Outcome::kFailed);
+  EXPECT_EQ(lacking[0].bytes, 0);
+  const auto fallen_back = attempts_for(*source, at(kOrigin, amd64_.blobs[2].digest));
+  ASSERT_EQ(fallen_back.size(), 1U);
+  EXPECT_EQ(fallen_back[0].outcome, Outcome::kServed);
+  EXPECT_EQ(fallen_back[0].offset, 0);
+  EXPECT_EQ(fallen_back[0].bytes, amd64_.blobs[2].size);
+  // A blob the mirror has: nothing asked of the origin.
+  const auto present = attempts_for(*source, at(kMirror, amd64_.blobs[1].digest));
+  ASSERT_EQ(present.size(), 1U);
+  EXPECT_EQ(present[0].outcome, Outcome::kServed);
+  EXPECT_EQ(present[0].bytes, amd64_.blobs[1].size);
+  EXPECT_TRUE(attempts_for(*source, at(kOrigin, amd64_.blobs[1].digest)).empty());
 }
 
 TEST_F(FallbackStoreTest, ABlobCutOffMidwayContinuesFromTheNextSourceAtThatByte) {
@@ -154,8 +197,17 @@ TEST_F(FallbackStoreTest, ABlobCutOffMidwayContinuesFromTheNextSourceAtThatByte)
   EXPECT_EQ(size, blob.size);
   EXPECT_EQ(hasher.finish(), blob.digest);
   EXPECT_EQ(flaky_view->reads, 1);
-  EXPECT_TRUE(contains(lines_, "failed after 100000 bytes"));
-  EXPECT_TRUE(contains(lines_, "from quay.io/ns/app (from byte 100000)"));
+  const auto cut = attempts_for(*source, at(kMirror, blob.digest));
+  ASSERT_EQ(cut.size(), 1U);
+  EXPECT_EQ(cut[0].outcome, Outcome::kFailed);
+  EXPECT_EQ(cut[0].error, "reset");
+  EXPECT_EQ(cut[0].offset, 0);
+  EXPECT_EQ(cut[0].bytes, 100'000);
+  const auto rest = attempts_for(*source, at(kOrigin, blob.digest));
+  ASSERT_EQ(rest.size(), 1U);
+  EXPECT_EQ(rest[0].outcome, Outcome::kServed);
+  EXPECT_EQ(rest[0].offset, 100'000);
+  EXPECT_EQ(rest[0].bytes, blob.size - 100'000);
 
   // Through the copy engine too: the producer's hash sees every byte once.
   auto destination = LayoutStore::open(temp_ / "dst", testing::creating());
@@ -176,6 +228,7 @@ TEST_F(FallbackStoreTest, AFailingSinkIsNotASourceFailure) {
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().message, "disk full");
   EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(source->attempts().empty());
 }
 
 TEST_F(FallbackStoreTest, FailsWithEverySourcesReasonAndCannotBeWritten) {
@@ -185,10 +238,33 @@ TEST_F(FallbackStoreTest, FailsWithEverySourcesReasonAndCannotBeWritten) {
   EXPECT_EQ(missing.error().code, oci::ErrorCode::kManifestUnknown);
   EXPECT_NE(missing.error().message.find("mirror.example/ns/app: "), std::string::npos);
   EXPECT_NE(missing.error().message.find("quay.io/ns/app: "), std::string::npos);
+  const std::vector<SourceAttempt> attempts = source->attempts();
+  ASSERT_EQ(attempts.size(), 2U);
+  EXPECT_EQ(attempts[0].reference, std::string(kMirror) + ":v2");
+  EXPECT_EQ(attempts[0].outcome, Outcome::kFailed);
+  EXPECT_FALSE(attempts[0].error.empty());
+  EXPECT_EQ(attempts[1].reference, std::string(kOrigin) + ":v2");
+  EXPECT_EQ(attempts[1].outcome, Outcome::kFailed);
   EXPECT_EQ(source->put_manifest("{}", "x", index_.digest, "v1").error().code,
             oci::ErrorCode::kUnsupported);
   EXPECT_FALSE(source->mount_blob(amd64_.blobs[0], *source).value());
   EXPECT_TRUE(source->has_blob(amd64_.blobs[2]).value());
+}
+
+TEST_F(FallbackStoreTest, SkippedSourcesOpenTheAttemptsAndAreNeverAsked) {
+  SourceAttempt blocked;
+  blocked.source = {"blocked.example/ns/app", true};
+  blocked.reference = "blocked.example/ns/app:v1";
+  blocked.outcome = Outcome::kSkipped;
+  blocked.error = "blocked";
+  auto source = fallback(layout(temp_ / "mirror"), {blocked});
+  ASSERT_TRUE(source->get_manifest("v1"));
+  const std::vector<SourceAttempt> attempts = source->attempts();
+  ASSERT_EQ(attempts.size(), 2U);
+  EXPECT_EQ(attempts[0].outcome, Outcome::kSkipped);
+  EXPECT_EQ(attempts[0].error, "blocked");
+  EXPECT_EQ(attempts[1].reference, std::string(kMirror) + ":v1");
+  EXPECT_EQ(attempts[1].outcome, Outcome::kServed);
 }
 
 }  // namespace
