@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string>
 #include <system_error>
 
 #include "sys/file.h"
@@ -46,6 +48,13 @@ Result<void> create_directories(const std::filesystem::path& directory, mode_t m
   }
   if (*made == Made::kCreated) return sync_directory(parent);
   return {};
+}
+
+Result<std::filesystem::path> create_temporary_directory(const std::filesystem::path& parent,
+                                                         std::string_view prefix) {
+  std::string pattern = (parent / (std::string(prefix) + "XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) return os_error("mkdtemp", pattern, errno);
+  return std::filesystem::path(pattern);
 }
 
 }  // namespace sys

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <string_view>
 
 #include "sys/error.h"
 
@@ -19,5 +20,10 @@ Result<void> create_directories(const std::filesystem::path& directory, mode_t m
 inline Result<void> create_private_directories(const std::filesystem::path& directory) {
   return create_directories(directory, 0700);
 }
+
+// A new directory "<parent>/<prefix>XXXXXX" with a unique name and mode 0700 (mkdtemp(3)),
+// for scratch space such as an extracted archive.
+Result<std::filesystem::path> create_temporary_directory(const std::filesystem::path& parent,
+                                                         std::string_view prefix);
 
 }  // namespace sys

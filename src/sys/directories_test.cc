@@ -62,5 +62,20 @@ TEST(Directories, ReadOnlyParentIsAnIoError) {
   EXPECT_FALSE(fs::exists(dir.path() / "ro" / "x"));
 }
 
+TEST(Directories, TemporaryDirectoriesAreNewAndPrivate) {
+  testing::TestDirectory dir;
+  auto first = create_temporary_directory(dir.path(), "scratch-");
+  auto second = create_temporary_directory(dir.path(), "scratch-");
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(*first, *second);
+  EXPECT_TRUE(first->filename().string().starts_with("scratch-"));
+  struct stat info {};
+  ASSERT_EQ(::stat(first->c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  auto missing = create_temporary_directory(dir.path() / "missing", "x-");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kNotFound);
+}
+
 }  // namespace
 }  // namespace sys
