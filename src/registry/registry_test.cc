@@ -170,11 +170,28 @@ TEST_F(RegistryTest, UnrecordedTailIsDroppedAfterACrash) {
 
 TEST_F(RegistryTest, StoredUploadShorterThanRecordedIsRefused) {
   auto upload = registry_->start_upload("a");
-  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));  // the bytes never reached storage
+  auto stored = driver_->writer("uploads/" + upload->id, 0);
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE((*stored)->write(bytes("abc")));
+  ASSERT_TRUE((*stored)->commit());
+  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));  // three bytes never reached storage
   registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
   auto appender = registry_->append_upload("a", upload->id, std::nullopt);
   ASSERT_FALSE(appender);
   EXPECT_EQ(appender.error().code, ErrorCode::kBlobUploadInvalid);
+}
+
+TEST_F(RegistryTest, UploadWhoseBytesAreGoneStartsOver) {
+  // As a completion interrupted between moving the bytes into place and ending the session.
+  auto upload = registry_->start_upload("a");
+  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));
+  registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
+  EXPECT_EQ(registry_->upload_status("a", upload->id)->size, 0u);
+  auto appender = registry_->append_upload("a", upload->id, oci::ByteRange{0, 4});
+  ASSERT_TRUE(appender) << appender.error().message;
+  ASSERT_TRUE((*appender)->write(bytes("again")));
+  auto blob = registry_->complete_upload("a", std::move(*appender), oci::digest_of("again").str());
+  ASSERT_TRUE(blob) << blob.error().message;
 }
 
 TEST_F(RegistryTest, ConcurrentAppendIsRefused) {
