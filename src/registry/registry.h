@@ -2,6 +2,11 @@
 // Decisions live here (is this manifest valid, may this blob be served from this repository)
 // so that the HTTP API, pull-through and sync into a local store share them.
 // Blob bytes go through storage::Driver, every fact through metadata::Store.
+//
+// Blocking: every Registry call but options() may block on the database (SQLite) or on
+// storage (opening, fsync, rename, statvfs, re-hashing a stored upload after a restart), and
+// so may UploadAppender's write, finish and commit and dropping an unfinished appender.
+// server/ runs them on its blocking pool, never on a connection's strand.
 #pragma once
 
 #include <chrono>
