@@ -376,6 +376,7 @@ TEST_P(DriverConformance, ConcurrentWritersToDistinctPaths) {
   constexpr std::size_t kPiece = 4096;
   constexpr std::size_t kPieces = 64;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (unsigned i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       const std::string base = "concurrent/" + std::to_string(i);
