@@ -1,25 +1,24 @@
 #include "client/auth_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <system_error>
 
 #include "client/private_dirs.h"
 #include "oci/json_depth.h"
+#include "sys/atomic_file.h"
+#include "sys/small_file.h"
 
 namespace client {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Far more than any credential file holds; a path naming something else is not read whole.
+constexpr std::uint64_t kMaxAuthFileBytes = std::uint64_t{16} << 20;
 
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
@@ -142,27 +141,6 @@ oci::Error unsupported_helper(std::string_view origin, std::string_view registry
                   "--authfile or --creds")};
 }
 
-// fsync a directory so that a rename in it is durable.
-void sync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-oci::Result<void> write_all(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return oci::fail(oci::ErrorCode::kInternal,
-                       "writing " + path.string() + ": " + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
 }  // namespace
 
 AuthEnvironment AuthEnvironment::from_process(std::optional<fs::path> authfile) {
@@ -250,26 +228,24 @@ oci::Result<std::string> normalize_auth_key(std::string_view text) {
 
 oci::Result<AuthFile> AuthFile::load(const AuthFilePath& path) {
   const std::string origin = path.path.string();
-  std::ifstream in(path.path, std::ios::binary);
-  if (!in) {
+  auto text = sys::read_small_file(path.path, kMaxAuthFileBytes);
+  if (!text) {
     std::error_code ec;
     const bool exists = fs::exists(path.path, ec);
-    if (!exists && !ec) {
+    if (text.error().code == sys::Errc::kNotFound && !exists && !ec) {
       nlohmann::json empty = path.legacy_format
                                  ? nlohmann::json::object()
                                  : nlohmann::json{{"auths", nlohmann::json::object()}};
       return AuthFile(std::move(empty), origin, path.legacy_format);
     }
-    return std::unexpected(error_in(origin, std::strerror(errno)));
+    return std::unexpected(error_in(origin, text.error().message));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
   // Copies of the tree and save()'s dump() recurse per level.
-  if (oci::json_nests_deeper_than(buffer.str())) {
+  if (oci::json_nests_deeper_than(*text)) {
     return std::unexpected(
         error_in(origin, "nests deeper than " + std::to_string(oci::kMaxJsonNesting) + " levels"));
   }
-  nlohmann::json json = nlohmann::json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
+  nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return std::unexpected(error_in(origin, "not valid JSON"));
   if (!json.is_object()) return std::unexpected(error_in(origin, "not a JSON object"));
   const nlohmann::json& auths = path.legacy_format ? json : json.value("auths", nlohmann::json());
@@ -413,33 +389,11 @@ std::vector<std::string> AuthFile::keys() const {
 oci::Result<void> AuthFile::save(const fs::path& path) const {
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   if (oci::Result<void> made = make_private_dirs(dir); !made) return made;
-  std::string tmpl =
-      (dir / std::string(".").append(path.filename().string()).append(".XXXXXX")).string();
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
+  // Readable by the user only, like the directory: it holds passwords.
+  if (auto written = sys::write_file_atomically(path, json_.dump(1, '\t') + "\n", 0600); !written) {
     return oci::fail(oci::ErrorCode::kInternal,
-                     "creating a temporary file in " + dir.string() + ": " + std::strerror(errno));
+                     "saving " + path.string() + ": " + written.error().message);
   }
-  const std::string text = json_.dump(1, '\t') + "\n";
-  oci::Result<void> written = write_all(fd, text, path);
-  if (written && ::fchmod(fd, 0600) != 0) {
-    written = oci::fail(oci::ErrorCode::kInternal,
-                        "chmod " + std::string(tmpl) + ": " + std::strerror(errno));
-  }
-  if (written && ::fsync(fd) != 0) {
-    written = oci::fail(oci::ErrorCode::kInternal,
-                        "fsync " + std::string(tmpl) + ": " + std::strerror(errno));
-  }
-  ::close(fd);
-  if (written && ::rename(tmpl.c_str(), path.c_str()) != 0) {
-    written = oci::fail(oci::ErrorCode::kInternal,
-                        "renaming to " + path.string() + ": " + std::strerror(errno));
-  }
-  if (!written) {
-    ::unlink(tmpl.c_str());
-    return written;
-  }
-  sync_directory(dir);
   return {};
 }
 

@@ -8,7 +8,8 @@
 
 namespace client {
 
-// mkdir -p with mode 0700 for what it creates, as containers/image's MkdirAll(dir, 0700).
+// mkdir -p with mode 0700 for what it creates, as containers/image's MkdirAll(dir, 0700)
+// (sys::create_private_directories, with the client's error type).
 oci::Result<void> make_private_dirs(const std::filesystem::path& dir);
 
 }  // namespace client

@@ -29,10 +29,11 @@ Result<BlobInfo> Registry::stat_blob(std::string_view repository, std::string_vi
 Result<std::unique_ptr<storage::Reader>> Registry::open_blob(const BlobInfo& blob,
                                                              std::uint64_t offset) {
   auto reader = driver_.reader(blob_path(blob.digest), offset);
-  if (!reader && reader.error().code == ErrorCode::kNotFound) {
+  if (!reader && reader.error().code == sys::Errc::kNotFound) {
     return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", blob.digest.str());
   }
-  return reader;
+  if (!reader) return storage_failure(reader.error());
+  return std::move(*reader);
 }
 
 Result<void> Registry::delete_blob(std::string_view repository, std::string_view digest_text) {

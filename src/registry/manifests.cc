@@ -62,7 +62,7 @@ Result<ManifestContent> Registry::get_manifest(std::string_view repository,
   auto bytes = manifest_cache_.get(digest_text);
   if (!bytes) {
     auto content = driver_.get_content(blob_path(*digest), kMaxStoredManifest);
-    if (!content) return std::unexpected(content.error());
+    if (!content) return storage_failure(content.error());
     bytes = std::make_shared<const std::string>(std::move(*content));
     manifest_cache_.put(digest_text, bytes);
   }
@@ -123,7 +123,7 @@ Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
   const std::string path = blob_path(digest);
   if (!driver_.stat(path)) {
     if (auto stored = driver_.put_content(path, body); !stored) {
-      return std::unexpected(stored.error());
+      return storage_failure(stored.error());
     }
   }
   metadata::ManifestPut put;

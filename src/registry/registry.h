@@ -2,6 +2,11 @@
 // Decisions live here (is this manifest valid, may this blob be served from this repository)
 // so that the HTTP API, pull-through and sync into a local store share them.
 // Blob bytes go through storage::Driver, every fact through metadata::Store.
+//
+// Blocking: every Registry call but options() may block on the database (SQLite) or on
+// storage (opening, fsync, rename, statvfs, re-hashing a stored upload after a restart), and
+// so may UploadAppender's write, finish and commit and dropping an unfinished appender.
+// server/ runs them on its blocking pool, never on a connection's strand.
 #pragma once
 
 #include <chrono>
@@ -19,6 +24,7 @@
 #include "oci/http_range.h"
 #include "oci/manifest.h"
 #include "registry/manifest_cache.h"
+#include "registry/storage_errors.h"
 #include "registry/upload_hashes.h"
 #include "storage/driver.h"
 
@@ -61,9 +67,10 @@ struct Page {
   bool more = false;  // another page follows
 };
 
-// An upload being appended to. Bytes are hashed and written as they come; `finish` records
-// the new size. Dropped without finish (the client went away), the bytes received so far
-// stay part of the upload, as the spec allows a client to resume from the status offset.
+// An upload being appended to. Bytes are hashed and written as they come; `finish` makes them
+// durable and records the new size, which is what the upload holds from then on. Dropped
+// without finish (the client went away), the bytes received so far stay part of the upload,
+// as the spec allows a client to resume from the status offset.
 class UploadAppender {
  public:
   UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
@@ -74,7 +81,7 @@ class UploadAppender {
 
   Result<void> write(std::span<const std::byte> bytes);
   std::uint64_t size() const;
-  // Records the size reached; returns it.
+  // Makes the bytes durable and records the size reached; returns it.
   Result<std::uint64_t> finish();
   // Makes every byte durable; the upload is about to complete, so no size is recorded.
   Result<std::uint64_t> commit();

@@ -144,6 +144,56 @@ TEST_F(RegistryTest, ResumesAfterRestart) {
   EXPECT_TRUE(blob) << blob.error().message;
 }
 
+TEST_F(RegistryTest, UnrecordedTailIsDroppedAfterACrash) {
+  auto upload = registry_->start_upload("a");
+  {
+    auto appender = registry_->append_upload("a", upload->id, std::nullopt);
+    ASSERT_TRUE((*appender)->write(bytes("first ")));
+    ASSERT_EQ((*appender)->finish().value(), 6u);
+  }
+  // A crash between a write and the record: the stored file is longer than recorded.
+  auto stored = driver_->writer("uploads/" + upload->id, 6);
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE((*stored)->write(bytes("lost bytes")));
+  ASSERT_TRUE((*stored)->commit());
+  registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
+
+  EXPECT_EQ(registry_->upload_status("a", upload->id)->size, 6u);
+  auto appender = registry_->append_upload("a", upload->id, oci::ByteRange{6, 11});
+  ASSERT_TRUE(appender) << appender.error().message;
+  ASSERT_TRUE((*appender)->write(bytes("second")));
+  auto blob =
+      registry_->complete_upload("a", std::move(*appender), oci::digest_of("first second").str());
+  ASSERT_TRUE(blob) << blob.error().message;
+  EXPECT_EQ(blob->size, 12u);
+}
+
+TEST_F(RegistryTest, StoredUploadShorterThanRecordedIsRefused) {
+  auto upload = registry_->start_upload("a");
+  auto stored = driver_->writer("uploads/" + upload->id, 0);
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE((*stored)->write(bytes("abc")));
+  ASSERT_TRUE((*stored)->commit());
+  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));  // three bytes never reached storage
+  registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
+  auto appender = registry_->append_upload("a", upload->id, std::nullopt);
+  ASSERT_FALSE(appender);
+  EXPECT_EQ(appender.error().code, ErrorCode::kBlobUploadInvalid);
+}
+
+TEST_F(RegistryTest, UploadWhoseBytesAreGoneStartsOver) {
+  // As a completion interrupted between moving the bytes into place and ending the session.
+  auto upload = registry_->start_upload("a");
+  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));
+  registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
+  EXPECT_EQ(registry_->upload_status("a", upload->id)->size, 0u);
+  auto appender = registry_->append_upload("a", upload->id, oci::ByteRange{0, 4});
+  ASSERT_TRUE(appender) << appender.error().message;
+  ASSERT_TRUE((*appender)->write(bytes("again")));
+  auto blob = registry_->complete_upload("a", std::move(*appender), oci::digest_of("again").str());
+  ASSERT_TRUE(blob) << blob.error().message;
+}
+
 TEST_F(RegistryTest, ConcurrentAppendIsRefused) {
   auto upload = registry_->start_upload("a");
   auto first = registry_->append_upload("a", upload->id, std::nullopt);

@@ -11,9 +11,10 @@
 
 namespace registry {
 
-// Hashes the whole file at `path` into `hasher` (a missing file counts as empty) and returns
-// how many bytes it held. Reads in bounded pieces.
-oci::Result<std::uint64_t> hash_stored_bytes(storage::Driver& driver, std::string_view path,
-                                             oci::DigestHasher& hasher);
+// Hashes the first `size` bytes of the file at `path` into `hasher`, in bounded pieces; bytes
+// past them (a tail a crash left unrecorded) are ignored. A file missing or shorter than
+// `size` is kBlobUploadInvalid: the upload lost bytes it had acknowledged.
+oci::Result<void> hash_stored_bytes(storage::Driver& driver, std::string_view path,
+                                    std::uint64_t size, oci::DigestHasher& hasher);
 
 }  // namespace registry

@@ -5,19 +5,6 @@
 #include "registry/stored_bytes.h"
 
 namespace registry {
-namespace {
-
-// Hashes what storage holds for an upload; used only when no running state exists.
-oci::Result<std::unique_ptr<UploadHashes::State>> rebuild(storage::Driver& driver,
-                                                          std::string_view path) {
-  auto state = std::make_unique<UploadHashes::State>();
-  auto size = hash_stored_bytes(driver, path, state->hasher);
-  if (!size) return std::unexpected(size.error());
-  state->size = *size;
-  return state;
-}
-
-}  // namespace
 
 UploadHashes::Lease::Lease(UploadHashes* owner, std::string id, std::unique_ptr<State> state)
     : owner_(owner), id_(std::move(id)), state_(std::move(state)) {}
@@ -34,6 +21,18 @@ UploadHashes::Lease& UploadHashes::Lease::operator=(Lease&& other) noexcept {
 
 UploadHashes::Lease::~Lease() { give_back(); }
 
+oci::Result<void> UploadHashes::Lease::rebuild(storage::Driver& driver, std::string_view path,
+                                               std::uint64_t size) {
+  auto state = std::make_unique<State>();
+  if (auto hashed = hash_stored_bytes(driver, path, size, state->hasher); !hashed) {
+    state_.reset();
+    return hashed;
+  }
+  state->size = size;
+  state_ = std::move(state);
+  return {};
+}
+
 void UploadHashes::Lease::give_back() {
   if (owner_ == nullptr) return;
   std::lock_guard lock(owner_->mutex_);
@@ -46,8 +45,7 @@ void UploadHashes::Lease::give_back() {
   owner_ = nullptr;
 }
 
-oci::Result<UploadHashes::Lease> UploadHashes::acquire(std::string_view id, storage::Driver& driver,
-                                                       std::string_view path) {
+oci::Result<UploadHashes::Lease> UploadHashes::acquire(std::string_view id) {
   std::unique_ptr<State> state;
   {
     std::lock_guard lock(mutex_);
@@ -58,15 +56,6 @@ oci::Result<UploadHashes::Lease> UploadHashes::acquire(std::string_view id, stor
     }
     it->second.leased = true;
     state = std::move(it->second.state);
-  }
-  if (!state) {
-    auto rebuilt = rebuild(driver, path);
-    if (!rebuilt) {
-      std::lock_guard lock(mutex_);
-      slots_.erase(std::string(id));
-      return std::unexpected(rebuilt.error());
-    }
-    state = std::move(*rebuilt);
   }
   return Lease(this, std::string(id), std::move(state));
 }

@@ -1,6 +1,6 @@
 // Running digests of the uploads in progress, so an append never re-reads what was already
 // received. After a restart (or an error that may have left hash and file apart) the state is
-// rebuilt by hashing the bytes in storage once.
+// rebuilt by hashing the recorded bytes in storage once.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,10 @@ class UploadHashes {
     Lease& operator=(Lease&&) noexcept;
     ~Lease();
 
+    // Whether a running state is kept for `size` bytes; when not, rebuild() makes one.
+    bool covers(std::uint64_t size) const { return state_ && state_->size == size; }
+    // A new state from the first `size` bytes of `path` in storage. Blocks on storage.
+    oci::Result<void> rebuild(storage::Driver& driver, std::string_view path, std::uint64_t size);
     State& state() { return *state_; }
     // The state no longer matches the stored bytes: rebuild it next time.
     void invalidate() { state_.reset(); }
@@ -45,8 +49,9 @@ class UploadHashes {
     std::unique_ptr<State> state_;
   };
 
-  // `path` holds the bytes received so far for upload `id`.
-  oci::Result<Lease> acquire(std::string_view id, storage::Driver& driver, std::string_view path);
+  // Exclusive use of upload `id`'s state (none yet after a restart); kBlobUploadInvalid while
+  // another request holds it.
+  oci::Result<Lease> acquire(std::string_view id);
   void forget(std::string_view id);
 
  private:

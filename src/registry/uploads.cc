@@ -6,6 +6,7 @@
 #include "registry/registry.h"
 #include "registry/stored_bytes.h"
 #include "registry/upload_id.h"
+#include "storage/capabilities.h"
 
 namespace registry {
 namespace {
@@ -28,11 +29,11 @@ Result<void> check_name(std::string_view repository) {
 
 // Hashes the complete upload again with another algorithm (e.g. the client asked for
 // sha512 while the running hash is sha256). Bounded memory, one extra read.
-Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path,
+Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path, std::uint64_t size,
                            oci::DigestAlgorithm algorithm) {
   oci::DigestHasher hasher(algorithm);
-  if (auto size = hash_stored_bytes(driver, path, hasher); !size) {
-    return std::unexpected(size.error());
+  if (auto hashed = hash_stored_bytes(driver, path, size, hasher); !hashed) {
+    return std::unexpected(hashed.error());
   }
   return hasher.finish();
 }
@@ -57,7 +58,7 @@ Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
   }
   if (auto written = writer_->write(bytes); !written) {
     hash_.invalidate();  // part of the bytes may be on disk: rebuild from storage next time
-    return written;
+    return storage_failure(written.error());
   }
   auto& state = hash_.state();
   state.hasher.update(bytes);
@@ -68,9 +69,11 @@ Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
 std::uint64_t UploadAppender::size() const { return writer_->size(); }
 
 Result<std::uint64_t> UploadAppender::finish() {
-  finished_ = true;
-  const std::uint64_t size = writer_->size();
-  if (auto updated = store_.update_upload(id_, size, now_unix()); !updated) {
+  // Durable before recorded: the stored file is never shorter than the recorded size. A crash
+  // in between leaves it longer, and the next append drops the unrecorded tail.
+  auto size = commit();
+  if (!size) return size;
+  if (auto updated = store_.update_upload(id_, *size, now_unix()); !updated) {
     return std::unexpected(updated.error());
   }
   return size;
@@ -81,7 +84,7 @@ Result<std::uint64_t> UploadAppender::commit() {
   const std::uint64_t size = writer_->size();
   if (auto committed = writer_->commit(); !committed) {
     hash_.invalidate();
-    return std::unexpected(committed.error());
+    return storage_failure(committed.error());
   }
   return size;
 }
@@ -108,13 +111,13 @@ Result<UploadState> Registry::find_upload(std::string_view repository, std::stri
   if (!*record || (*record)->repository != repository) {
     return oci::fail(ErrorCode::kBlobUploadUnknown, "upload unknown", std::string(id));
   }
-  // The stored bytes are the truth: a crash may have come between a write and the update.
-  auto info = driver_.stat(upload_path(id));
-  std::uint64_t size = 0;
-  if (info) {
-    size = info->size;
-  } else if (info.error().code != ErrorCode::kNotFound) {
-    return std::unexpected(info.error());
+  // The recorded size is the truth: the stored file may hold an unrecorded tail after a crash.
+  std::uint64_t size = (*record)->size;
+  if (size > 0) {
+    // Except when the bytes are gone: a completion interrupted between moving them into place
+    // and ending the session. The client starts the upload over, as it cannot complete it.
+    auto stored = driver_.stat(upload_path(id));
+    if (!stored && stored.error().code == sys::Errc::kNotFound) size = 0;
   }
   return UploadState{std::string(id), size};
 }
@@ -127,6 +130,9 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
     std::string_view repository, std::string_view id, std::optional<oci::ByteRange> range,
     std::optional<std::uint64_t> incoming) {
   if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
+  // Leased first: the size read next cannot change until this append is over.
+  auto lease = hashes_.acquire(id);
+  if (!lease) return std::unexpected(lease.error());
   auto upload = find_upload(repository, id);
   if (!upload) return std::unexpected(upload.error());
   if (range && range->first != upload->size) {
@@ -138,24 +144,25 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
         *incoming > options_.max_blob_bytes - std::min(options_.max_blob_bytes, upload->size)) {
       return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
     }
-    auto space = driver_.free_space();
-    if (space && *incoming > *space) {
-      return oci::fail(ErrorCode::kSizeInvalid, "not enough storage space for this upload",
-                       std::to_string(*space) + " bytes free");
+    // Only a driver whose space runs out can refuse for want of it.
+    if (storage::SpaceLimitedDriver* limit = storage::space_limit(driver_)) {
+      auto space = limit->free_space();
+      if (space && *incoming > *space) {
+        return oci::fail(ErrorCode::kSizeInvalid, "not enough storage space for this upload",
+                         std::to_string(*space) + " bytes free");
+      }
     }
   }
   const std::string path = upload_path(id);
-  auto writer = driver_.writer(path, true);
-  if (!writer) return std::unexpected(writer.error());
-  auto lease = hashes_.acquire(id, driver_, path);
-  if (!lease) return std::unexpected(lease.error());
-  if ((*writer)->size() != lease->state().size) {
-    // The running hash lags the file (a write failed half way): rebuild it from the file.
-    lease->invalidate();
-    *lease = UploadHashes::Lease();
-    lease = hashes_.acquire(id, driver_, path);
-    if (!lease) return std::unexpected(lease.error());
+  if (!lease->covers(upload->size)) {
+    // After a restart, or when the hash and the record went apart (a failed write or
+    // update): hash the recorded bytes again.
+    if (auto rebuilt = lease->rebuild(driver_, path, upload->size); !rebuilt) {
+      return std::unexpected(rebuilt.error());
+    }
   }
+  auto writer = driver_.writer(path, upload->size);
+  if (!writer) return storage_failure(writer.error());
   return std::make_unique<UploadAppender>(std::move(*writer), std::move(*lease), store_,
                                           std::string(id), options_.max_blob_bytes);
 }
@@ -175,7 +182,7 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
   Result<oci::Digest> actual =
       (state && requested->algorithm() == oci::DigestAlgorithm::kSha256 && state->size == *size)
           ? Result<oci::Digest>(state->hasher.finish())
-          : rehash(driver_, path, requested->algorithm());
+          : rehash(driver_, path, *size, requested->algorithm());
   if (!actual) return std::unexpected(actual.error());
   if (*actual != *requested) {
     (void)cancel_upload(repository, id);
@@ -195,7 +202,7 @@ Result<BlobInfo> Registry::commit_blob(std::string_view repository, std::string_
   if (existing && existing->size == size) {
     (void)driver_.remove(from);  // the same bytes are stored already
   } else if (auto moved = driver_.move(from, target); !moved) {
-    return std::unexpected(moved.error());
+    return storage_failure(moved.error());
   }
   if (auto linked = store_.complete_upload(upload_id, repository, digest.str(), size); !linked) {
     return std::unexpected(linked.error());
@@ -208,7 +215,9 @@ Result<void> Registry::cancel_upload(std::string_view repository, std::string_vi
   auto upload = find_upload(repository, id);
   if (!upload) return std::unexpected(upload.error());
   hashes_.forget(id);
-  if (auto removed = driver_.remove(upload_path(id)); !removed) return removed;
+  if (auto removed = driver_.remove(upload_path(id)); !removed) {
+    return storage_failure(removed.error());
+  }
   return store_.delete_upload(id);
 }
 

@@ -7,7 +7,8 @@ namespace {
 
 asio::awaitable<void> get_blob(Exchange& exchange, const Route& route, Context& context) {
   auto& registry = context.registry;
-  auto blob = registry.stat_blob(route.name, route.reference);
+  auto blob =
+      co_await offload(context, [&] { return registry.stat_blob(route.name, route.reference); });
   if (!blob) co_return co_await exchange.send_error(blob.error());
 
   auto response = exchange.make_header(http::status::ok);
@@ -36,7 +37,7 @@ asio::awaitable<void> get_blob(Exchange& exchange, const Route& route, Context& 
     response.content_length(length);
     co_return co_await exchange.send_header(std::move(response));
   }
-  auto reader = registry.open_blob(*blob, range.first);
+  auto reader = co_await offload(context, [&] { return registry.open_blob(*blob, range.first); });
   if (!reader) co_return co_await exchange.send_error(reader.error());
   co_await exchange.send_blob(std::move(response), **reader, length);
 }

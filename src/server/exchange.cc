@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server/error_response.h"
+#include "storage/capabilities.h"
 
 namespace server {
 namespace {
@@ -154,8 +155,8 @@ asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Read
   response.content_length(length);
   co_await send_header(std::move(response));
   if (broken_ || method() == http::verb::head || length == 0) co_return;
-  const int fd = reader.native_handle();
-  const bool sent = fd >= 0 ? co_await sendfile_all(fd, length) : co_await copy_all(reader, length);
+  const std::optional<int> fd = storage::file_descriptor(reader);  // the filesystem driver's
+  const bool sent = fd ? co_await sendfile_all(*fd, length) : co_await copy_all(reader, length);
   if (!sent) broken_ = true;  // the client saw a short body: it must not reuse the connection
 }
 

@@ -34,18 +34,43 @@ asio::awaitable<void> send_blob_created(Exchange& exchange, const Route& route,
   co_await exchange.send_header(std::move(response));
 }
 
-// Streams the request body into the upload. The appender stays usable for completion.
-asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange,
+// Streams the request body into the upload: read on the connection's strand, written (and
+// hashed) on the blocking pool a megabyte at a time, so that a slow disk never holds up the
+// sockets and the pool is not asked for every small piece the network delivers. What arrived
+// before the client went away is written too, so that it can resume from there. The appender
+// stays usable for completion.
+asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange, Context& context,
                                                 registry::UploadAppender& appender) {
-  std::vector<std::byte> piece(std::size_t{256} << 10);
-  for (;;) {
-    auto n = co_await exchange.read_body(piece);
-    if (!n) co_return std::unexpected(n.error());
-    if (*n == 0) co_return oci::Result<void>{};
-    if (auto written = appender.write(std::span(piece.data(), *n)); !written) {
-      co_return std::unexpected(written.error());
+  std::vector<std::byte> piece(std::size_t{1} << 20);
+  oci::Result<void> received;
+  bool more = true;
+  while (more && received) {
+    std::size_t filled = 0;
+    while (filled < piece.size()) {
+      auto n = co_await exchange.read_body(std::span(piece).subspan(filled));
+      if (!n) received = std::unexpected(std::move(n.error()));
+      if (!n || *n == 0) {
+        more = false;
+        break;
+      }
+      filled += *n;
     }
+    if (filled == 0) break;
+    auto written =
+        co_await offload(context, [&] { return appender.write(std::span(piece.data(), filled)); });
+    if (!written) co_return written;
   }
+  co_return received;
+}
+
+// Drops the appender on the blocking pool: dropping one that was not finished records its
+// size, which syncs the file and writes to the database.
+asio::awaitable<void> release(Context& context,
+                              std::unique_ptr<registry::UploadAppender>& appender) {
+  co_await offload(context, [&] {
+    appender.reset();
+    return true;
+  });
 }
 
 // The Content-Range of a chunk, checked against Content-Length when both are given.
@@ -63,10 +88,12 @@ oci::Result<std::optional<oci::ByteRange>> chunk_range(const Exchange& exchange)
 asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Context& context) {
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  auto appender = context.registry.append_upload(route.name, route.reference, *range,
-                                                 exchange.content_length());
+  auto appender = co_await offload(context, [&] {
+    return context.registry.append_upload(route.name, route.reference, *range,
+                                          exchange.content_length());
+  });
   if (!appender) co_return co_await exchange.send_error(appender.error());
-  auto received = co_await receive_body(exchange, **appender);
+  auto received = co_await receive_body(exchange, context, **appender);
   auto size = co_await offload(context, [&] { return (*appender)->finish(); });
   // Release the upload before answering: a client may send the PUT the moment it reads 202.
   appender->reset();
@@ -87,9 +114,12 @@ asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& 
   if (!digest) co_return co_await exchange.send_error(digest.error());
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  auto appender = context.registry.append_upload(route.name, id, *range, exchange.content_length());
+  auto appender = co_await offload(context, [&] {
+    return context.registry.append_upload(route.name, id, *range, exchange.content_length());
+  });
   if (!appender) co_return co_await exchange.send_error(appender.error());
-  if (auto received = co_await receive_body(exchange, **appender); !received) {
+  if (auto received = co_await receive_body(exchange, context, **appender); !received) {
+    co_await release(context, *appender);
     co_return co_await exchange.send_error(received.error());
   }
   auto blob = co_await offload(context, [&] {
@@ -134,7 +164,8 @@ asio::awaitable<void> handle_upload(Exchange& exchange, const Route& route, Cont
   switch (exchange.method()) {
     case http::verb::get:
     case http::verb::head: {
-      auto state = registry.upload_status(route.name, route.reference);
+      auto state = co_await offload(
+          context, [&] { return registry.upload_status(route.name, route.reference); });
       if (!state) co_return co_await exchange.send_error(state.error());
       co_return co_await send_upload_state(exchange, route, http::status::no_content, *state);
     }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <ostream>
 
+#include "storage/capabilities.h"
 #include "storage/driver.h"
 
 namespace storage {

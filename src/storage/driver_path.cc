@@ -18,12 +18,12 @@ bool is_valid_path_component(std::string_view name) {
   return !name.empty() && name != "." && name != ".." && std::ranges::all_of(name, is_allowed_char);
 }
 
-oci::Result<void> check_path(std::string_view path) {
+sys::Result<void> check_path(std::string_view path) {
   std::string_view rest = path;
   while (true) {
     const auto slash = rest.find('/');
     if (!is_valid_path_component(rest.substr(0, slash))) {
-      return oci::fail(oci::ErrorCode::kInternal,
+      return sys::fail(sys::Errc::kPathEscape,
                        "invalid storage path: \"" + std::string(path) + "\"");
     }
     if (slash == std::string_view::npos) return {};

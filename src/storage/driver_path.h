@@ -3,14 +3,14 @@
 
 #include <string_view>
 
-#include "oci/error.h"
+#include "sys/error.h"
 
 namespace storage {
 
 // One component: [A-Za-z0-9._-]+, neither "." nor "..".
 bool is_valid_path_component(std::string_view name);
 
-// kInternal unless `path` is one or more valid components joined by '/'.
-oci::Result<void> check_path(std::string_view path);
+// kPathEscape unless `path` is one or more valid components joined by '/'.
+sys::Result<void> check_path(std::string_view path);
 
 }  // namespace storage

@@ -85,6 +85,25 @@ TEST(FilesystemDriver, ListHidesNamesNoPathCanHold) {
   EXPECT_EQ(*names, std::vector<std::string>{"file"});
 }
 
+TEST(FilesystemDriver, OffersFileDescriptorsAndFreeSpace) {
+  auto driver = make_filesystem_driver(fresh_directory());
+  ASSERT_TRUE(driver->put_content("file", "x"));
+  auto reader = driver->reader("file", 0);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(file_descriptor(**reader));
+  ASSERT_NE(space_limit(*driver), nullptr);
+  EXPECT_TRUE(space_limit(*driver)->free_space());
+}
+
+TEST(MemoryDriver, HasNeitherFileDescriptorsNorASpaceLimit) {
+  auto driver = make_memory_driver();
+  ASSERT_TRUE(driver->put_content("file", "x"));
+  auto reader = driver->reader("file", 0);
+  ASSERT_TRUE(reader);
+  EXPECT_FALSE(file_descriptor(**reader));
+  EXPECT_EQ(space_limit(*driver), nullptr);
+}
+
 }  // namespace
 
 }  // namespace storage

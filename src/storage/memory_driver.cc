@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,8 +13,8 @@ namespace storage {
 
 namespace {
 
-using oci::ErrorCode;
-using oci::fail;
+using sys::Errc;
+using sys::fail;
 
 struct MemoryFile {
   std::string bytes;
@@ -64,7 +63,7 @@ class MemoryWriter final : public Writer {
       : state_(std::move(state)), file_(std::move(file)), size_(size) {}
 
   Result<void> write(std::span<const std::byte> bytes) override {
-    if (committed_) return fail(ErrorCode::kInternal, "write after commit");
+    if (committed_) return fail(Errc::kIo, "write after commit");
     std::lock_guard lock(state_->mutex);
     file_->bytes.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     file_->modified_unix = now_unix();
@@ -75,7 +74,7 @@ class MemoryWriter final : public Writer {
   std::uint64_t size() const override { return size_; }
 
   Result<void> commit() override {
-    if (committed_) return fail(ErrorCode::kInternal, "commit after commit");
+    if (committed_) return fail(Errc::kIo, "commit after commit");
     committed_ = true;
     return {};
   }
@@ -106,18 +105,23 @@ class MemoryDriver final : public Driver {
     auto file = find(path);
     if (!file) return std::unexpected(std::move(file.error()));
     if (offset > (*file)->bytes.size()) {
-      return fail(ErrorCode::kRangeInvalid,
+      return fail(Errc::kInvalidRange,
                   "offset " + std::to_string(offset) + " beyond the end of " + std::string(path));
     }
     return std::make_unique<MemoryReader>(state_, std::move(*file), offset);
   }
 
-  Result<std::unique_ptr<Writer>> writer(std::string_view path, bool append) override {
+  Result<std::unique_ptr<Writer>> writer(std::string_view path, std::uint64_t keep) override {
     if (auto valid = check_path(path); !valid) return std::unexpected(std::move(valid.error()));
     std::lock_guard lock(state_->mutex);
     auto& file = state_->files[std::string(path)];
     if (!file) file = std::make_shared<MemoryFile>();
-    if (!append) file->bytes.clear();
+    if (file->bytes.size() < keep) {
+      return fail(Errc::kInvalidRange,
+                  std::string(path) + " holds " + std::to_string(file->bytes.size()) +
+                      " bytes, fewer than the " + std::to_string(keep) + " to keep");
+    }
+    file->bytes.resize(keep);
     file->modified_unix = now_unix();
     return std::make_unique<MemoryWriter>(state_, file, file->bytes.size());
   }
@@ -139,9 +143,8 @@ class MemoryDriver final : public Driver {
     if (!file) return std::unexpected(std::move(file.error()));
     const std::string& bytes = (*file)->bytes;
     if (bytes.size() > max_size) {
-      return fail(ErrorCode::kSizeInvalid, std::string(path) + " holds " +
-                                               std::to_string(bytes.size()) + " bytes, more than " +
-                                               std::to_string(max_size));
+      return fail(Errc::kTooLarge, std::string(path) + " holds " + std::to_string(bytes.size()) +
+                                       " bytes, more than " + std::to_string(max_size));
     }
     return bytes;
   }
@@ -171,8 +174,6 @@ class MemoryDriver final : public Driver {
     return {};
   }
 
-  Result<std::uint64_t> free_space() override { return std::numeric_limits<std::uint64_t>::max(); }
-
   Result<std::vector<std::string>> list(std::string_view directory) override {
     if (auto valid = check_path(directory); !valid) {
       return std::unexpected(std::move(valid.error()));
@@ -196,7 +197,7 @@ class MemoryDriver final : public Driver {
   Result<std::shared_ptr<MemoryFile>> find(std::string_view path) const {
     auto file = state_->files.find(path);
     if (file == state_->files.end())
-      return fail(ErrorCode::kNotFound, "no such file: " + std::string(path));
+      return fail(Errc::kNotFound, "no such file: " + std::string(path));
     return file->second;
   }
 

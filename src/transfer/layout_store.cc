@@ -5,17 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <system_error>
 
 #include "oci/media_type.h"
-#include "storage/posix_file.h"
+#include "sys/directories.h"
+#include "sys/file.h"
 #include "transfer/small_file.h"
 
 namespace transfer {
 namespace {
-
-namespace posix = storage::posix;
 
 constexpr std::int64_t kMaxManifestSize = std::int64_t{4} * 1024 * 1024;  // as the registry client
 constexpr std::int64_t kMaxIndexSize = std::int64_t{64} * 1024 * 1024;  // air-gap layouts name many
@@ -55,9 +53,8 @@ oci::Result<std::unique_ptr<LayoutStore>> LayoutStore::open(std::filesystem::pat
       return oci::fail(oci::ErrorCode::kNameInvalid,
                        name + ": not an OCI image layout (no oci-layout file) and not empty");
     }
-    std::filesystem::create_directories(directory / "blobs" / "sha256", error);
-    if (error) {
-      return oci::fail(oci::ErrorCode::kInternal, name + ": mkdir: " + error.message());
+    if (auto made = sys::create_directories(directory / "blobs" / "sha256"); !made) {
+      return oci::fail(oci::ErrorCode::kInternal, name + ": " + made.error().message);
     }
     auto written = write_file_atomically(directory / "index.json", LayoutIndex().serialize());
     // Written last: its presence says the layout is complete.
@@ -218,15 +215,17 @@ oci::Result<void> LayoutStore::read_blob(const oci::Descriptor& blob, std::int64
     return oci::fail(oci::ErrorCode::kBlobUnknown,
                      "blob " + blob.digest.str() + " not found in " + describe());
   }
-  auto fd = posix::open_file(*path, O_RDONLY);
-  if (!fd) return std::unexpected(std::move(fd.error()));
-  if (offset > 0 && ::lseek(fd->get(), offset, SEEK_SET) != offset) {
-    return posix::os_error("seek", *path, errno);
+  auto fd = sys::open_file(*path, O_RDONLY);
+  if (!fd) return file_failure(std::move(fd.error()));
+  if (offset > 0) {
+    if (auto sought = sys::seek_to(fd->get(), static_cast<std::uint64_t>(offset), *path); !sought) {
+      return file_failure(std::move(sought.error()));
+    }
   }
   std::vector<std::byte> buffer(kChunkSize);
   while (true) {
-    auto n = posix::read_some(fd->get(), buffer, *path);
-    if (!n) return std::unexpected(std::move(n.error()));
+    auto n = sys::read_some(fd->get(), buffer, *path);
+    if (!n) return file_failure(std::move(n.error()));
     if (*n == 0) return {};
     if (auto sent = sink(std::span(buffer).first(*n)); !sent) return sent;
   }
@@ -245,7 +244,9 @@ oci::Result<void> LayoutStore::put_manifest(std::string_view body, std::string_v
   auto manifest = oci::parse_manifest(body, media_type);
   if (!manifest) return std::unexpected(std::move(manifest.error()));
   const std::filesystem::path path = blob_path(directory_, digest);
-  if (auto made = posix::create_directories(directory_, path.parent_path()); !made) return made;
+  if (auto made = sys::create_directories(path.parent_path()); !made) {
+    return file_failure(std::move(made.error()));
+  }
   // Also when an earlier archive (--since) holds it: index.json then names it without
   // writing it again.
   if (!find_blob(digest)) {
@@ -323,29 +324,34 @@ oci::Result<void> LayoutStore::write_blob(const oci::Descriptor& blob, std::int6
 oci::Result<void> LayoutStore::write_blob_file(const oci::Descriptor& blob, std::int64_t offset,
                                                const client::ByteSource& source) {
   const std::filesystem::path path = blob_path(directory_, blob.digest);
-  if (auto made = posix::create_directories(directory_, path.parent_path()); !made) return made;
+  if (auto made = sys::create_directories(path.parent_path()); !made) {
+    return file_failure(std::move(made.error()));
+  }
   std::filesystem::path partial = path;
   partial += ".partial";
-  auto fd = posix::open_file(partial, O_RDWR | O_CREAT | (offset == 0 ? O_TRUNC : 0));
-  if (!fd) return std::unexpected(std::move(fd.error()));
+  auto fd = sys::open_file(partial, O_RDWR | O_CREAT | (offset == 0 ? O_TRUNC : 0));
+  if (!fd) return file_failure(std::move(fd.error()));
   const auto discard = [&] { ::unlink(partial.c_str()); };
 
   oci::DigestHasher hasher(blob.digest.algorithm());
   std::vector<std::byte> buffer(kChunkSize);
   if (offset > 0) {
     // The kept bytes are hashed again: the digest covers the whole blob.
-    struct stat info {};
-    if (::fstat(fd->get(), &info) != 0) return posix::os_error("stat", partial, errno);
-    if (info.st_size < offset) {
+    auto held = sys::regular_file_size(fd->get(), partial);
+    if (!held) return file_failure(std::move(held.error()));
+    if (*held < static_cast<std::uint64_t>(offset)) {
       return oci::fail(oci::ErrorCode::kRangeInvalid, "cannot resume at " + std::to_string(offset) +
                                                           ": " + partial.string() + " holds " +
-                                                          std::to_string(info.st_size) + " bytes");
+                                                          std::to_string(*held) + " bytes");
     }
-    if (::ftruncate(fd->get(), offset) != 0) return posix::os_error("truncate", partial, errno);
+    if (auto cut = sys::truncate_file(fd->get(), static_cast<std::uint64_t>(offset), partial);
+        !cut) {
+      return file_failure(std::move(cut.error()));
+    }
     for (std::int64_t left = offset; left > 0;) {
       const auto want = static_cast<std::size_t>(std::min<std::int64_t>(left, kChunkSize));
-      auto n = posix::read_some(fd->get(), std::span(buffer).first(want), partial);
-      if (!n) return std::unexpected(std::move(n.error()));
+      auto n = sys::read_some(fd->get(), std::span(buffer).first(want), partial);
+      if (!n) return file_failure(std::move(n.error()));
       if (*n == 0) return oci::fail(oci::ErrorCode::kInternal, partial.string() + ": shrank");
       hasher.update(std::span(buffer).first(*n));
       left -= static_cast<std::int64_t>(*n);
@@ -367,7 +373,9 @@ oci::Result<void> LayoutStore::write_blob_file(const oci::Descriptor& blob, std:
                                                          " bytes the descriptor says");
     }
     const auto bytes = std::span<const std::byte>(buffer).first(*n);
-    if (auto appended = posix::write_all(fd->get(), bytes, partial); !appended) return appended;
+    if (auto appended = sys::write_all(fd->get(), bytes, partial); !appended) {
+      return file_failure(std::move(appended.error()));
+    }
     hasher.update(bytes);
     size += static_cast<std::int64_t>(*n);
   }
@@ -381,11 +389,14 @@ oci::Result<void> LayoutStore::write_blob_file(const oci::Descriptor& blob, std:
     discard();
     return oci::fail(oci::ErrorCode::kDigestInvalid, "digest mismatch: got " + got.str());
   }
-  if (auto synced = posix::sync_file(fd->get(), partial); !synced) return synced;
+  if (auto synced = sys::sync_file(fd->get(), partial); !synced) {
+    return file_failure(std::move(synced.error()));
+  }
   fd->reset();
-  if (::rename(partial.c_str(), path.c_str()) != 0)
-    return posix::os_error("rename", partial, errno);
-  return posix::sync_directory(path.parent_path());
+  if (auto renamed = sys::rename_durably(partial, path); !renamed) {
+    return file_failure(std::move(renamed.error()));
+  }
+  return {};
 }
 
 oci::Result<void> LayoutStore::finish() {

@@ -3,21 +3,18 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <memory>
 #include <string>
-#include <system_error>
 #include <vector>
 
-#include "storage/posix_file.h"
+#include "sys/atomic_file.h"
+#include "sys/directories.h"
+#include "sys/file.h"
 
 namespace transfer {
 namespace {
-
-namespace posix = storage::posix;
 
 constexpr std::size_t kChunkSize = std::size_t{1024} * 1024;
 
@@ -30,14 +27,14 @@ struct EntryDeleter {
   void operator()(archive_entry* entry) const { archive_entry_free(entry); }
 };
 
-std::unexpected<oci::Error> archive_error(archive* handle, const std::filesystem::path& file,
+std::unexpected<sys::Error> archive_error(archive* handle, const std::filesystem::path& file,
                                           std::string_view operation) {
   const char* text = archive_error_string(handle);
-  return oci::fail(oci::ErrorCode::kInternal, std::string(operation)
-                                                  .append(" ")
-                                                  .append(file.string())
-                                                  .append(": ")
-                                                  .append(text ? text : "libarchive error"));
+  return sys::fail(sys::Errc::kIo, std::string(operation)
+                                       .append(" ")
+                                       .append(file.string())
+                                       .append(": ")
+                                       .append(text ? text : "libarchive error"));
 }
 
 // A path from an archive that names something inside the extraction directory.
@@ -46,7 +43,7 @@ bool safe_relative(const std::filesystem::path& path) {
   return std::ranges::none_of(path, [](const std::filesystem::path& part) { return part == ".."; });
 }
 
-oci::Result<void> pack_into(archive* writer, const std::filesystem::path& directory,
+sys::Result<void> pack_into(archive* writer, const std::filesystem::path& directory,
                             const std::filesystem::path& temp) {
   std::vector<std::filesystem::path> files;
   std::error_code error;
@@ -56,28 +53,26 @@ oci::Result<void> pack_into(archive* writer, const std::filesystem::path& direct
     const bool leftover = name.ends_with(".partial") || name.starts_with(".tmp~");
     if (it->is_regular_file(error) && !leftover) files.push_back(it->path());
   }
-  if (error) {
-    return oci::fail(oci::ErrorCode::kInternal,
-                     "reading " + directory.string() + ": " + error.message());
-  }
+  if (error)
+    return sys::fail(sys::Errc::kIo, "reading " + directory.string() + ": " + error.message());
   std::ranges::sort(files);
 
   std::vector<std::byte> buffer(kChunkSize);
   for (const std::filesystem::path& path : files) {
-    auto fd = posix::open_file(path, O_RDONLY);
+    auto fd = sys::open_file(path, O_RDONLY);
     if (!fd) return std::unexpected(std::move(fd.error()));
-    const auto size = std::filesystem::file_size(path, error);
-    if (error) return oci::fail(oci::ErrorCode::kInternal, path.string() + ": " + error.message());
+    auto size = sys::regular_file_size(fd->get(), path);
+    if (!size) return std::unexpected(std::move(size.error()));
     std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
     archive_entry_set_pathname(entry.get(), path.lexically_relative(directory).c_str());
     archive_entry_set_filetype(entry.get(), AE_IFREG);
     archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(size));
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(*size));
     if (archive_write_header(writer, entry.get()) != ARCHIVE_OK) {
       return archive_error(writer, temp, "writing");
     }
     while (true) {
-      auto n = posix::read_some(fd->get(), buffer, path);
+      auto n = sys::read_some(fd->get(), buffer, path);
       if (!n) return std::unexpected(std::move(n.error()));
       if (*n == 0) break;
       if (archive_write_data(writer, buffer.data(), *n) != static_cast<la_ssize_t>(*n)) {
@@ -91,32 +86,22 @@ oci::Result<void> pack_into(archive* writer, const std::filesystem::path& direct
 
 }  // namespace
 
-oci::Result<void> pack_directory(const std::filesystem::path& directory,
+sys::Result<void> pack_directory(const std::filesystem::path& directory,
                                  const std::filesystem::path& file) {
-  const std::filesystem::path parent =
-      file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  auto temp = posix::create_temporary_file(parent);
+  auto temp = sys::AtomicFile::create(file);
   if (!temp) return std::unexpected(std::move(temp.error()));
   ArchivePtr writer(archive_write_new());
   // pax: no size or path length limits (a layer may be larger than ustar's 8 GiB).
   archive_write_set_format_pax_restricted(writer.get());
-  auto packed = archive_write_open_fd(writer.get(), temp->fd.get()) == ARCHIVE_OK
-                    ? pack_into(writer.get(), directory, temp->path)
-                    : archive_error(writer.get(), temp->path, "opening");
+  auto packed = archive_write_open_fd(writer.get(), temp->fd()) == ARCHIVE_OK
+                    ? pack_into(writer.get(), directory, temp->temporary_path())
+                    : archive_error(writer.get(), temp->temporary_path(), "opening");
   writer.reset();
-  if (packed) packed = posix::sync_file(temp->fd.get(), temp->path);
-  temp->fd.reset();
-  if (packed && ::rename(temp->path.c_str(), file.c_str()) != 0) {
-    packed = posix::os_error("rename", temp->path, errno);
-  }
-  if (!packed) {
-    ::unlink(temp->path.c_str());
-    return packed;
-  }
-  return posix::sync_directory(parent);
+  if (!packed) return packed;  // dropping `temp` removes the temporary file
+  return temp->commit();
 }
 
-oci::Result<void> unpack_archive(const std::filesystem::path& file,
+sys::Result<void> unpack_archive(const std::filesystem::path& file,
                                  const std::filesystem::path& directory) {
   ArchivePtr reader(archive_read_new());
   archive_read_support_format_tar(reader.get());
@@ -133,34 +118,28 @@ oci::Result<void> unpack_archive(const std::filesystem::path& file,
     const std::filesystem::path relative =
         std::filesystem::path(archive_entry_pathname(entry)).lexically_normal();
     if (!safe_relative(relative)) {
-      return oci::fail(oci::ErrorCode::kManifestInvalid,
+      return sys::fail(sys::Errc::kPathEscape,
                        file.string() + ": entry \"" + relative.string() + "\" leaves the archive");
     }
     const std::filesystem::path target = directory / relative;
-    std::error_code error;
     const auto type = archive_entry_filetype(entry);
     if (type == AE_IFDIR) {
-      std::filesystem::create_directories(target, error);
-      if (error)
-        return oci::fail(oci::ErrorCode::kInternal, target.string() + ": " + error.message());
+      if (auto made = sys::create_directories(target); !made) return made;
       continue;
     }
     if (type != AE_IFREG) {
-      return oci::fail(oci::ErrorCode::kManifestInvalid,
-                       file.string() + ": entry \"" + relative.string() +
-                           "\" is neither a file nor a directory");
+      return sys::fail(sys::Errc::kInvalid, file.string() + ": entry \"" + relative.string() +
+                                                "\" is neither a file nor a directory");
     }
-    std::filesystem::create_directories(target.parent_path(), error);
-    if (error)
-      return oci::fail(oci::ErrorCode::kInternal, target.string() + ": " + error.message());
-    auto fd = posix::open_file(target, O_WRONLY | O_CREAT | O_TRUNC);
+    if (auto made = sys::create_directories(target.parent_path()); !made) return made;
+    auto fd = sys::open_file(target, O_WRONLY | O_CREAT | O_TRUNC);
     if (!fd) return std::unexpected(std::move(fd.error()));
     while (true) {
       const la_ssize_t n = archive_read_data(reader.get(), buffer.data(), buffer.size());
       if (n < 0) return archive_error(reader.get(), file, "reading");
       if (n == 0) break;
       auto written =
-          posix::write_all(fd->get(), std::span(buffer).first(static_cast<std::size_t>(n)), target);
+          sys::write_all(fd->get(), std::span(buffer).first(static_cast<std::size_t>(n)), target);
       if (!written) return written;
     }
   }

@@ -1,23 +1,20 @@
 #include "transfer/oci_archive.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <system_error>
 
+#include "sys/directories.h"
 #include "transfer/layout_tar.h"
+#include "transfer/small_file.h"
 
 namespace transfer {
 namespace {
 
-// mkdtemp(3) of "<parent>/<prefix>XXXXXX".
+// A private scratch directory "<parent>/<prefix>XXXXXX".
 oci::Result<std::filesystem::path> make_temp_directory(const std::filesystem::path& parent,
                                                        const std::string& prefix) {
-  std::string pattern = (parent / (prefix + "XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return oci::fail(oci::ErrorCode::kInternal,
-                     "mkdtemp " + pattern + ": " + std::system_category().message(errno));
-  }
-  return std::filesystem::path(pattern);
+  auto made = sys::create_temporary_directory(parent, prefix);
+  if (!made) return file_failure(std::move(made.error()));
+  return std::move(*made);
 }
 
 }  // namespace
@@ -41,7 +38,8 @@ oci::Result<std::unique_ptr<OciArchiveStore>> OciArchiveStore::open(
   if (!temp) return std::unexpected(std::move(temp.error()));
   std::unique_ptr<OciArchiveStore> store(new OciArchiveStore(std::move(file), *temp, false));
   if (auto unpacked = unpack_archive(store->file_, store->temp_); !unpacked) {
-    return oci::fail(unpacked.error().code, store->describe() + ": " + unpacked.error().message);
+    const oci::Error error = from_file_error(std::move(unpacked.error()));
+    return oci::fail(error.code, store->describe() + ": " + error.message);
   }
   auto layout = LayoutStore::open(store->temp_);
   if (!layout) {
@@ -116,7 +114,8 @@ oci::Result<void> OciArchiveStore::finish() {
   if (auto finished = layout_->finish(); !finished) return finished;
   if (!writing_) return {};
   if (auto packed = pack_directory(temp_, file_); !packed) {
-    return oci::fail(packed.error().code, describe() + ": " + packed.error().message);
+    const oci::Error error = from_file_error(std::move(packed.error()));
+    return oci::fail(error.code, describe() + ": " + error.message);
   }
   return {};
 }

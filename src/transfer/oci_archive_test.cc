@@ -93,9 +93,21 @@ TEST(LayoutTarTest, RefusesEntriesOutsideTheDirectory) {
   write_tar(temp / "escape.tar", "../../escaped");
   auto unpacked = unpack_archive(temp / "escape.tar", temp / "into" / "deep");
   ASSERT_FALSE(unpacked);
+  EXPECT_EQ(unpacked.error().code, sys::Errc::kPathEscape);
   EXPECT_FALSE(std::filesystem::exists(temp / "escaped"));
   write_tar(temp / "absolute.tar", "/tmp/absolute-escape");
-  EXPECT_FALSE(unpack_archive(temp / "absolute.tar", temp / "into"));
+  auto absolute = unpack_archive(temp / "absolute.tar", temp / "into");
+  ASSERT_FALSE(absolute);
+  EXPECT_EQ(absolute.error().code, sys::Errc::kPathEscape);
+}
+
+TEST(OciArchiveTest, PathEscapeIsNotAnInvalidManifest) {
+  TempDir temp;
+  write_tar(temp / "escape.tar", "../escaped");
+  auto store = OciArchiveStore::open(temp / "escape.tar", temp.path());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, oci::ErrorCode::kDenied);
+  EXPECT_NE(store.error().message.find("path escape"), std::string::npos) << store.error().message;
 }
 
 TEST(LayoutTarTest, PacksFilesButNotLeftovers) {

@@ -1,49 +1,48 @@
 #include "transfer/small_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <algorithm>
 
-#include <cerrno>
-#include <span>
-#include <vector>
-
-#include "storage/posix_file.h"
+#include "sys/atomic_file.h"
+#include "sys/small_file.h"
 
 namespace transfer {
 
-namespace posix = storage::posix;
+oci::Error from_file_error(sys::Error error) {
+  const oci::ErrorCode code = [&] {
+    switch (error.code) {
+      case sys::Errc::kNotFound:
+        return oci::ErrorCode::kNotFound;
+      case sys::Errc::kInvalidRange:
+        return oci::ErrorCode::kRangeInvalid;
+      case sys::Errc::kTooLarge:
+        return oci::ErrorCode::kSizeInvalid;
+      case sys::Errc::kPathEscape:
+        return oci::ErrorCode::kDenied;
+      case sys::Errc::kInvalid:
+        return oci::ErrorCode::kUnsupported;
+      case sys::Errc::kIo:
+        break;
+    }
+    return oci::ErrorCode::kInternal;
+  }();
+  // Not-found and I/O messages already say what happened ("open X: No such file...").
+  const bool plain = error.code == sys::Errc::kNotFound || error.code == sys::Errc::kIo;
+  return oci::Error{code, plain ? std::move(error.message)
+                                : std::string(sys::describe(error.code)) + ": " + error.message};
+}
 
 oci::Result<std::string> read_small_file(const std::filesystem::path& path, std::int64_t max_size) {
-  auto fd = posix::open_file(path, O_RDONLY);
-  if (!fd) return std::unexpected(std::move(fd.error()));
-  std::string text;
-  std::vector<std::byte> buffer(std::size_t{64} * 1024);
-  while (true) {
-    auto n = posix::read_some(fd->get(), buffer, path);
-    if (!n) return std::unexpected(std::move(n.error()));
-    if (*n == 0) return text;
-    text.append(reinterpret_cast<const char*>(buffer.data()), *n);
-    if (static_cast<std::int64_t>(text.size()) > max_size) {
-      return oci::fail(oci::ErrorCode::kManifestInvalid,
-                       path.string() + ": larger than " + std::to_string(max_size) + " bytes");
-    }
-  }
+  auto text =
+      sys::read_small_file(path, static_cast<std::uint64_t>(std::max<std::int64_t>(max_size, 0)));
+  if (!text) return file_failure(std::move(text.error()));
+  return std::move(*text);
 }
 
 oci::Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  auto temp = posix::create_temporary_file(path.parent_path());
-  if (!temp) return std::unexpected(std::move(temp.error()));
-  auto written = posix::write_all(temp->fd.get(), std::as_bytes(std::span(bytes)), temp->path);
-  if (written) written = posix::sync_file(temp->fd.get(), temp->path);
-  temp->fd.reset();
-  if (written && ::rename(temp->path.c_str(), path.c_str()) != 0) {
-    written = posix::os_error("rename", temp->path, errno);
+  if (auto written = sys::write_file_atomically(path, bytes); !written) {
+    return file_failure(std::move(written.error()));
   }
-  if (!written) {
-    ::unlink(temp->path.c_str());
-    return written;
-  }
-  return posix::sync_directory(path.parent_path());
+  return {};
 }
 
 }  // namespace transfer

@@ -1,0 +1,40 @@
+// What only some drivers can do, asked for at run time rather than required of every backend
+// (an object store has no file descriptors and no free-space limit worth asking about).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "storage/driver.h"
+
+namespace storage {
+
+// A reader backed by an OS file, which the server can hand to sendfile(2).
+class FileBackedReader {
+ public:
+  virtual ~FileBackedReader() = default;
+  // A descriptor positioned at the reader's offset, owned by the reader.
+  virtual int file_descriptor() const = 0;
+};
+
+// A driver whose space runs out, and which can say how much is left.
+class SpaceLimitedDriver {
+ public:
+  virtual ~SpaceLimitedDriver() = default;
+  // Bytes that can still be written.
+  virtual Result<std::uint64_t> free_space() = 0;
+};
+
+// The reader's file descriptor when it has one (a fast path: read() works for every reader).
+inline std::optional<int> file_descriptor(const Reader& reader) {
+  const auto* file = dynamic_cast<const FileBackedReader*>(&reader);
+  if (file == nullptr) return std::nullopt;
+  return file->file_descriptor();
+}
+
+// The driver's space limit, or null for a driver without one.
+inline SpaceLimitedDriver* space_limit(Driver& driver) {
+  return dynamic_cast<SpaceLimitedDriver*>(&driver);
+}
+
+}  // namespace storage

@@ -1,0 +1,45 @@
+#include "sys/small_file.h"
+
+#include <gtest/gtest.h>
+
+#include "sys/atomic_file.h"
+#include "sys/test_directory.h"
+
+namespace sys {
+namespace {
+
+TEST(SmallFile, ReadsUpToTheLimit) {
+  testing::TestDirectory dir;
+  ASSERT_TRUE(write_file_atomically(dir.path() / "f", "12345"));
+  EXPECT_EQ(read_small_file(dir.path() / "f", 5).value(), "12345");
+  ASSERT_TRUE(write_file_atomically(dir.path() / "empty", ""));
+  EXPECT_EQ(read_small_file(dir.path() / "empty", 0).value(), "");
+}
+
+TEST(SmallFile, LargerThanTheLimitIsTooLarge) {
+  testing::TestDirectory dir;
+  ASSERT_TRUE(write_file_atomically(dir.path() / "f", "123456"));
+  auto read = read_small_file(dir.path() / "f", 5);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, Errc::kTooLarge);
+}
+
+TEST(SmallFile, MissingFileOrDirectoryIsNotFound) {
+  testing::TestDirectory dir;
+  EXPECT_EQ(read_small_file(dir.path() / "missing", 5).error().code, Errc::kNotFound);
+  EXPECT_EQ(read_small_file(dir.path(), 5).error().code, Errc::kNotFound);
+}
+
+TEST(SmallFile, UnreadableFileIsAnIoError) {
+  testing::TestDirectory dir;
+  const auto path = dir.path() / "secret";
+  ASSERT_TRUE(write_file_atomically(path, "x", 0600));
+  const int refused = testing::run_unprivileged([&] {
+    auto read = read_small_file(path, 5);
+    return !read && read.error().code == Errc::kIo;
+  });
+  EXPECT_EQ(refused, 1);
+}
+
+}  // namespace
+}  // namespace sys
