@@ -7,7 +7,8 @@
 #include <iterator>
 #include <string>
 
-#include "sys/test_directory.h"
+#include "testsupport/temp_dir.h"
+#include "testsupport/unprivileged.h"
 
 namespace sys {
 namespace {
@@ -25,7 +26,7 @@ std::size_t entries(const fs::path& directory) {
 }
 
 TEST(AtomicFile, ReplacesTheTargetAndLeavesNoTemporary) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   const auto path = dir.path() / "index.json";
   ASSERT_TRUE(write_file_atomically(path, "old"));
   ASSERT_TRUE(write_file_atomically(path, "new content"));
@@ -34,7 +35,7 @@ TEST(AtomicFile, ReplacesTheTargetAndLeavesNoTemporary) {
 }
 
 TEST(AtomicFile, AppliesTheMode) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ::umask(022);
   ASSERT_TRUE(write_file_atomically(dir.path() / "auth.json", "{}", 0600));
   struct stat info {};
@@ -43,7 +44,7 @@ TEST(AtomicFile, AppliesTheMode) {
 }
 
 TEST(AtomicFile, DroppedWithoutCommitLeavesTheTargetAlone) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   const auto path = dir.path() / "f";
   ASSERT_TRUE(write_file_atomically(path, "kept"));
   {
@@ -58,14 +59,14 @@ TEST(AtomicFile, DroppedWithoutCommitLeavesTheTargetAlone) {
 }
 
 TEST(AtomicFile, MissingDirectoryIsNotFound) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto written = write_file_atomically(dir.path() / "missing" / "f", "x");
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, Errc::kNotFound);
 }
 
 TEST(AtomicFile, FailedRenameRemovesTheTemporary) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   // The target exists as a non-empty directory: rename(2) refuses to replace it.
   ASSERT_TRUE(fs::create_directories(dir.path() / "target" / "inside"));
   auto written = write_file_atomically(dir.path() / "target", "x");
@@ -77,7 +78,7 @@ TEST(AtomicFile, FailedRenameRemovesTheTemporary) {
 }
 
 TEST(AtomicFile, SecondCommitFails) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto file = AtomicFile::create(dir.path() / "f");
   ASSERT_TRUE(file);
   ASSERT_TRUE(file->commit());
@@ -88,13 +89,13 @@ TEST(AtomicFile, SecondCommitFails) {
 }
 
 TEST(AtomicFile, ReadOnlyDirectoryIsAnIoError) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   fs::create_directory(dir.path() / "ro");
   ASSERT_TRUE(write_file_atomically(dir.path() / "ro" / "f", "old"));
   fs::permissions(dir.path() / "ro",
                   fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
                   fs::perm_options::remove);
-  const int refused = testing::run_unprivileged([&] {
+  const int refused = testsupport::run_unprivileged([&] {
     auto written = write_file_atomically(dir.path() / "ro" / "f", "new");
     return !written && written.error().code == Errc::kIo;
   });

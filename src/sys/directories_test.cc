@@ -5,7 +5,8 @@
 #include <sys/stat.h>
 
 #include "sys/file.h"
-#include "sys/test_directory.h"
+#include "testsupport/temp_dir.h"
+#include "testsupport/unprivileged.h"
 
 namespace sys {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(Directories, CreatesEveryMissingLevel) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(sys::create_directories(dir.path() / "a" / "b" / "c"));
   EXPECT_TRUE(fs::is_directory(dir.path() / "a" / "b" / "c"));
   // Again, and with a trailing separator: nothing to do.
@@ -22,7 +23,7 @@ TEST(Directories, CreatesEveryMissingLevel) {
 }
 
 TEST(Directories, PrivateDirectoriesAreOwnerOnly) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ::umask(022);
   ASSERT_TRUE(create_private_directories(dir.path() / "state" / "regmirror"));
   for (const fs::path& created : {dir.path() / "state", dir.path() / "state" / "regmirror"}) {
@@ -37,7 +38,7 @@ TEST(Directories, PrivateDirectoriesAreOwnerOnly) {
 }
 
 TEST(Directories, AFileInTheWayIsAnIoError) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(open_file(dir.path() / "file", O_WRONLY | O_CREAT));
   for (const fs::path& wanted : {dir.path() / "file", dir.path() / "file" / "below"}) {
     auto created = sys::create_directories(wanted);
@@ -48,12 +49,12 @@ TEST(Directories, AFileInTheWayIsAnIoError) {
 }
 
 TEST(Directories, ReadOnlyParentIsAnIoError) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(sys::create_directories(dir.path() / "ro"));
   fs::permissions(dir.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec |
                                          fs::perms::group_read | fs::perms::group_exec |
                                          fs::perms::others_read | fs::perms::others_exec);
-  const int refused = testing::run_unprivileged([&] {
+  const int refused = testsupport::run_unprivileged([&] {
     auto created = sys::create_directories(dir.path() / "ro" / "x" / "y");
     return !created && created.error().code == Errc::kIo &&
            created.error().message.find("Permission denied") != std::string::npos;
@@ -63,7 +64,7 @@ TEST(Directories, ReadOnlyParentIsAnIoError) {
 }
 
 TEST(Directories, TemporaryDirectoriesAreNewAndPrivate) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto first = create_temporary_directory(dir.path(), "scratch-");
   auto second = create_temporary_directory(dir.path(), "scratch-");
   ASSERT_TRUE(first && second);

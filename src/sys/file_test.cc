@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "sys/test_directory.h"
+#include "testsupport/temp_dir.h"
 
 namespace sys {
 namespace {
@@ -17,14 +17,14 @@ std::span<const std::byte> bytes_of(std::string_view text) {
 }
 
 TEST(File, OpensWithCloseOnExec) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto fd = open_file(dir.path() / "a", O_WRONLY | O_CREAT);
   ASSERT_TRUE(fd) << fd.error().message;
   EXPECT_NE(::fcntl(fd->get(), F_GETFD) & FD_CLOEXEC, 0);
 }
 
 TEST(File, MissingFileIsNotFound) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto fd = open_file(dir.path() / "missing", O_RDONLY);
   ASSERT_FALSE(fd);
   EXPECT_EQ(fd.error().code, Errc::kNotFound);
@@ -32,7 +32,7 @@ TEST(File, MissingFileIsNotFound) {
 }
 
 TEST(File, PathThroughAFileIsNotFound) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(open_file(dir.path() / "file", O_WRONLY | O_CREAT));
   auto fd = open_file(dir.path() / "file" / "below", O_RDONLY);
   ASSERT_FALSE(fd);
@@ -40,7 +40,7 @@ TEST(File, PathThroughAFileIsNotFound) {
 }
 
 TEST(File, WritesReadsTruncatesAndSeeks) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   const auto path = dir.path() / "a";
   auto fd = open_file(path, O_RDWR | O_CREAT);
   ASSERT_TRUE(fd);
@@ -56,7 +56,7 @@ TEST(File, WritesReadsTruncatesAndSeeks) {
 }
 
 TEST(File, DirectoryIsNotARegularFile) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto fd = open_file(dir.path(), O_RDONLY | O_DIRECTORY);
   ASSERT_TRUE(fd);
   auto size = regular_file_size(fd->get(), dir.path());
@@ -76,7 +76,7 @@ TEST(File, FailedFsyncIsAnIoError) {
 }
 
 TEST(File, WriteToAReadOnlyDescriptorFails) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   const auto path = dir.path() / "a";
   ASSERT_TRUE(open_file(path, O_WRONLY | O_CREAT));
   auto fd = open_file(path, O_RDONLY);
@@ -87,7 +87,7 @@ TEST(File, WriteToAReadOnlyDescriptorFails) {
 }
 
 TEST(File, RenameDurablyReplacesTheTarget) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(std::filesystem::create_directory(dir.path() / "sub"));
   auto fd = open_file(dir.path() / "from", O_WRONLY | O_CREAT);
   ASSERT_TRUE(fd);
@@ -99,14 +99,14 @@ TEST(File, RenameDurablyReplacesTheTarget) {
 }
 
 TEST(File, RenameOfAMissingFileIsNotFound) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto renamed = rename_durably(dir.path() / "missing", dir.path() / "to");
   ASSERT_FALSE(renamed);
   EXPECT_EQ(renamed.error().code, Errc::kNotFound);
 }
 
 TEST(File, RenameOverADirectoryFails) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(open_file(dir.path() / "from", O_WRONLY | O_CREAT));
   ASSERT_TRUE(std::filesystem::create_directories(dir.path() / "to" / "inside"));
   auto renamed = rename_durably(dir.path() / "from", dir.path() / "to");

@@ -3,13 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "sys/atomic_file.h"
-#include "sys/test_directory.h"
+#include "testsupport/temp_dir.h"
+#include "testsupport/unprivileged.h"
 
 namespace sys {
 namespace {
 
 TEST(SmallFile, ReadsUpToTheLimit) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(write_file_atomically(dir.path() / "f", "12345"));
   EXPECT_EQ(read_small_file(dir.path() / "f", 5).value(), "12345");
   ASSERT_TRUE(write_file_atomically(dir.path() / "empty", ""));
@@ -17,7 +18,7 @@ TEST(SmallFile, ReadsUpToTheLimit) {
 }
 
 TEST(SmallFile, LargerThanTheLimitIsTooLarge) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   ASSERT_TRUE(write_file_atomically(dir.path() / "f", "123456"));
   auto read = read_small_file(dir.path() / "f", 5);
   ASSERT_FALSE(read);
@@ -25,16 +26,16 @@ TEST(SmallFile, LargerThanTheLimitIsTooLarge) {
 }
 
 TEST(SmallFile, MissingFileOrDirectoryIsNotFound) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   EXPECT_EQ(read_small_file(dir.path() / "missing", 5).error().code, Errc::kNotFound);
   EXPECT_EQ(read_small_file(dir.path(), 5).error().code, Errc::kNotFound);
 }
 
 TEST(SmallFile, UnreadableFileIsAnIoError) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   const auto path = dir.path() / "secret";
   ASSERT_TRUE(write_file_atomically(path, "x", 0600));
-  const int refused = testing::run_unprivileged([&] {
+  const int refused = testsupport::run_unprivileged([&] {
     auto read = read_small_file(path, 5);
     return !read && read.error().code == Errc::kIo;
   });

@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "sys/test_directory.h"
+#include "testsupport/temp_dir.h"
 
 namespace sys {
 namespace {
 
 TEST(Space, ReportsWhatStatfsSays) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto space = free_space(dir.path());
   ASSERT_TRUE(space) << space.error().message;
   const auto expected = std::filesystem::space(dir.path()).available;
@@ -17,7 +17,7 @@ TEST(Space, ReportsWhatStatfsSays) {
 }
 
 TEST(Space, MissingPathIsNotFound) {
-  testing::TestDirectory dir;
+  testsupport::TempDir dir;
   auto space = free_space(dir.path() / "missing");
   ASSERT_FALSE(space);
   EXPECT_EQ(space.error().code, Errc::kNotFound);

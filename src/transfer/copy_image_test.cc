@@ -16,7 +16,7 @@ namespace {
 using testing::Image;
 using testing::LayoutWriter;
 using testing::RecordingProgress;
-using testing::TempDir;
+using testsupport::TempDir;
 
 std::unique_ptr<LayoutStore> open_layout(const std::filesystem::path& directory,
                                          bool create = false) {

@@ -13,7 +13,7 @@ namespace {
 
 using testing::Image;
 using testing::LayoutWriter;
-using testing::TempDir;
+using testsupport::TempDir;
 
 std::unique_ptr<ImageStore> layout(const std::filesystem::path& directory) {
   auto store = LayoutStore::open(directory);

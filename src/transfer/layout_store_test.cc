@@ -12,7 +12,7 @@ namespace {
 
 using testing::Image;
 using testing::LayoutWriter;
-using testing::TempDir;
+using testsupport::TempDir;
 
 // A byte source over `bytes` that fails with `error` after `fail_after` bytes (if set).
 client::ByteSource source_of(std::string_view bytes, std::optional<std::size_t> fail_after = {},

@@ -13,7 +13,7 @@ namespace {
 
 using testing::Image;
 using testing::LayoutWriter;
-using testing::TempDir;
+using testsupport::TempDir;
 
 TEST(OciArchiveTest, RoundTripsAnImageWithItsReferrer) {
   TempDir temp;

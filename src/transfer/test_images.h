@@ -18,9 +18,6 @@
 
 namespace transfer::testing {
 
-// A temp dir for one test (shared with the other modules' tests).
-using testsupport::TempDir;
-
 std::string random_bytes(std::size_t size, unsigned seed);
 // A descriptor of `bytes` (with another size when given, to describe them wrongly).
 oci::Descriptor descriptor_of(std::string_view bytes, std::int64_t size = -1);
