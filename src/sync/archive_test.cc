@@ -13,14 +13,9 @@
 namespace imagesync {
 namespace {
 
+using testing::config_of;
 using testing::MemoryRepositories;
 namespace fs = std::filesystem;
-
-SyncConfig config_of(const std::string& yaml) {
-  auto config = parse_sync_config(yaml, "sync.yaml");
-  EXPECT_TRUE(config.has_value()) << config.error().message;
-  return config ? *config : SyncConfig{};
-}
 
 std::vector<std::string> index_names(const fs::path& dir) {
   std::ifstream in(dir / "index.json");

@@ -7,13 +7,8 @@
 namespace imagesync {
 namespace {
 
+using testing::config_of;
 using testing::MemoryRepositories;
-
-SyncConfig config_of(const std::string& yaml) {
-  auto config = parse_sync_config(yaml, "sync.yaml");
-  EXPECT_TRUE(config.has_value()) << config.error().message;
-  return config ? *config : SyncConfig{};
-}
 
 std::vector<std::string> described(const SyncPlan& plan) {
   std::vector<std::string> out;

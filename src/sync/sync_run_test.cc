@@ -11,13 +11,8 @@
 namespace imagesync {
 namespace {
 
+using testing::config_of;
 using testing::MemoryRepositories;
-
-SyncConfig config_of(const std::string& yaml) {
-  auto config = parse_sync_config(yaml, "sync.yaml");
-  EXPECT_TRUE(config.has_value()) << config.error().message;
-  return config ? *config : SyncConfig{};
-}
 
 SyncSummary sync(const SyncConfig& config, MemoryRepositories& repositories) {
   transfer::NoProgress progress;

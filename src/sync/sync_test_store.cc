@@ -1,6 +1,7 @@
 #include "sync/sync_test_store.h"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstring>
@@ -235,6 +236,12 @@ oci::Result<std::unique_ptr<transfer::ImageStore>> MemoryRepositories::open_sour
 oci::Result<std::unique_ptr<transfer::ImageStore>> MemoryRepositories::open_destination(
     const oci::Reference& repository, const Destination&) {
   return registry(repository.domain()).open(repository.path());
+}
+
+SyncConfig config_of(const std::string& yaml) {
+  auto config = parse_sync_config(yaml, "sync.yaml");
+  EXPECT_TRUE(config.has_value()) << config.error().message;
+  return config ? *config : SyncConfig{};
 }
 
 }  // namespace imagesync::testing

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/sync_config.h"
 #include "sync/sync_plan.h"
 #include "transfer/copy_image.h"
 #include "transfer/image_store.h"
@@ -65,5 +66,8 @@ class MemoryRepositories final : public RepositoryOpener {
   std::mutex mutex_;
   std::map<std::string, MemoryRegistry> registries_;
 };
+
+// sync.yaml text parsed, failing the test (and returning an empty config) when it is invalid.
+SyncConfig config_of(const std::string& yaml);
 
 }  // namespace imagesync::testing
