@@ -56,7 +56,8 @@ int run_serve(const ServeFlags& flags) {
     return 1;
   }
   auto driver = storage::make_filesystem_driver(config.storage_root);
-  auto store = metadata::open_sqlite_store(config.storage_root / "metadata.sqlite");
+  auto store =
+      metadata::open_sqlite_store(config.storage_root / "metadata.sqlite", config.metadata_cache);
   if (!store) {
     fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
     return 1;
