@@ -83,7 +83,7 @@ asio::awaitable<void> Session::run() {
 
     const auto started = std::chrono::steady_clock::now();
     const Route route = server::route(parser.get().target());
-    Exchange exchange(stream_, buffer, parser, config, shared_.stopping);
+    Exchange exchange(stream_, buffer, head_, parser, config, shared_.stopping);
     bool failed = false;
     try {
       co_await handle_request(exchange, route, shared_.context);

@@ -37,6 +37,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream stream_;
   SessionShared& shared_;
   std::string remote_;
+  std::string head_;  // response headers, written anew for each request
   bool idle_ = true;
 };
 
