@@ -101,12 +101,22 @@ asio::awaitable<oci::Result<std::string>> Exchange::read_body_string(std::uint64
   }
 }
 
+// Responses take their fields' memory where the request's came from.
+template <class Response>
+Response make(const RequestParser& parser, http::status status) {
+  Response response(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(parser.get().get_allocator()));
+  response.result(status);
+  response.version(parser.get().version());
+  return response;
+}
+
 StringResponse Exchange::make_response(http::status status) const {
-  return StringResponse{status, parser_.get().version()};
+  return make<StringResponse>(parser_, status);
 }
 
 HeaderResponse Exchange::make_header(http::status status) const {
-  return HeaderResponse{status, parser_.get().version()};
+  return make<HeaderResponse>(parser_, status);
 }
 
 bool Exchange::keep_alive() const { return response_keep_alive_ && !broken_ && parser_.is_done(); }

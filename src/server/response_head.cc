@@ -21,7 +21,7 @@ void ResponseHead::add_quoted(std::string_view name, std::string_view value) {
   out_.append(name).append(": \"").append(value).append("\"\r\n");
 }
 
-void ResponseHead::add(const http::fields& fields) {
+void ResponseHead::add(const Fields& fields) {
   for (const auto& field : fields) add(field.name_string(), field.value());
 }
 

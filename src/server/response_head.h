@@ -20,7 +20,7 @@ class ResponseHead {
   // The value between double quotes, as an ETag needs.
   void add_quoted(std::string_view name, std::string_view value);
   // Every field as it is, Connection included.
-  void add(const http::fields& fields);
+  void add(const Fields& fields);
   void content_length(std::uint64_t length);
   // The Connection header `keep_alive` needs at this HTTP version (none for the default).
   void connection(bool keep_alive);

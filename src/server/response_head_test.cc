@@ -38,7 +38,7 @@ TEST(ResponseHead, SaysWhenTheConnectionEndsOrStaysAtEachVersion) {
 }
 
 TEST(ResponseHead, CopiesMessageFields) {
-  http::fields fields;
+  Fields fields;
   fields.set(http::field::location, "/v2/a/blobs/uploads/1");
   fields.set("Range", "0-9");
   std::string out;

@@ -62,7 +62,9 @@ asio::awaitable<void> Session::run() {
   const HttpConfig& config = shared_.config;
   beast::flat_buffer buffer;
   for (;;) {
-    RequestParser parser;
+    fields_.release();  // the last request's parser and responses are gone
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(FieldAllocator(&fields_)));
     parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
     parser.body_limit(boost::none);  // handlers bound what they read
     idle_ = true;
