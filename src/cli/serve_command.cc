@@ -61,7 +61,8 @@ int run_serve(const ServeFlags& flags) {
     return kFailed;
   }
   auto driver = storage::make_filesystem_driver(config.storage_root);
-  auto store = metadata::open_sqlite_store(config.storage_root / "metadata.sqlite");
+  auto store =
+      metadata::open_sqlite_store(config.storage_root / "metadata.sqlite", config.metadata_cache);
   if (!store) {
     fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
     return kFailed;

@@ -1,6 +1,7 @@
 #include "metadata/sqlite_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -74,21 +75,44 @@ Result<std::int64_t> repository_id(Connection& db, std::string_view repository) 
   return select->integer(0);
 }
 
+// The cache key of a query: its kind, then its arguments, separated by NUL (which no name,
+// tag or digest holds). Built in a buffer of the calling thread: valid until its next call.
+template <class... Parts>
+std::string_view cache_key(char kind, const Parts&... parts) {
+  thread_local std::string key;
+  key.assign(1, kind);
+  ((key.push_back('\0'), key.append(parts)), ...);
+  return key;
+}
+
+// Each store gets a number never used again, so that a thread's remembered connection cannot
+// be mistaken for one of a later store at the same address.
+std::atomic<std::uint64_t> next_store_serial{1};
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::filesystem::path file, std::unique_ptr<Connection> first)
-      : file_(std::move(file)) {
+  SqliteStore(std::filesystem::path file, std::unique_ptr<Connection> first,
+              std::unique_ptr<Connection> probe, ReadCacheOptions cache)
+      : file_(std::move(file)),
+        probe_(std::move(probe)),
+        cache_(cache, [this] { return data_version(); }) {
     connections_.emplace(std::this_thread::get_id(), std::move(first));
   }
 
   // --- repositories
 
   Result<bool> repository_exists(std::string_view repository) override {
-    return read([&](Connection& db) -> Result<bool> {
-      auto select = db.prepare("SELECT 1 FROM repositories WHERE name = ?1", repository);
-      if (!select) return std::unexpected(std::move(select.error()));
-      return select->step();
+    auto exists = cache_.get<bool>(cache_key('r', repository), [&] {
+      return read([&](Connection& db) -> Result<std::optional<bool>> {
+        auto select = db.prepare("SELECT 1 FROM repositories WHERE name = ?1", repository);
+        if (!select) return std::unexpected(std::move(select.error()));
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        return *row ? std::optional(true) : std::nullopt;
+      });
     });
+    if (!exists) return std::unexpected(std::move(exists.error()));
+    return exists->has_value();
   }
 
   Result<std::vector<std::string>> repositories(std::string_view after,
@@ -109,18 +133,20 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
                                                    std::string_view digest) override {
-    return read([&](Connection& db) -> Result<std::optional<std::uint64_t>> {
-      auto select = db.prepare(
-          "SELECT b.size FROM repositories r "
-          "JOIN repository_blobs rb ON rb.repository_id = r.id "
-          "JOIN blobs b ON b.digest = rb.digest "
-          "WHERE r.name = ?1 AND rb.digest = ?2",
-          repository, digest);
-      if (!select) return std::unexpected(std::move(select.error()));
-      auto row = select->step();
-      if (!row) return std::unexpected(std::move(row.error()));
-      if (!*row) return std::nullopt;
-      return static_cast<std::uint64_t>(select->integer(0));
+    return cache_.get<std::uint64_t>(cache_key('b', repository, digest), [&] {
+      return read([&](Connection& db) -> Result<std::optional<std::uint64_t>> {
+        auto select = db.prepare(
+            "SELECT b.size FROM repositories r "
+            "JOIN repository_blobs rb ON rb.repository_id = r.id "
+            "JOIN blobs b ON b.digest = rb.digest "
+            "WHERE r.name = ?1 AND rb.digest = ?2",
+            repository, digest);
+        if (!select) return std::unexpected(std::move(select.error()));
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return std::nullopt;
+        return static_cast<std::uint64_t>(select->integer(0));
+      });
     });
   }
 
@@ -189,32 +215,36 @@ class SqliteStore final : public Store {
 
   Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
                                                  std::string_view digest) override {
-    return read([&](Connection& db) -> Result<std::optional<ManifestRecord>> {
-      auto select = db.prepare(
-          "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations "
-          "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
-          "WHERE r.name = ?1 AND m.digest = ?2",
-          repository, digest);
-      if (!select) return std::unexpected(std::move(select.error()));
-      auto row = select->step();
-      if (!row) return std::unexpected(std::move(row.error()));
-      if (!*row) return std::nullopt;
-      return manifest_at(*select);
+    return cache_.get<ManifestRecord>(cache_key('m', repository, digest), [&] {
+      return read([&](Connection& db) -> Result<std::optional<ManifestRecord>> {
+        auto select = db.prepare(
+            "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations "
+            "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+            "WHERE r.name = ?1 AND m.digest = ?2",
+            repository, digest);
+        if (!select) return std::unexpected(std::move(select.error()));
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return std::nullopt;
+        return manifest_at(*select);
+      });
     });
   }
 
   Result<std::optional<std::string>> tag(std::string_view repository,
                                          std::string_view tag) override {
-    return read([&](Connection& db) -> Result<std::optional<std::string>> {
-      auto select = db.prepare(
-          "SELECT t.digest FROM tags t JOIN repositories r ON r.id = t.repository_id "
-          "WHERE r.name = ?1 AND t.name = ?2",
-          repository, tag);
-      if (!select) return std::unexpected(std::move(select.error()));
-      auto row = select->step();
-      if (!row) return std::unexpected(std::move(row.error()));
-      if (!*row) return std::nullopt;
-      return select->text(0);
+    return cache_.get<std::string>(cache_key('t', repository, tag), [&] {
+      return read([&](Connection& db) -> Result<std::optional<std::string>> {
+        auto select = db.prepare(
+            "SELECT t.digest FROM tags t JOIN repositories r ON r.id = t.repository_id "
+            "WHERE r.name = ?1 AND t.name = ?2",
+            repository, tag);
+        if (!select) return std::unexpected(std::move(select.error()));
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return std::nullopt;
+        return select->text(0);
+      });
     });
   }
 
@@ -243,12 +273,19 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::string>> tags(std::string_view repository, std::string_view after,
                                         std::size_t limit) override {
-    return read([&](Connection& db) {
-      return all_text(
-          db.prepare("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
-                     "WHERE r.name = ?1 AND t.name > ?2 ORDER BY t.name LIMIT ?3",
-                     repository, after, sql_limit(limit)));
-    });
+    // A list is an answer too, empty or not: it is kept like the others.
+    auto page = cache_.get<std::vector<std::string>>(
+        cache_key('l', repository, after, std::to_string(limit)),
+        [&]() -> Result<std::optional<std::vector<std::string>>> {
+          return read([&](Connection& db) {
+            return all_text(db.prepare(
+                "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                "WHERE r.name = ?1 AND t.name > ?2 ORDER BY t.name LIMIT ?3",
+                repository, after, sql_limit(limit)));
+          });
+        });
+    if (!page) return std::unexpected(std::move(page.error()));
+    return std::move(**page);
   }
 
   Result<std::vector<ManifestRecord>> referrers(
@@ -385,8 +422,25 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  // This thread's connection, opened on its first call.
+  // What the read cache asks: SQLite's count of commits by other connections, this process's
+  // included, on a connection of its own (the count is per connection).
+  Result<std::uint64_t> data_version() {
+    auto select = probe_->prepare("PRAGMA data_version");
+    if (!select) return std::unexpected(std::move(select.error()));
+    auto row = select->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    return static_cast<std::uint64_t>(select->integer(0));
+  }
+
+  // This thread's connection, opened on its first call. The thread remembers it, so that only
+  // its first call takes the lock.
   Result<Connection*> connection() {
+    struct Remembered {
+      std::uint64_t store = 0;
+      Connection* connection = nullptr;
+    };
+    thread_local Remembered remembered;
+    if (remembered.store == serial_) return remembered.connection;
     std::lock_guard lock(mutex_);
     auto& slot = connections_[std::this_thread::get_id()];
     if (!slot) {
@@ -397,6 +451,7 @@ class SqliteStore final : public Store {
       }
       slot = std::move(*opened);
     }
+    remembered = {serial_, slot.get()};
     return slot.get();
   }
 
@@ -411,23 +466,31 @@ class SqliteStore final : public Store {
   std::invoke_result_t<Body&, Connection&> write(Body&& body) {
     auto db = connection();
     if (!db) return std::unexpected(std::move(db.error()));
-    return (*db)->write_transaction([&] { return body(**db); });
+    auto result = (*db)->write_transaction([&] { return body(**db); });
+    cache_.invalidate();  // after the commit: a read from now on must see the write
+    return result;
   }
 
   const std::filesystem::path file_;
+  const std::uint64_t serial_ = next_store_serial.fetch_add(1);
   std::mutex mutex_;  // guards connections_, not the connections
   std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections_;
+  const std::unique_ptr<Connection> probe_;  // used by the cache, one probe at a time
+  ReadCache cache_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file,
+                                                 ReadCacheOptions cache) {
   auto first = sqlite::Connection::open(file);
   if (!first) return std::unexpected(std::move(first.error()));
   if (auto migrated = sqlite::migrate(**first); !migrated) {
     return std::unexpected(std::move(migrated.error()));
   }
-  return std::make_unique<SqliteStore>(file, std::move(*first));
+  auto probe = sqlite::Connection::open(file);
+  if (!probe) return std::unexpected(std::move(probe.error()));
+  return std::make_unique<SqliteStore>(file, std::move(*first), std::move(*probe), cache);
 }
 
 }  // namespace metadata

@@ -2,8 +2,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "metadata/sqlite_store.h"
 #include "metadata/store_conformance.h"
@@ -84,6 +86,64 @@ TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
   auto digest = (*reader)->tag("repo", "latest");
   ASSERT_TRUE(digest);
   EXPECT_EQ(*digest, put.manifest.digest);
+}
+
+// What replicas sharing one database rely on: the reader's cache notices the writer's commit.
+class SharedFileTest : public SqliteStoreTest {
+ protected:
+  // Tags `tag` in "repo" to a manifest whose digest ends in `c`s.
+  static std::string tag_to(Store& store, const std::string& tag, char c) {
+    ManifestPut put;
+    put.repository = "repo";
+    put.manifest.digest = "sha256:" + std::string(64, c);
+    put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
+    put.tag = tag;
+    EXPECT_TRUE(store.put_manifest(put));
+    return put.manifest.digest;
+  }
+  std::unique_ptr<Store> open(std::chrono::milliseconds max_staleness) {
+    auto store = open_sqlite_store(directory_ / "metadata.db", {.max_staleness = max_staleness});
+    EXPECT_TRUE(store) << store.error().message;
+    return store ? std::move(*store) : nullptr;
+  }
+};
+
+TEST_F(SharedFileTest, ATagMovedByAnotherStoreIsSeenWithinTheBound) {
+  using namespace std::chrono_literals;
+  auto writer = open(100ms);
+  auto reader = open(100ms);
+  tag_to(*writer, "latest", 'a');
+  ASSERT_EQ(reader->tag("repo", "latest")->value_or(""), "sha256:" + std::string(64, 'a'));
+  const auto moved = tag_to(*writer, "latest", 'b');
+  std::this_thread::sleep_for(110ms);
+  EXPECT_EQ(reader->tag("repo", "latest")->value_or(""), moved);
+  ASSERT_TRUE(writer->delete_tag("repo", "latest"));
+  std::this_thread::sleep_for(110ms);
+  EXPECT_FALSE(reader->tag("repo", "latest")->has_value());
+}
+
+TEST_F(SharedFileTest, ZeroStalenessSeesAnotherStoresWriteAtOnce) {
+  using namespace std::chrono_literals;
+  auto writer = open(0ms);
+  auto reader = open(0ms);
+  tag_to(*writer, "latest", 'a');
+  ASSERT_TRUE(reader->tag("repo", "latest")->has_value());
+  EXPECT_EQ(reader->tags("repo", "", 10)->size(), 1u);
+  const auto moved = tag_to(*writer, "latest", 'b');
+  tag_to(*writer, "v2", 'b');
+  EXPECT_EQ(reader->tag("repo", "latest")->value_or(""), moved);
+  EXPECT_EQ(reader->tags("repo", "", 10)->size(), 2u);
+}
+
+TEST_F(SharedFileTest, ItsOwnWritesAreSeenAtOnce) {
+  using namespace std::chrono_literals;
+  auto store = open(1h);
+  tag_to(*store, "latest", 'a');
+  ASSERT_TRUE(store->tag("repo", "latest")->has_value());
+  const auto moved = tag_to(*store, "latest", 'b');
+  EXPECT_EQ(store->tag("repo", "latest")->value_or(""), moved);
+  ASSERT_TRUE(store->delete_tag("repo", "latest"));
+  EXPECT_FALSE(store->tag("repo", "latest")->has_value());
 }
 
 TEST_F(SqliteStoreTest, OpeningInMissingDirectoryFails) {

@@ -44,20 +44,20 @@ Result<ManifestContent> Registry::get_manifest(std::string_view repository,
     }
     return std::unexpected(ref.error());
   }
-  std::string digest_text;
-  if (ref->digest) {
-    digest_text = ref->digest->str();
-  } else {
+  // Pulls by tag are what a registry answers most: no copy here that a move can spare.
+  std::optional<oci::Digest> digest = std::move(ref->digest);
+  if (!digest) {
     auto tagged = store_.tag(repository, ref->tag);
     if (!tagged) return std::unexpected(tagged.error());
     if (!*tagged) return oci::fail(ErrorCode::kManifestUnknown, "manifest unknown", ref->tag);
-    digest_text = **tagged;
+    auto parsed = oci::Digest::parse(**tagged);
+    if (!parsed) return std::unexpected(parsed.error());
+    digest = std::move(*parsed);
   }
+  const std::string& digest_text = digest->str();
   auto record = store_.manifest(repository, digest_text);
   if (!record) return std::unexpected(record.error());
   if (!*record) return oci::fail(ErrorCode::kManifestUnknown, "manifest unknown", digest_text);
-  auto digest = oci::Digest::parse(digest_text);
-  if (!digest) return std::unexpected(digest.error());
 
   auto bytes = manifest_cache_.get(digest_text);
   if (!bytes) {
@@ -66,7 +66,7 @@ Result<ManifestContent> Registry::get_manifest(std::string_view repository,
     bytes = std::make_shared<const std::string>(std::move(*content));
     manifest_cache_.put(digest_text, bytes);
   }
-  return ManifestContent{*digest, (*record)->media_type, std::move(bytes)};
+  return ManifestContent{std::move(*digest), std::move((*record)->media_type), std::move(bytes)};
 }
 
 Result<void> Registry::check_references(std::string_view repository,

@@ -20,7 +20,7 @@ oci::Result<T> scalar(const YAML::Node& node, const std::string& key) {
   }
 }
 
-oci::Result<std::chrono::seconds> duration(const YAML::Node& node, const std::string& key) {
+oci::Result<std::chrono::milliseconds> duration(const YAML::Node& node, const std::string& key) {
   auto text = scalar<std::string>(node, key);
   if (!text) return std::unexpected(text.error());
   auto parsed = parse_duration(*text);
@@ -42,13 +42,19 @@ Setter set_scalar(Field field, std::string key) {
   };
 }
 
+// Into a field of seconds or milliseconds; a field of seconds takes whole seconds only.
 template <class Field>
 Setter set_duration(Field field, std::string key) {
   return [field, key = std::move(key)](const YAML::Node& node,
                                        ServerConfig& config) -> oci::Result<void> {
     auto value = duration(node, key);
     if (!value) return std::unexpected(value.error());
-    field(config) = *value;
+    auto& target = field(config);
+    using Target = std::remove_reference_t<decltype(target)>;
+    if (std::chrono::duration_cast<Target>(*value) != *value) {
+      return oci::fail(ErrorCode::kInternal, "config: " + key + " takes whole seconds");
+    }
+    target = std::chrono::duration_cast<Target>(*value);
     return {};
   };
 }
@@ -106,6 +112,13 @@ const std::map<std::string, Setter>& setters() {
       {"cache.manifest_bytes",
        set_scalar<std::size_t>(
            [](C & c) -> auto& { return c.registry.manifest_cache_bytes; }, "cache.manifest_bytes")},
+      {"cache.metadata_bytes",
+       set_scalar<std::size_t>(
+           [](C & c) -> auto& { return c.metadata_cache.max_bytes; }, "cache.metadata_bytes")},
+      {"cache.metadata_staleness",
+       set_duration(
+           [](C & c) -> auto& { return c.metadata_cache.max_staleness; },
+           "cache.metadata_staleness")},
   };
   return table;
 }
@@ -133,20 +146,21 @@ oci::Result<void> apply(const YAML::Node& node, const std::string& prefix, Serve
 
 }  // namespace
 
-oci::Result<std::chrono::seconds> parse_duration(std::string_view text) {
+oci::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end == text.data()) {
     return oci::fail(ErrorCode::kInternal, "invalid duration \"" + std::string(text) + "\"");
   }
   const std::string_view unit(end, text.data() + text.size());
+  // In milliseconds.
   static const std::map<std::string_view, std::uint64_t> kUnits = {
-      {"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+      {"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   auto it = kUnits.find(unit);
-  if (it == kUnits.end() || value > 100ULL * 365 * 86400 / it->second) {
+  if (it == kUnits.end() || value > 100ULL * 365 * 86'400'000 / it->second) {
     return oci::fail(ErrorCode::kInternal, "invalid duration \"" + std::string(text) + "\"");
   }
-  return std::chrono::seconds(value * it->second);
+  return std::chrono::milliseconds(value * it->second);
 }
 
 oci::Result<ListenAddress> parse_listen_address(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "metadata/read_cache.h"
 #include "oci/error.h"
 #include "registry/registry.h"
 
@@ -29,6 +30,7 @@ struct ServerConfig {
   bool access_log = true;
   HttpConfig http;
   registry::Options registry;
+  metadata::ReadCacheOptions metadata_cache;
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};
 };
 
@@ -36,8 +38,8 @@ struct ServerConfig {
 // key, so a typo never silently falls back to a default.
 oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file);
 
-// "90s", "15m", "24h", "2d" or a number of seconds.
-oci::Result<std::chrono::seconds> parse_duration(std::string_view text);
+// "250ms", "90s", "15m", "24h", "2d" or a number of seconds.
+oci::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // "HOST:PORT", ":PORT" (all interfaces) or "[V6]:PORT".
 struct ListenAddress {

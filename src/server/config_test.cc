@@ -46,6 +46,9 @@ uploads:
 read_only: true
 delete:
   enabled: false
+cache:
+  metadata_staleness: 250ms
+  metadata_bytes: 1048576
 )"));
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->listen, "127.0.0.1:6000");
@@ -59,6 +62,18 @@ delete:
   EXPECT_EQ(config->registry.upload_expiry, std::chrono::hours(48));
   EXPECT_TRUE(config->registry.read_only);
   EXPECT_FALSE(config->registry.delete_enabled);
+  EXPECT_EQ(config->metadata_cache.max_staleness, std::chrono::milliseconds(250));
+  EXPECT_EQ(config->metadata_cache.max_bytes, 1048576u);
+}
+
+TEST_F(ConfigFile, SecondsKeysTakeWholeSeconds) {
+  auto config = load_server_config(write("http:\n  idle_timeout: 1500ms\n"));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("http.idle_timeout takes whole seconds"), std::string::npos)
+      << config.error().message;
+  config = load_server_config(write("http:\n  idle_timeout: 2000ms\n"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->http.idle_timeout, std::chrono::seconds(2));
 }
 
 TEST_F(ConfigFile, RejectsUnknownKeysByName) {
@@ -92,7 +107,9 @@ TEST(Duration, Units) {
   EXPECT_EQ(*parse_duration("15m"), std::chrono::seconds(900));
   EXPECT_EQ(*parse_duration("24h"), std::chrono::seconds(86400));
   EXPECT_EQ(*parse_duration("2d"), std::chrono::seconds(172800));
-  for (const char* bad : {"", "s", "-1s", "1x", "1.5h", "99999999999999999999d", "1 h"}) {
+  EXPECT_EQ(*parse_duration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(*parse_duration("0ms"), std::chrono::milliseconds(0));
+  for (const char* bad : {"", "s", "ms", "-1s", "1x", "1.5h", "99999999999999999999d", "1 h"}) {
     EXPECT_FALSE(parse_duration(bad)) << bad;
   }
 }

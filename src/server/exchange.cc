@@ -2,11 +2,13 @@
 
 #include <sys/sendfile.h>
 
+#include <array>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
 #include <vector>
 
 #include "server/error_response.h"
+#include "server/response_head.h"
 #include "storage/capabilities.h"
 
 namespace server {
@@ -16,7 +18,6 @@ using asio::as_tuple;
 using asio::use_awaitable;
 using namespace asio::experimental::awaitable_operators;
 
-constexpr std::string_view kApiVersion = "registry/2.0";
 constexpr std::size_t kBodyReadBuffer = std::size_t{256} << 10;
 
 bool is_disconnect(const boost::system::error_code& ec) {
@@ -27,9 +28,14 @@ bool is_disconnect(const boost::system::error_code& ec) {
 
 }  // namespace
 
-Exchange::Exchange(Stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
-                   const HttpConfig& config, bool closing)
-    : stream_(stream), buffer_(buffer), parser_(parser), config_(config), closing_(closing) {}
+Exchange::Exchange(Stream& stream, beast::flat_buffer& buffer, std::string& head,
+                   RequestParser& parser, const HttpConfig& config, bool closing)
+    : stream_(stream),
+      buffer_(buffer),
+      head_(head),
+      parser_(parser),
+      config_(config),
+      closing_(closing) {}
 
 std::string_view Exchange::header(http::field field) const {
   const auto& fields = parser_.get();
@@ -96,58 +102,79 @@ asio::awaitable<oci::Result<std::string>> Exchange::read_body_string(std::uint64
   }
 }
 
-StringResponse Exchange::make_response(http::status status) const {
-  StringResponse response{status, parser_.get().version()};
-  response.set("Docker-Distribution-API-Version", kApiVersion);
+// Responses take their fields' memory where the request's came from.
+template <class Response>
+Response make(const RequestParser& parser, http::status status) {
+  Response response(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(parser.get().get_allocator()));
+  response.result(status);
+  response.version(parser.get().version());
   return response;
 }
 
+StringResponse Exchange::make_response(http::status status) const {
+  return make<StringResponse>(parser_, status);
+}
+
 HeaderResponse Exchange::make_header(http::status status) const {
-  HeaderResponse response{status, parser_.get().version()};
-  response.set("Docker-Distribution-API-Version", kApiVersion);
-  response.content_length(0);
-  return response;
+  return make<HeaderResponse>(parser_, status);
 }
 
 bool Exchange::keep_alive() const { return response_keep_alive_ && !broken_ && parser_.is_done(); }
 
-template <class Response>
-void Exchange::finish_headers(Response& response) {
-  // A body left unread (the handler refused the request early) cannot be skipped safely.
-  response_keep_alive_ = parser_.get().keep_alive() && !closing_ && !broken_;
-  response.keep_alive(response_keep_alive_);
-  status_ = response.result_int();
+void Exchange::begin_response(unsigned status) {
+  status_ = status;
+  // A body left unread (the handler answered before reading it) cannot be skipped safely.
+  response_keep_alive_ = parser_.get().keep_alive() && !closing_ && !broken_ && parser_.is_done();
+}
+
+asio::awaitable<void> Exchange::write(std::string_view head, std::string_view body) {
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+  stream_.expires_after(config_.write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, buffers, as_tuple(use_awaitable));
+  if (ec) broken_ = true;
+  bytes_sent_ += body.size();
 }
 
 asio::awaitable<void> Exchange::send(StringResponse response) {
-  response.prepare_payload();
-  if (method() == http::verb::head) {
-    HeaderResponse head{response.result(), response.version()};
-    for (const auto& field : response.base()) head.set(field.name_string(), field.value());
-    co_return co_await send_header(std::move(head));
+  begin_response(response.result_int());
+  ResponseHead head(head_, response.version(), response.result());
+  head.add(response.base());
+  // As Beast's prepare_payload: these statuses have no body and no length.
+  const auto status = response.result();
+  if (!(status == http::status::no_content || status == http::status::not_modified ||
+        http::to_status_class(status) == http::status_class::informational)) {
+    head.content_length(response.body().size());
   }
-  finish_headers(response);
-  // A handler may answer before reading the body; then the connection cannot continue.
-  if (!parser_.is_done()) {
-    response_keep_alive_ = false;
-    response.keep_alive(false);
-  }
-  stream_.expires_after(config_.write_timeout);
-  auto [ec, n] = co_await http::async_write(stream_, response, as_tuple(use_awaitable));
-  if (ec) broken_ = true;
-  bytes_sent_ += response.body().size();
+  head.connection(response_keep_alive_);
+  const std::string_view body =
+      method() == http::verb::head ? std::string_view() : std::string_view(response.body());
+  co_await write(head.finish(), body);
 }
 
 asio::awaitable<void> Exchange::send_header(HeaderResponse response) {
-  finish_headers(response);
-  if (!parser_.is_done()) {
-    response_keep_alive_ = false;
-    response.keep_alive(false);
+  begin_response(response.result_int());
+  ResponseHead head(head_, response.version(), response.result());
+  head.add(response.base());
+  if (response.find(http::field::content_length) == response.end()) head.content_length(0);
+  head.connection(response_keep_alive_);
+  co_await write(head.finish(), "");
+}
+
+asio::awaitable<void> Exchange::send_bytes(http::status status, std::span<const HeaderLine> headers,
+                                           std::string_view body) {
+  begin_response(static_cast<unsigned>(status));
+  ResponseHead head(head_, parser_.get().version(), status);
+  for (const HeaderLine& line : headers) {
+    if (line.quoted) {
+      head.add_quoted(line.name, line.value);
+    } else {
+      head.add(line.name, line.value);
+    }
   }
-  http::response_serializer<http::empty_body> serializer(response);
-  stream_.expires_after(config_.write_timeout);
-  auto [ec, n] = co_await http::async_write_header(stream_, serializer, as_tuple(use_awaitable));
-  if (ec) broken_ = true;
+  head.content_length(body.size());
+  head.connection(response_keep_alive_);
+  co_await write(head.finish(), method() == http::verb::head ? std::string_view() : body);
 }
 
 asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Reader& reader,

@@ -1,6 +1,7 @@
 // One request and its response on a connection: the handlers' whole view of HTTP.
 // The body is read in pieces as the handler asks (uploads stream), responses are written at
-// once, blobs with sendfile(2) when storage has a file descriptor.
+// once (headers and body in one write), blobs with sendfile(2) when storage has a file
+// descriptor.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +17,17 @@
 
 namespace server {
 
+// A response header given as text, for send_bytes.
+struct HeaderLine {
+  std::string_view name;
+  std::string_view value;
+  bool quoted = false;  // sent between double quotes (ETag)
+};
+
 class Exchange {
  public:
-  Exchange(Stream& stream, beast::flat_buffer& buffer, RequestParser& parser,
+  // `head` is where response headers are written; the connection keeps it between requests.
+  Exchange(Stream& stream, beast::flat_buffer& buffer, std::string& head, RequestParser& parser,
            const HttpConfig& config, bool closing);
 
   http::verb method() const { return parser_.get().method(); }
@@ -40,7 +49,13 @@ class Exchange {
   asio::awaitable<void> send_blob(HeaderResponse response, storage::Reader& reader,
                                   std::uint64_t length);
   asio::awaitable<void> send_error(const oci::Error& error);
+  // A response of these headers and `body` (not sent for HEAD, where only its length is),
+  // without building a message first: for the requests a registry answers most.
+  asio::awaitable<void> send_bytes(http::status status, std::span<const HeaderLine> headers,
+                                   std::string_view body);
 
+  // Every response also carries Docker-Distribution-API-Version, and a header-only one a
+  // Content-Length of 0 unless the handler sets another.
   StringResponse make_response(http::status status) const;
   HeaderResponse make_header(http::status status) const;
 
@@ -50,13 +65,15 @@ class Exchange {
   bool keep_alive() const;
 
  private:
-  template <class Response>
-  void finish_headers(Response& response);
+  // Records the status and decides whether the connection carries another request.
+  void begin_response(unsigned status);
+  asio::awaitable<void> write(std::string_view head, std::string_view body);
   asio::awaitable<bool> sendfile_all(int fd, std::uint64_t length);
   asio::awaitable<bool> copy_all(storage::Reader& reader, std::uint64_t length);
 
   Stream& stream_;
   beast::flat_buffer& buffer_;
+  std::string& head_;
   RequestParser& parser_;
   const HttpConfig& config_;
   bool closing_;

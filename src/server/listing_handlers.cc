@@ -1,6 +1,8 @@
 // GET /v2/<name>/tags/list, /v2/_catalog and /v2/<name>/referrers/<digest>
+#include <array>
 #include <charconv>
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "oci/media_type.h"
 #include "oci/percent_encoding.h"
@@ -33,15 +35,56 @@ std::string next_link(std::string_view path, std::size_t n, std::string_view las
   return link;
 }
 
-asio::awaitable<void> send_page(Exchange& exchange, nlohmann::json body, const registry::Page& page,
-                                std::string_view path, std::size_t n) {
-  auto response = exchange.make_response(http::status::ok);
-  response.set(http::field::content_type, "application/json");
-  if (page.more && !page.items.empty()) {
-    response.set(http::field::link, next_link(path, n, page.items.back()));
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.append("\\u00").append(1, kHex[c >> 4]).append(1, kHex[c & 15]);
+    } else {
+      out += c;
+    }
   }
-  response.body() = body.dump();
-  co_await exchange.send(std::move(response));
+  out += '"';
+}
+
+// {"name":"<name>","tags":[...]} or {"repositories":[...]}, written directly: a tag list is
+// read often and holds many short strings, each of which a JSON library would allocate.
+std::string list_body(std::optional<std::string_view> name, std::string_view key,
+                      const std::vector<std::string>& items) {
+  std::string body;
+  std::size_t size = 32 + key.size() + (name ? name->size() : 0);
+  for (const auto& item : items) size += item.size() + 3;
+  body.reserve(size);
+  body += '{';
+  if (name) {
+    body += "\"name\":";
+    append_json_string(body, *name);
+    body += ',';
+  }
+  append_json_string(body, key);
+  body += ":[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) body += ',';
+    append_json_string(body, items[i]);
+  }
+  body += "]}";
+  return body;
+}
+
+asio::awaitable<void> send_page(Exchange& exchange, std::string body, const registry::Page& page,
+                                std::string_view path, std::size_t n) {
+  std::string link;
+  if (page.more && !page.items.empty()) link = next_link(path, n, page.items.back());
+  const std::array<HeaderLine, 2> headers{{
+      {"Content-Type", "application/json"},
+      {"Link", link},
+  }};
+  const std::span<const HeaderLine> sent(headers.data(), link.empty() ? 1 : 2);
+  co_await exchange.send_bytes(http::status::ok, sent, body);
 }
 
 }  // namespace
@@ -53,8 +96,9 @@ asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Contex
   const std::size_t n = page_size(route);
   auto page = context.registry.tags(route.name, route.param("last"), n);
   if (!page) co_return co_await exchange.send_error(page.error());
-  nlohmann::json body = {{"name", route.name}, {"tags", page->items}};
-  co_await send_page(exchange, std::move(body), *page, "/v2/" + route.name + "/tags/list", n);
+  std::string body = list_body(route.name, "tags", page->items);
+  std::string path = "/v2/" + route.name + "/tags/list";
+  co_await send_page(exchange, std::move(body), *page, path, n);
 }
 
 asio::awaitable<void> handle_catalog(Exchange& exchange, const Route& route, Context& context) {
@@ -64,7 +108,7 @@ asio::awaitable<void> handle_catalog(Exchange& exchange, const Route& route, Con
   const std::size_t n = page_size(route);
   auto page = context.registry.catalog(route.param("last"), n);
   if (!page) co_return co_await exchange.send_error(page.error());
-  nlohmann::json body = {{"repositories", page->items}};
+  std::string body = list_body(std::nullopt, "repositories", page->items);
   co_await send_page(exchange, std::move(body), *page, "/v2/_catalog", n);
 }
 

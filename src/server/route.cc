@@ -26,11 +26,21 @@ std::map<std::string, std::string, std::less<>> parse_query(std::string_view que
   return params;
 }
 
+// The last occurrence of `marker`, which starts with '/'. string_view::rfind would compare
+// the whole marker at every position of the path; only the few slashes are worth trying.
+std::size_t rfind_marker(std::string_view path, std::string_view marker) {
+  for (auto at = path.rfind('/'); at != std::string_view::npos;
+       at = at == 0 ? std::string_view::npos : path.rfind('/', at - 1)) {
+    if (path.substr(at).starts_with(marker)) return at;
+  }
+  return std::string_view::npos;
+}
+
 // "<name>/<marker><rest>" where <rest> is one path segment: the marker found last wins, so a
 // repository may itself contain "blobs" or "manifests" as a component.
 std::optional<Route> match_suffix(std::string_view path, std::string_view marker,
                                   Resource resource) {
-  const auto at = path.rfind(marker);
+  const auto at = rfind_marker(path, marker);
   if (at == std::string_view::npos || at == 0) return std::nullopt;
   const std::string_view rest = path.substr(at + marker.size());
   if (rest.empty() || rest.find('/') != std::string_view::npos) return std::nullopt;

@@ -75,18 +75,52 @@ oci::Result<void> open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& en
   return {};
 }
 
+// One io_context per thread, each run by its thread alone: a connection lives on one thread
+// from accept to close, so serving it needs no strand, no lock and no wake-up of another
+// thread. The first context also runs the acceptor, signals and timers.
+class IoContexts {
+ public:
+  explicit IoContexts(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      work_.push_back(asio::make_work_guard(*contexts_.back()));
+    }
+  }
+  asio::io_context& main() { return *contexts_.front(); }
+  // Round robin, for the next connection.
+  asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
+  // Runs every context, the first on the calling thread; returns when all have stopped.
+  void run() {
+    std::vector<std::jthread> workers;
+    for (std::size_t i = 1; i < contexts_.size(); ++i) {
+      workers.emplace_back([this, i] { contexts_[i]->run(); });
+    }
+    main().run();
+  }
+  // Each context returns from run() once it has no more work.
+  void release() { work_.clear(); }
+  void stop() {
+    for (auto& context : contexts_) context->stop();
+  }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::size_t next_ = 0;  // used by the accepting thread only
+};
+
 class Server {
  public:
   Server(const ServerConfig& config, registry::Registry& registry, unsigned threads)
       : config_(config),
-        io_(static_cast<int>(threads)),
+        io_(threads),
         blocking_(std::max(4u, threads * 2)),
         context_{registry, blocking_},
         shared_{config.http, context_},
-        acceptor_(io_),
-        signals_(io_, SIGINT, SIGTERM),
-        purge_timer_(io_),
-        deadline_(io_) {}
+        acceptor_(io_.main()),
+        signals_(io_.main(), SIGINT, SIGTERM),
+        purge_timer_(io_.main()),
+        deadline_(io_.main()) {}
 
   oci::Result<void> run(unsigned threads) {
     auto endpoint = resolve_listen(config_.listen);
@@ -100,36 +134,43 @@ class Server {
       if (!ec) begin_shutdown(signal);
     });
     schedule_purge();
-    asio::co_spawn(io_, accept_loop(), asio::detached);
+    asio::co_spawn(io_.main(), accept_loop(), asio::detached);
 
-    std::vector<std::jthread> workers;
-    for (unsigned i = 1; i < threads; ++i) workers.emplace_back([this] { io_.run(); });
     io_.run();
-    workers.clear();
     blocking_.join();
     spdlog::info("regmirror stopped");
     return {};
   }
 
  private:
+  // Waits for a connection, then takes every other one already queued before waiting again:
+  // when thousands connect at once, the acceptor's turns among the busy connections do not
+  // leave the last of them queued for seconds.
   asio::awaitable<void> accept_loop() {
+    acceptor_.non_blocking(true);
     while (acceptor_.is_open()) {
-      auto [ec, socket] =
-          co_await acceptor_.async_accept(asio::make_strand(io_), as_tuple(use_awaitable));
-      if (ec) {
-        if (!acceptor_.is_open()) break;
-        spdlog::warn("accept failed: {}", ec.message());
-        asio::steady_timer pause(io_, std::chrono::milliseconds(50));  // e.g. out of descriptors
-        co_await pause.async_wait(as_tuple(use_awaitable));
-        continue;
+      tcp::socket socket(io_.next());
+      auto [ec] = co_await acceptor_.async_accept(socket, as_tuple(use_awaitable));
+      while (!ec) {
+        start_session(std::move(socket));
+        socket = tcp::socket(io_.next());
+        acceptor_.accept(socket, ec);
       }
-      boost::system::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      auto session = std::make_shared<Session>(std::move(socket), shared_);
-      const bool over_limit = sessions_.size() >= config_.http.max_connections;
-      sessions_.add(session);
-      asio::co_spawn(session->executor(), serve_session(session, over_limit), asio::detached);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+      if (!acceptor_.is_open()) break;
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(io_.main(), std::chrono::milliseconds(50));  // e.g. no descriptors
+      co_await pause.async_wait(as_tuple(use_awaitable));
     }
+  }
+
+  void start_session(tcp::socket socket) {
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), shared_);
+    const bool over_limit = sessions_.size() >= config_.http.max_connections;
+    sessions_.add(session);
+    asio::co_spawn(session->executor(), serve_session(session, over_limit), asio::detached);
   }
 
   asio::awaitable<void> serve_session(std::shared_ptr<Session> session, bool over_limit) {
@@ -139,7 +180,10 @@ class Server {
       co_await session->run();
     }
     if (sessions_.remove(session) == 0 && shared_.stopping) {
-      asio::post(io_, [this] { deadline_.cancel(); });
+      asio::post(io_.main(), [this] {
+        deadline_.cancel();
+        io_.release();
+      });
     }
   }
 
@@ -165,7 +209,10 @@ class Server {
     acceptor_.close(ignored);
     purge_timer_.cancel();
     sessions_.close_idle();
-    if (sessions_.size() == 0) return;
+    if (sessions_.size() == 0) {
+      io_.release();
+      return;
+    }
     deadline_.expires_after(config_.http.shutdown_timeout);
     deadline_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;  // the last session ended first
@@ -175,7 +222,7 @@ class Server {
   }
 
   const ServerConfig& config_;
-  asio::io_context io_;
+  IoContexts io_;
   asio::thread_pool blocking_;
   Context context_;
   SessionShared shared_;

@@ -1,5 +1,5 @@
-// The HTTP front: accepts connections, runs one session per connection on a thread pool
-// sized to the cores, and shuts down gracefully on SIGINT/SIGTERM.
+// The HTTP front: accepts connections, runs one session per connection on one of a thread per
+// core (each thread with its own io_context), and shuts down gracefully on SIGINT/SIGTERM.
 #pragma once
 
 #include "oci/error.h"

@@ -62,7 +62,9 @@ asio::awaitable<void> Session::run() {
   const HttpConfig& config = shared_.config;
   beast::flat_buffer buffer;
   for (;;) {
-    RequestParser parser;
+    fields_.release();  // the last request's parser and responses are gone
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(FieldAllocator(&fields_)));
     parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
     parser.body_limit(boost::none);  // handlers bound what they read
     idle_ = true;
@@ -83,7 +85,7 @@ asio::awaitable<void> Session::run() {
 
     const auto started = std::chrono::steady_clock::now();
     const Route route = server::route(parser.get().target());
-    Exchange exchange(stream_, buffer, parser, config, shared_.stopping);
+    Exchange exchange(stream_, buffer, head_, parser, config, shared_.stopping);
     bool failed = false;
     try {
       co_await handle_request(exchange, route, shared_.context);

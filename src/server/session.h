@@ -1,8 +1,11 @@
 // One connection: a visible read -> handle -> write loop, as in Beast's examples.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <memory>
+#include <memory_resource>
 #include <string>
 
 #include "server/context.h"
@@ -37,6 +40,11 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream stream_;
   SessionShared& shared_;
   std::string remote_;
+  std::string head_;  // response headers, written anew for each request
+  // Header fields of one request and its response; started over for each request. Most fit
+  // in the inline part, larger ones take memory from the heap until the request ends.
+  std::array<std::byte, 2048> fields_inline_;
+  std::pmr::monotonic_buffer_resource fields_{fields_inline_.data(), fields_inline_.size()};
   bool idle_ = true;
 };
 
