@@ -34,20 +34,21 @@ ReadCache::ReadCache(ReadCacheOptions options, Probe probe)
       probe_(std::move(probe)),
       validated_at_(std::numeric_limits<Clock::rep>::min()) {}
 
-std::uint64_t ReadCache::validate() {
+bool ReadCache::overdue(Clock::rep now) const {
   const Clock::rep staleness =
       std::chrono::duration_cast<Clock::duration>(options_.max_staleness).count();
-  const Clock::rep now = Clock::now().time_since_epoch().count();
   // Compared as a difference so that "never" (the minimum) does not overflow.
-  auto overdue = [&] {
-    const Clock::rep at = validated_at_.load(std::memory_order_acquire);
-    return at == std::numeric_limits<Clock::rep>::min() || now - at >= staleness;
-  };
-  if (overdue()) {
+  const Clock::rep at = validated_at_.load(std::memory_order_acquire);
+  return at == std::numeric_limits<Clock::rep>::min() || now - at >= staleness;
+}
+
+std::uint64_t ReadCache::validate() {
+  const Clock::rep now = Clock::now().time_since_epoch().count();
+  if (overdue(now)) {
     std::lock_guard lock(probe_mutex_);
     // Another thread may have checked while this one waited; a check that started after this
     // read did covers it.
-    if (overdue()) {
+    if (overdue(now)) {
       const Clock::rep started = Clock::now().time_since_epoch().count();
       auto version = probe_();
       if (!version || *version != last_version_) invalidate();

@@ -60,6 +60,18 @@ class ReadCache {
     return loaded;
   }
 
+  // The value cached under `key` if it may be served without asking the database anything:
+  // present, and the last check for other processes' writes is recent enough. Never blocks
+  // on the database (nor loads, nor probes): for callers on threads that must not block.
+  template <class V>
+  std::optional<V> peek(std::string_view key) {
+    if (!enabled() || overdue(Clock::now().time_since_epoch().count())) return std::nullopt;
+    auto hit = find(key);
+    if (!hit) return std::nullopt;
+    const V* value = std::get_if<V>(hit.get());
+    return value ? std::optional<V>(*value) : std::nullopt;
+  }
+
   // After a write committed: nothing cached before it is served again, and a load that read
   // the database before the write is not kept.
   void invalidate();
@@ -72,6 +84,8 @@ class ReadCache {
   };
   using Clock = std::chrono::steady_clock;
 
+  // The last check for other processes' writes is older than the staleness allows at `now`.
+  bool overdue(Clock::rep now) const;
   // Asks the probe when the last check is too old; returns the generation a load starts in.
   std::uint64_t validate();
   std::shared_ptr<const Value> find(std::string_view key);

@@ -55,6 +55,31 @@ TEST(ReadCache, AlwaysAsksAboutAbsence) {
   EXPECT_EQ(load.calls, 2);
 }
 
+TEST(ReadCache, PeekServesOnlyWhatIsKnownAndFresh) {
+  FakeDatabase db;
+  ReadCache cache({.max_staleness = 1h}, db.probe());
+  CountingLoad load;
+  EXPECT_FALSE(cache.peek<std::string>("t:a"));  // never checked, never loaded
+  ASSERT_TRUE(cache.get<std::string>("t:a", load()));
+  const int probes = db.probes;
+  EXPECT_EQ(cache.peek<std::string>("t:a"), "sha256:aaa");
+  EXPECT_FALSE(cache.peek<std::string>("t:b"));    // not loaded
+  EXPECT_FALSE(cache.peek<std::uint64_t>("t:a"));  // another kind of answer
+  EXPECT_EQ(db.probes, probes);                    // peeking never asks the database
+  EXPECT_EQ(load.calls, 1);
+  cache.invalidate();
+  EXPECT_FALSE(cache.peek<std::string>("t:a"));
+}
+
+TEST(ReadCache, PeekWaitsForACheckOnceStale) {
+  FakeDatabase db;
+  ReadCache cache({.max_staleness = 0ms}, db.probe());
+  CountingLoad load;
+  ASSERT_TRUE(cache.get<std::string>("t:a", load()));
+  // With no staleness allowed, only a read that asks the database first may answer.
+  EXPECT_FALSE(cache.peek<std::string>("t:a"));
+}
+
 TEST(ReadCache, ForgetsEverythingOnInvalidate) {
   FakeDatabase db;
   ReadCache cache({.max_staleness = 1h}, db.probe());

@@ -248,6 +248,19 @@ class SqliteStore final : public Store {
     });
   }
 
+  std::optional<std::uint64_t> cached_linked_blob(std::string_view repository,
+                                                  std::string_view digest) override {
+    return cache_.peek<std::uint64_t>(cache_key('b', repository, digest));
+  }
+  std::optional<ManifestRecord> cached_manifest(std::string_view repository,
+                                                std::string_view digest) override {
+    return cache_.peek<ManifestRecord>(cache_key('m', repository, digest));
+  }
+  std::optional<std::string> cached_tag(std::string_view repository,
+                                        std::string_view tag) override {
+    return cache_.peek<std::string>(cache_key('t', repository, tag));
+  }
+
   Result<bool> delete_manifest(std::string_view repository, std::string_view digest) override {
     // Its tags and reference rows go with it (ON DELETE CASCADE).
     return write([&](Connection& db) -> Result<bool> {

@@ -87,6 +87,23 @@ class Store {
       std::string_view repository, std::string_view subject,
       std::optional<std::string_view> artifact_type) = 0;
 
+  // --- answers from memory, for callers on threads that must not block: the answer when
+  // the store knows it without asking its database, nullopt otherwise (then ask the calls
+  // above, on a thread that may block). Only "it exists" is ever known this way. A store
+  // without a cache keeps these defaults.
+  virtual std::optional<std::uint64_t> cached_linked_blob(std::string_view /*repository*/,
+                                                          std::string_view /*digest*/) {
+    return std::nullopt;
+  }
+  virtual std::optional<ManifestRecord> cached_manifest(std::string_view /*repository*/,
+                                                        std::string_view /*digest*/) {
+    return std::nullopt;
+  }
+  virtual std::optional<std::string> cached_tag(std::string_view /*repository*/,
+                                                std::string_view /*tag*/) {
+    return std::nullopt;
+  }
+
   // --- upload sessions
   virtual Result<void> create_upload(const UploadRecord& upload) = 0;
   virtual Result<std::optional<UploadRecord>> upload(std::string_view id) = 0;

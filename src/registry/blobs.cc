@@ -26,6 +26,15 @@ Result<BlobInfo> Registry::stat_blob(std::string_view repository, std::string_vi
   return BlobInfo{*digest, **size};
 }
 
+std::optional<BlobInfo> Registry::cached_blob(std::string_view repository,
+                                              std::string_view digest_text) {
+  auto digest = parse_blob_digest(repository, digest_text);
+  if (!digest) return std::nullopt;
+  auto size = store_.cached_linked_blob(repository, digest->str());
+  if (!size) return std::nullopt;
+  return BlobInfo{std::move(*digest), *size};
+}
+
 Result<std::unique_ptr<storage::Reader>> Registry::open_blob(const BlobInfo& blob,
                                                              std::uint64_t offset) {
   auto reader = driver_.reader(blob_path(blob.digest), offset);

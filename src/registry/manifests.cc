@@ -69,6 +69,25 @@ Result<ManifestContent> Registry::get_manifest(std::string_view repository,
   return ManifestContent{std::move(*digest), std::move((*record)->media_type), std::move(bytes)};
 }
 
+std::optional<ManifestContent> Registry::cached_manifest(std::string_view repository,
+                                                         std::string_view reference) {
+  auto ref = parse_reference(repository, reference);
+  if (!ref) return std::nullopt;
+  std::optional<oci::Digest> digest = std::move(ref->digest);
+  if (!digest) {
+    auto tagged = store_.cached_tag(repository, ref->tag);
+    if (!tagged) return std::nullopt;
+    auto parsed = oci::Digest::parse(*tagged);
+    if (!parsed) return std::nullopt;
+    digest = std::move(*parsed);
+  }
+  auto record = store_.cached_manifest(repository, digest->str());
+  if (!record) return std::nullopt;
+  auto bytes = manifest_cache_.get(digest->str());
+  if (!bytes) return std::nullopt;
+  return ManifestContent{std::move(*digest), std::move(record->media_type), std::move(bytes)};
+}
+
 Result<void> Registry::check_references(std::string_view repository,
                                         const oci::Manifest& manifest) {
   auto require_blob = [&](const oci::Descriptor& d) -> Result<void> {

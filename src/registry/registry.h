@@ -6,7 +6,8 @@
 // Blocking: every Registry call but options() may block on the database (SQLite) or on
 // storage (opening, fsync, rename, statvfs, re-hashing a stored upload after a restart), and
 // so may UploadAppender's write, finish and commit and dropping an unfinished appender.
-// server/ runs them on its blocking pool, never on a connection's strand.
+// server/ runs them on its blocking pool, never on a connection's thread. The cached_* calls
+// are the exception: they answer from memory only, and never block.
 #pragma once
 
 #include <chrono>
@@ -105,6 +106,9 @@ class Registry {
   // --- blobs (served only through a repository that links them)
   Result<BlobInfo> stat_blob(std::string_view repository, std::string_view digest);
   Result<std::unique_ptr<storage::Reader>> open_blob(const BlobInfo& blob, std::uint64_t offset);
+  // Non-blocking: what stat_blob would answer when memory holds it; nullopt when only
+  // stat_blob can tell (including every error).
+  std::optional<BlobInfo> cached_blob(std::string_view repository, std::string_view digest);
   Result<void> delete_blob(std::string_view repository, std::string_view digest);
   // Links a blob that `from` links into `repository`; kBlobUnknown when it cannot.
   Result<BlobInfo> mount_blob(std::string_view repository, std::string_view digest,
@@ -132,6 +136,10 @@ class Registry {
 
   // --- manifests
   Result<ManifestContent> get_manifest(std::string_view repository, std::string_view reference);
+  // Non-blocking: what get_manifest would answer when the tag, the manifest's record and its
+  // bytes are all in memory; nullopt when only get_manifest can tell (including every error).
+  std::optional<ManifestContent> cached_manifest(std::string_view repository,
+                                                 std::string_view reference);
   Result<PutManifestResult> put_manifest(std::string_view repository, std::string_view reference,
                                          std::string_view content_type, std::string body);
   Result<void> delete_manifest(std::string_view repository, std::string_view reference);

@@ -236,6 +236,36 @@ TEST_F(RegistryTest, ManifestRoundTripsByteForByte) {
   }
 }
 
+// The non-blocking answers agree with the blocking ones once those have been asked, and
+// never outlive a change made through the registry.
+TEST_F(RegistryTest, CachedAnswersFollowTheBlockingOnes) {
+  const auto config = push_blob("a", "{}");
+  const auto layer = push_blob("a", "layer");
+  const std::string body = image_manifest(config, layer);
+  auto put = registry_->put_manifest("a", "v1", oci::media_type::kOciManifest, body);
+  ASSERT_TRUE(put) << put.error().message;
+
+  EXPECT_FALSE(registry_->cached_manifest("a", "v1"));  // nothing asked yet
+  ASSERT_TRUE(registry_->get_manifest("a", "v1"));
+  auto cached = registry_->cached_manifest("a", "v1");
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(*cached->bytes, body);
+  EXPECT_EQ(cached->digest, put->digest);
+  EXPECT_EQ(cached->media_type, oci::media_type::kOciManifest);
+  EXPECT_FALSE(registry_->cached_manifest("a", "v2"));
+  EXPECT_FALSE(registry_->cached_manifest("Bad Name", "v1"));
+
+  ASSERT_TRUE(registry_->stat_blob("a", layer));
+  auto blob = registry_->cached_blob("a", layer);
+  ASSERT_TRUE(blob);
+  EXPECT_EQ(blob->size, 5u);
+  EXPECT_FALSE(registry_->cached_blob("b", layer));
+
+  ASSERT_TRUE(registry_->delete_manifest("a", "v1"));
+  EXPECT_FALSE(registry_->cached_manifest("a", "v1"));
+  EXPECT_FALSE(registry_->get_manifest("a", "v1"));
+}
+
 TEST_F(RegistryTest, ManifestNeedsItsBlobs) {
   const auto config = push_blob("a", "{}");
   auto put = registry_->put_manifest("a", "v1", oci::media_type::kOciManifest,

@@ -7,8 +7,14 @@ namespace {
 
 asio::awaitable<void> get_blob(Exchange& exchange, const Route& route, Context& context) {
   auto& registry = context.registry;
-  auto blob =
-      co_await offload(context, [&] { return registry.stat_blob(route.name, route.reference); });
+  // A HEAD answered from memory needs no hop to the blocking pool.
+  oci::Result<registry::BlobInfo> blob = oci::fail(oci::ErrorCode::kInternal, "not looked up");
+  if (auto cached = registry.cached_blob(route.name, route.reference)) {
+    blob = std::move(*cached);
+  } else {
+    blob =
+        co_await offload(context, [&] { return registry.stat_blob(route.name, route.reference); });
+  }
   if (!blob) co_return co_await exchange.send_error(blob.error());
 
   auto response = exchange.make_header(http::status::ok);
@@ -39,7 +45,7 @@ asio::awaitable<void> get_blob(Exchange& exchange, const Route& route, Context& 
   }
   auto reader = co_await offload(context, [&] { return registry.open_blob(*blob, range.first); });
   if (!reader) co_return co_await exchange.send_error(reader.error());
-  co_await exchange.send_blob(std::move(response), **reader, length);
+  co_await exchange.send_blob(std::move(response), **reader, length, context.blocking);
 }
 
 }  // namespace

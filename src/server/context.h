@@ -2,11 +2,11 @@
 // block on disk (fsync, database writes) so they never stall the threads serving sockets.
 #pragma once
 
-#include <optional>
 #include <type_traits>
 
 #include "registry/registry.h"
 #include "server/http.h"
+#include "server/offload.h"
 
 namespace server {
 
@@ -15,16 +15,10 @@ struct Context {
   asio::thread_pool& blocking;
 };
 
-// Runs `f` on the blocking pool and resumes the caller on its own executor.
+// offload(pool, f) with the handlers' pool.
 template <class F>
 asio::awaitable<std::invoke_result_t<F&>> offload(Context& context, F f) {
-  using R = std::invoke_result_t<F&>;
-  // co_spawn hands a result back only if it is default-constructible; Result<T> may not be.
-  std::optional<R> result = co_await asio::co_spawn(
-      context.blocking,
-      [&f]() -> asio::awaitable<std::optional<R>> { co_return std::optional<R>(f()); },
-      asio::use_awaitable);
-  co_return std::move(*result);
+  co_return co_await offload(context.blocking, std::move(f));
 }
 
 }  // namespace server

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/error_response.h"
+#include "server/offload.h"
 #include "server/response_head.h"
 #include "storage/capabilities.h"
 
@@ -178,12 +179,13 @@ asio::awaitable<void> Exchange::send_bytes(http::status status, std::span<const 
 }
 
 asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Reader& reader,
-                                          std::uint64_t length) {
+                                          std::uint64_t length, asio::thread_pool& blocking) {
   response.content_length(length);
   co_await send_header(std::move(response));
   if (broken_ || method() == http::verb::head || length == 0) co_return;
   const std::optional<int> fd = storage::file_descriptor(reader);  // the filesystem driver's
-  const bool sent = fd ? co_await sendfile_all(*fd, length) : co_await copy_all(reader, length);
+  const bool sent =
+      fd ? co_await sendfile_all(*fd, length) : co_await copy_all(reader, length, blocking);
   if (!sent) broken_ = true;  // the client saw a short body: it must not reuse the connection
 }
 
@@ -209,10 +211,12 @@ asio::awaitable<bool> Exchange::sendfile_all(int fd, std::uint64_t length) {
   co_return true;
 }
 
-asio::awaitable<bool> Exchange::copy_all(storage::Reader& reader, std::uint64_t length) {
+asio::awaitable<bool> Exchange::copy_all(storage::Reader& reader, std::uint64_t length,
+                                         asio::thread_pool& blocking) {
   std::vector<std::byte> piece(std::size_t{256} << 10);
   while (length > 0) {
-    auto n = reader.read(std::span(piece.data(), std::min<std::uint64_t>(piece.size(), length)));
+    const std::span<std::byte> into(piece.data(), std::min<std::uint64_t>(piece.size(), length));
+    auto n = co_await offload(blocking, [&] { return reader.read(into); });
     if (!n || *n == 0) co_return false;
     stream_.expires_after(config_.write_timeout);
     auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(piece.data(), *n),

@@ -45,9 +45,11 @@ class Exchange {
   // A response whose headers are all there is (HEAD, 201, 202, 204); its Content-Length is
   // whatever the caller set, 0 by default.
   asio::awaitable<void> send_header(HeaderResponse response);
-  // Headers, then `length` bytes from `reader`.
+  // Headers, then `length` bytes from `reader`: by sendfile(2) when it has a file
+  // descriptor, otherwise read piece by piece on `blocking` (reads may wait on a disk or a
+  // network) and written from here.
   asio::awaitable<void> send_blob(HeaderResponse response, storage::Reader& reader,
-                                  std::uint64_t length);
+                                  std::uint64_t length, asio::thread_pool& blocking);
   asio::awaitable<void> send_error(const oci::Error& error);
   // A response of these headers and `body` (not sent for HEAD, where only its length is),
   // without building a message first: for the requests a registry answers most.
@@ -69,7 +71,8 @@ class Exchange {
   void begin_response(unsigned status);
   asio::awaitable<void> write(std::string_view head, std::string_view body);
   asio::awaitable<bool> sendfile_all(int fd, std::uint64_t length);
-  asio::awaitable<bool> copy_all(storage::Reader& reader, std::uint64_t length);
+  asio::awaitable<bool> copy_all(storage::Reader& reader, std::uint64_t length,
+                                 asio::thread_pool& blocking);
 
   Stream& stream_;
   beast::flat_buffer& buffer_;

@@ -94,7 +94,9 @@ asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Contex
     co_return co_await method_not_allowed(exchange);
   }
   const std::size_t n = page_size(route);
-  auto page = context.registry.tags(route.name, route.param("last"), n);
+  auto& registry = context.registry;
+  auto page =
+      co_await offload(context, [&] { return registry.tags(route.name, route.param("last"), n); });
   if (!page) co_return co_await exchange.send_error(page.error());
   std::string body = list_body(route.name, "tags", page->items);
   std::string path = "/v2/" + route.name + "/tags/list";
@@ -106,7 +108,8 @@ asio::awaitable<void> handle_catalog(Exchange& exchange, const Route& route, Con
     co_return co_await method_not_allowed(exchange);
   }
   const std::size_t n = page_size(route);
-  auto page = context.registry.catalog(route.param("last"), n);
+  auto& registry = context.registry;
+  auto page = co_await offload(context, [&] { return registry.catalog(route.param("last"), n); });
   if (!page) co_return co_await exchange.send_error(page.error());
   std::string body = list_body(std::nullopt, "repositories", page->items);
   co_await send_page(exchange, std::move(body), *page, "/v2/_catalog", n);
@@ -118,7 +121,9 @@ asio::awaitable<void> handle_referrers(Exchange& exchange, const Route& route, C
   }
   std::optional<std::string_view> artifact_type;
   if (route.has_param("artifactType")) artifact_type = route.param("artifactType");
-  auto index = context.registry.referrers(route.name, route.reference, artifact_type);
+  auto& registry = context.registry;
+  auto index = co_await offload(
+      context, [&] { return registry.referrers(route.name, route.reference, artifact_type); });
   if (!index) co_return co_await exchange.send_error(index.error());
   auto response = exchange.make_response(http::status::ok);
   response.set(http::field::content_type, oci::media_type::kOciIndex);

@@ -6,9 +6,19 @@
 namespace server {
 namespace {
 
-// The request pulls make most: answered from the registry's caches, written without copies.
+// The request pulls make most: answered from the registry's caches on this thread when they
+// hold it (no hop to the blocking pool), otherwise from the database and storage there;
+// written without copies.
 asio::awaitable<void> get_manifest(Exchange& exchange, const Route& route, Context& context) {
-  auto manifest = context.registry.get_manifest(route.name, route.reference);
+  auto& registry = context.registry;
+  oci::Result<registry::ManifestContent> manifest =
+      oci::fail(oci::ErrorCode::kInternal, "not looked up");
+  if (auto cached = registry.cached_manifest(route.name, route.reference)) {
+    manifest = std::move(*cached);
+  } else {
+    manifest = co_await offload(context,
+                                [&] { return registry.get_manifest(route.name, route.reference); });
+  }
   if (!manifest) co_return co_await exchange.send_error(manifest.error());
   const std::string& digest = manifest->digest.str();
   const std::array<HeaderLine, 3> headers{{
