@@ -34,7 +34,7 @@ asio::awaitable<void> send_blob_created(Exchange& exchange, const Route& route,
   co_await exchange.send_header(std::move(response));
 }
 
-// Streams the request body into the upload: read on the connection's strand, written (and
+// Streams the request body into the upload: read on the connection's thread, written (and
 // hashed) on the blocking pool a megabyte at a time, so that a slow disk never holds up the
 // sockets and the pool is not asked for every small piece the network delivers. What arrived
 // before the client went away is written too, so that it can resume from there. The appender
