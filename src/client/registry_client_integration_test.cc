@@ -420,6 +420,7 @@ TEST_P(BothRegistries, Delete) {
 TEST_P(BothRegistries, OneClientManyThreads) {
   const auto repo = unique_repo("threads");
   std::vector<std::thread> workers;
+  workers.reserve(6);
   std::atomic<int> good{0};
   for (unsigned t = 0; t < 6; ++t) {
     workers.emplace_back([&, t] {
@@ -427,7 +428,9 @@ TEST_P(BothRegistries, OneClientManyThreads) {
         const std::string data = random_bytes(50'000 + t * 1000 + i, 100 + t * 10 + i);
         const auto digest = oci::digest_of(data);
         Source source(data);
-        if (!client_->upload_blob(repo, digest, data.size(), source.fn())) continue;
+        if (!client_->upload_blob(repo, digest, static_cast<std::int64_t>(data.size()),
+                                  source.fn()))
+          continue;
         std::string got;
         if (client_->get_blob(repo, digest, 0, sink_into(got)) && got == data) ++good;
       }
@@ -669,6 +672,7 @@ TEST(BearerAuth, ManyThreadsShareTheTokenCache) {
   REQUIRE_SERVERS();
   RegistryClient client(options_for(*servers().bearer, Credentials{kUser, kPassword, ""}));
   std::vector<std::thread> workers;
+  workers.reserve(4);
   std::atomic<int> good{0};
   for (unsigned t = 0; t < 4; ++t) {
     workers.emplace_back([&, t] {
@@ -677,7 +681,8 @@ TEST(BearerAuth, ManyThreadsShareTheTokenCache) {
         const std::string data = random_bytes(30'000 + i, 200 + t * 10 + i);
         const auto digest = oci::digest_of(data);
         Source source(data);
-        if (!client.upload_blob(repo, digest, data.size(), source.fn())) continue;
+        if (!client.upload_blob(repo, digest, static_cast<std::int64_t>(data.size()), source.fn()))
+          continue;
         std::string got;
         if (client.get_blob(repo, digest, 0, sink_into(got)) && got == data) ++good;
       }

@@ -20,8 +20,6 @@
 
 #include "testsupport/free_port.h"
 
-extern char** environ;
-
 namespace client::testing {
 namespace {
 
@@ -62,6 +60,7 @@ Server::Server(std::vector<std::string> argv, std::filesystem::path log, int por
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (auto& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
   const int rc = ::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);

@@ -374,6 +374,7 @@ TEST_F(CopyImageTest, ConcurrentCopiesIntoOneDestinationSendEachBlobOnce) {
                                                oci::fail(oci::ErrorCode::kInternal, ""));
   {
     std::vector<std::jthread> threads;
+    threads.reserve(tags.size());
     for (std::size_t i = 0; i < tags.size(); ++i) {
       threads.emplace_back([&, i] {
         NoProgress quiet;

@@ -259,6 +259,7 @@ TEST_F(LayoutStoreTest, ManyThreadsTagAtOnce) {
   const oci::Digest digest = oci::digest_of(body);
   {
     std::vector<std::jthread> threads;
+    threads.reserve(16);
     for (int i = 0; i < 16; ++i) {
       threads.emplace_back([&, i] {
         EXPECT_TRUE(store->put_manifest(body, oci::media_type::kOciIndex, digest,

@@ -18,8 +18,6 @@
 
 #include "testsupport/free_port.h"
 
-extern char** environ;
-
 namespace transfer {
 namespace {
 
@@ -233,6 +231,7 @@ TEST_F(RegistryStoreTest, ConcurrentReferrersAllReachTheTagIndex) {
   std::vector<oci::Result<void>> results(kReferrers);
   {
     std::vector<std::jthread> threads;
+    threads.reserve(kReferrers);
     for (int i = 0; i < kReferrers; ++i) {
       threads.emplace_back([&, i] {
         const std::string referrer =
