@@ -235,8 +235,14 @@ const PublicKey* choose_key(const nlohmann::json& header, KeyAlgorithm algorithm
 oci::Result<std::string> sign_token(const Claims& claims, const PrivateKey& key) {
   const nlohmann::json header = {
       {"alg", algorithm_name(key.algorithm())}, {"typ", "JWT"}, {"kid", key.kid()}};
-  const std::string input =
-      base64url_encode(header.dump()) + '.' + base64url_encode(claims_json(claims).dump());
+  std::string payload;
+  try {
+    payload = claims_json(claims).dump();
+  } catch (const nlohmann::json::exception&) {
+    // dump() throws on strings that are not UTF-8; JSON cannot carry them.
+    return oci::fail(oci::ErrorCode::kUnsupported, "a claim is not valid UTF-8");
+  }
+  const std::string input = base64url_encode(header.dump()) + '.' + base64url_encode(payload);
   const std::optional<std::string> signature = sign_bytes(input, key);
   if (!signature) return oci::fail(oci::ErrorCode::kInternal, "signing the token failed");
   std::string token = input + '.' + base64url_encode(*signature);

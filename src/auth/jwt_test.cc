@@ -112,6 +112,17 @@ std::string forge(const nlohmann::json& header, const nlohmann::json& payload,
          base64url_encode(signature);
 }
 
+TEST_F(JwtTest, SigningRefusesClaimsJsonCannotCarry) {
+  Claims claims = sample_claims();
+  claims.subject = "\xff\xfe";
+  const oci::Result<std::string> token = sign_token(claims, *ec_);
+  ASSERT_FALSE(token);
+  EXPECT_EQ(token.error().code, oci::ErrorCode::kUnsupported);
+  claims = sample_claims();
+  claims.access.assign(200, Scope{"repository", std::string(100, 'a'), {"pull"}});
+  EXPECT_EQ(sign_token(claims, *ec_).error().code, oci::ErrorCode::kSizeInvalid);
+}
+
 TEST_F(JwtTest, RefusesTimesOutsideTheLeeway) {
   Claims claims = sample_claims();
   claims.expires_at = kNow - 61;
