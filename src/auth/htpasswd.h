@@ -14,7 +14,7 @@
 namespace auth {
 
 // A user file is small; this bounds what a wrong path can make the server hold.
-inline constexpr std::size_t kMaxHtpasswdSize = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxHtpasswdSize = std::size_t{4} * 1024 * 1024;
 inline constexpr int kDefaultBcryptCost = 10;
 
 class Htpasswd {

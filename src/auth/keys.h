@@ -19,8 +19,8 @@ using EVP_PKEY = struct evp_pkey_st;
 
 namespace auth {
 
-inline constexpr std::size_t kMaxKeyFileSize = 1024 * 1024;
-inline constexpr std::size_t kMaxJwksSize = 256 * 1024;
+inline constexpr std::size_t kMaxKeyFileSize = std::size_t{1024} * 1024;
+inline constexpr std::size_t kMaxJwksSize = std::size_t{256} * 1024;
 inline constexpr std::size_t kMaxJwksKeys = 64;
 
 enum class KeyAlgorithm { kEs256, kRs256 };
