@@ -9,7 +9,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   libtomlplusplus-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev
-  libspdlog-dev libfmt-dev libarchive-dev
+  libspdlog-dev libfmt-dev libarchive-dev libcrypt-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,0 +1,20 @@
+// Base64 (RFC 4648 §4) for Basic credentials and base64url without padding (§5) for JWS.
+// Decoding is strict: characters outside the alphabet, misplaced padding and non-zero
+// trailing bits are refused, so one text has one meaning.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace auth {
+
+std::string base64_encode(std::string_view bytes);
+std::string base64url_encode(std::string_view bytes);  // no '=' padding
+
+// nullopt on any malformed input. base64_decode requires the padding; base64url_decode
+// refuses it.
+std::optional<std::string> base64_decode(std::string_view text);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace auth
