@@ -13,6 +13,18 @@
 namespace imagesync {
 namespace {
 
+// A back-reference (\1 ... \9...): skopeo and oc-mirror read tag regexes with Go's RE2, which
+// has none, and libstdc++ parses the number after the backslash without a bound (a long one
+// is undefined behaviour). An escaped backslash (\\) is not one.
+bool has_back_reference(std::string_view regex) {
+  for (std::size_t i = 0; i + 1 < regex.size(); ++i) {
+    if (regex[i] != '\\') continue;
+    if (regex[i + 1] >= '1' && regex[i + 1] <= '9') return true;
+    ++i;  // the escaped character
+  }
+  return false;
+}
+
 using oci::ErrorCode;
 
 // Decodes nodes, naming the file and line in every error.
@@ -126,6 +138,10 @@ oci::Result<void> read_filters(const Reader& reader, const YAML::Node& node,
     // libstdc++ compiles a regex recursively: 100000 nested groups overflow the stack.
     if (text->size() > 1024) {
       return reader.fail(regex, where + ".tag-regex", "is longer than 1024 bytes");
+    }
+    if (has_back_reference(*text)) {
+      return reader.fail(regex, where + ".tag-regex",
+                         "back-references (\\1...) are not supported, as in skopeo sync");
     }
     try {
       image.filter.regex.emplace(*text, std::regex::ECMAScript);

@@ -99,6 +99,10 @@ TEST(SyncConfig, ErrorsNameTheFileLineAndKey) {
       {"images:\n  - source: quay.io/a/b\n    tag-regex: '" + std::string(100000, '(') +
            std::string(100000, ')') + "'\n",
        "sync.yaml:3: images[0].tag-regex: is longer than 1024 bytes"},
+      // A back-reference with a huge number was undefined behaviour in libstdc++'s compiler.
+      {"images:\n  - source: quay.io/a/b\n    tag-regex: '^v.\\1000000000000000000000000'\n",
+       "images[0].tag-regex: back-references"},
+      {"images:\n  - source: quay.io/a/b\n    tag-regex: '(a)\\1'\n", "back-references"},
       {"images:\n  - source: quay.io/a/b\n    semver: '>=1.x.2'\n",
        "sync.yaml:3: images[0].semver: invalid semver range"},
       {"images:\n  - source: quay.io/a/b\n    semver: ''\n", "images[0].semver: is empty"},
