@@ -1,18 +1,15 @@
 #include "cli/login_command.h"
 
 #include <fmt/format.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "cli/access_flags.h"
+#include "cli/terminal_input.h"
 #include "client/auth_file.h"
 #include "transfer/open_store.h"
 
@@ -51,36 +48,6 @@ int failed(std::string_view command, std::string_view message) {
 client::AuthEnvironment auth_environment(const std::string& authfile) {
   return client::AuthEnvironment::from_process(
       authfile.empty() ? std::nullopt : std::optional<fs::path>(authfile));
-}
-
-// A line from stdin, the terminal's echo off when `secret` (as podman's password prompt).
-std::optional<std::string> prompt(std::string_view label, bool secret) {
-  fmt::print(stderr, "{}", label);
-  std::fflush(stderr);
-  termios saved{};
-  const bool hide = secret && ::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved) == 0;
-  if (hide) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  std::string line;
-  const bool read = static_cast<bool>(std::getline(std::cin, line));
-  if (hide) {
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-    fmt::print(stderr, "\n");
-  }
-  if (!read) return std::nullopt;
-  if (line.ends_with('\r')) line.pop_back();
-  return line;
-}
-
-// --password-stdin: all of stdin, one trailing newline dropped (podman's behaviour).
-std::string read_stdin_password() {
-  std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-  if (text.ends_with('\n')) text.pop_back();
-  if (text.ends_with('\r')) text.pop_back();
-  return text;
 }
 
 // GET /v2/ with `credentials` through the registry's authentication.

@@ -3,6 +3,7 @@
 
 #include "cli/copy_command.h"
 #include "cli/login_command.h"
+#include "cli/passwd_command.h"
 #include "cli/pull_command.h"
 #include "cli/render_command.h"
 #include "cli/resolve_command.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   cli::add_sync_command(app);
   cli::add_login_command(app);
   cli::add_logout_command(app);
+  cli::add_passwd_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -71,6 +71,16 @@ CASES = {
         (["logout", "--all=maybe"], "--all"),
         (["logout", "--all", "quay.io"], "--all"),
     ],
+    "passwd": [
+        (["passwd", "--bogus", "alice", "--htpasswd", "users"], "--bogus"),
+        (["passwd", "--htpasswd", "users"], "user is required"),
+        (["passwd", "alice"], "--htpasswd is required"),
+        (["passwd", "alice", "--htpasswd", "users", "--cost", "15"], "--cost"),
+        (["passwd", "alice", "--htpasswd", "users", "--cost", "many"], "--cost"),
+        (["passwd", "alice", "--htpasswd", "users", "--delete", "--password-stdin"], "--delete"),
+        (["passwd", "a:b", "--htpasswd", "users"], "user name"),
+        (["passwd", "#alice", "--htpasswd", "users"], "user name"),
+    ],
 }
 
 
