@@ -210,17 +210,16 @@ oci::Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
   std::shared_ptr<EVP_PKEY> pkey =
       own(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   if (!pkey) return unsupported("no unencrypted private key in the PEM text");
-  oci::Result<PublicKey> public_key = PublicKey::from_pkey(pkey);
-  if (!public_key) return std::unexpected(public_key.error());
-  PrivateKey key;
-  key.pkey_ = std::move(pkey);
-  key.public_ = std::move(*public_key);
-  return key;
+  return from_pkey(std::move(pkey));
 }
 
 oci::Result<PrivateKey> PrivateKey::generate_ec() {
   std::shared_ptr<EVP_PKEY> pkey = own(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!pkey) return oci::fail(oci::ErrorCode::kInternal, "EC P-256 key generation failed");
+  return from_pkey(std::move(pkey));
+}
+
+oci::Result<PrivateKey> PrivateKey::from_pkey(std::shared_ptr<EVP_PKEY> pkey) {
   oci::Result<PublicKey> public_key = PublicKey::from_pkey(pkey);
   if (!public_key) return std::unexpected(public_key.error());
   PrivateKey key;

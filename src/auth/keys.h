@@ -59,6 +59,9 @@ class PrivateKey {
   EVP_PKEY* pkey() const { return pkey_.get(); }
 
  private:
+  // The key with its public half (algorithm, kid) worked out once.
+  static oci::Result<PrivateKey> from_pkey(std::shared_ptr<EVP_PKEY> pkey);
+
   std::shared_ptr<EVP_PKEY> pkey_;
   PublicKey public_;
 };
