@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "auth/base64.h"
+#include "oci/base64.h"
 
 namespace auth {
 namespace {
@@ -52,7 +52,7 @@ void append_parameter(std::string& out, std::string_view name, std::string_view 
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view header) {
   const std::optional<std::string_view> encoded = credentials_of(header, "basic");
   if (!encoded) return std::nullopt;
-  const std::optional<std::string> decoded = base64_decode(*encoded);
+  const std::optional<std::string> decoded = oci::base64_decode(*encoded);
   if (!decoded || std::ranges::any_of(*decoded, is_control)) return std::nullopt;
   const std::size_t colon = decoded->find(':');
   if (colon == std::string::npos || colon == 0) return std::nullopt;

@@ -2,21 +2,22 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/base64.h"
+#include "oci/base64.h"
 
 namespace auth {
 namespace {
 
 std::string basic(std::string_view user_password) {
-  return "Basic " + base64_encode(user_password);
+  return "Basic " + oci::base64_encode(user_password);
 }
 
 TEST(AuthorizationHeader, ParsesBasicCredentials) {
   EXPECT_EQ(parse_basic_authorization(basic("alice:s3cret")),
             (BasicCredentials{"alice", "s3cret"}));
-  EXPECT_EQ(parse_basic_authorization("basic  " + base64_encode("a:b:c") + " "),
+  EXPECT_EQ(parse_basic_authorization("basic  " + oci::base64_encode("a:b:c") + " "),
             (BasicCredentials{"a", "b:c"}));
-  EXPECT_EQ(parse_basic_authorization("BASIC " + base64_encode("a:")), (BasicCredentials{"a", ""}));
+  EXPECT_EQ(parse_basic_authorization("BASIC " + oci::base64_encode("a:")),
+            (BasicCredentials{"a", ""}));
   // RFC 7617's example.
   EXPECT_EQ(parse_basic_authorization("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
             (BasicCredentials{"Aladdin", "open sesame"}));
@@ -26,8 +27,8 @@ TEST(AuthorizationHeader, RefusesBadBasicCredentials) {
   EXPECT_EQ(parse_basic_authorization(""), std::nullopt);
   EXPECT_EQ(parse_basic_authorization("Basic"), std::nullopt);
   EXPECT_EQ(parse_basic_authorization("Basic "), std::nullopt);
-  EXPECT_EQ(parse_basic_authorization("Basicx" + base64_encode("a:b")), std::nullopt);
-  EXPECT_EQ(parse_basic_authorization("Bearer " + base64_encode("a:b")), std::nullopt);
+  EXPECT_EQ(parse_basic_authorization("Basicx" + oci::base64_encode("a:b")), std::nullopt);
+  EXPECT_EQ(parse_basic_authorization("Bearer " + oci::base64_encode("a:b")), std::nullopt);
   EXPECT_EQ(parse_basic_authorization("Basic not*base64"), std::nullopt);
   EXPECT_EQ(parse_basic_authorization("Basic YWxpY2U"), std::nullopt);  // unpadded
   EXPECT_EQ(parse_basic_authorization(basic("alice")), std::nullopt);

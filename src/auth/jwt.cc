@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "auth/base64.h"
+#include "oci/base64.h"
 #include "oci/json_depth.h"
 
 namespace auth {
@@ -97,7 +97,7 @@ bool signature_verifies(std::string_view input, std::string_view signature, cons
 }
 
 std::optional<nlohmann::json> decode_object(std::string_view part) {
-  std::optional<std::string> text = base64url_decode(part);
+  std::optional<std::string> text = oci::base64url_decode(part);
   if (!text || oci::json_nests_deeper_than(*text, kJsonNesting)) return std::nullopt;
   nlohmann::json object = nlohmann::json::parse(*text, nullptr, false);
   if (object.is_discarded() || !object.is_object()) return std::nullopt;
@@ -242,10 +242,11 @@ oci::Result<std::string> sign_token(const Claims& claims, const PrivateKey& key)
     // dump() throws on strings that are not UTF-8; JSON cannot carry them.
     return oci::fail(oci::ErrorCode::kUnsupported, "a claim is not valid UTF-8");
   }
-  const std::string input = base64url_encode(header.dump()) + '.' + base64url_encode(payload);
+  const std::string input =
+      oci::base64url_encode(header.dump()) + '.' + oci::base64url_encode(payload);
   const std::optional<std::string> signature = sign_bytes(input, key);
   if (!signature) return oci::fail(oci::ErrorCode::kInternal, "signing the token failed");
-  std::string token = input + '.' + base64url_encode(*signature);
+  std::string token = input + '.' + oci::base64url_encode(*signature);
   if (token.size() > kMaxTokenSize) {
     return oci::fail(oci::ErrorCode::kSizeInvalid,
                      fmt::format("the token would be longer than {} bytes", kMaxTokenSize));
@@ -271,7 +272,7 @@ oci::Result<Claims> verify_token(std::string_view token, const VerifyOptions& op
   if (header->contains("crit")) return unauthorized("the token has critical header extensions");
   const PublicKey* key = choose_key(*header, *algorithm, options.keys);
   if (key == nullptr) return unauthorized("no key verifies this token's alg and kid");
-  const std::optional<std::string> signature = base64url_decode(token.substr(second + 1));
+  const std::optional<std::string> signature = oci::base64url_decode(token.substr(second + 1));
   if (!signature || !signature_verifies(token.substr(0, second), *signature, *key)) {
     return unauthorized("the token's signature does not verify");
   }

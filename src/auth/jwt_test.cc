@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "auth/base64.h"
 #include "auth/test_keys.h"
+#include "oci/base64.h"
 
 namespace auth {
 namespace {
@@ -40,7 +40,7 @@ std::vector<std::string> parts_of(const std::string& token) {
   }
 }
 
-std::string json_part(const std::string& part) { return *base64url_decode(part); }
+std::string json_part(const std::string& part) { return *oci::base64url_decode(part); }
 
 class JwtTest : public ::testing::Test {
  protected:
@@ -57,8 +57,8 @@ class JwtTest : public ::testing::Test {
   // A token of `header` and `payload` as given, signed RS256 by rsa_ outside the code tested.
   static std::string rs256_token(const nlohmann::json& header, const nlohmann::json& payload) {
     const std::string input =
-        base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
-    return input + "." + base64url_encode(testing::rs256_signature(input, *rsa_pem_));
+        oci::base64url_encode(header.dump()) + "." + oci::base64url_encode(payload.dump());
+    return input + "." + oci::base64url_encode(testing::rs256_signature(input, *rsa_pem_));
   }
   static std::string* rsa_pem_;
   static PrivateKey* ec_;
@@ -77,7 +77,7 @@ TEST_F(JwtTest, Es256SignsAndVerifies) {
   EXPECT_EQ(header["alg"], "ES256");
   EXPECT_EQ(header["typ"], "JWT");
   EXPECT_EQ(header["kid"], ec_->kid());
-  EXPECT_EQ(base64url_decode(parts[2])->size(), 64U);  // r||s, not DER
+  EXPECT_EQ(oci::base64url_decode(parts[2])->size(), 64U);  // r||s, not DER
   const nlohmann::json payload = nlohmann::json::parse(json_part(parts[1]));
   EXPECT_EQ(payload["aud"], "registry.example");  // one audience: a string
   EXPECT_EQ(payload["access"][0]["actions"][1], "push");
@@ -108,8 +108,8 @@ void expect_refused(const std::string& token, const VerifyOptions& options,
 // A token with `header` and `payload` as given, signed by `key` (or with `signature`).
 std::string forge(const nlohmann::json& header, const nlohmann::json& payload,
                   std::string_view signature) {
-  return base64url_encode(header.dump()) + "." + base64url_encode(payload.dump()) + "." +
-         base64url_encode(signature);
+  return oci::base64url_encode(header.dump()) + "." + oci::base64url_encode(payload.dump()) + "." +
+         oci::base64url_encode(signature);
 }
 
 TEST_F(JwtTest, SigningRefusesClaimsJsonCannotCarry) {
@@ -154,7 +154,7 @@ TEST_F(JwtTest, RefusesTamperingAndForeignKeys) {
   const std::vector<std::string> parts = parts_of(token);
   nlohmann::json payload = nlohmann::json::parse(json_part(parts[1]));
   payload["sub"] = "admin";
-  expect_refused(parts[0] + "." + base64url_encode(payload.dump()) + "." + parts[2],
+  expect_refused(parts[0] + "." + oci::base64url_encode(payload.dump()) + "." + parts[2],
                  options_for(*ec_), "signature");
   std::string flipped = parts[2];
   flipped[5] = flipped[5] == 'A' ? 'B' : 'A';
@@ -180,7 +180,7 @@ TEST_F(JwtTest, RefusesAlgorithmConfusion) {
                  "alg");
   // RS256 claimed for the EC key's kid: no RS256 key has that kid.
   expect_refused(
-      forge({{"alg", "RS256"}, {"kid", ec_->kid()}}, payload, *base64url_decode(parts[2])),
+      forge({{"alg", "RS256"}, {"kid", ec_->kid()}}, payload, *oci::base64url_decode(parts[2])),
       options_for(*ec_), "no key");
   expect_refused(forge({{"alg", "ES256"}, {"kid", ec_->kid()}, {"crit", {"exp"}}}, payload, "x"),
                  options_for(*ec_), "critical");
@@ -209,13 +209,13 @@ TEST_F(JwtTest, RefusesMalformedTokens) {
   expect_refused(token + ".x", options, "compact JWS");
   expect_refused(token.substr(0, token.size() - 10), options, "signature");  // truncated
   expect_refused("!!." + parts[1] + "." + parts[2], options, "header");
-  expect_refused(base64url_encode("[1]") + "." + parts[1] + "." + parts[2], options, "header");
-  expect_refused(base64url_encode(std::string(100, '[')) + "." + parts[1] + "." + parts[2], options,
-                 "header");
+  expect_refused(oci::base64url_encode("[1]") + "." + parts[1] + "." + parts[2], options, "header");
+  expect_refused(oci::base64url_encode(std::string(100, '[')) + "." + parts[1] + "." + parts[2],
+                 options, "header");
   expect_refused(parts[0] + "." + parts[1] + ".=", options, "signature");
   expect_refused(std::string(kMaxTokenSize + 1, 'a'), options, "too long");
   const std::string huge_header =
-      base64url_encode(R"({"alg":"ES256","x":")" + std::string(kMaxTokenSize, 'a') + "\"}");
+      oci::base64url_encode(R"({"alg":"ES256","x":")" + std::string(kMaxTokenSize, 'a') + "\"}");
   expect_refused(huge_header + "." + parts[1] + "." + parts[2], options, "too long");
 }
 

@@ -13,7 +13,7 @@
 
 #include <array>
 
-#include "auth/base64.h"
+#include "oci/base64.h"
 #include "oci/json_depth.h"
 #include "sys/atomic_file.h"
 #include "sys/small_file.h"
@@ -65,15 +65,15 @@ nlohmann::json jwk_members(EVP_PKEY* pkey, KeyAlgorithm algorithm) {
     if (!x || !y) return nullptr;
     return {{"kty", "EC"},
             {"crv", "P-256"},
-            {"x", base64url_encode(bignum_bytes(x.get(), kEcCoordinateSize))},
-            {"y", base64url_encode(bignum_bytes(y.get(), kEcCoordinateSize))}};
+            {"x", oci::base64url_encode(bignum_bytes(x.get(), kEcCoordinateSize))},
+            {"y", oci::base64url_encode(bignum_bytes(y.get(), kEcCoordinateSize))}};
   }
   const Bignum n = bignum_param(pkey, OSSL_PKEY_PARAM_RSA_N);
   const Bignum e = bignum_param(pkey, OSSL_PKEY_PARAM_RSA_E);
   if (!n || !e) return nullptr;
   return {{"kty", "RSA"},
-          {"n", base64url_encode(bignum_bytes(n.get(), 0))},
-          {"e", base64url_encode(bignum_bytes(e.get(), 0))}};
+          {"n", oci::base64url_encode(bignum_bytes(n.get(), 0))},
+          {"e", oci::base64url_encode(bignum_bytes(e.get(), 0))}};
 }
 
 // RFC 7638: SHA-256 of the required members in lexicographic order without whitespace,
@@ -84,7 +84,7 @@ std::string thumbprint(EVP_PKEY* pkey, KeyAlgorithm algorithm) {
   const std::string canonical = members.dump();
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest.data());
-  return base64url_encode(
+  return oci::base64url_encode(
       std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
@@ -133,7 +133,7 @@ oci::Result<std::string> jwk_bytes(const nlohmann::json& jwk, const char* member
   if (found == jwk.end() || !found->is_string()) {
     return unsupported(fmt::format("a JWK lacks the string member \"{}\"", member));
   }
-  std::optional<std::string> bytes = base64url_decode(found->get_ref<const std::string&>());
+  std::optional<std::string> bytes = oci::base64url_decode(found->get_ref<const std::string&>());
   if (!bytes || bytes->empty()) {
     return unsupported(fmt::format("a JWK's \"{}\" is not base64url", member));
   }

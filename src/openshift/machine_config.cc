@@ -1,21 +1,13 @@
 #include "openshift/machine_config.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
+
+#include "oci/base64.h"
 
 namespace openshift {
 namespace {
 
 constexpr int kRegularFileMode = 0644;  // written as 420, the decimal Ignition expects
-
-std::string base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
 
 }  // namespace
 
@@ -43,7 +35,8 @@ std::string machine_config_yaml(const std::map<std::string, std::string>& files,
   for (const auto& [path, content] : files) {
     out << YAML::BeginMap;
     out << YAML::Key << "contents" << YAML::Value << YAML::BeginMap << YAML::Key << "source"
-        << YAML::Value << "data:text/plain;charset=utf-8;base64," + base64(content) << YAML::EndMap;
+        << YAML::Value << "data:text/plain;charset=utf-8;base64," + oci::base64_encode(content)
+        << YAML::EndMap;
     out << YAML::Key << "mode" << YAML::Value << kRegularFileMode;
     out << YAML::Key << "overwrite" << YAML::Value << true;
     out << YAML::Key << "path" << YAML::Value << "/" + path;

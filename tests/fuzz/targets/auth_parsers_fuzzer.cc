@@ -13,13 +13,13 @@
 
 #include "auth/access_rules.h"
 #include "auth/authorization_header.h"
-#include "auth/base64.h"
 #include "auth/htpasswd.h"
 #include "auth/jwt.h"
 #include "auth/keys.h"
 #include "auth/repository_pattern.h"
 #include "auth/scope.h"
 #include "client/auth_challenge.h"
+#include "oci/base64.h"
 
 namespace {
 
@@ -101,7 +101,7 @@ void check_authorization(std::string_view input) {
   const std::optional<auth::BasicCredentials> credentials = auth::parse_basic_authorization(input);
   if (credentials) {
     const std::string header =
-        "Basic " + auth::base64_encode(credentials->user + ":" + credentials->password);
+        "Basic " + oci::base64_encode(credentials->user + ":" + credentials->password);
     require(auth::parse_basic_authorization(header) == credentials);
   }
   const std::vector<std::string> parts = pieces(input, 3);

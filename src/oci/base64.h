@@ -1,4 +1,5 @@
-// Base64 (RFC 4648 §4) for Basic credentials and base64url without padding (§5) for JWS.
+// Base64 (RFC 4648 §4: Basic credentials, Ignition data URLs) and base64url without padding
+// (§5: JWS).
 // Decoding is strict: characters outside the alphabet, misplaced padding and non-zero
 // trailing bits are refused, so one text has one meaning.
 #pragma once
@@ -7,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace auth {
+namespace oci {
 
 std::string base64_encode(std::string_view bytes);
 std::string base64url_encode(std::string_view bytes);  // no '=' padding
@@ -17,4 +18,4 @@ std::string base64url_encode(std::string_view bytes);  // no '=' padding
 std::optional<std::string> base64_decode(std::string_view text);
 std::optional<std::string> base64url_decode(std::string_view text);
 
-}  // namespace auth
+}  // namespace oci

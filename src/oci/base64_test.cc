@@ -1,8 +1,8 @@
-#include "auth/base64.h"
+#include "oci/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace auth {
+namespace oci {
 namespace {
 
 TEST(Base64, Rfc4648Vectors) {
@@ -50,4 +50,4 @@ TEST(Base64, RoundTripsEveryByte) {
 }
 
 }  // namespace
-}  // namespace auth
+}  // namespace oci

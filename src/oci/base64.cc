@@ -1,9 +1,9 @@
-#include "auth/base64.h"
+#include "oci/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace auth {
+namespace oci {
 namespace {
 
 constexpr std::string_view kStandard =
@@ -81,4 +81,4 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return decode_unpadded(text, kUrl);
 }
 
-}  // namespace auth
+}  // namespace oci
