@@ -30,11 +30,12 @@ bool is_disconnect(const boost::system::error_code& ec) {
 }  // namespace
 
 Exchange::Exchange(Stream& stream, beast::flat_buffer& buffer, std::string& head,
-                   RequestParser& parser, const HttpConfig& config, bool closing)
+                   RequestParser& parser, const Peer& peer, const HttpConfig& config, bool closing)
     : stream_(stream),
       buffer_(buffer),
       head_(head),
       parser_(parser),
+      peer_(peer),
       config_(config),
       closing_(closing) {}
 

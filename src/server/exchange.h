@@ -13,6 +13,7 @@
 #include "oci/error.h"
 #include "server/config.h"
 #include "server/http.h"
+#include "server/peer.h"
 #include "storage/driver.h"
 
 namespace server {
@@ -28,12 +29,13 @@ class Exchange {
  public:
   // `head` is where response headers are written; the connection keeps it between requests.
   Exchange(Stream& stream, beast::flat_buffer& buffer, std::string& head, RequestParser& parser,
-           const HttpConfig& config, bool closing);
+           const Peer& peer, const HttpConfig& config, bool closing);
 
   http::verb method() const { return parser_.get().method(); }
   std::string_view target() const { return parser_.get().target(); }
   std::string_view header(http::field field) const;
   std::optional<std::uint64_t> content_length() const;
+  const Peer& peer() const { return peer_; }
 
   // Reads the next piece of the body into `out`; 0 at its end. An error means the client is
   // gone or sent a malformed body; the connection is closed afterwards.
@@ -78,6 +80,7 @@ class Exchange {
   beast::flat_buffer& buffer_;
   std::string& head_;
   RequestParser& parser_;
+  const Peer& peer_;
   const HttpConfig& config_;
   bool closing_;
   bool continue_sent_ = false;

@@ -28,7 +28,7 @@ Session::Session(tcp::socket socket, SessionShared& shared)
     : stream_(std::move(socket)), shared_(shared) {
   boost::system::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
-  remote_ = ec ? "-" : endpoint.address().to_string();
+  peer_.address = ec ? "-" : endpoint.address().to_string();
 }
 
 void Session::close_if_idle() {
@@ -85,7 +85,7 @@ asio::awaitable<void> Session::run() {
 
     const auto started = std::chrono::steady_clock::now();
     const Route route = server::route(parser.get().target());
-    Exchange exchange(stream_, buffer, head_, parser, config, shared_.stopping);
+    Exchange exchange(stream_, buffer, head_, parser, peer_, config, shared_.stopping);
     bool failed = false;
     try {
       co_await handle_request(exchange, route, shared_.context);
@@ -105,7 +105,7 @@ asio::awaitable<void> Session::run() {
                 .status = exchange.status(),
                 .bytes = exchange.bytes_sent(),
                 .duration = std::chrono::steady_clock::now() - started,
-                .remote = remote_});
+                .remote = peer_.address});
     if (!exchange.keep_alive()) break;
     // An idle connection keeps a small buffer, whatever its last request body needed.
     if (buffer.size() == 0 && buffer.capacity() > kIdleBuffer) buffer.shrink_to_fit();

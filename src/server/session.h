@@ -10,6 +10,7 @@
 
 #include "server/context.h"
 #include "server/http.h"
+#include "server/peer.h"
 
 namespace server {
 
@@ -39,7 +40,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Stream stream_;
   SessionShared& shared_;
-  std::string remote_;
+  Peer peer_;
   std::string head_;  // response headers, written anew for each request
   // Header fields of one request and its response; started over for each request. Most fit
   // in the inline part, larger ones take memory from the heap until the request ends.
