@@ -11,6 +11,7 @@
 #include "server/access_log.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "server/tls_context.h"
 #include "storage/filesystem_driver.h"
 
 namespace cli {
@@ -29,6 +30,9 @@ struct ServeFlags {
   std::optional<unsigned> threads;
   std::optional<std::uint64_t> max_manifest_bytes;
   std::optional<std::uint64_t> max_blob_bytes;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+  std::optional<std::string> tls_client_ca;
   bool read_only = false;
   bool no_access_log = false;
 };
@@ -51,7 +55,24 @@ int run_serve(const ServeFlags& flags) {
   if (flags.max_blob_bytes) config.registry.max_blob_bytes = *flags.max_blob_bytes;
   if (flags.read_only) config.registry.read_only = true;
   if (flags.no_access_log) config.access_log = false;
+  if (flags.tls_cert) config.tls.cert = *flags.tls_cert;
+  if (flags.tls_key) config.tls.key = *flags.tls_key;
+  if (flags.tls_client_ca) config.tls.client_ca = *flags.tls_client_ca;
   server::init_logging(config.log_level, config.access_log);
+
+  std::shared_ptr<server::TlsContext> tls;
+  if (auto checked = server::check_tls_config(config.tls); !checked) {
+    fmt::print(stderr, "regmirror serve: {}\n", checked.error().message);
+    return kBadConfiguration;
+  }
+  if (config.tls.enabled()) {
+    auto loaded = server::load_tls_context(config.tls);
+    if (!loaded) {
+      fmt::print(stderr, "regmirror serve: {}\n", loaded.error().message);
+      return kBadConfiguration;
+    }
+    tls = std::move(*loaded);
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.storage_root, ec);
@@ -71,7 +92,7 @@ int run_serve(const ServeFlags& flags) {
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  if (auto served = server::serve(config, registry); !served) {
+  if (auto served = server::serve(config, registry, std::move(tls)); !served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;
   }
@@ -88,8 +109,10 @@ void add_serve_command(CLI::App& app) {
       "  regmirror serve                                  # :5000, ./regmirror-data\n"
       "  regmirror serve --listen 127.0.0.1:5001 --storage /var/lib/regmirror\n"
       "  regmirror serve --config /etc/regmirror/config.yaml --read-only\n"
+      "  regmirror serve --listen :8443 --tls-cert server.crt --tls-key server.key\n"
+      "SIGHUP reloads the TLS certificate and key (so does a change of their files).\n"
       "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not start or failed, 2 usage error\n"
-      "or unusable --config file.\n"
+      "or unusable --config file or TLS files.\n"
       "Every config key: docs/config.md");
   serve->add_option("-c,--config", flags->config_file, "YAML configuration file")
       ->check(CLI::ExistingFile);
@@ -102,6 +125,12 @@ void add_serve_command(CLI::App& app) {
                     "largest manifest accepted (default 4194304)");
   serve->add_option("--max-blob-bytes", flags->max_blob_bytes,
                     "largest blob accepted, 0 = unlimited (default 0)");
+  serve->add_option("--tls-cert", flags->tls_cert,
+                    "serve HTTPS with this PEM certificate (then its intermediates)");
+  serve->add_option("--tls-key", flags->tls_key, "the PEM private key of --tls-cert");
+  serve->add_option("--tls-client-ca", flags->tls_client_ca,
+                    "PEM CAs for client certificates; their CN names the user "
+                    "(tls.client_auth: require by default)");
   serve->add_flag("--read-only", flags->read_only, "refuse pushes and deletes");
   serve->add_flag("--no-access-log", flags->no_access_log, "do not log one line per request");
   serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });

@@ -59,6 +59,25 @@ Setter set_duration(Field field, std::string key) {
   };
 }
 
+Setter set_client_auth() {
+  return [](const YAML::Node& node, ServerConfig& config) -> oci::Result<void> {
+    auto value = scalar<std::string>(node, "tls.client_auth");
+    if (!value) return std::unexpected(value.error());
+    static const std::map<std::string, ClientAuth, std::less<>> kModes = {
+        {"none", ClientAuth::kNone},
+        {"optional", ClientAuth::kOptional},
+        {"require", ClientAuth::kRequire}};
+    auto it = kModes.find(*value);
+    if (it == kModes.end()) {
+      return oci::fail(
+          ErrorCode::kInternal,
+          "config: tls.client_auth must be none, optional or require, not \"" + *value + "\"");
+    }
+    config.tls.client_auth = it->second;
+    return {};
+  };
+}
+
 // Dotted key -> how to apply it. The single list of keys docs/config.md describes.
 const std::map<std::string, Setter>& setters() {
   using C = ServerConfig;
@@ -91,6 +110,19 @@ const std::map<std::string, Setter>& setters() {
       {"http.max_connections",
        set_scalar<std::size_t>(
            [](C & c) -> auto& { return c.http.max_connections; }, "http.max_connections")},
+      {"tls.cert", set_scalar<std::string>(
+                       [](C & c) -> auto& { return c.tls.cert; }, "tls.cert")},
+      {"tls.key", set_scalar<std::string>(
+                      [](C & c) -> auto& { return c.tls.key; }, "tls.key")},
+      {"tls.client_ca", set_scalar<std::string>(
+                            [](C & c) -> auto& { return c.tls.client_ca; }, "tls.client_ca")},
+      {"tls.client_auth", set_client_auth()},
+      {"tls.handshake_timeout",
+       set_duration(
+           [](C & c) -> auto& { return c.tls.handshake_timeout; }, "tls.handshake_timeout")},
+      {"tls.reload_interval",
+       set_duration(
+           [](C & c) -> auto& { return c.tls.reload_interval; }, "tls.reload_interval")},
       {"limits.max_manifest_bytes",
        set_scalar<std::uint64_t>(
            [](C & c) -> auto& { return c.registry.max_manifest_bytes; },
@@ -184,6 +216,29 @@ oci::Result<ListenAddress> parse_listen_address(std::string_view text) {
   }
   address.port = static_cast<unsigned short>(value);
   return address;
+}
+
+oci::Result<void> check_tls_config(const TlsConfig& tls) {
+  const auto wrong = [](std::string message) { return oci::fail(ErrorCode::kInternal, message); };
+  if (!tls.enabled()) {
+    if (!tls.key.empty()) return wrong("a TLS key needs its certificate (tls.cert, --tls-cert)");
+    if (!tls.client_ca.empty() ||
+        tls.client_auth.value_or(ClientAuth::kNone) != ClientAuth::kNone) {
+      return wrong(
+          "client certificates need TLS: set tls.cert and tls.key (--tls-cert, --tls-key)");
+    }
+    return {};
+  }
+  if (tls.key.empty()) return wrong("a TLS certificate needs its key (tls.key, --tls-key)");
+  if (tls.client_ca.empty() && tls.effective_client_auth() != ClientAuth::kNone) {
+    return wrong(
+        "tls.client_auth " +
+        std::string(tls.effective_client_auth() == ClientAuth::kRequire ? "require" : "optional") +
+        " needs the CAs to verify client certificates with (tls.client_ca, "
+        "--tls-client-ca)");
+  }
+  if (tls.handshake_timeout.count() == 0) return wrong("tls.handshake_timeout must be above 0");
+  return {};
 }
 
 oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {

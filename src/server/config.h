@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "metadata/read_cache.h"
@@ -23,12 +24,39 @@ struct HttpConfig {
   std::size_t max_connections = 10000;
 };
 
+// Whether a client must present a certificate signed by tls.client_ca.
+enum class ClientAuth {
+  kNone,      // none is asked for
+  kOptional,  // asked for; a connection without a valid one is served, but names no user
+  kRequire,   // a connection without a valid one is refused in the handshake
+};
+
+// HTTPS instead of HTTP when `cert` is set.
+struct TlsConfig {
+  std::filesystem::path cert;             // PEM: the server certificate, then its intermediates
+  std::filesystem::path key;              // PEM: its private key (unencrypted)
+  std::filesystem::path client_ca;        // PEM: the CAs client certificates must chain to
+  std::optional<ClientAuth> client_auth;  // unset: kRequire with a client_ca, else kNone
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // How often the files are checked for a change (0 = only on SIGHUP).
+  std::chrono::milliseconds reload_interval{5'000};
+
+  bool enabled() const { return !cert.empty(); }
+  ClientAuth effective_client_auth() const {
+    return client_auth.value_or(client_ca.empty() ? ClientAuth::kNone : ClientAuth::kRequire);
+  }
+};
+
+// The TLS settings that cannot work together, as one message; nothing when they can.
+oci::Result<void> check_tls_config(const TlsConfig& tls);
+
 struct ServerConfig {
   std::string listen = ":5000";
   std::filesystem::path storage_root = "./regmirror-data";
   std::string log_level = "info";
   bool access_log = true;
   HttpConfig http;
+  TlsConfig tls;
   registry::Options registry;
   metadata::ReadCacheOptions metadata_cache;
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};

@@ -24,7 +24,7 @@ constexpr std::size_t kBodyReadBuffer = std::size_t{256} << 10;
 bool is_disconnect(const boost::system::error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
          ec == http::error::partial_message || ec == asio::error::connection_reset ||
-         ec == beast::error::timeout;
+         ec == beast::error::timeout || is_tls_failure(ec);
 }
 
 }  // namespace
@@ -184,7 +184,8 @@ asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Read
   response.content_length(length);
   co_await send_header(std::move(response));
   if (broken_ || method() == http::verb::head || length == 0) co_return;
-  const std::optional<int> fd = storage::file_descriptor(reader);  // the filesystem driver's
+  // The filesystem driver's; over TLS the bytes must pass through OpenSSL (no kernel TLS here).
+  const std::optional<int> fd = stream_.is_tls() ? std::nullopt : storage::file_descriptor(reader);
   const bool sent =
       fd ? co_await sendfile_all(*fd, length) : co_await copy_all(reader, length, blocking);
   if (!sent) broken_ = true;  // the client saw a short body: it must not reuse the connection

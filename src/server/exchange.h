@@ -1,7 +1,7 @@
 // One request and its response on a connection: the handlers' whole view of HTTP.
 // The body is read in pieces as the handler asks (uploads stream), responses are written at
 // once (headers and body in one write), blobs with sendfile(2) when storage has a file
-// descriptor.
+// descriptor and the connection is plain TCP.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "server/config.h"
 #include "server/http.h"
 #include "server/peer.h"
+#include "server/stream.h"
 #include "storage/driver.h"
 
 namespace server {
@@ -48,8 +49,8 @@ class Exchange {
   // whatever the caller set, 0 by default.
   asio::awaitable<void> send_header(HeaderResponse response);
   // Headers, then `length` bytes from `reader`: by sendfile(2) when it has a file
-  // descriptor, otherwise read piece by piece on `blocking` (reads may wait on a disk or a
-  // network) and written from here.
+  // descriptor and the connection is plain TCP, otherwise read piece by piece on `blocking` (reads
+  // may wait on a disk or a network) and written from here.
   asio::awaitable<void> send_blob(HeaderResponse response, storage::Reader& reader,
                                   std::uint64_t length, asio::thread_pool& blocking);
   asio::awaitable<void> send_error(const oci::Error& error);

@@ -13,7 +13,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-using Stream = beast::tcp_stream;
 // Header fields of requests and responses live in memory the connection reuses for each
 // request (see Session), not one allocation per field.
 using FieldAllocator = std::pmr::polymorphic_allocator<char>;

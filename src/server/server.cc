@@ -6,11 +6,14 @@
 
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "server/session.h"
+#include "server/tls_context.h"
+#include "server/tls_reloader.h"
 
 namespace server {
 namespace {
@@ -111,28 +114,37 @@ class IoContexts {
 
 class Server {
  public:
-  Server(const ServerConfig& config, registry::Registry& registry, unsigned threads)
+  Server(const ServerConfig& config, registry::Registry& registry, unsigned threads,
+         std::shared_ptr<TlsContext> tls)
       : config_(config),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
         context_{registry, blocking_},
-        shared_{config.http, context_},
+        shared_{config.http, context_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
+        hangup_(io_.main(), SIGHUP),
         purge_timer_(io_.main()),
-        deadline_(io_.main()) {}
+        deadline_(io_.main()) {
+    if (tls) tls_.emplace(config.tls, std::move(tls), io_.main(), blocking_);
+  }
 
   oci::Result<void> run(unsigned threads) {
     auto endpoint = resolve_listen(config_.listen);
     if (!endpoint) return std::unexpected(endpoint.error());
     if (auto opened = open_acceptor(acceptor_, *endpoint); !opened) return opened;
     const auto bound = acceptor_.local_endpoint();
-    spdlog::info("regmirror serving on {}:{} (storage {}, {} threads)", bound.address().to_string(),
-                 bound.port(), config_.storage_root.string(), threads);
+    spdlog::info("regmirror serving {} on {}:{} (storage {}, {} threads)", tls_ ? "HTTPS" : "HTTP",
+                 bound.address().to_string(), bound.port(), config_.storage_root.string(), threads);
+    if (tls_) {
+      spdlog::info("TLS certificate: {}", describe_certificate(*tls_->current()));
+      tls_->watch();
+    }
 
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (!ec) begin_shutdown(signal);
     });
+    wait_for_hangup();
     schedule_purge();
     asio::co_spawn(io_.main(), accept_loop(), asio::detached);
 
@@ -167,7 +179,8 @@ class Server {
   void start_session(tcp::socket socket) {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), shared_);
+    auto session =
+        std::make_shared<Session>(std::move(socket), tls_ ? tls_->current() : nullptr, shared_);
     const bool over_limit = sessions_.size() >= config_.http.max_connections;
     sessions_.add(session);
     asio::co_spawn(session->executor(), serve_session(session, over_limit), asio::detached);
@@ -185,6 +198,19 @@ class Server {
         io_.release();
       });
     }
+  }
+
+  // SIGHUP reloads what can be reloaded; it never stops the server.
+  void wait_for_hangup() {
+    hangup_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (tls_) {
+        tls_->reload("SIGHUP");
+      } else {
+        spdlog::info("SIGHUP: nothing to reload");
+      }
+      wait_for_hangup();
+    });
   }
 
   void schedule_purge() {
@@ -207,6 +233,8 @@ class Server {
     shared_.stopping = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    hangup_.cancel(ignored);
+    if (tls_) tls_->stop();
     purge_timer_.cancel();
     sessions_.close_idle();
     if (sessions_.size() == 0) {
@@ -229,6 +257,8 @@ class Server {
   SessionSet sessions_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
+  asio::signal_set hangup_;
+  std::optional<TlsReloader> tls_;
   asio::steady_timer purge_timer_;
   asio::steady_timer deadline_;
 };
@@ -244,13 +274,14 @@ void raise_descriptor_limit() {
 
 }  // namespace
 
-oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry) {
+oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
+                        std::shared_ptr<TlsContext> tls) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
   const unsigned threads = config.http.threads != 0
                                ? config.http.threads
                                : std::max(1u, std::thread::hardware_concurrency());
-  Server server(config, registry, threads);
+  Server server(config, registry, threads, std::move(tls));
   return server.run(threads);
 }
 

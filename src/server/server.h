@@ -1,15 +1,19 @@
 // The HTTP front: accepts connections, runs one session per connection on one of a thread per
 // core (each thread with its own io_context), and shuts down gracefully on SIGINT/SIGTERM.
+// SIGHUP reloads the TLS certificate.
 #pragma once
 
 #include "oci/error.h"
 #include "registry/registry.h"
 #include "server/config.h"
+#include "server/stream.h"
 
 namespace server {
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
-// http.shutdown_timeout) and returns.
-oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry);
+// http.shutdown_timeout) and returns. HTTPS with `tls` (from load_tls_context, reloaded from
+// config.tls's files on SIGHUP and when they change), plain HTTP when it is null.
+oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
+                        std::shared_ptr<TlsContext> tls);
 
 }  // namespace server

@@ -15,17 +15,20 @@ using asio::as_tuple;
 using asio::use_awaitable;
 
 constexpr std::size_t kIdleBuffer = std::size_t{16} << 10;
+// For sending TLS's close_notify as a connection ends.
+constexpr std::chrono::seconds kCloseTimeout{2};
 
 bool is_quiet_close(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == beast::error::timeout ||
-         ec == asio::error::connection_reset || ec == http::error::partial_message;
+         ec == asio::error::connection_reset || ec == http::error::partial_message ||
+         is_tls_failure(ec);
 }
 
 }  // namespace
 
-Session::Session(tcp::socket socket, SessionShared& shared)
-    : stream_(std::move(socket)), shared_(shared) {
+Session::Session(tcp::socket socket, std::shared_ptr<TlsContext> tls, SessionShared& shared)
+    : stream_(std::move(socket), std::move(tls)), shared_(shared) {
   boost::system::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
   peer_.address = ec ? "-" : endpoint.address().to_string();
@@ -52,14 +55,27 @@ asio::awaitable<void> Session::refuse(http::status status, std::string_view code
   co_await http::async_write(stream_, response, as_tuple(use_awaitable));
 }
 
+asio::awaitable<bool> Session::start_tls() {
+  if (!stream_.is_tls()) co_return true;
+  const auto ec = co_await stream_.handshake(shared_.tls_handshake_timeout);
+  if (ec) {
+    // Plain HTTP, a port scanner, a client that does not trust the certificate: not news.
+    spdlog::debug("TLS handshake with {} failed: {}", peer_.address, ec.message());
+    co_return false;
+  }
+  peer_.certificate_user = stream_.certificate_user();
+  co_return true;
+}
+
 asio::awaitable<void> Session::refuse_busy() {
+  if (!co_await start_tls()) co_return;
   co_await refuse(http::status::too_many_requests, "TOOMANYREQUESTS", "too many connections");
-  boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_await stream_.close(kCloseTimeout);
 }
 
 asio::awaitable<void> Session::run() {
   const HttpConfig& config = shared_.config;
+  if (!co_await start_tls()) co_return;
   beast::flat_buffer buffer;
   for (;;) {
     fields_.release();  // the last request's parser and responses are gone
@@ -110,8 +126,7 @@ asio::awaitable<void> Session::run() {
     // An idle connection keeps a small buffer, whatever its last request body needed.
     if (buffer.size() == 0 && buffer.capacity() > kIdleBuffer) buffer.shrink_to_fit();
   }
-  boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_await stream_.close(kCloseTimeout);
 }
 
 }  // namespace server

@@ -11,6 +11,7 @@
 #include "server/context.h"
 #include "server/http.h"
 #include "server/peer.h"
+#include "server/stream.h"
 
 namespace server {
 
@@ -20,12 +21,14 @@ struct HttpConfig;
 struct SessionShared {
   const HttpConfig& config;
   Context& context;
+  std::chrono::milliseconds tls_handshake_timeout;
   std::atomic<bool> stopping{false};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, SessionShared& shared);
+  // Speaks TLS with `tls`, plain HTTP when it is null.
+  Session(tcp::socket socket, std::shared_ptr<TlsContext> tls, SessionShared& shared);
 
   asio::awaitable<void> run();
   // On shutdown: a connection waiting for its next request is closed at once.
@@ -35,6 +38,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> refuse_busy();
 
  private:
+  // TLS: the handshake, then who the client's certificate names. False: close at once.
+  asio::awaitable<bool> start_tls();
   asio::awaitable<void> refuse(http::status status, std::string_view code,
                                std::string_view message);
 
