@@ -13,7 +13,7 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  skopeo podman buildah umoci docker-registry jq curl wrk python3
+  skopeo podman buildah umoci docker-registry jq curl wrk python3 openssl
   golang-go golang-github-containers-image-dev
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
 )

@@ -99,6 +99,60 @@ TEST_F(ConfigFile, ReportsSyntaxErrorsWithLine) {
   EXPECT_NE(config.error().message.find(":2:"), std::string::npos) << config.error().message;
 }
 
+TEST_F(ConfigFile, ReadsTls) {
+  auto config = load_server_config(write(R"(
+tls:
+  cert: /etc/regmirror/server.crt
+  key: /etc/regmirror/server.key
+  client_ca: /etc/regmirror/clients.crt
+  client_auth: optional
+  handshake_timeout: 1500ms
+  reload_interval: 0s
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->tls.enabled());
+  EXPECT_EQ(config->tls.cert, "/etc/regmirror/server.crt");
+  EXPECT_EQ(config->tls.key, "/etc/regmirror/server.key");
+  EXPECT_EQ(config->tls.client_ca, "/etc/regmirror/clients.crt");
+  EXPECT_EQ(config->tls.effective_client_auth(), ClientAuth::kOptional);
+  EXPECT_EQ(config->tls.handshake_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(config->tls.reload_interval, std::chrono::milliseconds(0));
+  EXPECT_TRUE(check_tls_config(config->tls));
+
+  auto bad = load_server_config(write("tls:\n  client_auth: maybe\n"));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("tls.client_auth must be none, optional or require"),
+            std::string::npos)
+      << bad.error().message;
+}
+
+TEST(TlsConfig, ClientAuthDefaultsToRequireWithAClientCa) {
+  TlsConfig tls;
+  EXPECT_FALSE(tls.enabled());
+  EXPECT_EQ(tls.effective_client_auth(), ClientAuth::kNone);
+  tls.client_ca = "/clients.crt";
+  EXPECT_EQ(tls.effective_client_auth(), ClientAuth::kRequire);
+  tls.client_auth = ClientAuth::kNone;
+  EXPECT_EQ(tls.effective_client_auth(), ClientAuth::kNone);
+}
+
+TEST(TlsConfig, SettingsThatCannotWorkTogether) {
+  const auto message = [](const TlsConfig& tls) {
+    auto checked = check_tls_config(tls);
+    return checked ? std::string() : checked.error().message;
+  };
+  EXPECT_EQ(message(TlsConfig{}), "");
+  EXPECT_NE(message(TlsConfig{.cert = "/s.crt"}).find("needs its key"), std::string::npos);
+  EXPECT_NE(message(TlsConfig{.key = "/s.key"}).find("needs its certificate"), std::string::npos);
+  EXPECT_NE(message(TlsConfig{.client_ca = "/c.crt"}).find("client certificates need TLS"),
+            std::string::npos);
+  EXPECT_NE(
+      message(TlsConfig{.cert = "/s.crt", .key = "/s.key", .client_auth = ClientAuth::kRequire})
+          .find("tls.client_auth require needs"),
+      std::string::npos);
+  EXPECT_EQ(message(TlsConfig{.cert = "/s.crt", .key = "/s.key", .client_ca = "/c.crt"}), "");
+}
+
 TEST(ConfigLoad, MissingFile) { EXPECT_FALSE(load_server_config("/nonexistent/regmirror.yaml")); }
 
 TEST(Duration, Units) {
