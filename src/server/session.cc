@@ -64,6 +64,9 @@ asio::awaitable<bool> Session::start_tls() {
     co_return false;
   }
   peer_.certificate_user = stream_.certificate_user();
+  spdlog::debug("TLS connection from {}: {}{}", peer_.address, stream_.tls_version(),
+                peer_.certificate_user.empty() ? std::string()
+                                               : ", certificate user " + peer_.certificate_user);
   co_return true;
 }
 

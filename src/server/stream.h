@@ -36,6 +36,8 @@ class Stream {
   asio::awaitable<boost::system::error_code> handshake(std::chrono::steady_clock::duration timeout);
   // TLS only: the CN of the certificate the client presented, when it was verified; else "".
   std::string certificate_user();
+  // TLS only: "TLSv1.3" or "TLSv1.2".
+  std::string_view tls_version() { return SSL_get_version(tls_->native_handle()); }
   // Ends the connection: TLS sends its close_notify (without waiting for the client's), then
   // TCP its FIN. Never longer than `timeout`.
   asio::awaitable<void> close(std::chrono::steady_clock::duration timeout);

@@ -170,12 +170,20 @@ free_port() {
   fail "no free TCP port found"
 }
 
-# start_registry NAME KIND: start a server of KIND (regmirror|docker-registry) called
-# NAME, wait until it answers, and record its address in REG_ADDR[NAME]
+# start_registry NAME KIND [SERVE_ARG...]: start a server of KIND (regmirror|docker-registry)
+# called NAME, wait until it answers, and record its address in REG_ADDR[NAME]
 # (127.0.0.1:PORT). Its storage lives in $T/NAME, its output in $T/NAME.log.
+# SERVE_ARGs (regmirror only) are added to `regmirror serve`; with --tls-cert among them
+# it serves HTTPS, is probed trusting the CA file $REG_TLS_CA, and gets no insecure
+# registries.conf entry (clients must verify it).
 # Must be called from the top-level shell (not in $(...)) so that the PID is ours.
 start_registry() {
-  local name=$1 kind=$2 attempt port dir logf pid url
+  local name=$1 kind=$2 attempt port dir logf pid url scheme=http curl_tls=()
+  shift 2
+  local serve_args=("$@")
+  if [[ " ${serve_args[*]} " == *" --tls-cert "* ]]; then
+    scheme=https curl_tls=(--cacert "${REG_TLS_CA:?start_registry: set REG_TLS_CA to the CA of --tls-cert}")
+  fi
   [[ -z ${REG_PID[$name]:-} ]] || fail "registry '$name' already started"
   for attempt in 1 2 3; do
     port=$(free_port)
@@ -186,9 +194,9 @@ start_registry() {
       regmirror)
         [[ -x $REGMIRROR_BIN ]] || fail "regmirror binary not found or not executable: $REGMIRROR_BIN (set REGMIRROR_BIN, or REGISTRY_UNDER_TEST=docker-registry)"
         "$REGMIRROR_BIN" serve --listen "127.0.0.1:$port" --storage "$dir/data" --log-level warn \
-          >"$logf" 2>&1 &
+          "${serve_args[@]}" >"$logf" 2>&1 &
         pid=$!
-        url="http://127.0.0.1:$port/healthz"
+        url="$scheme://127.0.0.1:$port/healthz"
         ;;
       docker-registry)
         require_cmd docker-registry
@@ -229,10 +237,12 @@ EOF
       if ! kill -0 "$$" 2>/dev/null && [[ ${KEEP_TMP:-0} != 1 ]]; then rm -rf "$T"; fi
     ) >/dev/null 2>&1 </dev/null &
     REG_WATCHDOG[$name]=$!
-    if _wait_ready "$name" "$url"; then
-      printf '[[registry]]\nlocation = "%s"\ninsecure = true\n\n' "${REG_ADDR[$name]}" \
-        >>"$CONTAINERS_REGISTRIES_CONF"
-      log "$name: $kind listening on ${REG_ADDR[$name]} (pid $pid)"
+    if _wait_ready "$name" "$url" "${curl_tls[@]}"; then
+      if [[ $scheme == http ]]; then
+        printf '[[registry]]\nlocation = "%s"\ninsecure = true\n\n' "${REG_ADDR[$name]}" \
+          >>"$CONTAINERS_REGISTRIES_CONF"
+      fi
+      log "$name: $kind listening on $scheme://${REG_ADDR[$name]} (pid $pid)"
       return 0
     fi
     if kill -0 "$pid" 2>/dev/null; then
@@ -250,12 +260,14 @@ EOF
   fail "$name ($kind) could not be started after 3 attempts"
 }
 
+# _wait_ready NAME URL [CURL_ARG...]
 _wait_ready() {
   local name=$1 url=$2 deadline code
+  shift 2
   deadline=$((SECONDS + READY_TIMEOUT))
   while ((SECONDS < deadline)); do
     kill -0 "${REG_PID[$name]}" 2>/dev/null || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url" || true)
     [[ $code == 200 ]] && return 0
     sleep 0.1
   done
