@@ -15,7 +15,10 @@ namespace {
 using oci::ErrorCode;
 
 constexpr std::uint64_t kMaxPemBytes = std::uint64_t{1} << 20;
-// Mozilla's "intermediate" TLS 1.2 suites without DHE; TLS 1.3 keeps OpenSSL's.
+// Mozilla's "intermediate" TLS 1.2 suites without DHE, and its TLS 1.3 order: AES-128 first,
+// the fastest with AES-NI (OpenSSL's own order starts with AES-256).
+constexpr const char* kTls13Ciphers =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
@@ -187,6 +190,7 @@ oci::Result<std::shared_ptr<TlsContext>> load_tls_context(const TlsConfig& tls) 
   SSL_CTX_set_options(
       native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cipher_list(native, kTls12Ciphers);
+  SSL_CTX_set_ciphersuites(native, kTls13Ciphers);
   // Session resumption with client certificates needs a name for this server's sessions.
   static constexpr unsigned char kSessionContext[] = "regmirror";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
