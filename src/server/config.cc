@@ -219,7 +219,9 @@ oci::Result<ListenAddress> parse_listen_address(std::string_view text) {
 }
 
 oci::Result<void> check_tls_config(const TlsConfig& tls) {
-  const auto wrong = [](std::string message) { return oci::fail(ErrorCode::kInternal, message); };
+  const auto wrong = [](std::string message) {
+    return oci::fail(ErrorCode::kInternal, std::move(message));
+  };
   if (!tls.enabled()) {
     if (!tls.key.empty()) return wrong("a TLS key needs its certificate (tls.cert, --tls-cert)");
     if (!tls.client_ca.empty() ||

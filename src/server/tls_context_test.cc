@@ -114,7 +114,9 @@ TEST_F(TlsFiles, TheChainAfterTheCertificateIsServedToo) {
   auto context = load_tls_context(config("chain.crt", "server.key"));
   ASSERT_TRUE(context) << context.error().message;
   STACK_OF(X509)* chain = nullptr;
-  SSL_CTX_get0_chain_certs((*context)->native_handle(), &chain);
+  // SSL_CTX_get0_chain_certs, without the macro's implicit conversion.
+  SSL_CTX_ctrl((*context)->native_handle(), SSL_CTRL_GET_CHAIN_CERTS, 0,
+               static_cast<void*>(&chain));
   ASSERT_NE(chain, nullptr);
   EXPECT_EQ(sk_X509_num(chain), 1);
 }
