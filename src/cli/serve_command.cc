@@ -31,6 +31,9 @@ struct ServeFlags {
   std::optional<std::uint64_t> max_blob_bytes;
   bool read_only = false;
   bool no_access_log = false;
+  std::optional<std::string> htpasswd;
+  bool anonymous_pull = false;
+  std::optional<std::string> auth_mode;
 };
 
 int run_serve(const ServeFlags& flags) {
@@ -51,6 +54,12 @@ int run_serve(const ServeFlags& flags) {
   if (flags.max_blob_bytes) config.registry.max_blob_bytes = *flags.max_blob_bytes;
   if (flags.read_only) config.registry.read_only = true;
   if (flags.no_access_log) config.access_log = false;
+  if (flags.htpasswd) config.auth.htpasswd = *flags.htpasswd;
+  if (flags.anonymous_pull) config.auth.anonymous_pull = true;
+  if (flags.auth_mode) {
+    config.auth.mode =
+        *flags.auth_mode == "basic" ? server::AuthMode::kBasic : server::AuthMode::kToken;
+  }
   server::init_logging(config.log_level, config.access_log);
 
   std::error_code ec;
@@ -67,11 +76,24 @@ int run_serve(const ServeFlags& flags) {
     fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
     return kFailed;
   }
+  std::unique_ptr<server::Authenticator> authenticator;
+  if (config.auth.enabled()) {
+    auto made = server::Authenticator::make(config.auth, config.storage_root);
+    if (!made) {
+      fmt::print(stderr, "regmirror serve: {}\n", made.error().message);
+      return kBadConfiguration;
+    }
+    authenticator = std::move(*made);
+  } else if (config.auth.anonymous_pull) {
+    fmt::print(stderr,
+               "regmirror serve: --anonymous-pull needs users (--htpasswd) or access rules\n");
+    return kBadConfiguration;
+  }
   registry::Registry registry(*driver, **store, config.registry);
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  if (auto served = server::serve(config, registry); !served) {
+  if (auto served = server::serve(config, registry, authenticator.get()); !served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;
   }
@@ -88,6 +110,7 @@ void add_serve_command(CLI::App& app) {
       "  regmirror serve                                  # :5000, ./regmirror-data\n"
       "  regmirror serve --listen 127.0.0.1:5001 --storage /var/lib/regmirror\n"
       "  regmirror serve --config /etc/regmirror/config.yaml --read-only\n"
+      "  regmirror serve --htpasswd /etc/regmirror/htpasswd --anonymous-pull\n"
       "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not start or failed, 2 usage error\n"
       "or unusable --config file.\n"
       "Every config key: docs/config.md");
@@ -104,6 +127,16 @@ void add_serve_command(CLI::App& app) {
                     "largest blob accepted, 0 = unlimited (default 0)");
   serve->add_flag("--read-only", flags->read_only, "refuse pushes and deletes");
   serve->add_flag("--no-access-log", flags->no_access_log, "do not log one line per request");
+  serve
+      ->add_option("--htpasswd", flags->htpasswd,
+                   "users (bcrypt htpasswd file, see 'regmirror passwd'); turns auth on")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--anonymous-pull", flags->anonymous_pull,
+                  "with auth on, let requests without credentials pull every repository");
+  serve
+      ->add_option("--auth-mode", flags->auth_mode,
+                   "token (Bearer tokens from /token, the default) or basic")
+      ->check(CLI::IsMember({"token", "basic"}));
   serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });
 }
 

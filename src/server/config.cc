@@ -6,6 +6,9 @@
 #include <functional>
 #include <map>
 
+#include "server/auth_config.h"
+#include "sys/small_file.h"
+
 namespace server {
 namespace {
 
@@ -56,6 +59,15 @@ Setter set_duration(Field field, std::string key) {
     }
     target = std::chrono::duration_cast<Target>(*value);
     return {};
+  };
+}
+
+// For the keys a reader of auth_config.h reads.
+template <class Field, class Reader>
+Setter set_with(Field field, std::string key, Reader reader) {
+  return [field, key = std::move(key), reader](const YAML::Node& node,
+                                               ServerConfig& config) -> oci::Result<void> {
+    return reader(node, key, field(config));
   };
 }
 
@@ -119,6 +131,42 @@ const std::map<std::string, Setter>& setters() {
        set_duration(
            [](C & c) -> auto& { return c.metadata_cache.max_staleness; },
            "cache.metadata_staleness")},
+      {"auth.mode", set_with(
+                        [](C & c) -> auto& { return c.auth.mode; }, "auth.mode", read_auth_mode)},
+      {"auth.htpasswd", set_scalar<std::string>(
+                            [](C & c) -> auto& { return c.auth.htpasswd; }, "auth.htpasswd")},
+      {"auth.anonymous_pull",
+       set_scalar<bool>(
+           [](C & c) -> auto& { return c.auth.anonymous_pull; }, "auth.anonymous_pull")},
+      {"auth.groups",
+       set_with(
+           [](C & c) -> auto& { return c.auth.groups; }, "auth.groups", read_groups)},
+      {"auth.access",
+       set_with(
+           [](C & c) -> auto& { return c.auth.access; }, "auth.access", read_access_rules)},
+      {"auth.token.realm",
+       set_scalar<std::string>(
+           [](C & c) -> auto& { return c.auth.token.realm; }, "auth.token.realm")},
+      {"auth.token.service",
+       set_scalar<std::string>(
+           [](C & c) -> auto& { return c.auth.token.service; }, "auth.token.service")},
+      {"auth.token.issuer",
+       set_scalar<std::string>(
+           [](C & c) -> auto& { return c.auth.token.issuer; }, "auth.token.issuer")},
+      {"auth.token.key", set_scalar<std::string>(
+                             [](C & c) -> auto& { return c.auth.token.key; }, "auth.token.key")},
+      {"auth.token.expiry",
+       set_duration(
+           [](C & c) -> auto& { return c.auth.token.expiry; }, "auth.token.expiry")},
+      {"auth.token.refresh_expiry", set_duration(
+                                        [](C & c) -> auto& { return c.auth.token.refresh_expiry; },
+                                        "auth.token.refresh_expiry")},
+      {"auth.token.trusted_keys", set_with(
+                                      [](C & c) -> auto& { return c.auth.token.trusted_keys; },
+                                      "auth.token.trusted_keys", read_paths)},
+      {"auth.token.trusted_issuer", set_scalar<std::string>(
+                                        [](C & c) -> auto& { return c.auth.token.trusted_issuer; },
+                                        "auth.token.trusted_issuer")},
   };
   return table;
 }
@@ -186,23 +234,30 @@ oci::Result<ListenAddress> parse_listen_address(std::string_view text) {
   return address;
 }
 
-oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
+oci::Result<ServerConfig> parse_server_config(std::string_view text, std::string_view source) {
   ServerConfig config;
-  YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    return oci::fail(ErrorCode::kInternal, "cannot read config file " + file.string());
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (root.IsNull()) return config;  // an empty file keeps every default
+    if (auto ok = apply(root, "", config); !ok) {
+      return oci::fail(ErrorCode::kInternal, std::string(source) + ": " + ok.error().message);
+    }
   } catch (const YAML::Exception& e) {
-    return oci::fail(ErrorCode::kInternal, file.string() + ":" + std::to_string(e.mark.line + 1) +
-                                               ":" + std::to_string(e.mark.column + 1) + ": " +
-                                               e.msg);
-  }
-  if (root.IsNull()) return config;  // an empty file keeps every default
-  if (auto ok = apply(root, "", config); !ok) {
-    return oci::fail(ErrorCode::kInternal, file.string() + ": " + ok.error().message);
+    // A syntax error, or a key that is not a string.
+    return oci::fail(ErrorCode::kInternal, std::string(source) + ":" +
+                                               std::to_string(e.mark.line + 1) + ":" +
+                                               std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   return config;
+}
+
+oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
+  auto text = sys::read_small_file(file, kMaxConfigBytes);
+  if (!text) {
+    return oci::fail(ErrorCode::kInternal,
+                     "cannot read config file " + file.string() + ": " + text.error().message);
+  }
+  return parse_server_config(*text, file.string());
 }
 
 }  // namespace server

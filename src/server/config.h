@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
 #include "metadata/read_cache.h"
 #include "oci/error.h"
 #include "registry/registry.h"
+#include "server/auth_config.h"
 
 namespace server {
 
@@ -32,11 +34,15 @@ struct ServerConfig {
   registry::Options registry;
   metadata::ReadCacheOptions metadata_cache;
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};
+  AuthConfig auth;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the
 // key, so a typo never silently falls back to a default.
 oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file);
+// The same from the file's text; `source` names it in errors.
+oci::Result<ServerConfig> parse_server_config(std::string_view text, std::string_view source);
+inline constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{1} << 20;
 
 // "250ms", "90s", "15m", "24h", "2d" or a number of seconds.
 oci::Result<std::chrono::milliseconds> parse_duration(std::string_view text);

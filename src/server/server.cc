@@ -18,6 +18,8 @@ namespace {
 using asio::as_tuple;
 using asio::use_awaitable;
 
+constexpr std::chrono::seconds kUsersReloadInterval{2};
+
 // Live sessions, so shutdown can close the idle ones and know when the last one ends.
 class SessionSet {
  public:
@@ -111,15 +113,17 @@ class IoContexts {
 
 class Server {
  public:
-  Server(const ServerConfig& config, registry::Registry& registry, unsigned threads)
+  Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
+         unsigned threads)
       : config_(config),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_},
+        context_{registry, blocking_, authenticator},
         shared_{config.http, context_},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
         purge_timer_(io_.main()),
+        users_timer_(io_.main()),
         deadline_(io_.main()) {}
 
   oci::Result<void> run(unsigned threads) {
@@ -134,6 +138,7 @@ class Server {
       if (!ec) begin_shutdown(signal);
     });
     schedule_purge();
+    if (context_.authenticator != nullptr) schedule_users_reload();
     asio::co_spawn(io_.main(), accept_loop(), asio::detached);
 
     io_.run();
@@ -202,12 +207,24 @@ class Server {
     });
   }
 
+  // The htpasswd file is looked at every few seconds: `regmirror passwd` takes effect without
+  // a restart, and a deleted user's cached logins go with the file's next version.
+  void schedule_users_reload() {
+    users_timer_.expires_after(kUsersReloadInterval);
+    users_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      asio::post(blocking_, [this] { context_.authenticator->reload_users(); });
+      schedule_users_reload();
+    });
+  }
+
   void begin_shutdown(int signal) {
     spdlog::info("signal {}: finishing in-flight requests", signal);
     shared_.stopping = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     purge_timer_.cancel();
+    users_timer_.cancel();
     sessions_.close_idle();
     if (sessions_.size() == 0) {
       io_.release();
@@ -230,6 +247,7 @@ class Server {
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer purge_timer_;
+  asio::steady_timer users_timer_;
   asio::steady_timer deadline_;
 };
 
@@ -244,13 +262,14 @@ void raise_descriptor_limit() {
 
 }  // namespace
 
-oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry) {
+oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
+                        Authenticator* authenticator) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
   const unsigned threads = config.http.threads != 0
                                ? config.http.threads
                                : std::max(1u, std::thread::hardware_concurrency());
-  Server server(config, registry, threads);
+  Server server(config, registry, authenticator, threads);
   return server.run(threads);
 }
 

@@ -4,12 +4,15 @@
 
 #include "oci/error.h"
 #include "registry/registry.h"
+#include "server/authenticator.h"
 #include "server/config.h"
 
 namespace server {
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
-// http.shutdown_timeout) and returns.
-oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry);
+// http.shutdown_timeout) and returns. With an authenticator, requests are admitted by it and
+// its htpasswd file is re-read when it changes.
+oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
+                        Authenticator* authenticator);
 
 }  // namespace server

@@ -105,7 +105,8 @@ asio::awaitable<void> Session::run() {
                 .status = exchange.status(),
                 .bytes = exchange.bytes_sent(),
                 .duration = std::chrono::steady_clock::now() - started,
-                .remote = peer_.address});
+                .remote = peer_.address,
+                .user = exchange.caller().user});
     if (!exchange.keep_alive()) break;
     // An idle connection keeps a small buffer, whatever its last request body needed.
     if (buffer.size() == 0 && buffer.capacity() > kIdleBuffer) buffer.shrink_to_fit();
