@@ -27,12 +27,11 @@ struct TokenRequest {
   std::string refresh_token;
 };
 
+// 400 with the registry's error body: clients show its message.
 asio::awaitable<void> send_bad_request(Exchange& exchange, std::string message) {
   auto response = exchange.make_response(http::status::bad_request);
   response.set(http::field::content_type, "application/json");
-  response.body() =
-      nlohmann::json{{"error", "invalid_request"}, {"error_description", message}}.dump(
-          -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body() = error_body(oci::Error{oci::ErrorCode::kUnsupported, std::move(message)});
   co_await exchange.send(std::move(response));
 }
 
