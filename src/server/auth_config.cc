@@ -83,11 +83,12 @@ oci::Result<void> read_access_rules(const YAML::Node& node, const std::string& k
         spec.repositories = std::move(*pattern);
         has_repositories = true;
       } else if (name == "actions" || name == "subjects") {
-        auto values = string_list(field.second, where + "." + name);
+        auto values = string_list(field.second, fmt::format("{}.{}", where, name));
         if (!values) return std::unexpected(values.error());
         (name == "actions" ? spec.actions : spec.subjects) = std::move(*values);
       } else {
-        return oci::fail(oci::ErrorCode::kInternal, "config: unknown key " + where + "." + name);
+        return oci::fail(oci::ErrorCode::kInternal,
+                         fmt::format("config: unknown key {}.{}", where, name));
       }
     }
     if (!has_repositories || spec.actions.empty() || spec.subjects.empty()) {

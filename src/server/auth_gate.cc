@@ -29,10 +29,10 @@ std::string realm_base(const Exchange& exchange) {
 }
 
 asio::awaitable<void> send_unauthorized(Exchange& exchange, const oci::Error& error,
-                                        std::string challenge) {
+                                        const std::string& challenge) {
   auto response = exchange.make_response(status_for(error.code));
   response.set(http::field::content_type, "application/json");
-  response.set(http::field::www_authenticate, std::move(challenge));
+  response.set(http::field::www_authenticate, challenge);
   response.body() = error_body(error);
   co_await exchange.send(std::move(response));
 }
@@ -69,7 +69,7 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
                                PresentedCredentials::Kind::kBearer;
     std::string challenge =
         authenticator.challenge(required, realm_base(exchange), bad_token ? "invalid_token" : "");
-    co_await send_unauthorized(exchange, caller.error(), std::move(challenge));
+    co_await send_unauthorized(exchange, caller.error(), challenge);
     co_return false;
   }
   exchange.set_caller(*caller);
@@ -100,7 +100,7 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
     const oci::Error error{oci::ErrorCode::kUnauthorized, "authentication required"};
     std::string challenge = authenticator.challenge(
         required, realm_base(exchange), caller->anonymous() ? "" : "insufficient_scope");
-    co_await send_unauthorized(exchange, error, std::move(challenge));
+    co_await send_unauthorized(exchange, error, challenge);
   } else {
     co_await send_denied(exchange);
   }

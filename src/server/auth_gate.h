@@ -23,6 +23,6 @@ asio::awaitable<oci::Result<Caller>> identify(Exchange& exchange, Context& conte
 
 // 401 with the WWW-Authenticate challenge and the spec's error body.
 asio::awaitable<void> send_unauthorized(Exchange& exchange, const oci::Error& error,
-                                        std::string challenge);
+                                        const std::string& challenge);
 
 }  // namespace server

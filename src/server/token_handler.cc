@@ -17,7 +17,7 @@
 namespace server {
 namespace {
 
-constexpr std::uint64_t kMaxFormBytes = 16 * 1024;
+constexpr std::uint64_t kMaxFormBytes = std::uint64_t{16} * 1024;
 
 struct TokenRequest {
   std::vector<auth::Scope> scopes;
@@ -135,13 +135,13 @@ asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Conte
   Authenticator& authenticator = *context.authenticator;
   const TokenConfig& config = authenticator.config().token;
   if (!request->service.empty() && request->service != config.service) {
-    co_return co_await send_bad_request(
-        exchange, "this token server is for service \"" + config.service + "\"");
+    std::string message = "this token server is for service \"" + config.service + "\"";
+    co_return co_await send_bad_request(exchange, std::move(message));
   }
   auto caller = co_await token_caller(exchange, context, *request);
   if (!caller) {
-    co_return co_await send_unauthorized(exchange, caller.error(),
-                                         "Basic realm=\"" + config.service + "\"");
+    const std::string challenge = "Basic realm=\"" + config.service + "\"";
+    co_return co_await send_unauthorized(exchange, caller.error(), challenge);
   }
   exchange.set_caller(*caller);
   const std::int64_t now = std::time(nullptr);
