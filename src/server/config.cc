@@ -1,10 +1,12 @@
 #include "server/config.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <functional>
 #include <map>
+#include <type_traits>
 
 #include "server/auth_config.h"
 #include "sys/small_file.h"
@@ -13,6 +15,10 @@ namespace server {
 namespace {
 
 using oci::ErrorCode;
+
+// The largest request rate, burst or upload count a limit takes, far above what one server
+// serves: a larger value is a mistake.
+constexpr double kMaxLimit = 1'000'000;
 
 template <class T>
 oci::Result<T> scalar(const YAML::Node& node, const std::string& key) {
@@ -71,6 +77,29 @@ Setter set_with(Field field, std::string key, Reader reader) {
   };
 }
 
+// A number from `min` to `max` (a whole one for an integer field). Parsed here rather than
+// by yaml-cpp, which reads "-1" as a huge unsigned number and "nan" as a number.
+template <class Field>
+Setter set_bounded(Field field, std::string key, double min, double max) {
+  return [field, key = std::move(key), min, max](const YAML::Node& node,
+                                                 ServerConfig& config) -> oci::Result<void> {
+    auto& target = field(config);
+    using Target = std::remove_reference_t<decltype(target)>;
+    constexpr bool kWhole = std::is_integral_v<Target>;
+    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    std::conditional_t<kWhole, unsigned long long, double> value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const bool parsed = ec == std::errc() && end == text.data() + text.size() && !text.empty();
+    if (!parsed || !(static_cast<double>(value) >= min && static_cast<double>(value) <= max)) {
+      return oci::fail(ErrorCode::kInternal,
+                       fmt::format("config: {} must be a {} from {:.0f} to {:.0f}", key,
+                                   kWhole ? "whole number" : "number", min, max));
+    }
+    target = static_cast<Target>(value);
+    return {};
+  };
+}
+
 // Dotted key -> how to apply it. The single list of keys docs/config.md describes.
 const std::map<std::string, Setter>& setters() {
   using C = ServerConfig;
@@ -110,6 +139,19 @@ const std::map<std::string, Setter>& setters() {
       {"limits.max_blob_bytes",
        set_scalar<std::uint64_t>(
            [](C & c) -> auto& { return c.registry.max_blob_bytes; }, "limits.max_blob_bytes")},
+      {"limits.rate.requests_per_second",
+       set_bounded(
+           [](C & c) -> auto& { return c.limits.rate.requests_per_second; },
+           "limits.rate.requests_per_second", 0, kMaxLimit)},
+      {"limits.rate.burst",
+       set_bounded(
+           [](C & c) -> auto& { return c.limits.rate.burst; }, "limits.rate.burst", 1, kMaxLimit)},
+      {"limits.uploads.per_client", set_bounded(
+                                        [](C & c) -> auto& { return c.limits.uploads.per_client; },
+                                        "limits.uploads.per_client", 0, kMaxLimit)},
+      {"limits.uploads.total", set_bounded(
+                                   [](C & c) -> auto& { return c.limits.uploads.total; },
+                                   "limits.uploads.total", 0, kMaxLimit)},
       {"uploads.expire_after",
        set_duration(
            [](C & c) -> auto& { return c.registry.upload_expiry; }, "uploads.expire_after")},

@@ -25,12 +25,30 @@ struct HttpConfig {
   std::size_t max_connections = 10000;
 };
 
+// Limits per client, which is its IP address as the connection shows it (behind a proxy, the
+// proxy's). Over a limit a request gets 429 TOOMANYREQUESTS with Retry-After.
+struct RateLimitConfig {
+  double requests_per_second = 0;  // 0 = no limit
+  double burst = 100;              // requests a client may send at once before the rate applies
+};
+
+struct UploadLimitConfig {
+  std::size_t per_client = 16;  // upload bodies received at once from one client; 0 = unlimited
+  std::size_t total = 128;      // from all clients together; 0 = unlimited
+};
+
+struct LimitsConfig {
+  RateLimitConfig rate;
+  UploadLimitConfig uploads;
+};
+
 struct ServerConfig {
   std::string listen = ":5000";
   std::filesystem::path storage_root = "./regmirror-data";
   std::string log_level = "info";
   bool access_log = true;
   HttpConfig http;
+  LimitsConfig limits;
   registry::Options registry;
   metadata::ReadCacheOptions metadata_cache;
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};

@@ -88,6 +88,43 @@ TEST_F(ConfigFile, RejectsWrongTypes) {
   EXPECT_NE(config.error().message.find("http.threads"), std::string::npos);
 }
 
+TEST_F(ConfigFile, ReadsLimits) {
+  auto defaults = load_server_config(write(""));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->limits.rate.requests_per_second, 0);  // off
+  EXPECT_EQ(defaults->limits.uploads.per_client, 16u);
+  auto config = load_server_config(write(R"(
+limits:
+  rate: {requests_per_second: 0.5, burst: 20}
+  uploads: {per_client: 0, total: 1000000}
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->limits.rate.requests_per_second, 0.5);
+  EXPECT_EQ(config->limits.rate.burst, 20);
+  EXPECT_EQ(config->limits.uploads.per_client, 0u);
+  EXPECT_EQ(config->limits.uploads.total, 1000000u);
+}
+
+TEST_F(ConfigFile, RejectsHostileLimitsNamingTheKey) {
+  const std::string keys[][2] = {{"rate", "requests_per_second"},
+                                 {"rate", "burst"},
+                                 {"uploads", "per_client"},
+                                 {"uploads", "total"}};
+  for (const auto& [section, key] : keys) {
+    for (const char* bad : {"-1", "1000001", "1e30", "99999999999999999999999", "many", ".nan",
+                            ".inf", "[1]", "{a: 1}", "''", "0x10"}) {
+      auto config =
+          load_server_config(write("limits:\n  " + section + ":\n    " + key + ": " + bad + "\n"));
+      ASSERT_FALSE(config) << section << "." << key << ": " << bad;
+      EXPECT_NE(config.error().message.find("limits." + section + "." + key + " must be a"),
+                std::string::npos)
+          << config.error().message;
+    }
+  }
+  EXPECT_FALSE(load_server_config(write("limits:\n  rate:\n    burst: 0\n")));
+  EXPECT_FALSE(load_server_config(write("limits:\n  uploads:\n    total: 1.5\n")));
+}
+
 TEST_F(ConfigFile, RejectsScalarWhereSectionExpected) {
   EXPECT_FALSE(load_server_config(write("storage: /x\n")));
   EXPECT_FALSE(load_server_config(write("- a\n- b\n")));

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/request_limits.h"
 #include "server/session.h"
 
 namespace server {
@@ -116,10 +117,11 @@ class Server {
   Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
          unsigned threads)
       : config_(config),
+        limits_(config.limits),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
         context_{registry, blocking_, authenticator},
-        shared_{config.http, context_},
+        shared_{config.http, context_, limits_},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
         purge_timer_(io_.main()),
@@ -239,6 +241,9 @@ class Server {
   }
 
   const ServerConfig& config_;
+  // Before io_: destroying io_ destroys the coroutines of unfinished requests, and with them
+  // the upload slots they give back.
+  RequestLimits limits_;
   IoContexts io_;
   asio::thread_pool blocking_;
   Context context_;

@@ -6,6 +6,7 @@
 #include "server/config.h"
 #include "server/exchange.h"
 #include "server/handlers.h"
+#include "server/request_limits.h"
 #include "server/route.h"
 
 namespace server {
@@ -88,7 +89,7 @@ asio::awaitable<void> Session::run() {
     Exchange exchange(stream_, buffer, head_, parser, peer_, config, shared_.stopping);
     bool failed = false;
     try {
-      co_await handle_request(exchange, route, shared_.context);
+      co_await handle_within_limits(exchange, route, shared_.context, shared_.limits, started);
     } catch (const std::exception& e) {
       spdlog::error("request {} failed: {}", std::string(parser.get().target()), e.what());
       failed = true;

@@ -15,11 +15,13 @@
 namespace server {
 
 struct HttpConfig;
+class RequestLimits;
 
 // What sessions share with the server that runs them.
 struct SessionShared {
   const HttpConfig& config;
   Context& context;
+  RequestLimits& limits;
   std::atomic<bool> stopping{false};
 };
 
