@@ -33,6 +33,13 @@ struct TokenConfig {
   std::string trusted_issuer;                       // its `iss`, required with trusted_keys
 };
 
+// Wrong passwords per user and client address: `burst` may come at once, then one every
+// 60/per_minute seconds; past that even the right password waits (429 with Retry-After).
+struct FailedLoginsConfig {
+  double burst = 5;
+  double per_minute = 6;
+};
+
 struct AuthConfig {
   AuthMode mode = AuthMode::kToken;
   std::filesystem::path htpasswd;
@@ -40,6 +47,7 @@ struct AuthConfig {
   std::map<std::string, std::vector<std::string>> groups;
   std::vector<auth::RuleSpec> access;  // none given: signed-in users may do everything
   TokenConfig token;
+  FailedLoginsConfig failed_logins;
 
   bool enabled() const {
     return !htpasswd.empty() || !access.empty() || !token.trusted_keys.empty();

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "server/error_response.h"
+#include "server/request_limits.h"
 #include "server/required_access.h"
 
 namespace server {
@@ -37,6 +38,28 @@ asio::awaitable<void> send_unauthorized(Exchange& exchange, const oci::Error& er
   co_await exchange.send(std::move(response));
 }
 
+asio::awaitable<oci::Result<Caller>> sign_in(Exchange& exchange, Context& context,
+                                             const auth::BasicCredentials& credentials) {
+  Authenticator& authenticator = *context.authenticator;
+  const std::int64_t now = std::time(nullptr);
+  if (auto recent = authenticator.recent_login(credentials, now)) co_return *recent;
+  const std::string& address = exchange.peer().address;
+  co_return co_await offload(
+      context, [&] { return authenticator.check_password(credentials, address, now); });
+}
+
+asio::awaitable<void> send_refusal(Exchange& exchange, Context& context, const oci::Error& error,
+                                   const auth::BasicCredentials* credentials,
+                                   const std::string& challenge) {
+  if (error.code != oci::ErrorCode::kTooManyRequests || credentials == nullptr) {
+    co_return co_await send_unauthorized(exchange, error, challenge);
+  }
+  const std::chrono::seconds wait =
+      std::max(context.authenticator->login_blocked(credentials->user, exchange.peer().address),
+               std::chrono::seconds(1));
+  co_await send_too_many_requests(exchange, error.message, wait);
+}
+
 asio::awaitable<oci::Result<Caller>> identify(Exchange& exchange, Context& context) {
   Authenticator& authenticator = *context.authenticator;
   const std::int64_t now = std::time(nullptr);
@@ -46,11 +69,8 @@ asio::awaitable<oci::Result<Caller>> identify(Exchange& exchange, Context& conte
       co_return authenticator.unauthenticated(exchange.peer());
     case PresentedCredentials::Kind::kBearer:
       co_return authenticator.bearer(presented.bearer, now);
-    case PresentedCredentials::Kind::kBasic: {
-      if (auto recent = authenticator.recent_login(presented.basic, now)) co_return *recent;
-      co_return co_await offload(
-          context, [&] { return authenticator.check_password(presented.basic, now); });
-    }
+    case PresentedCredentials::Kind::kBasic:
+      co_return co_await sign_in(exchange, context, presented.basic);
     case PresentedCredentials::Kind::kMalformed:
       break;
   }
@@ -64,12 +84,12 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
   Authenticator& authenticator = *context.authenticator;
   auto caller = co_await identify(exchange, context);
   if (!caller) {
-    const bool bad_token = !exchange.header(http::field::authorization).empty() &&
-                           read_authorization(exchange.header(http::field::authorization)).kind ==
-                               PresentedCredentials::Kind::kBearer;
-    std::string challenge =
+    const PresentedCredentials presented =
+        read_authorization(exchange.header(http::field::authorization));
+    const bool bad_token = presented.kind == PresentedCredentials::Kind::kBearer;
+    const std::string challenge =
         authenticator.challenge(required, realm_base(exchange), bad_token ? "invalid_token" : "");
-    co_await send_unauthorized(exchange, caller.error(), challenge);
+    co_await send_refusal(exchange, context, caller.error(), &presented.basic, challenge);
     co_return false;
   }
   exchange.set_caller(*caller);

@@ -18,8 +18,17 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
 // that was not configured; "localhost" stands in for a Host that is not a plain host name.
 std::string realm_base(const Exchange& exchange);
 
-// The caller a request's credentials name (nobody for none); kUnauthorized for bad ones.
+// The caller a request's credentials name (nobody for none); kUnauthorized for bad ones,
+// kTooManyRequests after too many wrong passwords for the user from this address.
 asio::awaitable<oci::Result<Caller>> identify(Exchange& exchange, Context& context);
+// The user of these Basic credentials: remembered from a recent check, or checked with bcrypt
+// on the blocking pool. Errors as identify's.
+asio::awaitable<oci::Result<Caller>> sign_in(Exchange& exchange, Context& context,
+                                             const auth::BasicCredentials& credentials);
+// A refused identify(): 401 with `challenge`, or 429 with Retry-After.
+asio::awaitable<void> send_refusal(Exchange& exchange, Context& context, const oci::Error& error,
+                                   const auth::BasicCredentials* credentials,
+                                   const std::string& challenge);
 
 // 401 with the WWW-Authenticate challenge and the spec's error body.
 asio::awaitable<void> send_unauthorized(Exchange& exchange, const oci::Error& error,

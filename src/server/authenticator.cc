@@ -49,6 +49,14 @@ std::string scope_for(const RequiredAccess& required) {
   return {};
 }
 
+// Failed logins are counted per user at an address.
+std::string failure_key(std::string_view user, std::string_view address) {
+  std::string key(user);
+  key.push_back('\0');  // no user name holds one
+  key.append(address);
+  return key;
+}
+
 }  // namespace
 
 PresentedCredentials read_authorization(std::string_view header) {
@@ -71,7 +79,8 @@ Authenticator::Authenticator(AuthConfig config, auth::AccessRules rules, TokenSe
       rules_(std::move(rules)),
       tokens_(std::move(tokens)),
       tokens_checked_(kCacheCapacity),
-      logins_checked_(kCacheCapacity) {
+      logins_checked_(kCacheCapacity),
+      failed_logins_(config_.failed_logins.per_minute / 60, config_.failed_logins.burst) {
   std::array<unsigned char, 32> secret{};
   RAND_bytes(secret.data(), static_cast<int>(secret.size()));
   login_secret_.assign(reinterpret_cast<const char*>(secret.data()), secret.size());
@@ -134,10 +143,20 @@ std::shared_ptr<const auth::Htpasswd> Authenticator::users() const {
   return users_;
 }
 
+std::chrono::seconds Authenticator::login_blocked(std::string_view user, std::string_view address) {
+  const auto decision = failed_logins_.peek(failure_key(user, address), RateLimiter::Clock::now());
+  return decision.allowed ? std::chrono::seconds(0) : decision.retry_after;
+}
+
 oci::Result<Caller> Authenticator::check_password(const auth::BasicCredentials& credentials,
-                                                  std::int64_t now) {
+                                                  std::string_view address, std::int64_t now) {
+  const std::string key = failure_key(credentials.user, address);
+  if (!failed_logins_.peek(key, RateLimiter::Clock::now()).allowed) {
+    return oci::fail(oci::ErrorCode::kTooManyRequests, "too many failed logins: try again later");
+  }
   const auto users = this->users();
   if (!users || !users->authenticate(credentials.user, credentials.password)) {
+    failed_logins_.take(key, RateLimiter::Clock::now());
     return oci::fail(oci::ErrorCode::kUnauthorized, "invalid username or password");
   }
   logins_checked_.insert(login_key(credentials),

@@ -20,6 +20,7 @@
 #include "server/caller.h"
 #include "server/credential_cache.h"
 #include "server/peer.h"
+#include "server/rate_limiter.h"
 #include "server/required_access.h"
 #include "server/token_service.h"
 
@@ -51,8 +52,12 @@ class Authenticator {
   std::optional<Caller> recent_login(const auth::BasicCredentials& credentials,
                                      std::int64_t now) const;
   // Checks the password (bcrypt: run it on the blocking pool). kUnauthorized for a wrong
-  // password or unknown user.
-  oci::Result<Caller> check_password(const auth::BasicCredentials& credentials, std::int64_t now);
+  // password or unknown user, which counts against the user at `address`; kTooManyRequests
+  // while that user at that address has used up its attempts (see login_blocked).
+  oci::Result<Caller> check_password(const auth::BasicCredentials& credentials,
+                                     std::string_view address, std::int64_t now);
+  // How long `user` at `address` waits before a password is checked again; 0 when now.
+  std::chrono::seconds login_blocked(std::string_view user, std::string_view address);
   // A caller for the user a refresh token was issued to, while the user still exists.
   oci::Result<Caller> refresh(std::string_view refresh_token, std::int64_t now) const;
 
@@ -86,6 +91,7 @@ class Authenticator {
   std::optional<FileStamp> users_stamp_;
   mutable CredentialCache tokens_checked_;  // filled by const lookups
   CredentialCache logins_checked_;
+  RateLimiter failed_logins_;
 };
 
 }  // namespace server

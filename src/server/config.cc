@@ -146,6 +146,13 @@ const std::map<std::string, Setter>& setters() {
       {"limits.rate.burst",
        set_bounded(
            [](C & c) -> auto& { return c.limits.rate.burst; }, "limits.rate.burst", 1, kMaxLimit)},
+      {"auth.failed_logins.burst", set_bounded(
+                                       [](C & c) -> auto& { return c.auth.failed_logins.burst; },
+                                       "auth.failed_logins.burst", 1, kMaxLimit)},
+      {"auth.failed_logins.per_minute",
+       set_bounded(
+           [](C & c) -> auto& { return c.auth.failed_logins.per_minute; },
+           "auth.failed_logins.per_minute", 1, kMaxLimit)},
       {"limits.uploads.per_client", set_bounded(
                                         [](C & c) -> auto& { return c.limits.uploads.per_client; },
                                         "limits.uploads.per_client", 0, kMaxLimit)},

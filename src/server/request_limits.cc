@@ -22,17 +22,17 @@ bool is_upload_with_body(const Exchange& exchange, const Route& route) {
          !exchange.header(http::field::transfer_encoding).empty();
 }
 
-asio::awaitable<void> send_too_many_requests(Exchange& exchange,
-                                             const RequestLimits::Refusal& refusal) {
+}  // namespace
+
+asio::awaitable<void> send_too_many_requests(Exchange& exchange, std::string_view message,
+                                             std::chrono::seconds retry_after) {
   auto response = exchange.make_response(http::status::too_many_requests);
   response.set(http::field::content_type, "application/json");
-  response.set(http::field::retry_after, std::to_string(refusal.retry_after.count()));
-  const oci::Error error{oci::ErrorCode::kTooManyRequests, std::string(refusal.message)};
+  response.set(http::field::retry_after, std::to_string(retry_after.count()));
+  const oci::Error error{oci::ErrorCode::kTooManyRequests, std::string(message)};
   response.body() = error_body(error);
   co_await exchange.send(std::move(response));
 }
-
-}  // namespace
 
 RequestLimits::RequestLimits(const LimitsConfig& config)
     : uploads_(config.uploads.per_client, config.uploads.total) {
@@ -62,7 +62,10 @@ asio::awaitable<void> handle_within_limits(Exchange& exchange, const Route& rout
                                            RequestLimits& limits,
                                            RateLimiter::Clock::time_point now) {
   auto admission = limits.admit(exchange, route, now);
-  if (!admission) co_return co_await send_too_many_requests(exchange, admission.error());
+  if (!admission) {
+    const RequestLimits::Refusal& refusal = admission.error();
+    co_return co_await send_too_many_requests(exchange, refusal.message, refusal.retry_after);
+  }
   co_await handle_request(exchange, route, context);
 }
 

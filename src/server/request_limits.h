@@ -34,6 +34,10 @@ class RequestLimits {
   ConcurrencyLimit uploads_;
 };
 
+// 429 TOOMANYREQUESTS with `message` and Retry-After.
+asio::awaitable<void> send_too_many_requests(Exchange& exchange, std::string_view message,
+                                             std::chrono::seconds retry_after);
+
 // handle_request() within the limits: a request over one is answered 429 instead; an upload
 // counts as under way until its handler returns, however it returns.
 asio::awaitable<void> handle_within_limits(Exchange& exchange, const Route& route, Context& context,

@@ -105,11 +105,7 @@ asio::awaitable<oci::Result<Caller>> token_caller(Exchange& exchange, Context& c
   Authenticator& authenticator = *context.authenticator;
   const std::int64_t now = std::time(nullptr);
   if (!request.refresh_token.empty()) co_return authenticator.refresh(request.refresh_token, now);
-  if (request.password) {
-    if (auto recent = authenticator.recent_login(*request.password, now)) co_return *recent;
-    co_return co_await offload(
-        context, [&] { return authenticator.check_password(*request.password, now); });
-  }
+  if (request.password) co_return co_await sign_in(exchange, context, *request.password);
   co_return co_await identify(exchange, context);
 }
 
@@ -141,7 +137,11 @@ asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Conte
   auto caller = co_await token_caller(exchange, context, *request);
   if (!caller) {
     const std::string challenge = "Basic realm=\"" + config.service + "\"";
-    co_return co_await send_unauthorized(exchange, caller.error(), challenge);
+    const PresentedCredentials presented =
+        read_authorization(exchange.header(http::field::authorization));
+    const auth::BasicCredentials* credentials =
+        request->password ? &*request->password : &presented.basic;
+    co_return co_await send_refusal(exchange, context, caller.error(), credentials, challenge);
   }
   exchange.set_caller(*caller);
   const std::int64_t now = std::time(nullptr);
