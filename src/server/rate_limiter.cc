@@ -11,6 +11,9 @@ namespace {
 // still more than a request adds.
 constexpr int kForgetPerCall = 2;
 
+// The longest Retry-After, in seconds: a day.
+constexpr double kLongestWait = 86400;
+
 }  // namespace
 
 RateLimiter::RateLimiter(double rate, double burst, std::size_t max_keys)
@@ -67,7 +70,8 @@ double RateLimiter::refilled(const Bucket& bucket, Clock::time_point now) const 
 }
 
 RateLimiter::Decision RateLimiter::refusal(double tokens) const {
-  const double wait = std::ceil((1 - tokens) / rate_);
+  double wait = std::ceil((1 - tokens) / rate_);
+  if (!(wait <= kLongestWait)) wait = kLongestWait;  // a rate near 0 (or not a number)
   return {false, std::chrono::seconds(std::max<long long>(1, static_cast<long long>(wait)))};
 }
 

@@ -49,6 +49,10 @@ TEST(RateLimiter, RetryAfterIsTheWaitRoundedUp) {
   RateLimiter fast(1000, 1);
   EXPECT_TRUE(fast.take("a", t0).allowed);
   EXPECT_EQ(fast.take("a", t0).retry_after, seconds(1));
+  // ...nor a wait longer than a day.
+  RateLimiter slow(1e-300, 1);
+  EXPECT_TRUE(slow.take("a", t0).allowed);
+  EXPECT_EQ(slow.take("a", t0).retry_after, std::chrono::hours(24));
 }
 
 TEST(RateLimiter, KeysHaveTheirOwnBuckets) {
