@@ -438,6 +438,45 @@ class BasicModeTest(unittest.TestCase):
 
 
 @unittest.skipIf(PEER, "regmirror's own auth configuration")
+class FailedLoginsTest(unittest.TestCase):
+    """Wrong passwords are limited per user and address; past the limit even the right one waits."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.workdir = tempfile.mkdtemp(prefix="regmirror-auth-logins-")
+        htpasswd = os.path.join(cls.workdir, "htpasswd")
+        for user in ("alice", "robot"):
+            add_user(htpasswd, user, PASSWORDS[user])
+        config = os.path.join(cls.workdir, "config.yaml")
+        with open(config, "w") as f:
+            f.write(f"auth:\n  htpasswd: {htpasswd}\n  failed_logins:\n    burst: 3\n    per_minute: 1\n")
+        cls.server = Server(workdir=cls.workdir, extra_args=["--config", config])
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.server.stop()
+        finally:
+            cls.server.cleanup()
+
+    def test_wrong_passwords_then_a_wait(self):
+        for attempt in range(3):
+            resp = request(self.server, "GET", "/token?scope=repository:a:pull", headers=basic("alice", f"guess{attempt}"))
+            self.assertEqual(resp.status, 401, str(resp))
+        for headers in (basic("alice", "guess4"), basic("alice")):
+            for target in ("/token?scope=repository:a:pull", "/v2/a/tags/list"):
+                resp = request(self.server, "GET", target, headers=headers)
+                check_error(resp, [429], ["TOOMANYREQUESTS"])
+                self.assertGreaterEqual(int(resp.header("Retry-After")), 1)
+        form = urllib.parse.urlencode({"grant_type": "password", "username": "alice", "password": PASSWORDS["alice"]})
+        resp = request(self.server, "POST", "/token", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(resp.status, 429, str(resp))
+        # another user from the same address is not held up
+        self.assertEqual(request(self.server, "GET", "/v2/", headers=basic("robot")).status, 200)
+
+
+@unittest.skipIf(PEER, "regmirror's own auth configuration")
 class StartupErrorTest(unittest.TestCase):
     """A configuration auth cannot use stops the server before it listens, naming the problem."""
 
