@@ -80,6 +80,22 @@ TEST_F(TokenServiceTest, AcceptsTheTrustedIssuerOnly) {
   EXPECT_FALSE(service.verify_access(*impostor, kNow));
 }
 
+TEST_F(TokenServiceTest, ReadsTrustedKeysFromAJwksDocument) {
+  auto external = auth::PrivateKey::generate_ec();
+  ASSERT_TRUE(external);
+  TokenConfig config;
+  config.trusted_keys = {write("jwks.json", auth::format_jwks({external->public_key()}))};
+  config.trusted_issuer = "corp-sso";
+  const TokenService service = make(config);
+  auto token = auth::sign_token(auth::Claims{.issuer = "corp-sso",
+                                             .subject = "bob",
+                                             .audience = {"regmirror"},
+                                             .expires_at = kNow + 60},
+                                *external);
+  ASSERT_TRUE(token);
+  EXPECT_TRUE(service.verify_access(*token, kNow));
+}
+
 TEST_F(TokenServiceTest, ConfigurationErrorsNameTheFile) {
   TokenConfig config;
   config.key = write("broken.pem", "not a key");
