@@ -89,7 +89,7 @@ log "compiling head_load, small_push, blob_push, sendfile_serve into $work/bin"
 mkdir -p "$work/bin"
 CXX=(g++ -O2 -std=c++23 -pthread -Wall)
 compiling=()
-"${CXX[@]}" "$here/head_load.cc" -o "$work/bin/head_load" & compiling+=($!)
+"${CXX[@]}" "$here/head_load.cc" -o "$work/bin/head_load" -lssl -lcrypto & compiling+=($!)
 "${CXX[@]}" "$here/small_push.cc" -o "$work/bin/small_push" -lcrypto & compiling+=($!)
 "${CXX[@]}" "$here/blob_push.cc" -o "$work/bin/blob_push" & compiling+=($!)
 "${CXX[@]}" "$here/sendfile_serve.cc" -o "$work/bin/sendfile_serve" & compiling+=($!)
