@@ -341,8 +341,13 @@ class Worker {
           }
         }
         c.in.erase(0, header_end + 4 + body);
-        auto connection = parsed.header("Connection");
-        if (closed || (connection && bench::iequals(*connection, "close"))) {
+        // HTTP/1.1 keeps the connection unless it says close; HTTP/1.0 closes unless it says
+        // keep-alive.
+        const auto connection = parsed.header("Connection");
+        const bool keep_alive = parsed.head.starts_with("HTTP/1.0")
+                                    ? connection && bench::iequals(*connection, "keep-alive")
+                                    : !connection || !bench::iequals(*connection, "close");
+        if (closed || !keep_alive) {
           reopen(c);
         } else if (done < end_ns_) {
           send_request(c);
