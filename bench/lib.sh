@@ -78,6 +78,20 @@ cpu_ticks() {  # utime+stime of a process, in clock ticks
 }
 CLK_TCK=$(getconf CLK_TCK)
 
+# wait_idle PID: until the process uses under 10% of a core over half a second (at most 60 s).
+# A server may still be working on requests whose connections the last load closed (a bcrypt
+# per request takes a while): that work must not fall into the next measurement.
+wait_idle() {
+  local pid=$1 before after
+  for _ in $(seq 120); do
+    before=$(cpu_ticks "$pid")
+    sleep 0.5
+    after=$(cpu_ticks "$pid")
+    (( (after - before) * 10 < CLK_TCK / 2 )) && return 0
+  done
+  return 0
+}
+
 sha() { echo "sha256:$(openssl dgst -sha256 -r "$1" | cut -d' ' -f1)"; }
 
 # make_small_image DIR: a 4 KiB layer, its config and an OCI manifest in DIR/{layer,config,
@@ -101,9 +115,12 @@ verdict() {  # verdict EXPR (awk condition on value x) VALUE -> met / MISSED
   awk -v x="$2" "BEGIN { if (x+0 == x && ($1)) print \"met\"; else print \"**missed**\" }"
 }
 
-head_run() {  # head_run OUTFILE URL [head_load options] -> "rps p50 p99 errors"
+# head_run OUTFILE URL [head_load options] -> "rps p50 p99 errors". With SETTLE_PID set, waits
+# for that server to be idle after the warm-up.
+head_run() {
   local out=$1 target=$2; shift 2
   timeout 30 "$HEAD_LOAD" -c "$CONNECTIONS" -t 2 -d 2 "$@" -H "Accept: $MT" "$target" >/dev/null 2>&1 || true
+  [[ -z ${SETTLE_PID:-} ]] || wait_idle "$SETTLE_PID"
   timeout $(( DURATION + 30 )) "$HEAD_LOAD" -c "$CONNECTIONS" -t 2 -d "$DURATION" "$@" -H "Accept: $MT" "$target" >"$out" 2>&1 || true
   awk '{ for (i = 1; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] } }
        END { if (v["rps"] == "") print "FAIL 0 0 0"; else printf "%s %s %s %d\n", v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"] }' "$out"
