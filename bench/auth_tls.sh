@@ -216,7 +216,7 @@ get_big() {
           printf "%.0f %.3f\n", speed[int((ok + 1) / 2)] / 1e6, (a - b) / hz / (n * size / 1073741824) }'
 }
 
-declare -A RPS=() P50=() P99=() MBS=() CPU=() TLS_USED=()
+declare -A RPS=() P50=() P99=() MBS=() CPU=() TLS_USED=() HEAD_NOTE=()
 for name in "${CONFIGS[@]}"; do
   if uses_tls "$name" && [[ $name == rm-* ]] && (( ! HAVE_TLS )); then
     log "${LABEL[$name]}: $NO_TLS"
@@ -232,8 +232,16 @@ for name in "${CONFIGS[@]}"; do
   log "${LABEL[$name]}: manifest HEAD"
   read -r "RPS[$name]" "P50[$name]" "P99[$name]" bad < <(SETTLE_PID=$server_pid head_run \
     "$work/head-$name.txt" "$BASE/v2/$REPO/manifests/latest" "${CA_ARGS[@]}" "${header[@]}")
-  [[ ${RPS[$name]} != 0.0 ]] ||
-    observe "${LABEL[$name]}: manifest HEAD: no response within the ${DURATION} s (each took longer than that)"
+  if [[ ${RPS[$name]} == 0.0 ]] && (( bad == 0 )); then
+    # Every connection still waits for its first answer (a bcrypt per request on a busy
+    # machine): a longer measurement gives a rate instead of a zero.
+    long=$(( DURATION * 6 ))
+    log "${LABEL[$name]}: no manifest HEAD answered within ${DURATION} s; measuring over ${long} s"
+    read -r "RPS[$name]" "P50[$name]" "P99[$name]" bad < <(DURATION=$long SETTLE_PID=$server_pid head_run \
+      "$work/head-$name.txt" "$BASE/v2/$REPO/manifests/latest" "${CA_ARGS[@]}" "${header[@]}")
+    HEAD_NOTE[$name]=" (none answered within ${DURATION} s: measured over ${long} s)"
+    [[ ${RPS[$name]} != 0.0 ]] || observe "${LABEL[$name]}: manifest HEAD: no response within ${long} s"
+  fi
   (( bad == 0 )) || observe "${LABEL[$name]}: manifest HEAD: $bad non-2xx responses or connection errors ($(grep -v '^requests=' "$work/head-$name.txt" | head -1))"
   TLS_USED[$name]=$(grep -o 'tls=[^ ]*' "$work/head-$name.txt" | cut -d= -f2 || true)
   wait_idle "$server_pid"
@@ -293,7 +301,7 @@ section=$(
     if [[ -z ${RPS[$name]:-} ]]; then
       echo "| ${LABEL[$name]} | ${CLIENT_AUTH[$name]} | $NO_TLS | | | | |"
     else
-      echo "| ${LABEL[$name]} | ${CLIENT_AUTH[$name]} | ${RPS[$name]} | ${P50[$name]} | ${P99[$name]} | ${MBS[$name]} | ${CPU[$name]} |"
+      echo "| ${LABEL[$name]} | ${CLIENT_AUTH[$name]} | ${RPS[$name]}${HEAD_NOTE[$name]:-} | ${P50[$name]} | ${P99[$name]} | ${MBS[$name]} | ${CPU[$name]} |"
     fi
   done
   echo
