@@ -84,8 +84,10 @@ std::string openssl_error() {
 // socket is readable/writable (TLS may need to write while reading and the other way round).
 enum class Io { kDone, kWantRead, kWantWrite, kFailed };
 
+// SSL_get_error reads this thread's error queue, which must be empty before each call.
 Io read_some(Conn& c, char* buffer, std::size_t size, std::size_t& got) {
   if (c.ssl) {
+    ERR_clear_error();
     if (SSL_read_ex(c.ssl, buffer, size, &got) == 1) return Io::kDone;
     switch (SSL_get_error(c.ssl, 0)) {
       case SSL_ERROR_WANT_READ:
@@ -112,6 +114,7 @@ Io write_some(Conn& c, const char* data, std::size_t size, std::size_t& put) {
   if (c.ssl) {
     // Without SSL_MODE_ENABLE_PARTIAL_WRITE a retry after WANT_* passes the same bytes again,
     // which the caller does (written only moves on kDone).
+    ERR_clear_error();
     if (SSL_write_ex(c.ssl, data, size, &put) == 1) return Io::kDone;
     switch (SSL_get_error(c.ssl, 0)) {
       case SSL_ERROR_WANT_READ:
