@@ -29,6 +29,7 @@ test: test-deps configure
 bench: test-deps build
 	bench/run.sh
 	bench/transfer.sh
+	bench/auth_tls.sh
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

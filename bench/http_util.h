@@ -19,10 +19,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <ctime>
 
 namespace bench {
 
@@ -31,18 +31,27 @@ namespace bench {
   std::exit(2);
 }
 
-// "http://host:port/path" -> host, port, path.
+// "http://host:port/path" -> host, port, path; "https://" sets tls (only clients that
+// speak TLS pass allow_https).
 struct Url {
   std::string host;
   std::string port = "80";
   std::string path = "/";
+  bool tls = false;
 };
 
-inline Url parse_url(std::string_view text) {
-  constexpr std::string_view kScheme = "http://";
-  if (!text.starts_with(kScheme)) die("only http:// URLs: " + std::string(text));
-  text.remove_prefix(kScheme.size());
+inline Url parse_url(std::string_view text, bool allow_https = false) {
   Url url;
+  if (allow_https && text.starts_with("https://")) {
+    url.tls = true;
+    url.port = "443";
+    text.remove_prefix(std::string_view("https://").size());
+  } else if (text.starts_with("http://")) {
+    text.remove_prefix(std::string_view("http://").size());
+  } else {
+    die(std::string(allow_https ? "only http:// and https://" : "only http://") +
+        " URLs: " + std::string(text));
+  }
   const auto slash = text.find('/');
   const std::string_view authority = text.substr(0, slash);
   if (slash != std::string_view::npos) url.path = std::string(text.substr(slash));
@@ -147,7 +156,8 @@ struct Response {
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
       }
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\r'))
+        value.remove_suffix(1);
       return value;
     }
     return std::nullopt;
@@ -157,8 +167,7 @@ struct Response {
 // A connection with its read buffer (bytes of the next response may already be in it).
 class Connection {
  public:
-  Connection(std::string host, std::string port)
-      : host_(std::move(host)), port_(std::move(port)) {}
+  Connection(std::string host, std::string port) : host_(std::move(host)), port_(std::move(port)) {}
   ~Connection() { reset(); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -185,7 +194,8 @@ class Connection {
     buffer_.erase(0, header_end + 4);
     if (response.head.size() < 12) return std::nullopt;
     std::from_chars(response.head.data() + 9, response.head.data() + 12, response.status);
-    if (auto connection = response.header("Connection"); connection && iequals(*connection, "close")) {
+    if (auto connection = response.header("Connection");
+        connection && iequals(*connection, "close")) {
       response.close = true;
     }
     const bool no_body = head_request || response.status == 204 || response.status == 304 ||
@@ -254,7 +264,8 @@ inline std::string request_head(std::string_view method, std::string_view path,
   head.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ").append(host);
   head.append("\r\nUser-Agent: regmirror-bench\r\n");
   head.append(extra);
-  if (content_length) head.append("Content-Length: ").append(std::to_string(*content_length)).append("\r\n");
+  if (content_length)
+    head.append("Content-Length: ").append(std::to_string(*content_length)).append("\r\n");
   head.append("\r\n");
   return head;
 }

@@ -18,6 +18,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 REGMIRROR=${REGMIRROR:-$root/build/src/cli/regmirror}
 PEER=${PEER:-$(command -v docker-registry || true)}
 DURATION=${DURATION:-10}
@@ -49,15 +51,8 @@ started_at=$(date +%s)
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 stop_server() {
-  local name=$1 pid=${PID[$1]:-}
-  [[ -n $pid ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  PID[$name]=""
+  stop_pid "${PID[$1]:-}"
+  PID[$1]=""
 }
 
 cleanup() {
@@ -70,32 +65,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
-# Bounded runtime: whatever hangs, the whole run ends (and cleans up) after the watchdog.
-( trap 'kill $sleeper 2>/dev/null; exit 0' TERM
-  sleep "$WATCHDOG_SECONDS" & sleeper=$!
-  wait $sleeper && { echo "run.sh: watchdog: over ${WATCHDOG_SECONDS}s, stopping" >&2; kill -TERM $$; } ) &
-watchdog_pid=$!
-
-log() { printf '[%4ds] %s\n' $(( $(date +%s) - started_at )) "$*" >&2; }
-# Observations (errors, wrong statuses, crashes) go to a file: many are made in subshells.
-observe() { printf '%s\n' "$*" >>"$work/observations"; log "OBSERVATION: $*"; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+start_watchdog "$WATCHDOG_SECONDS" run.sh
 
 # --- tools -------------------------------------------------------------------------------
 log "compiling head_load, small_push, blob_push, sendfile_serve into $work/bin"
-mkdir -p "$work/bin"
-CXX=(g++ -O2 -std=c++23 -pthread -Wall)
-compiling=()
-"${CXX[@]}" "$here/head_load.cc" -o "$work/bin/head_load" & compiling+=($!)
-"${CXX[@]}" "$here/small_push.cc" -o "$work/bin/small_push" -lcrypto & compiling+=($!)
-"${CXX[@]}" "$here/blob_push.cc" -o "$work/bin/blob_push" & compiling+=($!)
-"${CXX[@]}" "$here/sendfile_serve.cc" -o "$work/bin/sendfile_serve" & compiling+=($!)
-for pid in "${compiling[@]}"; do
-  wait "$pid" || { echo "run.sh: compiling the bench clients failed" >&2; exit 2; }
-done
+compile_clients "$work/bin" head_load small_push blob_push sendfile_serve || exit 2
 HEAD_LOAD=$work/bin/head_load
 SMALL_PUSH=$work/bin/small_push
 BLOB_PUSH=$work/bin/blob_push
@@ -110,20 +84,7 @@ start_server() {
   PORT[$name]=$port
   if [[ $name == peer ]]; then
     mkdir -p "$work/peer-data"
-    cat >"$work/peer.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/peer-data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-EOF
+    write_peer_config "$work/peer.yml" "$port" "$work/peer-data"
     "$PEER" serve "$work/peer.yml" >>"$work/peer.log" 2>&1 &
   else
     "$REGMIRROR" serve --listen "127.0.0.1:$port" --storage "$work/regmirror-data" \
@@ -143,14 +104,6 @@ EOF
 }
 
 url() { echo "http://127.0.0.1:${PORT[$1]}"; }
-
-cpu_ticks() {  # utime+stime of a process, in clock ticks
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-  stat=${stat##*) }
-  awk '{print $12 + $13}' <<<"$stat"
-}
-CLK_TCK=$(getconf CLK_TCK)
 
 sample_rss() {
   local name hwm
@@ -187,12 +140,8 @@ table_head() {
   REPORT+=("|---|---:|---:|---:|---|---|")
 }
 # row METRIC PEER_VALUE RM_VALUE TARGET VERDICT
-ratio() { awk -v a="$2" -v b="$1" 'BEGIN { if (a+0 == a && b+0 == b && b != 0) printf "%.2f", a / b; else print "-" }'; }
 row() { REPORT+=("| $1 | $2 | $3 | $(ratio "$2" "$3") | ${4:-} | ${5:-} |"); }
 note() { REPORT+=("$@"); }
-verdict() {  # verdict EXPR (awk condition on value x) VALUE -> met / MISSED
-  awk -v x="$2" "BEGIN { if (x+0 == x && ($1)) print \"met\"; else print \"**missed**\" }"
-}
 
 # --- data --------------------------------------------------------------------------------
 for name in "${NAMES[@]}"; do start_server "$name"; done
@@ -203,18 +152,9 @@ head -c $(( BIG_MIB << 20 )) /dev/urandom >"$work/big1" & making=($!)
 head -c $(( BIG_MIB << 20 )) /dev/urandom >"$work/big2" & making+=($!)
 wait "${making[@]}"
 BIG_BYTES=$(( BIG_MIB << 20 ))
-sha() { echo "sha256:$(openssl dgst -sha256 -r "$1" | cut -d' ' -f1)"; }
 BIG1=$(sha "$work/big1")
 BIG2=$(sha "$work/big2")
-head -c 4096 /dev/urandom >"$work/layer"
-printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]},"config":{}}' \
-  "$(sha "$work/layer")" >"$work/config"
-LAYER=$(sha "$work/layer")
-CONFIG=$(sha "$work/config")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%d}]}' \
-  "$CONFIG" "$(stat -c %s "$work/config")" "$LAYER" "$(stat -c %s "$work/layer")" >"$work/manifest"
-MANIFEST=$(sha "$work/manifest")
-MT=application/vnd.oci.image.manifest.v1+json
+make_small_image "$work"
 REPO=bench/app
 
 declare -A TAGS_SEEN=()
@@ -254,13 +194,6 @@ wrk_run() {  # wrk_run OUTFILE URL -> "rps p99_ms errors"
     /Non-2xx or 3xx responses:/ { bad += $NF }
     /Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
     END { printf "%s %.2f %.2f %d\n", (rps == "" ? "FAIL" : rps), p50, p99, bad }' "$out"
-}
-head_run() {  # head_run OUTFILE URL [head_load options] -> "rps p50 p99 errors"
-  local out=$1 target=$2; shift 2
-  timeout 30 "$HEAD_LOAD" -c "$CONNECTIONS" -t 2 -d 2 "$@" -H "Accept: $MT" "$target" >/dev/null 2>&1 || true
-  timeout $(( DURATION + 30 )) "$HEAD_LOAD" -c "$CONNECTIONS" -t 2 -d "$DURATION" "$@" -H "Accept: $MT" "$target" >"$out" 2>&1 || true
-  awk '{ for (i = 1; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-       END { if (v["rps"] == "") print "FAIL 0 0 0"; else printf "%s %s %s %d\n", v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"] }' "$out"
 }
 
 section "1. Metadata: req/s and latency at $CONNECTIONS connections (${DURATION} s each)"
@@ -549,9 +482,9 @@ elapsed=$(( $(date +%s) - started_at ))
   echo "### Observations (errors, wrong statuses, crashes)"
   echo
   if [[ -s $work/observations ]]; then sed 's/^/- /' "$work/observations"; else echo "None."; fi
-  # bench/transfer.sh's section, kept from the previous file.
+  # The sections of bench/transfer.sh and bench/auth_tls.sh, kept from the previous file.
   if [[ -f $OUT ]]; then
-    awk '$0 == "<!-- transfer:begin -->" { keep = 1; print "" } keep { print } $0 == "<!-- transfer:end -->" { keep = 0 }' "$OUT"
+    awk '/^<!-- [a-z_-]+:begin -->$/ { keep = 1; print "" } keep { print } /^<!-- [a-z_-]+:end -->$/ { keep = 0 }' "$OUT"
   fi
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

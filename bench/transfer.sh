@@ -9,6 +9,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 export REGMIRROR_BIN=${REGMIRROR_BIN:-$root/build/src/cli/regmirror}
 OUT=${OUT:-$here/RESULTS.md}
 begin='<!-- transfer:begin -->'
@@ -28,9 +30,5 @@ section=$(
   echo "$sync"
   echo "$end"
 )
-touch "$OUT"
-# The file without an earlier transfer section, then the new one.
-awk -v b="$begin" -v e="$end" '$0 == b { skip = 1 } !skip { print } $0 == e { skip = 0 }' "$OUT" >"$OUT.tmp"
-printf '\n%s\n' "$section" >>"$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+replace_section "$OUT" transfer "$section"
 echo "$section"

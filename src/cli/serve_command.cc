@@ -35,6 +35,9 @@ struct ServeFlags {
   std::optional<std::string> tls_client_ca;
   bool read_only = false;
   bool no_access_log = false;
+  std::optional<std::string> htpasswd;
+  bool anonymous_pull = false;
+  std::optional<std::string> auth_mode;
 };
 
 int run_serve(const ServeFlags& flags) {
@@ -58,6 +61,12 @@ int run_serve(const ServeFlags& flags) {
   if (flags.tls_cert) config.tls.cert = *flags.tls_cert;
   if (flags.tls_key) config.tls.key = *flags.tls_key;
   if (flags.tls_client_ca) config.tls.client_ca = *flags.tls_client_ca;
+  if (flags.htpasswd) config.auth.htpasswd = *flags.htpasswd;
+  if (flags.anonymous_pull) config.auth.anonymous_pull = true;
+  if (flags.auth_mode) {
+    config.auth.mode =
+        *flags.auth_mode == "basic" ? server::AuthMode::kBasic : server::AuthMode::kToken;
+  }
   server::init_logging(config.log_level, config.access_log);
 
   std::shared_ptr<server::TlsContext> tls;
@@ -88,11 +97,24 @@ int run_serve(const ServeFlags& flags) {
     fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
     return kFailed;
   }
+  std::unique_ptr<server::Authenticator> authenticator;
+  if (config.auth.enabled()) {
+    auto made = server::Authenticator::make(config.auth, config.storage_root);
+    if (!made) {
+      fmt::print(stderr, "regmirror serve: {}\n", made.error().message);
+      return kBadConfiguration;
+    }
+    authenticator = std::move(*made);
+  } else if (config.auth.anonymous_pull) {
+    fmt::print(stderr,
+               "regmirror serve: --anonymous-pull needs users (--htpasswd) or access rules\n");
+    return kBadConfiguration;
+  }
   registry::Registry registry(*driver, **store, config.registry);
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  if (auto served = server::serve(config, registry, std::move(tls)); !served) {
+  if (auto served = server::serve(config, registry, authenticator.get(), std::move(tls)); !served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;
   }
@@ -110,6 +132,7 @@ void add_serve_command(CLI::App& app) {
       "  regmirror serve --listen 127.0.0.1:5001 --storage /var/lib/regmirror\n"
       "  regmirror serve --config /etc/regmirror/config.yaml --read-only\n"
       "  regmirror serve --listen :8443 --tls-cert server.crt --tls-key server.key\n"
+      "  regmirror serve --htpasswd /etc/regmirror/htpasswd --anonymous-pull\n"
       "SIGHUP reloads the TLS certificate and key (so does a change of their files).\n"
       "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not start or failed, 2 usage error\n"
       "or unusable --config file or TLS files.\n"
@@ -133,6 +156,16 @@ void add_serve_command(CLI::App& app) {
                     "(tls.client_auth: require by default)");
   serve->add_flag("--read-only", flags->read_only, "refuse pushes and deletes");
   serve->add_flag("--no-access-log", flags->no_access_log, "do not log one line per request");
+  serve
+      ->add_option("--htpasswd", flags->htpasswd,
+                   "users (bcrypt htpasswd file, see 'regmirror passwd'); turns auth on")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--anonymous-pull", flags->anonymous_pull,
+                  "with auth on, let requests without credentials pull every repository");
+  serve
+      ->add_option("--auth-mode", flags->auth_mode,
+                   "token (Bearer tokens from /token, the default) or basic")
+      ->check(CLI::IsMember({"token", "basic"}));
   serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });
 }
 

@@ -32,10 +32,11 @@ void log_access(const AccessRecord& record) {
   const double ms = std::chrono::duration<double, std::milli>(record.duration).count();
   // dump() escapes whatever a client put in the target.
   logger->info(
-      R"({{"method":"{}","path":{},"status":{},"bytes":{},"ms":{:.3f},"remote":"{}"}})",
+      R"({{"method":"{}","path":{},"status":{},"bytes":{},"ms":{:.3f},"remote":"{}","user":{}}})",
       record.method,
       nlohmann::json(record.target).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-      record.status, record.bytes, ms, record.remote);
+      record.status, record.bytes, ms, record.remote,
+      nlohmann::json(record.user).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace server

@@ -14,6 +14,7 @@ struct AccessRecord {
   std::uint64_t bytes = 0;
   std::chrono::steady_clock::duration duration{};
   std::string_view remote;
+  std::string_view user;  // empty: anonymous or auth off
 };
 
 void init_logging(std::string_view level, bool access_log);

@@ -1,15 +1,24 @@
 #include "server/config.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <functional>
 #include <map>
+#include <type_traits>
+
+#include "server/auth_config.h"
+#include "sys/small_file.h"
 
 namespace server {
 namespace {
 
 using oci::ErrorCode;
+
+// The largest request rate, burst or upload count a limit takes, far above what one server
+// serves: a larger value is a mistake.
+constexpr double kMaxLimit = 1'000'000;
 
 template <class T>
 oci::Result<T> scalar(const YAML::Node& node, const std::string& key) {
@@ -55,6 +64,38 @@ Setter set_duration(Field field, std::string key) {
       return oci::fail(ErrorCode::kInternal, "config: " + key + " takes whole seconds");
     }
     target = std::chrono::duration_cast<Target>(*value);
+    return {};
+  };
+}
+
+// For the keys a reader of auth_config.h reads.
+template <class Field, class Reader>
+Setter set_with(Field field, std::string key, Reader reader) {
+  return [field, key = std::move(key), reader](const YAML::Node& node,
+                                               ServerConfig& config) -> oci::Result<void> {
+    return reader(node, key, field(config));
+  };
+}
+
+// A number from `min` to `max` (a whole one for an integer field). Parsed here rather than
+// by yaml-cpp, which reads "-1" as a huge unsigned number and "nan" as a number.
+template <class Field>
+Setter set_bounded(Field field, std::string key, double min, double max) {
+  return [field, key = std::move(key), min, max](const YAML::Node& node,
+                                                 ServerConfig& config) -> oci::Result<void> {
+    auto& target = field(config);
+    using Target = std::remove_reference_t<decltype(target)>;
+    constexpr bool kWhole = std::is_integral_v<Target>;
+    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    std::conditional_t<kWhole, unsigned long long, double> value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const bool parsed = ec == std::errc() && end == text.data() + text.size() && !text.empty();
+    if (!parsed || !(static_cast<double>(value) >= min && static_cast<double>(value) <= max)) {
+      return oci::fail(ErrorCode::kInternal,
+                       fmt::format("config: {} must be a {} from {:.0f} to {:.0f}", key,
+                                   kWhole ? "whole number" : "number", min, max));
+    }
+    target = static_cast<Target>(value);
     return {};
   };
 }
@@ -130,6 +171,26 @@ const std::map<std::string, Setter>& setters() {
       {"limits.max_blob_bytes",
        set_scalar<std::uint64_t>(
            [](C & c) -> auto& { return c.registry.max_blob_bytes; }, "limits.max_blob_bytes")},
+      {"limits.rate.requests_per_second",
+       set_bounded(
+           [](C & c) -> auto& { return c.limits.rate.requests_per_second; },
+           "limits.rate.requests_per_second", 0, kMaxLimit)},
+      {"limits.rate.burst",
+       set_bounded(
+           [](C & c) -> auto& { return c.limits.rate.burst; }, "limits.rate.burst", 1, kMaxLimit)},
+      {"auth.failed_logins.burst", set_bounded(
+                                       [](C & c) -> auto& { return c.auth.failed_logins.burst; },
+                                       "auth.failed_logins.burst", 1, kMaxLimit)},
+      {"auth.failed_logins.per_minute",
+       set_bounded(
+           [](C & c) -> auto& { return c.auth.failed_logins.per_minute; },
+           "auth.failed_logins.per_minute", 1, kMaxLimit)},
+      {"limits.uploads.per_client", set_bounded(
+                                        [](C & c) -> auto& { return c.limits.uploads.per_client; },
+                                        "limits.uploads.per_client", 0, kMaxLimit)},
+      {"limits.uploads.total", set_bounded(
+                                   [](C & c) -> auto& { return c.limits.uploads.total; },
+                                   "limits.uploads.total", 0, kMaxLimit)},
       {"uploads.expire_after",
        set_duration(
            [](C & c) -> auto& { return c.registry.upload_expiry; }, "uploads.expire_after")},
@@ -151,6 +212,42 @@ const std::map<std::string, Setter>& setters() {
        set_duration(
            [](C & c) -> auto& { return c.metadata_cache.max_staleness; },
            "cache.metadata_staleness")},
+      {"auth.mode", set_with(
+                        [](C & c) -> auto& { return c.auth.mode; }, "auth.mode", read_auth_mode)},
+      {"auth.htpasswd", set_scalar<std::string>(
+                            [](C & c) -> auto& { return c.auth.htpasswd; }, "auth.htpasswd")},
+      {"auth.anonymous_pull",
+       set_scalar<bool>(
+           [](C & c) -> auto& { return c.auth.anonymous_pull; }, "auth.anonymous_pull")},
+      {"auth.groups",
+       set_with(
+           [](C & c) -> auto& { return c.auth.groups; }, "auth.groups", read_groups)},
+      {"auth.access",
+       set_with(
+           [](C & c) -> auto& { return c.auth.access; }, "auth.access", read_access_rules)},
+      {"auth.token.realm",
+       set_scalar<std::string>(
+           [](C & c) -> auto& { return c.auth.token.realm; }, "auth.token.realm")},
+      {"auth.token.service",
+       set_scalar<std::string>(
+           [](C & c) -> auto& { return c.auth.token.service; }, "auth.token.service")},
+      {"auth.token.issuer",
+       set_scalar<std::string>(
+           [](C & c) -> auto& { return c.auth.token.issuer; }, "auth.token.issuer")},
+      {"auth.token.key", set_scalar<std::string>(
+                             [](C & c) -> auto& { return c.auth.token.key; }, "auth.token.key")},
+      {"auth.token.expiry",
+       set_duration(
+           [](C & c) -> auto& { return c.auth.token.expiry; }, "auth.token.expiry")},
+      {"auth.token.refresh_expiry", set_duration(
+                                        [](C & c) -> auto& { return c.auth.token.refresh_expiry; },
+                                        "auth.token.refresh_expiry")},
+      {"auth.token.trusted_keys", set_with(
+                                      [](C & c) -> auto& { return c.auth.token.trusted_keys; },
+                                      "auth.token.trusted_keys", read_paths)},
+      {"auth.token.trusted_issuer", set_scalar<std::string>(
+                                        [](C & c) -> auto& { return c.auth.token.trusted_issuer; },
+                                        "auth.token.trusted_issuer")},
   };
   return table;
 }
@@ -243,23 +340,30 @@ oci::Result<void> check_tls_config(const TlsConfig& tls) {
   return {};
 }
 
-oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
+oci::Result<ServerConfig> parse_server_config(std::string_view text, std::string_view source) {
   ServerConfig config;
-  YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    return oci::fail(ErrorCode::kInternal, "cannot read config file " + file.string());
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (root.IsNull()) return config;  // an empty file keeps every default
+    if (auto ok = apply(root, "", config); !ok) {
+      return oci::fail(ErrorCode::kInternal, std::string(source) + ": " + ok.error().message);
+    }
   } catch (const YAML::Exception& e) {
-    return oci::fail(ErrorCode::kInternal, file.string() + ":" + std::to_string(e.mark.line + 1) +
-                                               ":" + std::to_string(e.mark.column + 1) + ": " +
-                                               e.msg);
-  }
-  if (root.IsNull()) return config;  // an empty file keeps every default
-  if (auto ok = apply(root, "", config); !ok) {
-    return oci::fail(ErrorCode::kInternal, file.string() + ": " + ok.error().message);
+    // A syntax error, or a key that is not a string.
+    return oci::fail(ErrorCode::kInternal, std::string(source) + ":" +
+                                               std::to_string(e.mark.line + 1) + ":" +
+                                               std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   return config;
+}
+
+oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
+  auto text = sys::read_small_file(file, kMaxConfigBytes);
+  if (!text) {
+    return oci::fail(ErrorCode::kInternal,
+                     "cannot read config file " + file.string() + ": " + text.error().message);
+  }
+  return parse_server_config(*text, file.string());
 }
 
 }  // namespace server

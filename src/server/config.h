@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "metadata/read_cache.h"
 #include "oci/error.h"
 #include "registry/registry.h"
+#include "server/auth_config.h"
 
 namespace server {
 
@@ -50,6 +52,23 @@ struct TlsConfig {
 // The TLS settings that cannot work together, as one message; nothing when they can.
 oci::Result<void> check_tls_config(const TlsConfig& tls);
 
+// Limits per client, which is its IP address as the connection shows it (behind a proxy, the
+// proxy's). Over a limit a request gets 429 TOOMANYREQUESTS with Retry-After.
+struct RateLimitConfig {
+  double requests_per_second = 0;  // 0 = no limit
+  double burst = 100;              // requests a client may send at once before the rate applies
+};
+
+struct UploadLimitConfig {
+  std::size_t per_client = 16;  // upload bodies received at once from one client; 0 = unlimited
+  std::size_t total = 128;      // from all clients together; 0 = unlimited
+};
+
+struct LimitsConfig {
+  RateLimitConfig rate;
+  UploadLimitConfig uploads;
+};
+
 struct ServerConfig {
   std::string listen = ":5000";
   std::filesystem::path storage_root = "./regmirror-data";
@@ -57,14 +76,19 @@ struct ServerConfig {
   bool access_log = true;
   HttpConfig http;
   TlsConfig tls;
+  LimitsConfig limits;
   registry::Options registry;
   metadata::ReadCacheOptions metadata_cache;
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};
+  AuthConfig auth;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the
 // key, so a typo never silently falls back to a default.
 oci::Result<ServerConfig> load_server_config(const std::filesystem::path& file);
+// The same from the file's text; `source` names it in errors.
+oci::Result<ServerConfig> parse_server_config(std::string_view text, std::string_view source);
+inline constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{1} << 20;
 
 // "250ms", "90s", "15m", "24h", "2d" or a number of seconds.
 oci::Result<std::chrono::milliseconds> parse_duration(std::string_view text);

@@ -88,6 +88,43 @@ TEST_F(ConfigFile, RejectsWrongTypes) {
   EXPECT_NE(config.error().message.find("http.threads"), std::string::npos);
 }
 
+TEST_F(ConfigFile, ReadsLimits) {
+  auto defaults = load_server_config(write(""));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->limits.rate.requests_per_second, 0);  // off
+  EXPECT_EQ(defaults->limits.uploads.per_client, 16u);
+  auto config = load_server_config(write(R"(
+limits:
+  rate: {requests_per_second: 0.5, burst: 20}
+  uploads: {per_client: 0, total: 1000000}
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->limits.rate.requests_per_second, 0.5);
+  EXPECT_EQ(config->limits.rate.burst, 20);
+  EXPECT_EQ(config->limits.uploads.per_client, 0u);
+  EXPECT_EQ(config->limits.uploads.total, 1000000u);
+}
+
+TEST_F(ConfigFile, RejectsHostileLimitsNamingTheKey) {
+  const std::string keys[][2] = {{"rate", "requests_per_second"},
+                                 {"rate", "burst"},
+                                 {"uploads", "per_client"},
+                                 {"uploads", "total"}};
+  for (const auto& [section, key] : keys) {
+    for (const char* bad : {"-1", "1000001", "1e30", "99999999999999999999999", "many", ".nan",
+                            ".inf", "[1]", "{a: 1}", "''", "0x10"}) {
+      auto config =
+          load_server_config(write("limits:\n  " + section + ":\n    " + key + ": " + bad + "\n"));
+      ASSERT_FALSE(config) << section << "." << key << ": " << bad;
+      EXPECT_NE(config.error().message.find("limits." + section + "." + key + " must be a"),
+                std::string::npos)
+          << config.error().message;
+    }
+  }
+  EXPECT_FALSE(load_server_config(write("limits:\n  rate:\n    burst: 0\n")));
+  EXPECT_FALSE(load_server_config(write("limits:\n  uploads:\n    total: 1.5\n")));
+}
+
 TEST_F(ConfigFile, RejectsScalarWhereSectionExpected) {
   EXPECT_FALSE(load_server_config(write("storage: /x\n")));
   EXPECT_FALSE(load_server_config(write("- a\n- b\n")));
@@ -183,6 +220,95 @@ TEST(ListenAddress, Forms) {
   for (const char* bad : {"5000", "host:", "host:65536", "host:x", ":-1"}) {
     EXPECT_FALSE(parse_listen_address(bad)) << bad;
   }
+}
+
+TEST_F(ConfigFile, ReadsTheAuthSection) {
+  auto config = load_server_config(write(R"(
+auth:
+  mode: basic
+  htpasswd: /etc/regmirror/htpasswd
+  anonymous_pull: true
+  groups:
+    builders: [ci, jenkins]
+    nodes: robot
+  access:
+    - repositories: team-a/**
+      actions: [pull, push]
+      subjects: [group:builders, alice]
+    - repositories: "**"
+      actions: pull
+      subjects: authenticated
+  token:
+    realm: https://mirror.example.com:8443/token
+    service: mirror.example.com
+    key: /etc/regmirror/token.pem
+    expiry: 10m
+    trusted_keys: [/etc/sso/jwks.json, /etc/sso/old.pem]
+    trusted_issuer: sso
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  const AuthConfig& auth = config->auth;
+  EXPECT_TRUE(auth.enabled());
+  EXPECT_EQ(auth.mode, AuthMode::kBasic);
+  EXPECT_EQ(auth.htpasswd, "/etc/regmirror/htpasswd");
+  EXPECT_TRUE(auth.anonymous_pull);
+  EXPECT_EQ(auth.groups.at("builders"), (std::vector<std::string>{"ci", "jenkins"}));
+  EXPECT_EQ(auth.groups.at("nodes"), (std::vector<std::string>{"robot"}));
+  ASSERT_EQ(auth.access.size(), 2u);
+  EXPECT_EQ(auth.access[0].repositories, "team-a/**");
+  EXPECT_EQ(auth.access[0].actions, (std::vector<std::string>{"pull", "push"}));
+  EXPECT_EQ(auth.access[0].subjects, (std::vector<std::string>{"group:builders", "alice"}));
+  EXPECT_EQ(auth.access[1].subjects, (std::vector<std::string>{"authenticated"}));
+  EXPECT_EQ(auth.token.realm, "https://mirror.example.com:8443/token");
+  EXPECT_EQ(auth.token.service, "mirror.example.com");
+  EXPECT_EQ(auth.token.expiry, std::chrono::minutes(10));
+  EXPECT_EQ(auth.token.trusted_keys.size(), 2u);
+  EXPECT_EQ(auth.token.trusted_issuer, "sso");
+  EXPECT_TRUE(effective_rules(auth));
+}
+
+TEST_F(ConfigFile, AuthIsOffWithoutUsersRulesOrKeys) {
+  auto config = load_server_config(write("auth:\n  anonymous_pull: false\n"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->auth.enabled());
+}
+
+TEST_F(ConfigFile, RefusesMalformedAuth) {
+  for (const char* text : {
+           "auth:\n  mode: kerberos\n",
+           "auth:\n  groups: [a, b]\n",
+           "auth:\n  groups:\n    g: {a: b}\n",
+           "auth:\n  access: {repositories: x}\n",
+           "auth:\n  access:\n    - repositories: x\n      actions: pull\n",
+           "auth:\n  access:\n    - repositories: x\n      actions: pull\n      subjects: a\n"
+           "      deny: true\n",
+           "auth:\n  access:\n    - [x, pull, a]\n",
+           "auth:\n  access:\n    - repositories: [x]\n      actions: pull\n      subjects: a\n",
+           "auth:\n  token:\n    expiry: soon\n",
+           "auth:\n  token:\n    trusted_keys: {a: b}\n",
+           "auth:\n  htpasswd: [a]\n",
+           "auth:\n  tokens: {}\n",
+           "{[a]: b}\n",
+       }) {
+    auto config = load_server_config(write(text));
+    EXPECT_FALSE(config) << text;
+  }
+}
+
+TEST(EffectiveRules, DefaultsAndShortcuts) {
+  AuthConfig auth;
+  auth.htpasswd = "users";
+  auto rules = effective_rules(auth);
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(rules->may({"alice"}, auth::Action::kDelete, "any/thing"));
+  EXPECT_FALSE(rules->may({}, auth::Action::kPull, "any/thing"));
+  auth.anonymous_pull = true;
+  rules = effective_rules(auth);
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(rules->may({}, auth::Action::kPull, "any/thing"));
+  EXPECT_FALSE(rules->may({}, auth::Action::kPush, "any/thing"));
+  auth.access = {{"team/**", {"pull"}, {"group:missing"}}};
+  EXPECT_FALSE(effective_rules(auth));
 }
 
 }  // namespace

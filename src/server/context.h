@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "registry/registry.h"
+#include "server/authenticator.h"
 #include "server/http.h"
 #include "server/offload.h"
 
@@ -13,6 +14,7 @@ namespace server {
 struct Context {
   registry::Registry& registry;
   asio::thread_pool& blocking;
+  Authenticator* authenticator = nullptr;  // null: auth is off
 };
 
 // offload(pool, f) with the handlers' pool.

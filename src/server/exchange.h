@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "oci/error.h"
+#include "server/caller.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/peer.h"
@@ -37,6 +38,9 @@ class Exchange {
   std::string_view header(http::field field) const;
   std::optional<std::uint64_t> content_length() const;
   const Peer& peer() const { return peer_; }
+  // Who asks, once auth has admitted the request; with auth off, anyone may do anything.
+  const Caller& caller() const { return caller_; }
+  void set_caller(Caller caller) { caller_ = std::move(caller); }
 
   // Reads the next piece of the body into `out`; 0 at its end. An error means the client is
   // gone or sent a malformed body; the connection is closed afterwards.
@@ -82,6 +86,7 @@ class Exchange {
   std::string& head_;
   RequestParser& parser_;
   const Peer& peer_;
+  Caller caller_;
   const HttpConfig& config_;
   bool closing_;
   bool continue_sent_ = false;

@@ -1,5 +1,7 @@
 #include "server/handlers.h"
 
+#include "server/auth_gate.h"
+
 namespace server {
 
 // Errors are named before co_await: GCC 12 destroys a temporary bound to a reference
@@ -12,6 +14,7 @@ asio::awaitable<void> method_not_allowed(Exchange& exchange) {
 
 asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Context& context) {
   const bool read = exchange.method() == http::verb::get || exchange.method() == http::verb::head;
+  if (!co_await admit(exchange, route, context)) co_return;
   switch (route.resource) {
     case Resource::kHealth:
     case Resource::kBase: {
@@ -21,6 +24,8 @@ asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Con
       response.body() = "{}";
       co_return co_await exchange.send(std::move(response));
     }
+    case Resource::kToken:
+      co_return co_await handle_token(exchange, route, context);
     case Resource::kCatalog:
       co_return co_await handle_catalog(exchange, route, context);
     case Resource::kTags:

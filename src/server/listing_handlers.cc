@@ -87,6 +87,27 @@ asio::awaitable<void> send_page(Exchange& exchange, std::string body, const regi
   co_await exchange.send_bytes(http::status::ok, sent, body);
 }
 
+// A page of the repositories the caller may pull: pages are read on until `n` visible ones
+// are found or the list ends, so hidden repositories leave neither gaps nor hints.
+oci::Result<registry::Page> visible_catalog_page(registry::Registry& registry, const Caller& caller,
+                                                 std::string after, std::size_t n) {
+  registry::Page visible;
+  for (;;) {
+    auto page = registry.catalog(after, n);
+    if (!page) return page;
+    std::string last = page->items.empty() ? std::string() : page->items.back();
+    for (auto& name : page->items) {
+      if (visible.items.size() == n) {
+        visible.more = true;
+        return visible;
+      }
+      if (caller.rules_allow(auth::Action::kPull, name)) visible.items.push_back(std::move(name));
+    }
+    if (!page->more || page->items.empty()) return visible;
+    after = std::move(last);
+  }
+}
+
 }  // namespace
 
 asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Context& context) {
@@ -109,7 +130,9 @@ asio::awaitable<void> handle_catalog(Exchange& exchange, const Route& route, Con
   }
   const std::size_t n = page_size(route);
   auto& registry = context.registry;
-  auto page = co_await offload(context, [&] { return registry.catalog(route.param("last"), n); });
+  auto page = co_await offload(context, [&] {
+    return visible_catalog_page(registry, exchange.caller(), std::string(route.param("last")), n);
+  });
   if (!page) co_return co_await exchange.send_error(page.error());
   std::string body = list_body(std::nullopt, "repositories", page->items);
   co_await send_page(exchange, std::move(body), *page, "/v2/_catalog", n);

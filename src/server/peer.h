@@ -8,6 +8,7 @@ namespace server {
 struct Peer {
   std::string address;           // the client's IP address, "-" when unknown
   std::string certificate_user;  // the CN of a verified client certificate (mTLS), else empty
+  bool secure = false;           // the connection is TLS
 };
 
 }  // namespace server

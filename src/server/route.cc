@@ -1,5 +1,6 @@
 #include "server/route.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -8,17 +9,17 @@
 namespace server {
 namespace {
 
-std::map<std::string, std::string, std::less<>> parse_query(std::string_view query) {
-  std::map<std::string, std::string, std::less<>> params;
+QueryParams parse_query(std::string_view query) {
+  QueryParams params;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     const auto eq = pair.find('=');
     std::string key = oci::percent_decode(pair.substr(0, eq));
     if (!key.empty()) {
-      params.try_emplace(std::move(key), eq == std::string_view::npos
-                                             ? std::string()
-                                             : oci::percent_decode(pair.substr(eq + 1)));
+      params.emplace(std::move(key), eq == std::string_view::npos
+                                         ? std::string()
+                                         : oci::percent_decode(pair.substr(eq + 1)));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
@@ -66,12 +67,20 @@ std::optional<Route> match_repository_path(std::string_view path) {
 
 }  // namespace
 
+QueryParams parse_form(std::string_view body) {
+  std::string spaced(body);
+  std::ranges::replace(spaced, '+', ' ');
+  return parse_query(spaced);
+}
+
 Route route(std::string_view target) {
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
   Route result;
   if (path == "/healthz") {
     result.resource = Resource::kHealth;
+  } else if (path == kTokenPath) {
+    result.resource = Resource::kToken;
   } else if (path == "/v2/" || path == "/v2") {
     result.resource = Resource::kBase;
   } else if (path == "/v2/_catalog") {

@@ -11,6 +11,7 @@ namespace server {
 enum class Resource {
   kNone,       // no such endpoint
   kHealth,     // /healthz
+  kToken,      // /token: the built-in token server
   kBase,       // /v2/
   kCatalog,    // /v2/_catalog
   kTags,       // /v2/<name>/tags/list
@@ -21,18 +22,29 @@ enum class Resource {
   kReferrers,  // /v2/<name>/referrers/<digest>
 };
 
+using QueryParams = std::multimap<std::string, std::string, std::less<>>;
+
 struct Route {
   Resource resource = Resource::kNone;
   std::string name;
   std::string reference;  // manifest reference, blob digest, upload id or subject digest
-  std::map<std::string, std::string, std::less<>> query;  // percent-decoded
+  // Percent-decoded, in the order given: a key may come more than once (`scope`).
+  QueryParams query;
 
+  // The first value given for `key`.
   std::string_view param(std::string_view key) const {
-    auto it = query.find(key);
-    return it == query.end() ? std::string_view() : std::string_view(it->second);
+    auto it = query.lower_bound(key);
+    return it == query.end() || it->first != key ? std::string_view()
+                                                 : std::string_view(it->second);
   }
   bool has_param(std::string_view key) const { return query.contains(key); }
 };
+
+// An application/x-www-form-urlencoded body (a POST to the token endpoint): as a query,
+// with '+' standing for a space.
+QueryParams parse_form(std::string_view body);
+
+inline constexpr std::string_view kTokenPath = "/token";
 
 Route route(std::string_view target);
 

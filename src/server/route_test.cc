@@ -69,5 +69,22 @@ TEST(RouteQuery, FirstOccurrenceWins) {
   EXPECT_EQ(r.param("n"), "1");
 }
 
+TEST(RouteQuery, KeepsEveryValueOfARepeatedKey) {
+  const Route r = route("/token?scope=repository:a:pull&service=s&scope=repository:b:push");
+  EXPECT_EQ(r.resource, Resource::kToken);
+  const auto [first, last] = r.query.equal_range("scope");
+  std::vector<std::string> scopes;
+  for (auto it = first; it != last; ++it) scopes.push_back(it->second);
+  EXPECT_EQ(scopes, (std::vector<std::string>{"repository:a:pull", "repository:b:push"}));
+}
+
+TEST(FormBody, PlusIsASpace) {
+  const QueryParams form = parse_form(
+      "grant_type=password&scope=repository:a:pull+repository:b:pull"
+      "&password=p%2Bq");
+  EXPECT_EQ(form.find("scope")->second, "repository:a:pull repository:b:pull");
+  EXPECT_EQ(form.find("password")->second, "p+q");
+}
+
 }  // namespace
 }  // namespace server

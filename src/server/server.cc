@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/request_limits.h"
 #include "server/session.h"
 #include "server/tls_context.h"
 #include "server/tls_reloader.h"
@@ -20,6 +21,8 @@ namespace {
 
 using asio::as_tuple;
 using asio::use_awaitable;
+
+constexpr std::chrono::seconds kUsersReloadInterval{2};
 
 // Live sessions, so shutdown can close the idle ones and know when the last one ends.
 class SessionSet {
@@ -114,17 +117,19 @@ class IoContexts {
 
 class Server {
  public:
-  Server(const ServerConfig& config, registry::Registry& registry, unsigned threads,
-         std::shared_ptr<TlsContext> tls)
+  Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
+         unsigned threads, std::shared_ptr<TlsContext> tls)
       : config_(config),
+        limits_(config.limits),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_},
-        shared_{config.http, context_, config.tls.handshake_timeout},
+        context_{registry, blocking_, authenticator},
+        shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
         hangup_(io_.main(), SIGHUP),
         purge_timer_(io_.main()),
+        users_timer_(io_.main()),
         deadline_(io_.main()) {
     if (tls) tls_.emplace(config.tls, std::move(tls), io_.main(), blocking_);
   }
@@ -146,6 +151,7 @@ class Server {
     });
     wait_for_hangup();
     schedule_purge();
+    if (context_.authenticator != nullptr) schedule_users_reload();
     asio::co_spawn(io_.main(), accept_loop(), asio::detached);
 
     io_.run();
@@ -228,6 +234,17 @@ class Server {
     });
   }
 
+  // The htpasswd file is looked at every few seconds: `regmirror passwd` takes effect without
+  // a restart, and a deleted user's cached logins go with the file's next version.
+  void schedule_users_reload() {
+    users_timer_.expires_after(kUsersReloadInterval);
+    users_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      asio::post(blocking_, [this] { context_.authenticator->reload_users(); });
+      schedule_users_reload();
+    });
+  }
+
   void begin_shutdown(int signal) {
     spdlog::info("signal {}: finishing in-flight requests", signal);
     shared_.stopping = true;
@@ -236,6 +253,7 @@ class Server {
     hangup_.cancel(ignored);
     if (tls_) tls_->stop();
     purge_timer_.cancel();
+    users_timer_.cancel();
     sessions_.close_idle();
     if (sessions_.size() == 0) {
       io_.release();
@@ -250,6 +268,9 @@ class Server {
   }
 
   const ServerConfig& config_;
+  // Before io_: destroying io_ destroys the coroutines of unfinished requests, and with them
+  // the upload slots they give back.
+  RequestLimits limits_;
   IoContexts io_;
   asio::thread_pool blocking_;
   Context context_;
@@ -260,6 +281,7 @@ class Server {
   asio::signal_set hangup_;
   std::optional<TlsReloader> tls_;
   asio::steady_timer purge_timer_;
+  asio::steady_timer users_timer_;
   asio::steady_timer deadline_;
 };
 
@@ -275,13 +297,13 @@ void raise_descriptor_limit() {
 }  // namespace
 
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
-                        std::shared_ptr<TlsContext> tls) {
+                        Authenticator* authenticator, std::shared_ptr<TlsContext> tls) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
   const unsigned threads = config.http.threads != 0
                                ? config.http.threads
                                : std::max(1u, std::thread::hardware_concurrency());
-  Server server(config, registry, threads, std::move(tls));
+  Server server(config, registry, authenticator, threads, std::move(tls));
   return server.run(threads);
 }
 

@@ -5,15 +5,17 @@
 
 #include "oci/error.h"
 #include "registry/registry.h"
+#include "server/authenticator.h"
 #include "server/config.h"
 #include "server/stream.h"
 
 namespace server {
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
-// http.shutdown_timeout) and returns. HTTPS with `tls` (from load_tls_context, reloaded from
-// config.tls's files on SIGHUP and when they change), plain HTTP when it is null.
+// http.shutdown_timeout) and returns. With an authenticator, requests are admitted by it and
+// its htpasswd file is re-read when it changes. HTTPS with `tls` (from load_tls_context,
+// reloaded from config.tls's files on SIGHUP and when they change), plain HTTP when it is null.
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
-                        std::shared_ptr<TlsContext> tls);
+                        Authenticator* authenticator, std::shared_ptr<TlsContext> tls);
 
 }  // namespace server

@@ -6,6 +6,7 @@
 #include "server/config.h"
 #include "server/exchange.h"
 #include "server/handlers.h"
+#include "server/request_limits.h"
 #include "server/route.h"
 
 namespace server {
@@ -107,7 +108,7 @@ asio::awaitable<void> Session::run() {
     Exchange exchange(stream_, buffer, head_, parser, peer_, config, shared_.stopping);
     bool failed = false;
     try {
-      co_await handle_request(exchange, route, shared_.context);
+      co_await handle_within_limits(exchange, route, shared_.context, shared_.limits, started);
     } catch (const std::exception& e) {
       spdlog::error("request {} failed: {}", std::string(parser.get().target()), e.what());
       failed = true;
@@ -124,7 +125,8 @@ asio::awaitable<void> Session::run() {
                 .status = exchange.status(),
                 .bytes = exchange.bytes_sent(),
                 .duration = std::chrono::steady_clock::now() - started,
-                .remote = peer_.address});
+                .remote = peer_.address,
+                .user = exchange.caller().user});
     if (!exchange.keep_alive()) break;
     // An idle connection keeps a small buffer, whatever its last request body needed.
     if (buffer.size() == 0 && buffer.capacity() > kIdleBuffer) buffer.shrink_to_fit();

@@ -16,11 +16,13 @@
 namespace server {
 
 struct HttpConfig;
+class RequestLimits;
 
 // What sessions share with the server that runs them.
 struct SessionShared {
   const HttpConfig& config;
   Context& context;
+  RequestLimits& limits;
   std::chrono::milliseconds tls_handshake_timeout;
   std::atomic<bool> stopping{false};
 };

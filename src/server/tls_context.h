@@ -13,9 +13,9 @@
 
 namespace server {
 
-// TLS 1.2 and 1.3 (ECDHE with AEAD ciphers for 1.2, AES-128-GCM preferred), ALPN http/1.1 when the client offers
-// it, client certificates as tls.client_auth says. An error names the file and what is wrong
-// with it, never what it holds.
+// TLS 1.2 and 1.3 (ECDHE with AEAD ciphers for 1.2, AES-128-GCM preferred), ALPN http/1.1 when the
+// client offers it, client certificates as tls.client_auth says. An error names the file and what
+// is wrong with it, never what it holds.
 oci::Result<std::shared_ptr<TlsContext>> load_tls_context(const TlsConfig& tls);
 
 // The certificate a context serves, in one line for the log: subject, serial, expiry.

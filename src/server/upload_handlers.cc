@@ -134,7 +134,10 @@ asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& 
 asio::awaitable<void> handle_uploads(Exchange& exchange, const Route& route, Context& context) {
   if (exchange.method() != http::verb::post) co_return co_await method_not_allowed(exchange);
   auto& registry = context.registry;
-  if (route.has_param("mount") && route.has_param("from")) {
+  // A mount from a repository the caller may not pull is a plain upload: nothing tells
+  // whether the blob is there.
+  if (route.has_param("mount") && route.has_param("from") &&
+      exchange.caller().may(auth::Action::kPull, route.param("from"))) {
     auto mounted = co_await offload(context, [&] {
       return registry.mount_blob(route.name, route.param("mount"), route.param("from"));
     });

@@ -9,6 +9,7 @@ Every server runs on a free loopback port in its own temporary directory, is rea
 health endpoint answers 200, and is stopped with SIGTERM; a non-zero exit fails the test.
 """
 
+import base64
 import hashlib
 import http.client
 import json
@@ -31,6 +32,15 @@ REGISTRY = (os.environ.get("REGISTRY_UNDER_TEST") or "regmirror").strip()
 if REGISTRY not in ("regmirror", "docker-registry"):
     raise SystemExit(f"REGISTRY_UNDER_TEST must be regmirror or docker-registry, not {REGISTRY!r}")
 PEER = REGISTRY == "docker-registry"
+
+# REGMIRROR_API_AUTH=token (or basic) runs the same tests with auth on: regmirror starts with a
+# user of its own (the only one, so it may do everything) and every request goes through the
+# client side of the token protocol, as containers/image does it: a 401 challenge, a token for
+# the challenge's scope from its realm, the request again with the token.
+AUTH_MODE = (os.environ.get("REGMIRROR_API_AUTH") or "").strip()
+if AUTH_MODE not in ("", "token", "basic"):
+    raise SystemExit(f"REGMIRROR_API_AUTH must be token or basic, not {AUTH_MODE!r}")
+AUTH_USER, AUTH_PASSWORD = "conformance", "conformance-password"
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -209,6 +219,7 @@ class Server:
         self.port = None
         self.log_path = None
         self.starts = 0
+        self.tokens = {}  # repository (or "" for the catalog and /v2/) -> Bearer token
 
     # ---- lifecycle
 
@@ -233,7 +244,16 @@ class Server:
                "--log-level", "warn"]
         if self.read_only:
             cmd.append("--read-only")
+        if AUTH_MODE:
+            cmd += ["--htpasswd", self.make_htpasswd(), "--auth-mode", AUTH_MODE]
         return cmd + self.extra_args
+
+    def make_htpasswd(self):
+        path = os.path.join(self.workdir, "htpasswd")
+        if not os.path.exists(path):
+            subprocess.run([regmirror_binary(), "passwd", AUTH_USER, "--htpasswd", path, "--password-stdin",
+                            "--cost", "4"], input=AUTH_PASSWORD.encode(), check=True, capture_output=True)
+        return path
 
     @property
     def health_path(self):
@@ -372,12 +392,71 @@ def _is_api_path(target):
     return target == "/v2" or target.startswith("/v2/") or target.startswith("/v2?")
 
 
+def _basic_credentials():
+    return "Basic " + base64.b64encode(f"{AUTH_USER}:{AUTH_PASSWORD}".encode()).decode()
+
+
+def _challenge_params(value):
+    return dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', value))
+
+
+_REPOSITORY_PATH = re.compile(r"^/v2/(.+?)/(?:manifests/|blobs/|tags/list|referrers/)")
+
+
+def _token_key(target):
+    """The repository a request is about ("" for the catalog and /v2/), and for a mount the
+    source as well, which a token must also open (`repository:FROM:pull`), as clients ask."""
+    path, _, query = target.partition("?")
+    m = _REPOSITORY_PATH.match(path)
+    if not m:
+        return ""
+    source = urllib.parse.parse_qs(query).get("from")
+    return m.group(1) + ("|" + source[0] if source else "")
+
+
+def _fetch_token(server, challenge, key):
+    """A token for everything on `key`'s repository (or the catalog), from the challenge's realm."""
+    params = _challenge_params(challenge)
+    realm = urllib.parse.urlsplit(params["realm"])
+    repository, _, source = key.partition("|")
+    scopes = [f"repository:{repository}:pull,push,delete" if repository else "registry:catalog:*"]
+    if source:
+        scopes.append(f"repository:{source}:pull")
+    query = urllib.parse.urlencode({"service": params.get("service", ""), "scope": scopes}, doseq=True)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("GET", f"{realm.path}?{query}", headers={"Authorization": _basic_credentials()})
+        r = conn.getresponse()
+        data = r.read()
+    finally:
+        conn.close()
+    if r.status != 200:
+        raise AssertionError(f"token request for {scopes} answered {r.status}: {data[:300]!r}")
+    return json.loads(data)["token"]
+
+
 def request(server, method, target, body=None, headers=None, *, timeout=60, check_api_version=True):
     """One request on a fresh connection. `target` is a path (with query) or an absolute URL.
 
     Every answer under /v2/ must carry Docker-Distribution-API-Version: registry/2.0."""
     target = path_of(target)
     headers = dict(headers or {})
+    if AUTH_MODE and not PEER and "Authorization" not in headers and _is_api_path(target):
+        key = _token_key(target)
+        if AUTH_MODE == "basic":
+            headers["Authorization"] = _basic_credentials()
+        elif key in server.tokens:
+            headers["Authorization"] = "Bearer " + server.tokens[key]
+        resp = _send(server, method, target, body, headers, timeout, check_api_version)
+        challenge = resp.header("WWW-Authenticate") or ""
+        if resp.status != 401 or not challenge.startswith("Bearer "):
+            return resp
+        server.tokens[key] = _fetch_token(server, challenge, key)
+        headers["Authorization"] = "Bearer " + server.tokens[key]
+    return _send(server, method, target, body, headers, timeout, check_api_version)
+
+
+def _send(server, method, target, body, headers, timeout, check_api_version):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     try:
         try:

@@ -1,0 +1,34 @@
+#include "server/required_access.h"
+
+namespace server {
+
+RequiredAccess required_access(const Route& route, http::verb method) {
+  using Kind = RequiredAccess::Kind;
+  const bool read = method == http::verb::get || method == http::verb::head;
+  switch (route.resource) {
+    case Resource::kNone:
+    case Resource::kHealth:
+    case Resource::kToken:
+      return {};
+    case Resource::kBase:
+      return {Kind::kSignedIn, {}, auth::Action::kPull};
+    case Resource::kCatalog:
+      return {Kind::kCatalog, {}, auth::Action::kPull};
+    case Resource::kTags:
+    case Resource::kReferrers:
+      return {Kind::kRepository, route.name, read ? auth::Action::kPull : auth::Action::kPush};
+    case Resource::kManifest:
+    case Resource::kBlob: {
+      auth::Action action = auth::Action::kPush;
+      if (read) action = auth::Action::kPull;
+      if (method == http::verb::delete_) action = auth::Action::kDelete;
+      return {Kind::kRepository, route.name, action};
+    }
+    case Resource::kUploads:
+    case Resource::kUpload:
+      return {Kind::kRepository, route.name, auth::Action::kPush};
+  }
+  return {};
+}
+
+}  // namespace server
