@@ -1,13 +1,14 @@
 """Client certificates (mTLS): with tls.client_auth require a connection without a valid one
 is refused in the handshake; with optional it is served and names no user; a verified one
-names its CN as the connection's user (logged at debug). Over TLS 1.2 and 1.3 (where the
-client learns of the refusal only when it next reads)."""
+names its CN as the connection's user (logged at debug), whom the access rules then see.
+Over TLS 1.2 and 1.3 (where the client learns of the refusal only when it next reads)."""
 
 import os
 import ssl
+import subprocess
 import unittest
 
-from tls_harness import TlsTestCase, test_ca
+from tls_harness import TlsTestCase, regmirror_binary, test_ca
 
 VERSIONS = (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3)
 
@@ -82,6 +83,30 @@ class ClientAuth(TlsTestCase):
         server = self.serve_with_client_ca("none")
         self.assertEqual(self.request(server, ssl.TLSVersion.TLSv1_3, self.cert("client")), 200)
         self.assertNotIn("certificate user", server.log())
+
+    def test_the_access_rules_see_the_certificate_user(self):
+        htpasswd = os.path.join(self.workdir, "htpasswd")
+        subprocess.run([regmirror_binary(), "passwd", "alice", "--htpasswd", htpasswd, "--password-stdin",
+                        "--cost", "4"], input=b"alice-password", check=True, capture_output=True)
+        server = self.serve(extra=["--tls-client-ca", self.ca.cert, "--htpasswd", htpasswd], config="""\
+tls:
+  client_auth: optional
+auth:
+  mode: basic
+  access:
+    - repositories: "**"
+      actions: pull
+      subjects: [robot-ci]
+""")
+        for cert, want in ((self.cert("client"), 404), (None, 401), (self.stranger_cert(), 401)):
+            with self.subTest(cert=cert):
+                connection = server.connection(self.context(cert=cert))
+                connection.request("GET", "/v2/mirror/app/tags/list")
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                # 404: robot-ci may pull, there is just nothing there; 401: sign in first.
+                self.assertEqual(response.status, want)
 
 
 if __name__ == "__main__":
