@@ -64,6 +64,7 @@ asio::awaitable<bool> Session::start_tls() {
     spdlog::debug("TLS handshake with {} failed: {}", peer_.address, ec.message());
     co_return false;
   }
+  peer_.secure = true;
   peer_.certificate_user = stream_.certificate_user();
   spdlog::debug("TLS connection from {}: {}{}", peer_.address, stream_.tls_version(),
                 peer_.certificate_user.empty() ? std::string()
