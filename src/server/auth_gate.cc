@@ -92,19 +92,20 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
     co_await send_refusal(exchange, context, caller.error(), &presented.basic, challenge);
     co_return false;
   }
-  exchange.set_caller(*caller);
+  exchange.set_caller(std::move(*caller));
+  const Caller& who = exchange.caller();
   // Nobody who came without a token: ask for credentials rather than refuse.
-  const bool nobody = caller->anonymous() && !caller->token;
+  const bool nobody = who.anonymous() && !who.token;
   bool allowed = false;
   switch (required.kind) {
     case RequiredAccess::Kind::kSignedIn:
       allowed = !nobody;
       break;
     case RequiredAccess::Kind::kCatalog:
-      allowed = !nobody && caller->may_list_catalog();
+      allowed = !nobody && who.may_list_catalog();
       break;
     case RequiredAccess::Kind::kRepository:
-      allowed = caller->may(required.action, required.repository);
+      allowed = who.may(required.action, required.repository);
       break;
     case RequiredAccess::Kind::kNone:
       allowed = true;
@@ -114,12 +115,12 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
   // Refused: signing in may help the anonymous, and a new token one whose token lacks a
   // scope the rules would grant; everyone else is denied.
   const bool new_token_would_do =
-      caller->token && (required.kind != RequiredAccess::Kind::kRepository ||
-                        caller->rules_allow(required.action, required.repository));
-  if (caller->anonymous() || new_token_would_do) {
+      who.token && (required.kind != RequiredAccess::Kind::kRepository ||
+                    who.rules_allow(required.action, required.repository));
+  if (who.anonymous() || new_token_would_do) {
     const oci::Error error{oci::ErrorCode::kUnauthorized, "authentication required"};
-    std::string challenge = authenticator.challenge(
-        required, realm_base(exchange), caller->anonymous() ? "" : "insufficient_scope");
+    std::string challenge = authenticator.challenge(required, realm_base(exchange),
+                                                    who.anonymous() ? "" : "insufficient_scope");
     co_await send_unauthorized(exchange, error, challenge);
   } else {
     co_await send_denied(exchange);

@@ -143,14 +143,14 @@ asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Conte
         request->password ? &*request->password : &presented.basic;
     co_return co_await send_refusal(exchange, context, caller.error(), credentials, challenge);
   }
-  exchange.set_caller(*caller);
+  exchange.set_caller(std::move(*caller));
+  const Caller& who = exchange.caller();
   const std::int64_t now = std::time(nullptr);
-  std::vector<auth::Scope> granted =
-      caller->rules->grant(auth::Identity{caller->user}, request->scopes);
-  auto token = authenticator.tokens().issue_access(caller->user, granted, now);
+  std::vector<auth::Scope> granted = who.rules->grant(auth::Identity{who.user}, request->scopes);
+  auto token = authenticator.tokens().issue_access(who.user, granted, now);
   std::string refresh;
-  if (token && request->offline && !caller->anonymous()) {
-    auto made = authenticator.tokens().issue_refresh(caller->user, now);
+  if (token && request->offline && !who.anonymous()) {
+    auto made = authenticator.tokens().issue_refresh(who.user, now);
     if (made) refresh = std::move(*made);
   }
   if (!token) co_return co_await exchange.send_error(token.error());
