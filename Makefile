@@ -2,8 +2,18 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
+# `make test-asan`: the unit, client integration and API tests under AddressSanitizer +
+# UndefinedBehaviorSanitizer, built in their own directory (docs/testing.md). Any finding,
+# leaks included, fails the test that hit it.
+ASAN_BUILD ?= build-asan
+ASAN_LABELS ?= ^(unit|api|client)$$
+SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# `make fuzz`: each libFuzzer target for FUZZ_SECONDS (FUZZ_TARGETS: only these, e.g. "auth_parsers").
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?=
 
-.PHONY: all deps test-deps configure build run test bench format tidy clean
+.PHONY: all deps test-deps configure build run test test-asan fuzz bench format tidy clean
 
 all: build
 
@@ -26,6 +36,15 @@ test: test-deps configure
 	@cmake --build $(BUILD)
 	@cd $(BUILD) && ctest --output-on-failure --timeout 900 -j2
 
+test-asan: test-deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREGMIRROR_SANITIZE=ON \
+		-DREGMIRROR_FUZZ=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD)
+	@cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest -L '$(ASAN_LABELS)' --output-on-failure --timeout 900 -j2
+
+fuzz: test-deps configure
+	@FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_TARGETS='$(FUZZ_TARGETS)' cmake --build $(BUILD) --target fuzz
+
 bench: test-deps build
 	bench/run.sh
 	bench/transfer.sh
@@ -38,4 +57,4 @@ tidy: configure
 	@git ls-files 'src/*.cc' | xargs clang-tidy-19 -p $(BUILD) --quiet
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)
