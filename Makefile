@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 # UndefinedBehaviorSanitizer, built in their own directory (docs/testing.md). Any finding,
 # leaks included, fails the test that hit it.
 ASAN_BUILD ?= build-asan
-ASAN_LABELS ?= ^(unit|api|client)$$
+ASAN_LABELS ?= ^(unit|api|client|tls)$$
 SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # `make fuzz`: each libFuzzer target for FUZZ_SECONDS (FUZZ_TARGETS: only these, e.g. "auth_parsers").
