@@ -4,7 +4,7 @@
 # --tls-verify=false anywhere), users from htpasswd, the built-in token server, and rules:
 # `ci` may do everything, `robot` (the nodes' pull secret) may only pull, anyone may pull
 # public/**.
-#   - podman login: a wrong password fails with podman's usual error, the right one works;
+#   - podman login and skopeo: a wrong password fails with their usual error;
 #     podman push and pull as ci; as robot, pull works and push is denied;
 #   - skopeo copy with --authfile (the file podman login wrote) in and out; without
 #     credentials only public/** can be read;
@@ -53,6 +53,8 @@ CONFIG=$(layout_config_digest "$SRC" "$SINGLE")
 must_fail "podman login with a wrong password" 'invalid username/password' \
   "${PODMAN[@]}" login --cert-dir "$CERT_DIR" -u ci -p wrong-password "$R"
 podman_ login --cert-dir "$CERT_DIR" -u ci -p "$CI_PW" "$R"
+must_fail "skopeo with a wrong password" 'invalid username/password' \
+  "${SKOPEO[@]}" inspect --cert-dir "$CERT_DIR" --creds ci:wrong-password "docker://$R/team/app:v1"
 jq -e --arg r "$R" '.auths[$r].auth' "$REGISTRY_AUTH_FILE" >/dev/null ||
   fail "podman login wrote no credentials for $R into $REGISTRY_AUTH_FILE"
 skopeo_ copy --authfile "$REGISTRY_AUTH_FILE" --dest-cert-dir "$CERT_DIR" \
