@@ -12,6 +12,16 @@ namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
 
+// What an external issuer signs for bob.
+auth::Claims external_claims() {
+  auth::Claims claims;
+  claims.issuer = "corp-sso";
+  claims.subject = "bob";
+  claims.audience = {"regmirror"};
+  claims.expires_at = kNow + 60;
+  return claims;
+}
+
 class TokenServiceTest : public testing::Test {
  protected:
   TokenService make(TokenConfig config = {}) {
@@ -69,8 +79,7 @@ TEST_F(TokenServiceTest, AcceptsTheTrustedIssuerOnly) {
   config.trusted_keys = {write("external.pem", auth::testing::public_pem_of(external_pem))};
   config.trusted_issuer = "corp-sso";
   const TokenService service = make(config);
-  auth::Claims claims{
-      .issuer = "corp-sso", .subject = "bob", .audience = {"regmirror"}, .expires_at = kNow + 60};
+  auth::Claims claims = external_claims();
   auto theirs = auth::sign_token(claims, *external);
   ASSERT_TRUE(theirs);
   EXPECT_TRUE(service.verify_access(*theirs, kNow));
@@ -87,11 +96,7 @@ TEST_F(TokenServiceTest, ReadsTrustedKeysFromAJwksDocument) {
   config.trusted_keys = {write("jwks.json", auth::format_jwks({external->public_key()}))};
   config.trusted_issuer = "corp-sso";
   const TokenService service = make(config);
-  auto token = auth::sign_token(auth::Claims{.issuer = "corp-sso",
-                                             .subject = "bob",
-                                             .audience = {"regmirror"},
-                                             .expires_at = kNow + 60},
-                                *external);
+  auto token = auth::sign_token(external_claims(), *external);
   ASSERT_TRUE(token);
   EXPECT_TRUE(service.verify_access(*token, kNow));
 }
