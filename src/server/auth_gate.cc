@@ -78,7 +78,6 @@ asio::awaitable<oci::Result<Caller>> identify(Exchange& exchange, Context& conte
 }
 
 asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& context) {
-  if (context.authenticator == nullptr) co_return true;
   const RequiredAccess required = required_access(route, exchange.method());
   if (required.kind == RequiredAccess::Kind::kNone) co_return true;
   Authenticator& authenticator = *context.authenticator;

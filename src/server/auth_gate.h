@@ -11,7 +11,7 @@
 namespace server {
 
 // True when the handler may go on (the caller is set on the exchange); false when the
-// request has been answered.
+// request has been answered. Needs context.authenticator.
 asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& context);
 
 // "https://host:port" or "http://host:port" from the request's Host header, for a realm

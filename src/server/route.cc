@@ -67,6 +67,17 @@ std::optional<Route> match_repository_path(std::string_view path) {
 
 }  // namespace
 
+std::string_view first_param(const QueryParams& params, std::string_view key) {
+  const auto it = params.lower_bound(key);
+  return it == params.end() || it->first != key ? std::string_view() : std::string_view(it->second);
+}
+
+std::vector<std::string_view> all_params(const QueryParams& params, std::string_view key) {
+  std::vector<std::string_view> values;
+  for (auto [it, end] = params.equal_range(key); it != end; ++it) values.push_back(it->second);
+  return values;
+}
+
 QueryParams parse_form(std::string_view body) {
   std::string spaced(body);
   std::ranges::replace(spaced, '+', ' ');

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace server {
 
@@ -24,6 +25,10 @@ enum class Resource {
 
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;
 
+// The first value given for `key` ("" when none); every value, in the order given.
+std::string_view first_param(const QueryParams& params, std::string_view key);
+std::vector<std::string_view> all_params(const QueryParams& params, std::string_view key);
+
 struct Route {
   Resource resource = Resource::kNone;
   std::string name;
@@ -31,12 +36,7 @@ struct Route {
   // Percent-decoded, in the order given: a key may come more than once (`scope`).
   QueryParams query;
 
-  // The first value given for `key`.
-  std::string_view param(std::string_view key) const {
-    auto it = query.lower_bound(key);
-    return it == query.end() || it->first != key ? std::string_view()
-                                                 : std::string_view(it->second);
-  }
+  std::string_view param(std::string_view key) const { return first_param(query, key); }
   bool has_param(std::string_view key) const { return query.contains(key); }
 };
 

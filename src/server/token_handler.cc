@@ -47,33 +47,22 @@ std::optional<std::vector<auth::Scope>> read_scopes(const std::vector<std::strin
   return scopes;
 }
 
-std::vector<std::string_view> values(const QueryParams& params, std::string_view key) {
-  std::vector<std::string_view> found;
-  for (auto [it, end] = params.equal_range(key); it != end; ++it) found.push_back(it->second);
-  return found;
-}
-
-std::string_view first(const QueryParams& params, std::string_view key) {
-  auto found = values(params, key);
-  return found.empty() ? std::string_view() : found.front();
-}
-
 // The request's parameters, or why they are unusable.
 oci::Result<TokenRequest> read_request(const QueryParams& params, bool form) {
   TokenRequest request;
-  auto scopes = read_scopes(values(params, "scope"));
+  auto scopes = read_scopes(all_params(params, "scope"));
   if (!scopes) return oci::fail(oci::ErrorCode::kUnsupported, "malformed or too many scopes");
   request.scopes = std::move(*scopes);
-  request.service = first(params, "service");
-  request.offline =
-      form ? first(params, "access_type") == "offline" : first(params, "offline_token") == "true";
+  request.service = first_param(params, "service");
+  request.offline = form ? first_param(params, "access_type") == "offline"
+                         : first_param(params, "offline_token") == "true";
   if (!form) return request;
-  const std::string_view grant = first(params, "grant_type");
+  const std::string_view grant = first_param(params, "grant_type");
   if (grant == "password") {
-    request.password = auth::BasicCredentials{std::string(first(params, "username")),
-                                              std::string(first(params, "password"))};
+    request.password = auth::BasicCredentials{std::string(first_param(params, "username")),
+                                              std::string(first_param(params, "password"))};
   } else if (grant == "refresh_token") {
-    request.refresh_token = first(params, "refresh_token");
+    request.refresh_token = first_param(params, "refresh_token");
   } else {
     return oci::fail(oci::ErrorCode::kUnsupported, "grant_type must be password or refresh_token");
   }

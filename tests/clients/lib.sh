@@ -364,6 +364,18 @@ skopeo_() { run "${SKOPEO[@]}" "$@"; }
 podman_() { run "${PODMAN[@]}" "$@"; }
 buildah_() { run "${BUILDAH[@]}" "$@"; }
 
+# buildah_hello_image NAME TEXT: a one-file linux/amd64 image (/hello.txt holding TEXT)
+# committed by buildah as NAME in its local storage, ready for `buildah push`.
+buildah_hello_image() {
+  local name=$1 text=$2 ctr
+  printf '%s\n' "$text" >"$T/tmp/hello.txt"
+  ctr=$(buildah_ from --signature-policy "$POLICY" scratch)
+  buildah_ copy "$ctr" "$T/tmp/hello.txt" /hello.txt >/dev/null
+  buildah_ config --arch amd64 --os linux "$ctr"
+  buildah_ commit -q --format oci --signature-policy "$POLICY" "$ctr" "$name" >/dev/null
+  buildah_ rm "$ctr" >/dev/null
+}
+
 # ---------------------------------------------------------------------------------------
 # Test images as OCI image layouts, written by hand
 

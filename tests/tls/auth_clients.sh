@@ -93,12 +93,7 @@ must_fail "anonymous skopeo inspect of team/app" 'unauthorized|authentication re
 ok "without credentials only public/** can be read"
 
 # --- buildah -----------------------------------------------------------------------------------
-echo "hello with auth" >"$W/hello.txt"
-ctr=$(buildah_ from --signature-policy "$POLICY" scratch)
-buildah_ copy "$ctr" "$W/hello.txt" /hello.txt >/dev/null
-buildah_ config --arch amd64 --os linux "$ctr"
-buildah_ commit -q --format oci --signature-policy "$POLICY" "$ctr" localhost/auth/buildah:latest >/dev/null
-buildah_ rm "$ctr" >/dev/null
+buildah_hello_image localhost/auth/buildah:latest "hello with auth"
 must_fail "buildah push as robot" 'denied' \
   "${BUILDAH[@]}" push --cert-dir "$CERT_DIR" --creds "robot:$ROBOT_PW" --signature-policy "$POLICY" \
   localhost/auth/buildah:latest "docker://$R/team/buildah:v1"

@@ -63,12 +63,7 @@ assert_eq "podman pull tls/podman:v1 after its push: image id" "${CONFIG#sha256:
 ok "podman pull, push, pull over TLS"
 
 # --- buildah ----------------------------------------------------------------------------
-echo "hello over TLS" >"$W/hello.txt"
-ctr=$(buildah_ from --signature-policy "$POLICY" scratch)
-buildah_ copy "$ctr" "$W/hello.txt" /hello.txt >/dev/null
-buildah_ config --arch amd64 --os linux "$ctr"
-buildah_ commit -q --format oci --signature-policy "$POLICY" "$ctr" localhost/tls/buildah:latest >/dev/null
-buildah_ rm "$ctr" >/dev/null
+buildah_hello_image localhost/tls/buildah:latest "hello over TLS"
 buildah_ push --cert-dir "$CERT_DIR" --signature-policy "$POLICY" --digestfile "$W/buildah.digest" \
   localhost/tls/buildah:latest "docker://$R/tls/buildah:v1"
 assert_eq "buildah push tls/buildah:v1: what the registry serves" "$(cat "$W/buildah.digest")" \
