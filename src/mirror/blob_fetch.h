@@ -60,7 +60,8 @@ class BlobFetch {
   oci::Result<std::unique_ptr<storage::Reader>> open(std::uint64_t offset);
 
   // The fetch itself, once: a blob the repository links already completes at once without
-  // the source. `keep_going` is asked between pieces; false abandons the fetch (shutdown).
+  // the source, and one whose bytes another repository holds once the source confirmed its
+  // size (it is linked, not downloaded). `keep_going` is asked between pieces; false abandons the fetch (shutdown).
   // Returns the bytes fetched from the source.
   std::uint64_t run(const Source& source, const std::function<bool()>& keep_going);
 

@@ -82,7 +82,9 @@ bool PullThrough::serve_cached(const UpstreamMatch& match, std::string_view repo
 std::vector<UpstreamStatus> PullThrough::status() const {
   std::vector<UpstreamStatus> status;
   for (const Upstream& upstream : table_.upstreams()) {
-    status.push_back({&upstream, upstreams_->health.at(&upstream)->snapshot()});
+    auto bytes = registry_.linked_bytes(upstream.prefix, table_.prefixes_within(upstream));
+    status.push_back({&upstream, upstreams_->health.at(&upstream)->snapshot(),
+                      bytes ? std::optional(*bytes) : std::nullopt});
   }
   return status;
 }

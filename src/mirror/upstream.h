@@ -113,6 +113,9 @@ class UpstreamTable {
   std::optional<UpstreamMatch> match(std::string_view repository) const;
 
   const std::vector<Upstream>& upstreams() const { return upstreams_; }
+  // The prefixes of the other upstreams inside `upstream`'s namespace (every namespaced one
+  // for the whole-registry upstream): the repositories under them belong to those instead.
+  std::vector<std::string> prefixes_within(const Upstream& upstream) const;
 
  private:
   std::vector<Upstream> upstreams_;  // longest prefix first, whole-registry last

@@ -32,6 +32,8 @@ nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
       {"misses", health.misses},
       {"fetches", health.fetches},
       {"fetched_bytes", health.fetched_bytes},
+      {"cached_bytes",
+       status.cached_bytes ? nlohmann::json(*status.cached_bytes) : nlohmann::json()},
       {"stale_served", health.stale},
   };
   return entry;
@@ -46,7 +48,8 @@ asio::awaitable<void> handle_upstreams(Exchange& exchange, const Route& /*route*
   }
   nlohmann::json upstreams = nlohmann::json::array();
   if (context.mirror != nullptr) {
-    for (const auto& status : context.mirror->status()) upstreams.push_back(upstream_json(status));
+    const auto statuses = co_await offload(context, [&] { return context.mirror->status(); });
+    for (const auto& status : statuses) upstreams.push_back(upstream_json(status));
   }
   auto response = exchange.make_response(http::status::ok);
   response.set(http::field::content_type, "application/json");
