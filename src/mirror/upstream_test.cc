@@ -339,10 +339,10 @@ const Upstream& with_prefix(const UpstreamTable& table, std::string_view prefix)
 }
 
 TEST(UpstreamTable, PrefixesWithinAnUpstreamAreTheNestedOnes) {
-  const UpstreamTable both = table({upstream("", "https://registry-1.docker.io"),
-                                    upstream("quay.io", "https://quay.io"),
-                                    upstream("quay.io/special", "https://special.example"),
-                                    upstream("quay.iox", "https://x.example")});
+  const UpstreamTable both =
+      table({upstream("", "https://registry-1.docker.io"), upstream("quay.io", "https://quay.io"),
+             upstream("quay.io/special", "https://special.example"),
+             upstream("quay.iox", "https://x.example")});
   using Names = std::vector<std::string>;
   auto sorted = [](Names names) {
     std::ranges::sort(names);

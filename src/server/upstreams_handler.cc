@@ -12,8 +12,7 @@ namespace server {
 namespace {
 
 std::string rfc3339(std::chrono::system_clock::time_point time) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                     std::chrono::floor<std::chrono::seconds>(time));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(time));
 }
 
 nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
@@ -26,8 +25,8 @@ nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
       {"allow_push", upstream.allow_push},
       {"reachable", health.reachable ? nlohmann::json(*health.reachable) : nlohmann::json()},
       {"last_error", health.last_error},
-      {"last_error_at", health.last_error_at ? nlohmann::json(rfc3339(*health.last_error_at))
-                                             : nlohmann::json()},
+      {"last_error_at",
+       health.last_error_at ? nlohmann::json(rfc3339(*health.last_error_at)) : nlohmann::json()},
       {"hits", health.hits},
       {"misses", health.misses},
       {"fetches", health.fetches},
