@@ -249,4 +249,17 @@ void PullThrough::tags(const UpstreamMatch& match,
   });
 }
 
+void PullThrough::referrers(const UpstreamMatch& match, oci::Digest subject,
+                            std::function<void(oci::Result<std::vector<oci::Descriptor>>)> done) {
+  manifest_workers_.post([this, match, subject = std::move(subject), done = std::move(done)] {
+    const Upstream& upstream = *match.upstream;
+    auto source = sources_of(upstream).open(match.remote_repository, subject.str());
+    if (!source) return done(std::unexpected(as_requester_error(upstream, source.error())));
+    auto found = (*source)->referrers(subject);
+    note(upstream, found ? nullptr : &found.error());
+    if (!found) return done(std::unexpected(as_requester_error(upstream, found.error())));
+    done(std::move(*found));
+  });
+}
+
 }  // namespace mirror

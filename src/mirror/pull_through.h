@@ -77,6 +77,11 @@ class PullThrough {
   void tags(const UpstreamMatch& match,
             std::function<void(oci::Result<std::vector<std::string>>)> done);
 
+  // The referrers of `subject` at the upstream (its referrers API, else the tag schema);
+  // `done` runs once, on a worker thread.
+  void referrers(const UpstreamMatch& match, oci::Digest subject,
+                 std::function<void(oci::Result<std::vector<oci::Descriptor>>)> done);
+
   void hit(const UpstreamMatch& match);
   // Blocks: the cached bytes come from the metadata store.
   std::vector<UpstreamStatus> status() const;
