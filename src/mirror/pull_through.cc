@@ -162,7 +162,11 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
   health_of(upstream).miss();
   const std::string upstream_ref = head ? (*head)->digest.str() : tag;
   auto stored = store_from_upstream(match, repository, tag, upstream_ref);
-  if (stored) freshness_.checked(repository, tag);
+  if (stored) {
+    freshness_.checked(repository, tag);
+  } else if (cached) {
+    return serve_stale(stored.error().message);
+  }
   return stored;
 }
 
