@@ -53,7 +53,25 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
   }
 }
 
-PullThrough::~PullThrough() { stopping_ = true; }
+PullThrough::~PullThrough() { stop(); }
+
+void PullThrough::stop() {
+  stopping_ = true;
+  blob_workers_.stop();
+  manifest_workers_.stop();
+  std::map<std::string, std::vector<ManifestDone>, std::less<>> manifest_waiters;
+  std::map<std::string, std::shared_ptr<BlobFetch>, std::less<>> blob_fetches;
+  {
+    std::lock_guard lock(mutex_);
+    manifest_waiters.swap(manifest_waiters_);
+    blob_fetches.swap(blob_fetches_);
+  }
+  const oci::Error stopping{oci::ErrorCode::kInternal, "the server is stopping"};
+  for (auto& [key, waiters] : manifest_waiters) {
+    for (auto& waiter : waiters) waiter(std::unexpected(stopping));
+  }
+  for (auto& [key, fetch] : blob_fetches) fetch->abandon(stopping);
+}
 
 UpstreamSources& PullThrough::sources_of(const Upstream& upstream) {
   return *upstreams_->sources.at(&upstream);
@@ -103,7 +121,8 @@ void PullThrough::manifest(const UpstreamMatch& match, std::string repository,
     std::vector<ManifestDone> waiters;
     {
       std::lock_guard lock(mutex_);
-      waiters = std::move(manifest_waiters_.extract(key).mapped());
+      auto entry = manifest_waiters_.extract(key);
+      if (!entry.empty()) waiters = std::move(entry.mapped());
     }
     for (auto& waiter : waiters) waiter(result);
   });
