@@ -15,7 +15,7 @@ class MemoryStore final : public transfer::ImageStore {
   MemoryStore(MemoryRegistry& registry, std::string repository)
       : registry_(registry), repository_(std::move(repository)) {}
 
-  std::string describe() const override { return "memory://" + repository_; }
+  std::string describe() const override { return "memory://" + registry_.host + "/" + repository_; }
 
   oci::Result<client::FetchedManifest> get_manifest(std::string_view reference) override {
     if (auto down = check(); !down) return std::unexpected(down.error());
@@ -43,6 +43,7 @@ class MemoryStore final : public transfer::ImageStore {
   oci::Result<void> read_blob(const oci::Descriptor& blob, std::int64_t offset,
                               const client::ByteSink& sink) override {
     if (auto down = check(); !down) return down;
+    ++registry_.blob_reads;
     std::string bytes;
     {
       std::lock_guard lock(registry_.mutex_);
@@ -106,6 +107,7 @@ class MemoryStore final : public transfer::ImageStore {
 
  private:
   oci::Result<void> check() const {
+    ++registry_.requests;
     if (registry_.down) return oci::fail(oci::ErrorCode::kInternal, "connection refused");
     return {};
   }
