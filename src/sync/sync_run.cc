@@ -56,7 +56,12 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
   copy.referrers = options.referrers;
   copy.jobs = options.blob_jobs;
   std::mutex mutex;  // guards summary
-  for_each_parallel(plan.jobs.size(), options.jobs, [&](std::size_t j) {
+  // `jobs` counts copies into a destination, as it did when each destination was copied on
+  // its own: an image going to three destinations is three of them. A registry sees as many
+  // uploads at once as before (regmirror serve refuses more than 16 per client by default).
+  const int destinations = std::max<int>(1, static_cast<int>(config.registries.size()));
+  const int images_at_once = std::max(1, (options.jobs + destinations - 1) / destinations);
+  for_each_parallel(plan.jobs.size(), images_at_once, [&](std::size_t j) {
     const CopyJob& job = plan.jobs[j];
     transfer::CopyOptions job_copy = copy;
     job_copy.all = !job.platform;

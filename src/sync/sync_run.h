@@ -1,8 +1,9 @@
-// Runs a sync: every job of the plan to every destination, `jobs` images at a time (each
-// moving up to `blob_jobs` blobs at once). Each image is read from the source once and
-// written to all destinations together (job_to_destinations.h). A failed image is recorded
-// and the rest goes on; a destination that stops answering is marked down after two
-// transport failures in a row (destination_health.h) and its remaining images are skipped.
+// Runs a sync: every job of the plan to every destination, `jobs` image copies at a time (an
+// image to three destinations is three; each moves up to `blob_jobs` blobs at once). Each image is
+// read from the source once and written to all destinations together (job_to_destinations.h). A
+// failed image is recorded and the rest goes on; a destination that stops answering is marked down
+// after two transport failures in a row (destination_health.h) and its remaining images are
+// skipped.
 #pragma once
 
 #include <cstdint>
