@@ -68,6 +68,11 @@ oci::Result<bool> GuardedStore::mount_blob(const oci::Descriptor& blob,
   return guarded([&] { return inner_->mount_blob(blob, from); });
 }
 
+oci::Result<bool> GuardedStore::mount_blob_from(const oci::Descriptor& blob,
+                                                std::string_view repository) {
+  return guarded([&] { return inner_->mount_blob_from(blob, repository); });
+}
+
 oci::Result<std::int64_t> GuardedStore::resume_offset(const oci::Descriptor& blob) {
   return guarded([&] { return inner_->resume_offset(blob); });
 }

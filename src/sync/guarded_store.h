@@ -33,6 +33,9 @@ class GuardedStore final : public transfer::ImageStore {
   oci::Result<bool> has_blob(const oci::Descriptor& blob) override;
   oci::Result<bool> mount_blob(const oci::Descriptor& blob,
                                const transfer::ImageStore& from) override;
+  std::optional<MountPoint> mount_point() const override { return inner_->mount_point(); }
+  oci::Result<bool> mount_blob_from(const oci::Descriptor& blob,
+                                    std::string_view repository) override;
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor& blob) override;
   oci::Result<void> write_blob(const oci::Descriptor& blob, std::int64_t offset,
                                const client::ByteSource& source) override;

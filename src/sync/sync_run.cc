@@ -52,7 +52,9 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
     summary.destinations.emplace_back().destination = destination.str();
   }
   std::vector<DestinationHealth> health(config.registries.size());
+  transfer::BlobHomes homes;
   transfer::CopyOptions copy;
+  copy.homes = &homes;
   copy.referrers = options.referrers;
   copy.jobs = options.blob_jobs;
   std::mutex mutex;  // guards summary

@@ -134,6 +134,26 @@ TEST(SyncRun, EachSourceBlobIsReadOnceHoweverManyDestinations) {
   EXPECT_EQ(reads("a.example.com, b.example.com, c.example.com"), one);
 }
 
+TEST(SyncRun, ABaseLayerSharedAcrossRepositoriesIsReadOnceAndMounted) {
+  MemoryRepositories repositories;
+  auto& quay = repositories.registry("quay.io");
+  quay.push_image("app/api", "1", {"base", "api"});
+  quay.push_image("app/web", "1", {"base", "web"});
+  quay.push_image("app/db", "1", {"base", "db"});
+  const SyncSummary summary = sync(config_of(R"(
+registries: [a.example.com, b.example.com]
+images: [{source: quay.io/app/api}, {source: quay.io/app/web}, {source: quay.io/app/db}]
+)"),
+                                   repositories);
+  ASSERT_TRUE(summary.ok()) << format_summary(summary);
+  EXPECT_EQ(quay.blob_reads, static_cast<int>(quay.blob_count()));
+  for (const auto& d : summary.destinations) {
+    EXPECT_EQ(d.images_ok, 3);
+    // The base (and the config, the same for all three) into the second and third.
+    EXPECT_EQ(d.stats.blobs_mounted, 4) << d.destination;
+  }
+}
+
 TEST(SyncRun, PlatformsPickManifestsOutOfAnIndex) {
   MemoryRepositories repositories;
   auto& quay = repositories.registry("quay.io");

@@ -85,6 +85,19 @@ class MemoryStore final : public transfer::ImageStore {
     registry_.repositories_[repository_].blobs.insert(blob.digest.str());
     return true;
   }
+  std::optional<MountPoint> mount_point() const override {
+    return MountPoint{"memory://" + registry_.host, repository_};
+  }
+  oci::Result<bool> mount_blob_from(const oci::Descriptor& blob,
+                                    std::string_view repository) override {
+    if (auto down = check(); !down) return std::unexpected(down.error());
+    std::lock_guard lock(registry_.mutex_);
+    if (!registry_.repositories_[std::string(repository)].blobs.contains(blob.digest.str())) {
+      return false;
+    }
+    registry_.repositories_[repository_].blobs.insert(blob.digest.str());
+    return true;
+  }
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor&) override { return 0; }
   oci::Result<void> write_blob(const oci::Descriptor& blob, std::int64_t offset,
                                const client::ByteSource& source) override {

@@ -238,7 +238,8 @@ class Copier {
         if (live.empty()) return;
         std::vector<ImageStore*> stores;
         for (const TargetState* target : live) stores.push_back(target->store);
-        const auto moved = fan_out_blob(source_, stores, blobs[i], image_, progress_);
+        const auto moved =
+            fan_out_blob(source_, stores, blobs[i], image_, progress_, options_.homes);
         std::lock_guard lock(mutex);
         for (std::size_t k = 0; k < live.size(); ++k) {
           TargetState& target = *live[k];

@@ -16,6 +16,7 @@
 
 #include "oci/digest.h"
 #include "oci/error.h"
+#include "transfer/blob_homes.h"
 #include "transfer/image_store.h"
 #include "transfer/progress.h"
 
@@ -37,6 +38,9 @@ struct CopyOptions {
   bool referrers = true;                         // signatures/SBOMs of every copied manifest
   int jobs = 4;                                  // blobs moved at once
   std::int64_t chunk_size = 32LL * 1024 * 1024;  // registry uploads above this are chunked
+  // Shared by the copies of one run (sync): blobs one copy put into a registry are mounted by
+  // the others instead of read again (blob_homes.h). May be null.
+  BlobHomes* homes = nullptr;
 };
 
 struct CopyStats {
