@@ -57,7 +57,9 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
   copy.homes = &homes;
   copy.referrers = options.referrers;
   copy.jobs = options.blob_jobs;
-  std::mutex mutex;  // guards summary
+  // Per destination, the images that failed and whether for want of an answer.
+  std::vector<std::vector<std::pair<ImageFailure, bool>>> failed(config.registries.size());
+  std::mutex mutex;  // guards summary and failed
   // `jobs` counts copies into a destination, as it did when each destination was copied on
   // its own: an image going to three destinations is three of them. A registry sees as many
   // uploads at once as before (regmirror serve refuses more than 16 per client by default).
@@ -76,18 +78,26 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
       if (outcome.copied) {
         ++out.images_ok;
         out.stats += *outcome.copied;
-      } else if (health[d].down() &&
-                 DestinationHealth::is_transport_failure(outcome.copied.error())) {
-        ++out.images_not_copied;  // said once, with the reason, in the summary
-      } else {
-        progress.note(fmt::format("{}: {}", outcome.image, outcome.copied.error().message));
-        out.failures.push_back(
-            ImageFailure{std::move(outcome.image), outcome.copied.error().message});
+        continue;
       }
+      const oci::Error& error = outcome.copied.error();
+      if (!health[d].down()) progress.note(fmt::format("{}: {}", outcome.image, error.message));
+      failed[d].push_back({ImageFailure{std::move(outcome.image), error.message},
+                           DestinationHealth::is_transport_failure(error)});
     }
   });
+  // At a destination that went down, the images that failed for want of an answer (those
+  // before it was marked too) are counted, not listed: the reason is said once.
   for (std::size_t d = 0; d < health.size(); ++d) {
-    summary.destinations[d].down = health[d].down_reason().value_or("");
+    DestinationSummary& out = summary.destinations[d];
+    out.down = health[d].down_reason().value_or("");
+    for (auto& [failure, transport] : failed[d]) {
+      if (!out.down.empty() && transport) {
+        ++out.images_not_copied;
+      } else {
+        out.failures.push_back(std::move(failure));
+      }
+    }
   }
   return summary;
 }
