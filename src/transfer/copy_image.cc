@@ -237,6 +237,7 @@ class Copier {
         }
         if (live.empty()) return;
         std::vector<ImageStore*> stores;
+        stores.reserve(live.size());
         for (const TargetState* target : live) stores.push_back(target->store);
         const auto moved =
             fan_out_blob(source_, stores, blobs[i], image_, progress_, options_.homes);
