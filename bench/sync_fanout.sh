@@ -16,8 +16,10 @@
 #   REGMIRROR_BIN=path  the binary measured, and the registries' (default build/src/cli/regmirror)
 #   OLD_BIN=path        a binary to compare with (e.g. main before the fan-out)
 #   IMAGES=50 DESTS=3 RUNS=3
-#   BASE_KIB=1024 LAYER_KIB=64   the shared base layer, each image's own layer (random bytes)
+#   BASE_KIB=1024 LAYER_KIB=64   the shared base layer (0: none), each image's own layer
+#                       (random bytes)
 #   OUT=bench/RESULTS.md  where the section goes; OUT=- only prints it
+#   SECTION=sync-fanout   its name (<!-- NAME:begin -->), to keep runs with other knobs apart
 IMAGES=${IMAGES:-50}
 DESTS=${DESTS:-3}
 RUNS=${RUNS:-3}
@@ -27,6 +29,7 @@ OLD_BIN=${OLD_BIN:-}
 export CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-1800}
 here=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$here/RESULTS.md}
+SECTION=${SECTION:-sync-fanout}
 # shellcheck source=../tests/transfer/transfer_lib.sh
 source "$here/../tests/transfer/transfer_lib.sh"
 require_cmd /usr/bin/time jq python3
@@ -47,16 +50,16 @@ def put(data):
     with open(f"{root}/blobs/sha256/{d}", "wb") as f:
         f.write(data)
     return {"digest": "sha256:" + d, "size": len(data)}
-base = put(os.urandom(base_kib * 1024))
+base = [put(os.urandom(base_kib * 1024))] if base_kib else []
 entries = []
 for i in range(1, images + 1):
     own = put(os.urandom(layer_kib * 1024))
     config = put(json.dumps({"architecture": "amd64", "os": "linux", "config": {"Labels": {"n": str(i)}},
-                             "rootfs": {"type": "layers", "diff_ids": [base["digest"], own["digest"]]}}).encode())
+                             "rootfs": {"type": "layers", "diff_ids": [l["digest"] for l in base + [own]]}}).encode())
     layer = "application/vnd.oci.image.layer.v1.tar"
     manifest = put(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                                "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
-                               "layers": [dict(base, mediaType=layer), dict(own, mediaType=layer)]}).encode())
+                               "layers": [dict(l, mediaType=layer) for l in base + [own]]}).encode())
     entries.append(dict(manifest, mediaType="application/vnd.oci.image.manifest.v1+json",
                         annotations={"org.opencontainers.image.ref.name": f"bench.example/bench/img-{i:02d}:v1"}))
 json.dump({"schemaVersion": 2, "manifests": entries}, open(f"{root}/index.json", "w"))
@@ -125,24 +128,31 @@ row() {  # row LABEL NAME
   echo "| $2 | $(mb "$r") MB | $(times_set "$r")× | $w | ${WALLS[$1]% } |"
 }
 version() { "$1" --version 2>&1 | head -1; }
+if ((BASE_KIB > 0)); then
+  shape="images sharing a base layer"
+  layers="a shared $BASE_KIB KiB base layer, a $LAYER_KIB KiB layer and a config of its own"
+else
+  shape="images sharing nothing"
+  layers="a $LAYER_KIB KiB layer and a config of its own, nothing shared"
+fi
 section=$(
-  echo "<!-- sync-fanout:begin -->"
-  echo "## Sync to $DESTS destinations: bytes read from the source"
+  echo "<!-- $SECTION:begin -->"
+  echo "## Sync to $DESTS destinations: bytes read from the source ($shape)"
   echo
-  echo "- command: \`OLD_BIN=… bench/sync_fanout.sh\` with IMAGES=$IMAGES DESTS=$DESTS RUNS=$RUNS BASE_KIB=$BASE_KIB LAYER_KIB=$LAYER_KIB"
+  echo "- command: \`OLD_BIN=… bench/sync_fanout.sh\` with IMAGES=$IMAGES DESTS=$DESTS RUNS=$RUNS BASE_KIB=$BASE_KIB LAYER_KIB=$LAYER_KIB SECTION=$SECTION"
   echo "- date: $started; machine: $(nproc) CPUs; load average at start: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other builds share the CPUs: expect noise in the times, not in the bytes)"
   echo "- measured: $(version "$REGMIRROR_BIN") ($(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?'))${OLD_BIN:+; before: $(version "$OLD_BIN") at \`$OLD_BIN\`}"
   echo
-  echo "$IMAGES images, each in its own repository: a shared $BASE_KIB KiB base layer, a $LAYER_KIB KiB layer and a config of its own. Source: regmirror serve behind \`tests/fixtures/fault_proxy.py\` (Python, streaming), whose log gives the bytes of every response. Destinations: $DESTS fresh regmirror serve per run. The set's size (distinct blobs and the manifests): $(mb "$SET_BYTES") MB. Target: the source read once, 1× the set. Median of $RUNS runs, alternating which binary goes first."
+  echo "$IMAGES images, each in its own repository: $layers. Source: regmirror serve behind \`tests/fixtures/fault_proxy.py\` (Python, streaming), whose log gives the bytes of every response. Destinations: $DESTS fresh regmirror serve per run. The set's size (distinct blobs and the manifests): $(mb "$SET_BYTES") MB. Target: the source read once, 1× the set. Median of $RUNS runs, alternating which binary goes first."
   echo
   echo "| binary | read from the source | × the set | wall s (median) | all runs, s |"
   echo "|---|---:|---:|---:|---|"
   [[ -n $OLD_BIN ]] && row old "before (each destination reads the source)"
   row new "one read, many writes"
-  echo "<!-- sync-fanout:end -->"
+  echo "<!-- $SECTION:end -->"
 )
 if [[ $OUT != - ]]; then
-  ( source "$here/lib.sh"; replace_section "$OUT" sync-fanout "$section" )
+  ( source "$here/lib.sh"; replace_section "$OUT" "$SECTION" "$section" )
 fi
 echo "$section"
 for r in psrc src; do stop_registry "$r"; done
