@@ -16,7 +16,7 @@ constexpr std::size_t kPieceBytes = std::size_t{256} << 10;
 
 std::uint64_t BlobFetch::Progress::sendable() const {
   const std::uint64_t total = size.value_or(0);
-  if (complete) return total;
+  if (verified || complete) return total;
   return total == 0 ? 0 : std::min(written, total - 1);
 }
 
@@ -30,7 +30,7 @@ BlobFetch::Progress BlobFetch::progress() const {
 
 bool BlobFetch::differs(const Progress& now, const Progress& seen) {
   return now.size.has_value() != seen.size.has_value() || now.written > seen.written ||
-         now.ended() != seen.ended();
+         now.verified != seen.verified || now.ended() != seen.ended();
 }
 
 void BlobFetch::when_changed(const Progress& seen, std::function<void()> wake) {
@@ -167,6 +167,16 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
     (void)registry_.cancel_upload(repository_, upload->id);
     return std::unexpected(std::move(read.error()));
   }
+  auto actual = (*appender)->digest();
+  if (!actual || *actual != digest_) {
+    appender->reset();
+    (void)registry_.cancel_upload(repository_, upload->id);
+    if (!actual) return std::unexpected(std::move(actual.error()));
+    return oci::fail(oci::ErrorCode::kDigestInvalid, "the upstream's bytes do not match the digest",
+                     "computed " + actual->str());
+  }
+  update([](Progress& progress) { progress.verified = true; });
+
   std::lock_guard commit(commit_mutex_);
   auto linked = registry_.complete_upload(repository_, std::move(*appender), digest_.str());
   if (!linked) return std::unexpected(std::move(linked.error()));

@@ -27,12 +27,14 @@ class BlobFetch {
   struct Progress {
     std::optional<std::uint64_t> size;  // once the source said
     std::uint64_t written = 0;          // bytes readable with open()
-    bool complete = false;              // every byte verified and the blob linked
+    bool verified = false;              // every byte there, and they hash to the digest
+    bool complete = false;              // verified, durable and linked: the blob is stored
     std::optional<oci::Error> error;    // failed: nothing was stored
 
     bool ended() const { return complete || error.has_value(); }
     // How many bytes a reader may pass on: all of them once verified, never the last one
     // before, so that a requester never receives a whole body the digest then refutes.
+    // (Making them durable and linking them comes after: no requester waits for the fsync.)
     std::uint64_t sendable() const;
   };
 
@@ -52,8 +54,8 @@ class BlobFetch {
 
   Progress progress() const;
   // Calls `wake` once, as soon as the progress differs from `seen` (the size became known,
-  // more bytes were written, the fetch ended): at once on this thread when it already does,
-  // else on the fetching thread. `wake` must not block.
+  // more bytes were written, they were verified, the fetch ended): at once on this thread when it
+  // already does, else on the fetching thread. `wake` must not block.
   void when_changed(const Progress& seen, std::function<void()> wake);
   // A reader from `offset` (below the size) on the bytes written so far; it stays valid
   // after the blob is committed. Never read past progress().sendable().

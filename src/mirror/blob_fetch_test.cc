@@ -78,6 +78,26 @@ TEST_F(BlobFetchTest, StoresAndLinksAVerifiedBlob) {
   EXPECT_EQ(read_all(**reader, content.size()), content.substr(100));
 }
 
+// Readers get the last byte once the digest checked out, before the fsync and the link.
+TEST_F(BlobFetchTest, EveryByteIsSendableOnceVerifiedBeforeItIsStored) {
+  const std::string content(300'000, 'v');
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  bool sendable_before_stored = false;
+  std::function<void()> watch;
+  BlobFetch::Progress seen;
+  watch = [&] {
+    seen = fetch.progress();
+    if (seen.verified && !seen.complete && seen.sendable() == content.size()) {
+      sendable_before_stored = true;
+    }
+    if (!seen.ended()) fetch.when_changed(seen, watch);
+  };
+  fetch.when_changed(seen, watch);
+  fetch.run(serving(content, content.size()), keep_going);
+  EXPECT_TRUE(sendable_before_stored);
+  EXPECT_TRUE(fetch.progress().complete);
+}
+
 TEST_F(BlobFetchTest, ALinkedBlobCompletesWithoutTheSource) {
   const std::string content = "already here";
   BlobFetch first(registry_, "up/app", oci::digest_of(content));

@@ -86,6 +86,10 @@ class UploadAppender {
   Result<std::uint64_t> finish();
   // Makes every byte durable; the upload is about to complete, so no size is recorded.
   Result<std::uint64_t> commit();
+  // The SHA-256 of every byte written, before they are durable: a caller streaming the bytes
+  // elsewhere meanwhile (pull-through) acts on a match without waiting for commit's fsync.
+  // No more writes are taken afterwards; complete_upload uses it rather than hashing again.
+  Result<oci::Digest> digest();
 
  private:
   friend class Registry;
@@ -95,6 +99,7 @@ class UploadAppender {
   std::string id_;
   std::uint64_t limit_;
   bool finished_ = false;
+  std::optional<oci::Digest> digest_;
 };
 
 class Registry {

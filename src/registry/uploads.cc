@@ -53,6 +53,7 @@ UploadAppender::~UploadAppender() {
 }
 
 Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
+  if (digest_) return oci::fail(ErrorCode::kInternal, "upload already hashed");
   if (limit_ != 0 && writer_->size() + bytes.size() > limit_) {
     return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
   }
@@ -87,6 +88,15 @@ Result<std::uint64_t> UploadAppender::commit() {
     return storage_failure(committed.error());
   }
   return size;
+}
+
+Result<oci::Digest> UploadAppender::digest() {
+  if (digest_) return *digest_;
+  if (!hash_.covers(writer_->size())) {
+    return oci::fail(ErrorCode::kInternal, "no running digest for this upload");
+  }
+  digest_ = hash_.take()->hasher.finish();
+  return *digest_;
 }
 
 Result<UploadState> Registry::start_upload(std::string_view repository) {
@@ -176,13 +186,15 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
   auto size = appender->commit();
   if (!size) return std::unexpected(size.error());
   auto state = appender->hash_.take();
+  const std::optional<oci::Digest> hashed = appender->digest_;
   appender.reset();
 
   const std::string path = upload_path(id);
-  Result<oci::Digest> actual =
-      (state && requested->algorithm() == oci::DigestAlgorithm::kSha256 && state->size == *size)
-          ? Result<oci::Digest>(state->hasher.finish())
-          : rehash(driver_, path, *size, requested->algorithm());
+  const bool sha256 = requested->algorithm() == oci::DigestAlgorithm::kSha256;
+  Result<oci::Digest> actual = (hashed && sha256) ? Result<oci::Digest>(*hashed)
+                               : (state && sha256 && state->size == *size)
+                                   ? Result<oci::Digest>(state->hasher.finish())
+                                   : rehash(driver_, path, *size, requested->algorithm());
   if (!actual) return std::unexpected(actual.error());
   if (*actual != *requested) {
     (void)cancel_upload(repository, id);
