@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "metadata/sqlite_store.h"
+#include "mirror/pull_through.h"
+#include "nodeconf/registries_conf_loader.h"
 #include "registry/registry.h"
 #include "server/access_log.h"
 #include "server/config.h"
@@ -38,7 +40,35 @@ struct ServeFlags {
   std::optional<std::string> htpasswd;
   bool anonymous_pull = false;
   std::optional<std::string> auth_mode;
+  std::vector<std::string> upstreams;
 };
+
+// The pull-through mirror over `registry` when upstreams are configured; null otherwise.
+// `conf` receives the registries.conf the upstreams are reached through, if any.
+oci::Result<std::unique_ptr<mirror::PullThrough>> make_pull_through(
+    const server::MirrorConfig& config, registry::Registry& registry,
+    std::unique_ptr<nodeconf::RegistriesConf>& conf) {
+  if (!config.enabled()) return nullptr;
+  auto table = mirror::UpstreamTable::create(config.upstreams);
+  if (!table) return std::unexpected(table.error());
+  if (!config.registries_conf.empty()) {
+    const nodeconf::ConfigLocation location{
+        .file = config.registries_conf,
+        .dropin_dir = config.registries_conf.string() + ".d",
+        .file_is_optional = false};
+    auto loaded = nodeconf::load_registries_conf(location);
+    if (!loaded) return std::unexpected(loaded.error());
+    conf = std::make_unique<nodeconf::RegistriesConf>(std::move(*loaded));
+  }
+  mirror::PullThroughOptions options;
+  options.registries_conf = conf.get();
+  options.blob_workers = config.blob_workers;
+  for (const mirror::Upstream& upstream : table->upstreams()) {
+    spdlog::info("mirroring {} at /v2/{}", upstream.url,
+                 upstream.prefix.empty() ? std::string("...") : upstream.prefix + "/...");
+  }
+  return std::make_unique<mirror::PullThrough>(std::move(*table), registry, options);
+}
 
 int run_serve(const ServeFlags& flags) {
   server::ServerConfig config;
@@ -63,6 +93,14 @@ int run_serve(const ServeFlags& flags) {
   if (flags.tls_client_ca) config.tls.client_ca = *flags.tls_client_ca;
   if (flags.htpasswd) config.auth.htpasswd = *flags.htpasswd;
   if (flags.anonymous_pull) config.auth.anonymous_pull = true;
+  for (const std::string& value : flags.upstreams) {
+    auto upstream = mirror::parse_upstream_flag(value);
+    if (!upstream) {
+      fmt::print(stderr, "regmirror serve: {}\n", upstream.error().message);
+      return kBadConfiguration;
+    }
+    config.mirror.upstreams.push_back(std::move(*upstream));
+  }
   if (flags.auth_mode) {
     config.auth.mode =
         *flags.auth_mode == "basic" ? server::AuthMode::kBasic : server::AuthMode::kToken;
@@ -114,7 +152,15 @@ int run_serve(const ServeFlags& flags) {
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  if (auto served = server::serve(config, registry, authenticator.get(), std::move(tls)); !served) {
+  std::unique_ptr<nodeconf::RegistriesConf> upstream_conf;
+  auto pull_through = make_pull_through(config.mirror, registry, upstream_conf);
+  if (!pull_through) {
+    fmt::print(stderr, "regmirror serve: {}\n", pull_through.error().message);
+    return kBadConfiguration;
+  }
+  if (auto served = server::serve(config, registry, authenticator.get(), std::move(tls),
+                                  pull_through->get());
+      !served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;
   }
@@ -166,6 +212,9 @@ void add_serve_command(CLI::App& app) {
       ->add_option("--auth-mode", flags->auth_mode,
                    "token (Bearer tokens from /token, the default) or basic")
       ->check(CLI::IsMember({"token", "basic"}));
+  serve->add_option("--upstream", flags->upstreams,
+                    "[PREFIX=]URL: pull through from this registry (repeatable); with PREFIX its "
+                    "repositories are served under /v2/PREFIX/, without it as they are named");
   serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });
 }
 

@@ -143,6 +143,14 @@ oci::Result<void> check_upstream_prefix(std::string_view prefix) {
   return {};
 }
 
+bool TagRules::allows(const std::string& tag) const {
+  const auto matches = [&](const std::regex& rule) { return std::regex_match(tag, rule); };
+  if (std::ranges::any_of(exclude, matches)) return false;
+  return include.empty() || std::ranges::any_of(include, matches);
+}
+
+std::string Upstream::host() const { return url.substr(url.find("://") + 3); }
+
 oci::Result<Upstream> parse_upstream_flag(std::string_view value) {
   Upstream upstream;
   std::string_view url = value;

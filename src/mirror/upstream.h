@@ -17,7 +17,9 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,24 @@
 namespace mirror {
 
 inline constexpr std::chrono::seconds kDefaultTagTtl = std::chrono::minutes(5);
+
+// How regmirror signs in to an upstream and which TLS certificates it trusts there.
+struct UpstreamAccess {
+  std::optional<std::string> username;  // with password: Basic, or a Bearer token's login
+  std::string password;
+  std::filesystem::path auth_file;           // containers-auth.json; empty: none
+  std::vector<std::filesystem::path> ca_files;  // trusted besides the system's CAs
+  std::filesystem::path certs_dir;           // a containers-certs.d(5) root for the host
+  bool insecure = false;                     // TLS not verified (an http:// URL implies it)
+};
+
+// Tag rules: regular expressions matched against the whole tag.
+struct TagRules {
+  std::vector<std::regex> include;  // empty: every tag
+  std::vector<std::regex> exclude;  // wins over include
+
+  bool allows(const std::string& tag) const;
+};
 
 struct Upstream {
   // The namespace under /v2/ it is exposed at, a valid repository name ("quay.io",
@@ -41,8 +61,14 @@ struct Upstream {
   // every repository; an exclude wins over an include.
   std::vector<auth::RepositoryPattern> include;
   std::vector<auth::RepositoryPattern> exclude;
+  TagRules tags;
   // Pushes into the namespace are refused (DENIED) unless this is set.
   bool allow_push = false;
+  UpstreamAccess access;
+
+  // "host[:port]" of the URL, as references name it.
+  std::string host() const;
+  bool plain_http() const { return url.starts_with("http://"); }
 };
 
 // "scheme://host[:port]" with an optional trailing '/', normalised as Upstream::url wants it.

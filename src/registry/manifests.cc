@@ -121,6 +121,22 @@ Result<void> Registry::check_references(std::string_view repository,
 Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
                                                  std::string_view reference,
                                                  std::string_view content_type, std::string body) {
+  return store_manifest(repository, reference, content_type, std::move(body),
+                        References::kRequired);
+}
+
+Result<PutManifestResult> Registry::put_fetched_manifest(std::string_view repository,
+                                                         std::string_view reference,
+                                                         std::string_view content_type,
+                                                         std::string body) {
+  return store_manifest(repository, reference, content_type, std::move(body),
+                        References::kFetchedLater);
+}
+
+Result<PutManifestResult> Registry::store_manifest(std::string_view repository,
+                                                   std::string_view reference,
+                                                   std::string_view content_type, std::string body,
+                                                   References references) {
   if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
   auto ref = parse_reference(repository, reference);
   if (!ref) return std::unexpected(ref.error());
@@ -137,7 +153,9 @@ Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
     return oci::fail(ErrorCode::kDigestInvalid, "manifest digest does not match the reference",
                      "computed " + digest.str());
   }
-  if (auto ok = check_references(repository, *manifest); !ok) return std::unexpected(ok.error());
+  if (references == References::kRequired) {
+    if (auto ok = check_references(repository, *manifest); !ok) return std::unexpected(ok.error());
+  }
 
   const std::string path = blob_path(digest);
   if (!driver_.stat(path)) {

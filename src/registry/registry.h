@@ -131,6 +131,9 @@ class Registry {
                                    std::unique_ptr<UploadAppender> appender,
                                    std::string_view digest);
   Result<void> cancel_upload(std::string_view repository, std::string_view id);
+  // The bytes of an upload in progress from `offset`, as far as they are written when read:
+  // pull-through streams a blob to its requesters while it is still being fetched.
+  Result<std::unique_ptr<storage::Reader>> read_upload(std::string_view id, std::uint64_t offset);
   // Removes sessions idle for longer than the expiry; returns how many.
   Result<std::size_t> purge_stale_uploads();
 
@@ -142,6 +145,11 @@ class Registry {
                                                  std::string_view reference);
   Result<PutManifestResult> put_manifest(std::string_view repository, std::string_view reference,
                                          std::string_view content_type, std::string body);
+  // A manifest fetched from an upstream (pull-through): stored as put_manifest does, but its
+  // blobs and child manifests are not required here, as they are fetched when asked for.
+  Result<PutManifestResult> put_fetched_manifest(std::string_view repository,
+                                                 std::string_view reference,
+                                                 std::string_view content_type, std::string body);
   Result<void> delete_manifest(std::string_view repository, std::string_view reference);
 
   // --- listings
@@ -158,6 +166,10 @@ class Registry {
   Result<BlobInfo> commit_blob(std::string_view repository, std::string_view upload_id,
                                const oci::Digest& digest, std::uint64_t size);
   Result<void> check_references(std::string_view repository, const oci::Manifest& manifest);
+  enum class References { kRequired, kFetchedLater };
+  Result<PutManifestResult> store_manifest(std::string_view repository, std::string_view reference,
+                                           std::string_view content_type, std::string body,
+                                           References references);
 
   storage::Driver& driver_;
   metadata::Store& store_;

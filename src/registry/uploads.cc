@@ -221,6 +221,16 @@ Result<void> Registry::cancel_upload(std::string_view repository, std::string_vi
   return store_.delete_upload(id);
 }
 
+Result<std::unique_ptr<storage::Reader>> Registry::read_upload(std::string_view id,
+                                                               std::uint64_t offset) {
+  if (!is_valid_upload_id(id)) {
+    return oci::fail(ErrorCode::kBlobUploadUnknown, "upload unknown", std::string(id.substr(0, 64)));
+  }
+  auto reader = driver_.reader(upload_path(id), offset);
+  if (!reader) return storage_failure(reader.error());
+  return std::move(*reader);
+}
+
 Result<std::size_t> Registry::purge_stale_uploads() {
   auto stale = store_.stale_uploads(now_unix() - options_.upload_expiry.count());
   if (!stale) return std::unexpected(stale.error());

@@ -3,31 +3,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "server/yaml_values.h"
+
 namespace server {
-namespace {
-
-oci::Result<std::string> string_value(const YAML::Node& node, const std::string& key) {
-  if (!node.IsScalar())
-    return oci::fail(oci::ErrorCode::kInternal, "config: " + key + " must be a string");
-  return node.Scalar();
-}
-
-// A string or a list of strings (one subject, one action...) as a list.
-oci::Result<std::vector<std::string>> string_list(const YAML::Node& node, const std::string& key) {
-  if (node.IsScalar()) return std::vector<std::string>{node.Scalar()};
-  if (!node.IsSequence()) {
-    return oci::fail(oci::ErrorCode::kInternal, "config: " + key + " must be a list of strings");
-  }
-  std::vector<std::string> values;
-  for (const auto& item : node) {
-    auto value = string_value(item, key);
-    if (!value) return std::unexpected(value.error());
-    values.push_back(std::move(*value));
-  }
-  return values;
-}
-
-}  // namespace
 
 oci::Result<void> read_auth_mode(const YAML::Node& node, const std::string& key, AuthMode& out) {
   auto text = string_value(node, key);

@@ -1,5 +1,5 @@
 // GET/HEAD/DELETE /v2/<name>/blobs/<digest>
-#include "oci/http_range.h"
+#include "server/blob_response.h"
 #include "server/handlers.h"
 
 namespace server {
@@ -17,38 +17,25 @@ asio::awaitable<void> get_blob(Exchange& exchange, const Route& route, Context& 
   }
   if (!blob) co_return co_await exchange.send_error(blob.error());
 
-  auto response = exchange.make_header(http::status::ok);
-  response.set(http::field::content_type, "application/octet-stream");
-  response.set("Docker-Content-Digest", blob->digest.str());
-  response.set(http::field::etag, "\"" + blob->digest.str() + "\"");
-  response.set(http::field::accept_ranges, "bytes");
-
-  oci::ByteRange range{0, blob->size == 0 ? 0 : blob->size - 1};
-  const std::string_view range_header = exchange.header(http::field::range);
-  if (!range_header.empty()) {
-    auto requested = oci::parse_range(range_header, blob->size);
-    if (!requested) {
-      auto refused = exchange.make_response(http::status::range_not_satisfiable);
-      refused.set(http::field::content_range, "bytes */" + std::to_string(blob->size));
-      co_return co_await exchange.send(std::move(refused));
-    }
-    range = *requested;
-    response.result(http::status::partial_content);
-    response.set(http::field::content_range, "bytes " + std::to_string(range.first) + "-" +
-                                                 std::to_string(range.last) + "/" +
-                                                 std::to_string(blob->size));
-  }
-  const std::uint64_t length = blob->size == 0 ? 0 : range.length();
-  if (exchange.method() == http::verb::head || length == 0) {
-    response.content_length(length);
-    co_return co_await exchange.send_header(std::move(response));
-  }
-  auto reader = co_await offload(context, [&] { return registry.open_blob(*blob, range.first); });
-  if (!reader) co_return co_await exchange.send_error(reader.error());
-  co_await exchange.send_blob(std::move(response), **reader, length, context.blocking);
+  co_await send_stored_blob(exchange, *blob, context);
 }
 
 }  // namespace
+
+asio::awaitable<void> send_stored_blob(Exchange& exchange, const registry::BlobInfo& blob,
+                                       Context& context) {
+  std::optional<BlobAnswer> answer = answer_blob(exchange, blob.digest, blob.size);
+  if (!answer) co_return co_await refuse_range(exchange, blob.size);
+  if (exchange.method() == http::verb::head || answer->length == 0) {
+    answer->response.content_length(answer->length);
+    co_return co_await exchange.send_header(std::move(answer->response));
+  }
+  auto reader =
+      co_await offload(context, [&] { return context.registry.open_blob(blob, answer->offset); });
+  if (!reader) co_return co_await exchange.send_error(reader.error());
+  co_await exchange.send_blob(std::move(answer->response), **reader, answer->length,
+                              context.blocking);
+}
 
 asio::awaitable<void> handle_blob(Exchange& exchange, const Route& route, Context& context) {
   switch (exchange.method()) {

@@ -13,6 +13,7 @@
 #include "oci/error.h"
 #include "registry/registry.h"
 #include "server/auth_config.h"
+#include "server/mirror_config.h"
 
 namespace server {
 
@@ -81,6 +82,7 @@ struct ServerConfig {
   metadata::ReadCacheOptions metadata_cache;
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};
   AuthConfig auth;
+  MirrorConfig mirror;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the

@@ -5,6 +5,10 @@
 #include <type_traits>
 
 #include "registry/registry.h"
+
+namespace mirror {
+class PullThrough;
+}
 #include "server/authenticator.h"
 #include "server/http.h"
 #include "server/offload.h"
@@ -15,6 +19,7 @@ struct Context {
   registry::Registry& registry;
   asio::thread_pool& blocking;
   Authenticator* authenticator = nullptr;  // null: auth is off
+  mirror::PullThrough* mirror = nullptr;   // null: no upstreams, every repository is local
 };
 
 // offload(pool, f) with the handlers' pool.

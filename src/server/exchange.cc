@@ -191,6 +191,28 @@ asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Read
   if (!sent) broken_ = true;  // the client saw a short body: it must not reuse the connection
 }
 
+asio::awaitable<void> Exchange::send_arriving_blob(HeaderResponse response,
+                                                   storage::Reader& reader, std::uint64_t length,
+                                                   asio::thread_pool& blocking,
+                                                   const Arrival& arrived) {
+  response.content_length(length);
+  co_await send_header(std::move(response));
+  if (broken_ || method() == http::verb::head || length == 0) co_return;
+  const std::optional<int> fd = stream_.is_tls() ? std::nullopt : storage::file_descriptor(reader);
+  std::uint64_t sent = 0;
+  while (sent < length) {
+    const oci::Result<std::uint64_t> there = co_await arrived(sent);
+    if (!there) break;
+    if (std::min(*there, length) <= sent) break;  // nothing new: a broken promise, not a wait
+    const std::uint64_t part = std::min(*there, length) - sent;
+    const bool ok =
+        fd ? co_await sendfile_all(*fd, part) : co_await copy_all(reader, part, blocking);
+    if (!ok) break;
+    sent += part;
+  }
+  if (sent < length) broken_ = true;
+}
+
 asio::awaitable<bool> Exchange::sendfile_all(int fd, std::uint64_t length) {
   auto& socket = stream_.socket();
   socket.native_non_blocking(true);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,6 +58,14 @@ class Exchange {
   // may wait on a disk or a network) and written from here.
   asio::awaitable<void> send_blob(HeaderResponse response, storage::Reader& reader,
                                   std::uint64_t length, asio::thread_pool& blocking);
+  // How many bytes of a body still arriving are there to send: completes once more than
+  // `sent` are (or with the error that ends the body early).
+  using Arrival = std::function<asio::awaitable<oci::Result<std::uint64_t>>(std::uint64_t sent)>;
+  // send_blob for a blob still being written (pull-through): each part is sent as `arrived`
+  // says it is there. An error after the headers closes the connection on a short body.
+  asio::awaitable<void> send_arriving_blob(HeaderResponse response, storage::Reader& reader,
+                                           std::uint64_t length, asio::thread_pool& blocking,
+                                           const Arrival& arrived);
   asio::awaitable<void> send_error(const oci::Error& error);
   // A response of these headers and `body` (not sent for HEAD, where only its length is),
   // without building a message first: for the requests a registry answers most.

@@ -2,6 +2,7 @@
 // Handlers stay thin: parse the request, call registry/, write the response.
 #pragma once
 
+#include "mirror/upstream.h"
 #include "server/context.h"
 #include "server/exchange.h"
 #include "server/route.h"
@@ -9,6 +10,14 @@
 namespace server {
 
 asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Context& context);
+// The handler of the route's resource (no frame of its own: it returns that handler's).
+asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Context& context);
+// A repository inside an upstream's namespace (pull_through_handlers.cc).
+asio::awaitable<void> handle_mirrored(Exchange& exchange, const Route& route, Context& context,
+                                      const mirror::UpstreamMatch& match);
+asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route,
+                                           Context& context, const mirror::UpstreamMatch& match);
+asio::awaitable<void> handle_upstreams(Exchange& exchange, const Route& route, Context& context);
 
 asio::awaitable<void> handle_blob(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_uploads(Exchange& exchange, const Route& route, Context& context);
@@ -18,6 +27,12 @@ asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Contex
 asio::awaitable<void> handle_catalog(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_referrers(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Context& context);
+
+// A manifest with its Content-Type, Docker-Content-Digest and ETag.
+asio::awaitable<void> send_manifest(Exchange& exchange, const registry::ManifestContent& manifest);
+// A blob the registry stores, whole or the request's Range of it.
+asio::awaitable<void> send_stored_blob(Exchange& exchange, const registry::BlobInfo& blob,
+                                       Context& context);
 
 // 405 with the spec's UNSUPPORTED body.
 asio::awaitable<void> method_not_allowed(Exchange& exchange);

@@ -1,11 +1,14 @@
 // GET /v2/<name>/tags/list, /v2/_catalog and /v2/<name>/referrers/<digest>
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
 #include <vector>
 
+#include "mirror/pull_through.h"
 #include "oci/media_type.h"
 #include "oci/percent_encoding.h"
+#include "server/callback_wait.h"
 #include "server/handlers.h"
 
 namespace server {
@@ -108,7 +111,46 @@ oci::Result<registry::Page> visible_catalog_page(registry::Registry& registry, c
   }
 }
 
+// The page of a whole tag list after `last`, in the registry's order (byte order).
+registry::Page page_of(std::vector<std::string> tags, std::string_view last, std::size_t n) {
+  std::ranges::sort(tags);
+  auto first = std::ranges::upper_bound(tags, last, std::less<>());
+  if (last.empty()) first = tags.begin();
+  registry::Page page;
+  for (auto it = first; it != tags.end(); ++it) {
+    if (page.items.size() == n) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(std::move(*it));
+  }
+  return page;
+}
+
 }  // namespace
+
+// The upstream's tags (what a pull through the mirror can get), the cached ones when the
+// upstream does not answer.
+asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route,
+                                           Context& context, const mirror::UpstreamMatch& match) {
+  if (exchange.method() != http::verb::get && exchange.method() != http::verb::head) {
+    co_return co_await method_not_allowed(exchange);
+  }
+  oci::Result<std::vector<std::string>> upstream_tags =
+      oci::fail(oci::ErrorCode::kInternal, "not asked");
+  co_await wait_for_callback([&](std::function<void()> wake) {
+    context.mirror->tags(match, [&upstream_tags, wake](oci::Result<std::vector<std::string>> tags) {
+      upstream_tags = std::move(tags);
+      wake();
+    });
+  });
+  if (!upstream_tags) co_return co_await handle_tags(exchange, route, context);
+  const std::size_t n = page_size(route);
+  const registry::Page page = page_of(std::move(*upstream_tags), route.param("last"), n);
+  std::string body = list_body(route.name, "tags", page.items);
+  std::string path = "/v2/" + route.name + "/tags/list";
+  co_await send_page(exchange, std::move(body), page, path, n);
+}
 
 asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Context& context) {
   if (exchange.method() != http::verb::get && exchange.method() != http::verb::head) {

@@ -20,13 +20,7 @@ asio::awaitable<void> get_manifest(Exchange& exchange, const Route& route, Conte
                                 [&] { return registry.get_manifest(route.name, route.reference); });
   }
   if (!manifest) co_return co_await exchange.send_error(manifest.error());
-  const std::string& digest = manifest->digest.str();
-  const std::array<HeaderLine, 3> headers{{
-      {"Content-Type", manifest->media_type},
-      {"Docker-Content-Digest", digest},
-      {"ETag", digest, true},
-  }};
-  co_await exchange.send_bytes(http::status::ok, headers, *manifest->bytes);
+  co_await send_manifest(exchange, *manifest);
 }
 
 asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Context& context) {
@@ -46,6 +40,16 @@ asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Conte
 }
 
 }  // namespace
+
+asio::awaitable<void> send_manifest(Exchange& exchange, const registry::ManifestContent& manifest) {
+  const std::string& digest = manifest.digest.str();
+  const std::array<HeaderLine, 3> headers{{
+      {"Content-Type", manifest.media_type},
+      {"Docker-Content-Digest", digest},
+      {"ETag", digest, true},
+  }};
+  co_await exchange.send_bytes(http::status::ok, headers, *manifest.bytes);
+}
 
 asio::awaitable<void> handle_manifest(Exchange& exchange, const Route& route, Context& context) {
   switch (exchange.method()) {

@@ -96,6 +96,8 @@ Route route(std::string_view target) {
     result.resource = Resource::kBase;
   } else if (path == "/v2/_catalog") {
     result.resource = Resource::kCatalog;
+  } else if (path.starts_with(kApiPrefix)) {
+    if (path.substr(kApiPrefix.size()) == "upstreams") result.resource = Resource::kUpstreams;
   } else if (path.starts_with("/v2/")) {
     if (auto matched = match_repository_path(path.substr(4))) result = std::move(*matched);
   }

@@ -21,6 +21,7 @@ enum class Resource {
   kUploads,    // /v2/<name>/blobs/uploads/
   kUpload,     // /v2/<name>/blobs/uploads/<id>
   kReferrers,  // /v2/<name>/referrers/<digest>
+  kUpstreams,  // /regmirror/v1/upstreams: the mirror's upstreams and their health
 };
 
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;
@@ -45,6 +46,8 @@ struct Route {
 QueryParams parse_form(std::string_view body);
 
 inline constexpr std::string_view kTokenPath = "/token";
+// regmirror's own JSON API, beside the distribution API.
+inline constexpr std::string_view kApiPrefix = "/regmirror/v1/";
 
 Route route(std::string_view target);
 

@@ -9,13 +9,19 @@
 #include "server/config.h"
 #include "server/stream.h"
 
+namespace mirror {
+class PullThrough;
+}
+
 namespace server {
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
 // http.shutdown_timeout) and returns. With an authenticator, requests are admitted by it and
 // its htpasswd file is re-read when it changes. HTTPS with `tls` (from load_tls_context,
 // reloaded from config.tls's files on SIGHUP and when they change), plain HTTP when it is null.
+// With `mirror`, the repositories inside its upstreams' namespaces are pulled through.
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
-                        Authenticator* authenticator, std::shared_ptr<TlsContext> tls);
+                        Authenticator* authenticator, std::shared_ptr<TlsContext> tls,
+                        mirror::PullThrough* mirror);
 
 }  // namespace server

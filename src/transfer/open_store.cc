@@ -52,6 +52,7 @@ std::string client_key(std::string_view host, bool insecure, const AccessOptions
                        access.credentials->identity_token);
   }
   for (const fs::path& root : access.certs_d_roots) key += root.string() + "\n";
+  for (const fs::path& ca : access.ca_files) key += "ca " + ca.string() + "\n";
   key += fmt::format("{}/{}/{}", access.retry.attempts, access.retry.initial_backoff.count(),
                      access.retry.max_backoff.count());
   return key;
@@ -87,6 +88,8 @@ oci::Result<std::shared_ptr<client::RegistryClient>> StoreOpener::Impl::client(
   oci::Result<client::TlsTrust> trust = client::tls_trust_for(host, access.cert_dir, roots);
   if (!trust) return std::unexpected(trust.error());
   options.trust = std::move(*trust);
+  options.trust.ca_files.insert(options.trust.ca_files.end(), access.ca_files.begin(),
+                                access.ca_files.end());
   if (access.credentials) {
     options.credentials = [credentials = *access.credentials](std::string_view) {
       return std::optional<client::Credentials>(credentials);

@@ -28,6 +28,8 @@ struct AccessOptions {
   // `insecure` in `registries_conf`, else verify.
   std::optional<bool> tls_verify;
   std::optional<std::filesystem::path> cert_dir;  // used as is instead of the certs.d lookup
+  // CA certificates trusted besides the system's and certs.d's (a mirror's upstream CA).
+  std::vector<std::filesystem::path> ca_files;
   // containers-certs.d(5) roots searched for "<host[:port]>/"; empty: the standard ones
   // (/etc/containers/certs.d, /etc/docker/certs.d, ~/.config/containers/certs.d).
   std::vector<std::filesystem::path> certs_d_roots;

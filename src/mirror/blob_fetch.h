@@ -1,0 +1,90 @@
+// One upstream download of one blob into the cache, shared by every request for the blob
+// while it runs: the bytes are written to an upload of the registry as they arrive, readers
+// stream them from there as far as they are written, and the blob is linked only when its
+// digest checks out. A failed fetch leaves nothing behind and tells every reader.
+//
+// Thread-safe. The fetch runs on one thread (run()); readers ask progress(), wait with
+// when_changed() and read with open() from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/byte_stream.h"
+#include "oci/digest.h"
+#include "oci/error.h"
+#include "registry/registry.h"
+
+namespace mirror {
+
+class BlobFetch {
+ public:
+  struct Progress {
+    std::optional<std::uint64_t> size;  // once the source said
+    std::uint64_t written = 0;          // bytes readable with open()
+    bool complete = false;              // every byte verified and the blob linked
+    std::optional<oci::Error> error;    // failed: nothing was stored
+
+    bool ended() const { return complete || error.has_value(); }
+    // How many bytes a reader may pass on: all of them once verified, never the last one
+    // before, so that a requester never receives a whole body the digest then refutes.
+    std::uint64_t sendable() const;
+  };
+
+  // Where the bytes come from: the blob's size (nullopt: the source does not have it), and
+  // its bytes from an offset.
+  struct Source {
+    std::function<oci::Result<std::optional<std::uint64_t>>()> size;
+    std::function<oci::Result<void>(std::uint64_t offset, const client::ByteSink& sink)> read;
+  };
+
+  BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest);
+  BlobFetch(const BlobFetch&) = delete;
+  BlobFetch& operator=(const BlobFetch&) = delete;
+
+  const std::string& repository() const { return repository_; }
+  const oci::Digest& digest() const { return digest_; }
+
+  Progress progress() const;
+  // Calls `wake` once, as soon as the progress differs from `seen` (the size became known,
+  // more bytes were written, the fetch ended): at once on this thread when it already does,
+  // else on the fetching thread. `wake` must not block.
+  void when_changed(const Progress& seen, std::function<void()> wake);
+  // A reader from `offset` (below the size) on the bytes written so far; it stays valid
+  // after the blob is committed. Never read past progress().sendable().
+  oci::Result<std::unique_ptr<storage::Reader>> open(std::uint64_t offset);
+
+  // The fetch itself, once: a blob the repository links already completes at once without
+  // the source. `keep_going` is asked between pieces; false abandons the fetch (shutdown).
+  // Returns the bytes fetched from the source.
+  std::uint64_t run(const Source& source, const std::function<bool()>& keep_going);
+
+ private:
+  struct Waiter {
+    Progress seen;
+    std::function<void()> wake;
+  };
+
+  static bool differs(const Progress& now, const Progress& seen);
+  // Applies `change` to the progress and wakes the waiters it concerns.
+  void update(const std::function<void(Progress&)>& change);
+  oci::Result<std::uint64_t> fetch(const Source& source, const std::function<bool()>& keep_going);
+
+  registry::Registry& registry_;
+  const std::string repository_;
+  const oci::Digest digest_;
+
+  mutable std::mutex mutex_;
+  Progress progress_;
+  std::vector<Waiter> waiters_;
+  std::string upload_id_;  // while the bytes are in an upload
+  bool committed_ = false;  // the bytes are the stored blob
+  std::mutex commit_mutex_;  // open() does not race the move of the upload into place
+};
+
+}  // namespace mirror

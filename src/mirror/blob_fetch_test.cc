@@ -1,0 +1,203 @@
+// One fetch of a blob into a registry over the in-memory driver and SQLite: readers follow
+// the bytes as they are written, and nothing of a failed fetch stays.
+#include "mirror/blob_fetch.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <thread>
+
+#include "metadata/sqlite_store.h"
+#include "storage/memory_driver.h"
+#include "testsupport/temp_dir.h"
+
+namespace mirror {
+namespace {
+
+std::span<const std::byte> bytes(std::string_view s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
+
+std::string read_all(storage::Reader& reader, std::size_t length) {
+  std::string out(length, '\0');
+  std::size_t done = 0;
+  while (done < length) {
+    auto n = reader.read(std::as_writable_bytes(std::span(out.data() + done, length - done)));
+    if (!n || *n == 0) break;
+    done += *n;
+  }
+  out.resize(done);
+  return out;
+}
+
+class BlobFetchTest : public testing::Test {
+ protected:
+  BlobFetchTest()
+      : driver_(storage::make_memory_driver()),
+        store_(std::move(*metadata::open_sqlite_store(dir_ / "metadata.sqlite"))),
+        registry_(*driver_, *store_, registry::Options{}) {}
+
+  // A source that serves `content` in pieces of `piece` bytes, claiming `size` bytes.
+  static BlobFetch::Source serving(std::string content, std::optional<std::uint64_t> size,
+                                   std::size_t piece = 1000) {
+    BlobFetch::Source source;
+    source.size = [size]() -> oci::Result<std::optional<std::uint64_t>> { return size; };
+    source.read = [content = std::move(content), piece](
+                      std::uint64_t offset, const client::ByteSink& sink) -> oci::Result<void> {
+      for (std::size_t at = offset; at < content.size(); at += piece) {
+        if (auto ok = sink(bytes(std::string_view(content).substr(at, piece))); !ok) return ok;
+      }
+      return {};
+    };
+    return source;
+  }
+
+  static bool keep_going() { return true; }
+
+  testsupport::TempDir dir_;
+  std::unique_ptr<storage::Driver> driver_;
+  std::unique_ptr<metadata::Store> store_;
+  registry::Registry registry_;
+};
+
+TEST_F(BlobFetchTest, StoresAndLinksAVerifiedBlob) {
+  const std::string content(600'000, 'x');
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  EXPECT_EQ(fetch.run(serving(content, content.size()), keep_going), content.size());
+
+  const auto progress = fetch.progress();
+  EXPECT_TRUE(progress.complete);
+  EXPECT_EQ(progress.sendable(), content.size());
+  auto stored = registry_.stat_blob("up/app", oci::digest_of(content).str());
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->size, content.size());
+  auto reader = fetch.open(100);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(read_all(**reader, content.size()), content.substr(100));
+}
+
+TEST_F(BlobFetchTest, ALinkedBlobCompletesWithoutTheSource) {
+  const std::string content = "already here";
+  BlobFetch first(registry_, "up/app", oci::digest_of(content));
+  first.run(serving(content, content.size()), keep_going);
+
+  BlobFetch::Source unreachable;
+  unreachable.size = []() -> oci::Result<std::optional<std::uint64_t>> {
+    return oci::fail(oci::ErrorCode::kInternal, "must not be asked");
+  };
+  BlobFetch again(registry_, "up/app", oci::digest_of(content));
+  EXPECT_EQ(again.run(unreachable, keep_going), 0U);
+  EXPECT_TRUE(again.progress().complete);
+  EXPECT_EQ(again.progress().size, content.size());
+}
+
+TEST_F(BlobFetchTest, CorruptBytesAreNeitherStoredNorWhollySendable) {
+  const std::string content(300'000, 'a');
+  std::string corrupt = content;
+  corrupt[1000] = 'b';
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  std::uint64_t most_sendable = 0;
+  std::function<void()> watch;
+  BlobFetch::Progress seen;
+  watch = [&] {
+    seen = fetch.progress();
+    most_sendable = std::max(most_sendable, seen.sendable());
+    if (!seen.ended()) fetch.when_changed(seen, watch);
+  };
+  fetch.when_changed(seen, watch);
+  fetch.run(serving(corrupt, corrupt.size(), 100'000), keep_going);
+
+  const auto progress = fetch.progress();
+  ASSERT_TRUE(progress.error);
+  EXPECT_EQ(progress.error->code, oci::ErrorCode::kDigestInvalid);
+  EXPECT_LT(most_sendable, content.size());
+  EXPECT_FALSE(registry_.stat_blob("up/app", oci::digest_of(content).str()));
+  EXPECT_FALSE(fetch.open(0));
+}
+
+TEST_F(BlobFetchTest, ACutTransferFailsAndLeavesNothing) {
+  const std::string content(5000, 'c');
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  fetch.run(serving(content.substr(0, 4000), content.size()), keep_going);
+  ASSERT_TRUE(fetch.progress().error);
+  EXPECT_FALSE(registry_.stat_blob("up/app", oci::digest_of(content).str()));
+}
+
+TEST_F(BlobFetchTest, MoreBytesThanTheSizeFail) {
+  const std::string content(5000, 'c');
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  fetch.run(serving(content + "extra", content.size()), keep_going);
+  ASSERT_TRUE(fetch.progress().error);
+  EXPECT_EQ(fetch.progress().error->code, oci::ErrorCode::kDigestInvalid);
+}
+
+TEST_F(BlobFetchTest, AnUnknownBlobIsBlobUnknown) {
+  BlobFetch fetch(registry_, "up/app", oci::digest_of("nowhere"));
+  fetch.run(serving("", std::nullopt), keep_going);
+  ASSERT_TRUE(fetch.progress().error);
+  EXPECT_EQ(fetch.progress().error->code, oci::ErrorCode::kBlobUnknown);
+}
+
+TEST_F(BlobFetchTest, StoppingAbandonsTheFetch) {
+  const std::string content(600'000, 's');
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  fetch.run(serving(content, content.size()), [] { return false; });
+  ASSERT_TRUE(fetch.progress().error);
+  EXPECT_FALSE(registry_.stat_blob("up/app", oci::digest_of(content).str()));
+}
+
+// A reader on another thread follows the fetch as it is written, piece by piece, and gets
+// every byte once the fetch completes.
+TEST_F(BlobFetchTest, AReaderFollowsTheBytesAsTheyArrive) {
+  std::string content;
+  for (int i = 0; i < 1'000'000; ++i) content += static_cast<char>('a' + i % 26);
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+
+  // The source hands over one piece each time the reader asks for more.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t allowed = 0;
+  BlobFetch::Source gated = serving(content, content.size());
+  gated.read = [&](std::uint64_t, const client::ByteSink& sink) -> oci::Result<void> {
+    for (std::size_t at = 0; at < content.size(); at += 50'000) {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return allowed > at; });
+      lock.unlock();
+      if (auto ok = sink(bytes(std::string_view(content).substr(at, 50'000))); !ok) return ok;
+    }
+    return {};
+  };
+  std::jthread fetching([&] { fetch.run(gated, keep_going); });
+
+  std::string received;
+  std::unique_ptr<storage::Reader> reader;
+  BlobFetch::Progress seen;
+  bool saw_part = false;
+  while (received.size() < content.size()) {
+    {
+      std::lock_guard lock(mutex);
+      allowed += 300'000;  // enough for the 256 KiB piece the fetch gathers
+    }
+    changed.notify_all();
+    std::promise<void> woken;
+    fetch.when_changed(seen, [&] { woken.set_value(); });
+    woken.get_future().wait();
+    seen = fetch.progress();
+    saw_part = saw_part || (seen.written > 0 && !seen.complete);
+    ASSERT_FALSE(seen.error);
+    if (!seen.size) continue;
+    if (!reader && seen.written > 0) {
+      auto opened = fetch.open(0);
+      ASSERT_TRUE(opened);
+      reader = std::move(*opened);
+    }
+    if (reader) received += read_all(*reader, seen.sendable() - received.size());
+  }
+  EXPECT_EQ(received, content);
+  EXPECT_TRUE(saw_part);
+}
+
+}  // namespace
+}  // namespace mirror

@@ -1,0 +1,252 @@
+#include "mirror/pull_through.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "oci/digest.h"
+
+namespace mirror {
+namespace {
+
+bool is_digest(std::string_view reference) { return reference.find(':') != std::string_view::npos; }
+
+// The upstream answered; it does not have what was asked. Anything else is its failure.
+bool is_unknown(const oci::Error& error) {
+  using oci::ErrorCode;
+  return error.code == ErrorCode::kManifestUnknown || error.code == ErrorCode::kBlobUnknown ||
+         error.code == ErrorCode::kNameUnknown || error.code == ErrorCode::kNotFound;
+}
+
+std::string describe(const Upstream& upstream, std::string_view repository,
+                     std::string_view reference) {
+  return fmt::format("{}/{}{}{}", upstream.url, repository, is_digest(reference) ? "@" : ":",
+                     reference);
+}
+
+// An upstream's failure as the requester sees it: not found stays not found, anything else
+// is the mirror's problem to report, never an UNAUTHORIZED that would confuse the client.
+oci::Error as_requester_error(const Upstream& upstream, oci::Error error) {
+  if (is_unknown(error)) return error;
+  return oci::Error{oci::ErrorCode::kInternal,
+                    fmt::format("upstream {} failed: {}", upstream.url, error.message),
+                    std::move(error.detail)};
+}
+
+}  // namespace
+
+struct PullThrough::Upstreams {
+  std::map<const Upstream*, std::unique_ptr<UpstreamSources>> sources;
+  std::map<const Upstream*, std::unique_ptr<UpstreamHealth>> health;
+};
+
+PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
+                         PullThroughOptions options)
+    : table_(std::move(table)),
+      registry_(registry),
+      upstreams_(std::make_unique<Upstreams>()),
+      manifest_workers_(options.manifest_workers),
+      blob_workers_(options.blob_workers) {
+  for (const Upstream& upstream : table_.upstreams()) {
+    upstreams_->sources.emplace(&upstream, std::make_unique<UpstreamSources>(
+                                               upstream, options.registries_conf, opener_));
+    upstreams_->health.emplace(&upstream, std::make_unique<UpstreamHealth>());
+  }
+}
+
+PullThrough::~PullThrough() { stopping_ = true; }
+
+UpstreamSources& PullThrough::sources_of(const Upstream& upstream) {
+  return *upstreams_->sources.at(&upstream);
+}
+
+UpstreamHealth& PullThrough::health_of(const Upstream& upstream) {
+  return *upstreams_->health.at(&upstream);
+}
+
+void PullThrough::note(const Upstream& upstream, const oci::Error* error) {
+  if (error == nullptr || is_unknown(*error)) {
+    health_of(upstream).answered();
+  } else {
+    health_of(upstream).failed(error->message);
+  }
+}
+
+void PullThrough::hit(const UpstreamMatch& match) { health_of(*match.upstream).hit(); }
+
+bool PullThrough::serve_cached(const UpstreamMatch& match, std::string_view repository,
+                               std::string_view reference) const {
+  return is_digest(reference) ||
+         freshness_.fresh(repository, reference, match.upstream->tag_ttl);
+}
+
+std::vector<UpstreamStatus> PullThrough::status() const {
+  std::vector<UpstreamStatus> status;
+  for (const Upstream& upstream : table_.upstreams()) {
+    status.push_back({&upstream, upstreams_->health.at(&upstream)->snapshot()});
+  }
+  return status;
+}
+
+void PullThrough::manifest(const UpstreamMatch& match, std::string repository,
+                           std::string reference, ManifestDone done) {
+  const std::string key = repository + "\n" + reference;
+  {
+    std::lock_guard lock(mutex_);
+    auto [waiting, first] = manifest_waiters_.try_emplace(key);
+    waiting->second.push_back(std::move(done));
+    if (!first) return;
+  }
+  manifest_workers_.post([this, match, repository = std::move(repository),
+                          reference = std::move(reference), key] {
+    oci::Result<registry::ManifestContent> result = fetch_manifest(match, repository, reference);
+    std::vector<ManifestDone> waiters;
+    {
+      std::lock_guard lock(mutex_);
+      waiters = std::move(manifest_waiters_.extract(key).mapped());
+    }
+    for (auto& waiter : waiters) waiter(result);
+  });
+}
+
+oci::Result<registry::ManifestContent> PullThrough::fetch_manifest(const UpstreamMatch& match,
+                                                                   const std::string& repository,
+                                                                   const std::string& reference) {
+  if (!is_digest(reference)) return revalidate_tag(match, repository, reference);
+  // Another request may have stored it since the caller looked.
+  if (auto stored = registry_.get_manifest(repository, reference)) return stored;
+  health_of(*match.upstream).miss();
+  return store_from_upstream(match, repository, reference, reference);
+}
+
+oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const UpstreamMatch& match,
+                                                                   const std::string& repository,
+                                                                   const std::string& tag) {
+  const Upstream& upstream = *match.upstream;
+  if (!upstream.tags.allows(tag)) {
+    return oci::fail(oci::ErrorCode::kManifestUnknown, "tag not mirrored",
+                     fmt::format("the mirror's tag rules for {} leave out {}", upstream.url, tag));
+  }
+  if (freshness_.fresh(repository, tag, upstream.tag_ttl)) {
+    if (auto stored = registry_.get_manifest(repository, tag)) return stored;
+  }
+  oci::Result<registry::ManifestContent> cached = registry_.get_manifest(repository, tag);
+  const auto serve_stale = [&](const std::string& why) {
+    spdlog::warn("mirror: serving the cached {}:{} ({}), upstream {}: {}", repository, tag,
+                 cached->digest.str(), upstream.url, why);
+    health_of(upstream).stale();
+    freshness_.checked(repository, tag);
+    return cached;
+  };
+  if (cached && health_of(upstream).recently_failed()) {
+    health_of(upstream).hit();
+    return serve_stale("failed moments ago");
+  }
+
+  auto head = sources_of(upstream).head_tag(match.remote_repository, tag);
+  note(upstream, head ? nullptr : &head.error());
+  if (head && *head && cached && (*head)->digest == cached->digest) {
+    health_of(upstream).hit();
+    freshness_.checked(repository, tag);
+    return cached;
+  }
+  if (head && !*head) {
+    if (cached) return serve_stale("it no longer has the tag");
+    return oci::fail(oci::ErrorCode::kManifestUnknown, "manifest unknown",
+                     describe(upstream, match.remote_repository, tag));
+  }
+  if (!head && cached) return serve_stale(head.error().message);
+
+  // New to the cache, or moved upstream: fetch it by digest when the HEAD told one (a
+  // verified body), else by tag through whatever sources there are.
+  health_of(upstream).miss();
+  const std::string upstream_ref = head ? (*head)->digest.str() : tag;
+  auto stored = store_from_upstream(match, repository, tag, upstream_ref);
+  if (stored) freshness_.checked(repository, tag);
+  return stored;
+}
+
+oci::Result<registry::ManifestContent> PullThrough::store_from_upstream(
+    const UpstreamMatch& match, const std::string& repository, const std::string& reference,
+    const std::string& upstream_ref) {
+  const Upstream& upstream = *match.upstream;
+  auto source = sources_of(upstream).open(match.remote_repository, upstream_ref);
+  if (!source) return std::unexpected(as_requester_error(upstream, std::move(source.error())));
+  auto fetched = (*source)->get_manifest(upstream_ref);
+  note(upstream, fetched ? nullptr : &fetched.error());
+  if (!fetched) return std::unexpected(as_requester_error(upstream, std::move(fetched.error())));
+  auto stored = registry_.put_fetched_manifest(repository, reference, fetched->media_type,
+                                               fetched->body);
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  health_of(upstream).fetched(0);
+  spdlog::info("mirror: fetched {} ({})", describe(upstream, match.remote_repository, upstream_ref),
+               stored->digest.str());
+  return registry::ManifestContent{
+      stored->digest, fetched->media_type,
+      std::make_shared<const std::string>(std::move(fetched->body))};
+}
+
+std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::string repository,
+                                             oci::Digest digest) {
+  std::string key = repository + "\n" + digest.str();
+  std::shared_ptr<BlobFetch> fetch;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = blob_fetches_.find(key); it != blob_fetches_.end()) return it->second;
+    fetch = std::make_shared<BlobFetch>(registry_, std::move(repository), std::move(digest));
+    blob_fetches_.emplace(key, fetch);
+  }
+  health_of(*match.upstream).miss();
+  blob_workers_.post([this, match, fetch, key = std::move(key)] {
+    const Upstream& upstream = *match.upstream;
+    UpstreamSources& sources = sources_of(upstream);
+    std::unique_ptr<transfer::ImageStore> store;
+    BlobFetch::Source source;
+    source.size = [&]() -> oci::Result<std::optional<std::uint64_t>> {
+      auto size = sources.blob_size(match.remote_repository, fetch->digest());
+      note(upstream, size ? nullptr : &size.error());
+      if (!size) return std::unexpected(as_requester_error(upstream, std::move(size.error())));
+      return size;
+    };
+    source.read = [&](std::uint64_t offset, const client::ByteSink& sink) -> oci::Result<void> {
+      auto opened = sources.open(match.remote_repository, fetch->digest().str());
+      if (!opened) return std::unexpected(std::move(opened.error()));
+      const oci::Descriptor descriptor{
+          .media_type = "application/octet-stream",
+          .digest = fetch->digest(),
+          .size = static_cast<std::int64_t>(fetch->progress().size.value_or(0)),
+          .urls = {},
+          .artifact_type = {},
+          .annotations = {}};
+      auto read = (*opened)->read_blob(descriptor, static_cast<std::int64_t>(offset), sink);
+      note(upstream, read ? nullptr : &read.error());
+      return read;
+    };
+    const std::uint64_t bytes = fetch->run(source, [this] { return !stopping_.load(); });
+    if (bytes > 0) {
+      health_of(upstream).fetched(bytes);
+      spdlog::info("mirror: fetched {} ({} bytes)",
+                   describe(upstream, match.remote_repository, fetch->digest().str()), bytes);
+    } else if (const auto error = fetch->progress().error) {
+      spdlog::warn("mirror: fetch of {} failed: {}",
+                   describe(upstream, match.remote_repository, fetch->digest().str()),
+                   error->message);
+    }
+    std::lock_guard lock(mutex_);
+    blob_fetches_.erase(key);
+  });
+  return fetch;
+}
+
+void PullThrough::tags(const UpstreamMatch& match,
+                       std::function<void(oci::Result<std::vector<std::string>>)> done) {
+  manifest_workers_.post([this, match, done = std::move(done)] {
+    const Upstream& upstream = *match.upstream;
+    auto tags = sources_of(upstream).tags(match.remote_repository);
+    note(upstream, tags ? nullptr : &tags.error());
+    if (!tags) return done(std::unexpected(as_requester_error(upstream, std::move(tags.error()))));
+    std::erase_if(*tags, [&](const std::string& tag) { return !upstream.tags.allows(tag); });
+    done(std::move(*tags));
+  });
+}
+
+}  // namespace mirror
