@@ -36,7 +36,7 @@ ok "all $CLIENTS clients got $SIZE bytes hashing to $D"
 
 upstream_done=$(jq -r .time <<<"$gets")
 upstream_started=$(jq -r .started <<<"$gets")
-late=$(jq -c --argjson end "$upstream_done" 'select(.first_byte >= $end)' "$T/work/clients.jsonl")
+late=$(jq -c --argjson upstream_end "$upstream_done" 'select(.first_byte >= $upstream_end)' "$T/work/clients.jsonl")
 [[ -z $late ]] || fail "clients whose first byte came after the upstream transfer ended ($upstream_done):\n$late"
 summary=$(jq -rs --argjson s "$upstream_started" --argjson e "$upstream_done" \
   '"upstream GET \($e - $s | . * 100 | round / 100)s; first bytes after \(map(.first_byte - $s) | min | . * 100 | round / 100)s..\(map(.first_byte - $s) | max | . * 100 | round / 100)s; clients done \(map(.done - $s) | max | . * 100 | round / 100)s"' \

@@ -8,11 +8,11 @@
 #     same address with the same cache (start_registry picks both itself and wipes storage);
 #   - start_proxy_at NAME PORT UPSTREAM_NAME [fault_proxy.py flags]: a fault proxy on a
 #     fixed port, so that it can be replaced (faults on, faults off, gone) behind a mirror;
-#   - blob_status / blob_get: what a registry answers for a blob, by curl;
+#   - blob_status: what a registry answers for a blob (HEAD or another method), by curl;
 #   - upstream_status PREFIX: the mirror's entry for an upstream in /regmirror/v1/upstreams.
 #
 # The mirror's access log is off and its level is info, so $T/NAME.log holds the
-# "mirror fetch" and "stale" lines the server writes.
+# lines the server writes about fetches and stale tags.
 
 # shellcheck source=../transfer/transfer_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../transfer/transfer_lib.sh"
@@ -80,4 +80,4 @@ upstream_status() {
 }
 
 # mirror_fetches NAME: how many "mirror fetch" lines the mirror NAME has logged.
-mirror_fetches() { grep -c 'mirror fetch' "${REG_LOG[$1]:-$T/$1.log}" || true; }
+mirror_fetches() { grep -cE 'mirror fetch|mirror: fetched' "${REG_LOG[$1]:-$T/$1.log}" || true; }
