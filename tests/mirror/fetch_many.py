@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""GET one URL from N threads at once and report, per client, one JSON line:
-{"client", "status", "bytes", "sha256", "sent" (when the request went out), "first_byte"
-(when the first body byte arrived), "done", "error"}; times are time.time() seconds, the
-clock the fault proxy logs with. Bodies are hashed as they arrive, not kept.
+"""GET (or HEAD) one URL from N threads at once and report, per client, one JSON line:
+{"client", "status", "content_length" (the header), "bytes", "sha256", "sent" (when the
+request went out), "first_byte" (when the first body byte arrived), "done", "error"}; times
+are time.time() seconds, the clock the fault proxy logs with. Bodies are hashed as they
+arrive, not kept.
 
     fetch_many.py --url http://127.0.0.1:PORT/v2/up/ns/app/blobs/sha256:... --clients 20
+    fetch_many.py --url ... --clients 3 --header "Range: bytes=1048576-"
+    fetch_many.py --url ... --clients 2 --method HEAD
 """
 
 import argparse
@@ -16,9 +19,9 @@ import time
 import urllib.parse
 
 
-def fetch(url, barrier, timeout):
+def fetch(url, method, headers, barrier, timeout):
     parts = urllib.parse.urlsplit(url)
-    result = {"status": None, "bytes": 0, "sha256": None, "sent": None, "first_byte": None,
+    result = {"status": None, "content_length": None, "bytes": 0, "sha256": None, "sent": None, "first_byte": None,
               "done": None, "error": None}
     h = hashlib.sha256()
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -26,9 +29,10 @@ def fetch(url, barrier, timeout):
         conn.connect()
         barrier.wait()
         result["sent"] = time.time()
-        conn.request("GET", parts.path)
+        conn.request(method, parts.path, headers=headers)
         response = conn.getresponse()
         result["status"] = response.status
+        result["content_length"] = response.getheader("Content-Length")
         while True:
             piece = response.read1(256 * 1024)
             if not piece:
@@ -50,13 +54,16 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", required=True)
     p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--method", default="GET", choices=["GET", "HEAD"])
+    p.add_argument("--header", action="append", default=[], metavar="NAME: VALUE")
     p.add_argument("--timeout", type=float, default=60)
     args = p.parse_args()
+    headers = dict(h.split(": ", 1) for h in args.header)
     barrier = threading.Barrier(args.clients)
     results = [None] * args.clients
 
     def client(i):
-        results[i] = fetch(args.url, barrier, args.timeout)
+        results[i] = fetch(args.url, args.method, headers, barrier, args.timeout)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     for t in threads:

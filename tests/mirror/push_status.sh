@@ -3,6 +3,8 @@
 # outside it, and reports its upstreams:
 #   - POST/PATCH/PUT/DELETE under MIRROR/up/... answer 403 DENIED; skopeo's push fails;
 #   - a local repository (outside every namespace) accepts a push and serves it back;
+#   - repositories an upstream's include/exclude leave out answer NAME_UNKNOWN, though the
+#     upstream has them;
 #   - GET /regmirror/v1/upstreams lists the upstream with its misses, hits and fetches,
 #     and says it is unreachable (with the error) once the upstream is gone.
 source "$(dirname "$0")/mirror_lib.sh"
@@ -49,6 +51,27 @@ check_served_manifest "$M" up/ns/app v1 "$DIGEST"
 push_layout "$SRC" v1 "$M" local/app:v1
 check_served_manifest "$M" local/app v1 "$DIGEST"
 ok "a local repository outside the namespace accepts a push"
+
+for repo in ns/secret other/app; do push_layout "$SRC" v1 "$UP" "$repo:v1"; done
+cat >"$T/work/scoped.yaml" <<YAML
+mirror:
+  upstreams:
+    - prefix: up
+      url: http://$UP
+      include: ["ns/**"]
+      exclude: ["ns/secret"]
+YAML
+start_mirror scoped "" "$T/scoped-data" --config "$T/work/scoped.yaml"
+S=${REG_ADDR[scoped]}
+check_served_manifest "$S" up/ns/app v1 "$DIGEST"
+for repo in up/ns/secret up/other/app; do
+  code=$(curl -s --max-time 20 -o "$T/tmp/unknown.json" -w '%{http_code}' -H "Accept: $MANIFEST_ACCEPT" \
+    "http://$S/v2/$repo/manifests/v1") || code=000
+  assert_eq "GET $repo:v1 (left out by include/exclude): status" 404 "$code"
+  assert_eq "GET $repo:v1 (left out by include/exclude): error code" NAME_UNKNOWN \
+    "$(jq -r '.errors[0].code' "$T/tmp/unknown.json" 2>/dev/null || true)"
+done
+ok "repositories left out by include/exclude answer NAME_UNKNOWN"
 
 st=$(upstream_status "$M" up)
 log "status: $st"
