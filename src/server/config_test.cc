@@ -295,6 +295,77 @@ TEST_F(ConfigFile, RefusesMalformedAuth) {
   }
 }
 
+TEST_F(ConfigFile, ReadsTheMirrorSection) {
+  auto config = load_server_config(write(R"(
+mirror:
+  registries_conf: /etc/containers/registries.conf
+  blob_workers: 8
+  upstreams:
+    - prefix: quay.io
+      url: https://Quay.io/
+      tag_ttl: 2m
+      include: ["openshift-release-dev/**"]
+      exclude: openshift-release-dev/private
+      tags: {include: ["4\\.1[0-9]\\..*"], exclude: [".*-rc.*"]}
+      allow_push: true
+      credentials: {username: robot, password: s3cret}
+      tls: {ca: /etc/regmirror/quay-ca.crt, certs_dir: /etc/containers/certs.d, insecure: false}
+    - url: http://127.0.0.1:5001
+      auth_file: /run/secrets/auth.json
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  const MirrorConfig& mirror = config->mirror;
+  EXPECT_TRUE(mirror.enabled());
+  EXPECT_EQ(mirror.registries_conf, "/etc/containers/registries.conf");
+  EXPECT_EQ(mirror.blob_workers, 8u);
+  ASSERT_EQ(mirror.upstreams.size(), 2u);
+  const mirror::Upstream& quay = mirror.upstreams[0];
+  EXPECT_EQ(quay.prefix, "quay.io");
+  EXPECT_EQ(quay.url, "https://quay.io");
+  EXPECT_EQ(quay.tag_ttl, std::chrono::minutes(2));
+  EXPECT_EQ(quay.include.size(), 1u);
+  EXPECT_EQ(quay.exclude.size(), 1u);
+  EXPECT_TRUE(quay.tags.allows("4.14.3"));
+  EXPECT_FALSE(quay.tags.allows("4.15.0-rc.1"));
+  EXPECT_FALSE(quay.tags.allows("latest"));
+  EXPECT_TRUE(quay.allow_push);
+  EXPECT_EQ(quay.access.username, "robot");
+  EXPECT_EQ(quay.access.password, "s3cret");
+  EXPECT_EQ(quay.access.ca_files, (std::vector<std::filesystem::path>{"/etc/regmirror/quay-ca.crt"}));
+  EXPECT_EQ(quay.access.certs_dir, "/etc/containers/certs.d");
+  const mirror::Upstream& whole = mirror.upstreams[1];
+  EXPECT_EQ(whole.prefix, "");
+  EXPECT_TRUE(whole.plain_http());
+  EXPECT_EQ(whole.host(), "127.0.0.1:5001");
+  EXPECT_EQ(whole.access.auth_file, "/run/secrets/auth.json");
+  EXPECT_EQ(whole.tag_ttl, mirror::kDefaultTagTtl);
+  EXPECT_TRUE(whole.tags.allows("anything"));
+}
+
+TEST_F(ConfigFile, RefusesMalformedMirrorUpstreams) {
+  for (const char* text : {
+           "mirror:\n  upstreams: {url: http://a}\n",
+           "mirror:\n  upstreams:\n    - prefix: quay.io\n",
+           "mirror:\n  upstreams:\n    - url: ftp://a\n",
+           "mirror:\n  upstreams:\n    - url: http://a/path\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      prefix: Bad_Prefix\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      tag_ttl: soon\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      include: [\"a/***/b\"]\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      tags: {include: [\"(\"]}\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      tags: {only: [a]}\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      allow_push: yes-please\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      credentials: {user: a}\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      tls: {verify: false}\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      proxy: true\n",
+           "mirror:\n  upstreams:\n    - [http://a]\n",
+           "mirror:\n  blob_workers: 0\n",
+           "mirror:\n  mirrors: []\n",
+       }) {
+    auto config = load_server_config(write(text));
+    EXPECT_FALSE(config) << text;
+  }
+}
+
 TEST(EffectiveRules, DefaultsAndShortcuts) {
   AuthConfig auth;
   auth.htpasswd = "users";
