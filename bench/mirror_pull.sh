@@ -46,6 +46,7 @@ start_dr_proxy() {
   for v in $(compgen -e); do [[ $v == REGISTRY_* ]] && unset_args+=(-u "$v"); done
   env "${unset_args[@]}" docker-registry serve "$T/$name.yml" >"$T/$name.log" 2>&1 &
   pid=$!
+  # shellcheck disable=SC2034  # read by the test library's stop_registry and cleanup
   REG_PID[$name]=$pid REG_KIND[$name]=docker-registry REG_LOG[$name]="$T/$name.log"
   REG_ADDR[$name]="127.0.0.1:$port"
   _watch "$name" "$pid"
