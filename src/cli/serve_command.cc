@@ -52,10 +52,9 @@ oci::Result<std::unique_ptr<mirror::PullThrough>> make_pull_through(
   auto table = mirror::UpstreamTable::create(config.upstreams);
   if (!table) return std::unexpected(table.error());
   if (!config.registries_conf.empty()) {
-    const nodeconf::ConfigLocation location{
-        .file = config.registries_conf,
-        .dropin_dir = config.registries_conf.string() + ".d",
-        .file_is_optional = false};
+    const nodeconf::ConfigLocation location{.file = config.registries_conf,
+                                            .dropin_dir = config.registries_conf.string() + ".d",
+                                            .file_is_optional = false};
     auto loaded = nodeconf::load_registries_conf(location);
     if (!loaded) return std::unexpected(loaded.error());
     conf = std::make_unique<nodeconf::RegistriesConf>(std::move(*loaded));
@@ -158,8 +157,8 @@ int run_serve(const ServeFlags& flags) {
     fmt::print(stderr, "regmirror serve: {}\n", pull_through.error().message);
     return kBadConfiguration;
   }
-  if (auto served = server::serve(config, registry, authenticator.get(), std::move(tls),
-                                  pull_through->get());
+  if (auto served =
+          server::serve(config, registry, authenticator.get(), std::move(tls), pull_through->get());
       !served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;

@@ -1,5 +1,7 @@
 #include "metadata/sqlite_store.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -172,6 +174,26 @@ class SqliteStore final : public Store {
           "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest) "
           "ORDER BY b.digest LIMIT ?1",
           sql_limit(limit)));
+    });
+  }
+
+  Result<std::uint64_t> linked_bytes(std::string_view prefix,
+                                     const std::vector<std::string>& except) override {
+    // `except` travels as a JSON array: one statement whatever its length.
+    const std::string excluded = nlohmann::json(except).dump();
+    return read([&](Connection& db) -> Result<std::uint64_t> {
+      auto select = db.prepare(
+          "SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN ("
+          " SELECT rb.digest FROM repository_blobs rb"
+          " JOIN repositories r ON r.id = rb.repository_id"
+          " WHERE (?1 = '' OR r.name = ?1 OR substr(r.name, 1, length(?1) + 1) = ?1 || '/')"
+          " AND NOT EXISTS (SELECT 1 FROM json_each(?2) e WHERE r.name = e.value"
+          "  OR substr(r.name, 1, length(e.value) + 1) = e.value || '/'))",
+          prefix, excluded);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      return static_cast<std::uint64_t>(select->integer(0));
     });
   }
 

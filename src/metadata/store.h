@@ -64,6 +64,11 @@ class Store {
   virtual Result<bool> unlink_blob(std::string_view repository, std::string_view digest) = 0;
   // Blobs no repository links and no manifest references, for garbage collection.
   virtual Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) = 0;
+  // The bytes of the distinct blobs linked in the repositories named `prefix` or lying under
+  // `prefix/` ("" = every repository), leaving out those named or under any of `except`:
+  // what a namespace holds, each blob counted once however many repositories link it.
+  virtual Result<std::uint64_t> linked_bytes(std::string_view prefix,
+                                             const std::vector<std::string>& except) = 0;
   // Forgets a blob entirely (after GC removed its bytes).
   virtual Result<void> forget_blob(std::string_view digest) = 0;
 

@@ -174,6 +174,26 @@ TEST_P(StoreConformance, LinkingTwiceThenUnlinking) {
   EXPECT_EQ(value(store_->unlink_blob("no/such/repo", digest(1))), false);
 }
 
+TEST_P(StoreConformance, LinkedBytesCountEachBlobOfANamespaceOnce) {
+  ASSERT_TRUE(ok(store_->link_blob("quay.io/a", digest(1), 100)));
+  ASSERT_TRUE(ok(store_->link_blob("quay.io/b", digest(1), 100)));
+  ASSERT_TRUE(ok(store_->link_blob("quay.io/b", digest(2), 20)));
+  ASSERT_TRUE(ok(store_->link_blob("quay.io/deep/c", digest(3), 3)));
+  ASSERT_TRUE(ok(store_->link_blob("quay.iox/d", digest(4), 4000)));
+  ASSERT_TRUE(ok(store_->link_blob("quay.io", digest(5), 50000)));
+  ASSERT_TRUE(ok(store_->link_blob("local", digest(6), 600000)));
+  const std::vector<std::string> none;
+  EXPECT_EQ(value(store_->linked_bytes("quay.io", none)), 50123u);
+  EXPECT_EQ(value(store_->linked_bytes("quay.io/b", none)), 120u);
+  EXPECT_EQ(value(store_->linked_bytes("quay.io", {"quay.io/deep"})), 50120u);
+  EXPECT_EQ(value(store_->linked_bytes("", none)), 654123u);
+  EXPECT_EQ(value(store_->linked_bytes("", {"quay.io", "quay.iox"})), 600000u);
+  EXPECT_EQ(value(store_->linked_bytes("nothing", none)), 0u);
+  // Names are not patterns.
+  EXPECT_EQ(value(store_->linked_bytes("quay.i_", none)), 0u);
+  EXPECT_EQ(value(store_->linked_bytes("", {"%"})), 654123u);
+}
+
 TEST_P(StoreConformance, UnreferencedBlobsAreThoseNothingPointsAt) {
   for (unsigned n : {1, 2, 3, 4}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
   ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(10), "v1", {digest(2)}))));

@@ -101,6 +101,20 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
     return oci::fail(oci::ErrorCode::kBlobUnknown, "blob unknown to the upstream", digest_.str());
   }
   const std::uint64_t expected = **size;
+  // Another repository of the cache holds these bytes (a shared base layer): no download.
+  auto adopted = registry_.link_stored_blob(repository_, digest_, expected);
+  if (!adopted) return std::unexpected(std::move(adopted.error()));
+  if (*adopted) {
+    {
+      std::lock_guard commit(commit_mutex_);
+      committed_ = true;
+    }
+    update([&](Progress& progress) {
+      progress.size = expected;
+      progress.written = expected;
+    });
+    return 0;
+  }
 
   auto upload = registry_.start_upload(repository_);
   if (!upload) return std::unexpected(std::move(upload.error()));

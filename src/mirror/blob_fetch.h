@@ -60,8 +60,9 @@ class BlobFetch {
   oci::Result<std::unique_ptr<storage::Reader>> open(std::uint64_t offset);
 
   // The fetch itself, once: a blob the repository links already completes at once without
-  // the source. `keep_going` is asked between pieces; false abandons the fetch (shutdown).
-  // Returns the bytes fetched from the source.
+  // the source, and one whose bytes another repository holds once the source confirmed its
+  // size (it is linked, not downloaded). `keep_going` is asked between pieces; false abandons the
+  // fetch (shutdown). Returns the bytes fetched from the source.
   std::uint64_t run(const Source& source, const std::function<bool()>& keep_going);
 
  private:
@@ -82,8 +83,8 @@ class BlobFetch {
   mutable std::mutex mutex_;
   Progress progress_;
   std::vector<Waiter> waiters_;
-  std::string upload_id_;  // while the bytes are in an upload
-  bool committed_ = false;  // the bytes are the stored blob
+  std::string upload_id_;    // while the bytes are in an upload
+  bool committed_ = false;   // the bytes are the stored blob
   std::mutex commit_mutex_;  // open() does not race the move of the upload into place
 };
 

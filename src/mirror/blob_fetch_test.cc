@@ -93,6 +93,35 @@ TEST_F(BlobFetchTest, ALinkedBlobCompletesWithoutTheSource) {
   EXPECT_EQ(again.progress().size, content.size());
 }
 
+TEST_F(BlobFetchTest, BytesAnotherRepositoryHoldsAreLinkedNotDownloaded) {
+  const std::string content = "a shared base layer";
+  BlobFetch first(registry_, "up/one", oci::digest_of(content));
+  first.run(serving(content, content.size()), keep_going);
+
+  BlobFetch::Source size_only = serving("", content.size());
+  size_only.read = [](std::uint64_t, const client::ByteSink&) -> oci::Result<void> {
+    return oci::fail(oci::ErrorCode::kInternal, "must not be read");
+  };
+  BlobFetch second(registry_, "up/two", oci::digest_of(content));
+  EXPECT_EQ(second.run(size_only, keep_going), 0U);
+  EXPECT_TRUE(second.progress().complete);
+  EXPECT_TRUE(registry_.stat_blob("up/two", oci::digest_of(content).str()));
+  auto reader = second.open(0);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(read_all(**reader, content.size()), content);
+
+  // Bytes of another size than the source says are not taken: the source is read.
+  BlobFetch::Source other_size = size_only;
+  other_size.size = [&]() -> oci::Result<std::optional<std::uint64_t>> {
+    return content.size() + 1;
+  };
+  BlobFetch third(registry_, "up/three", oci::digest_of(content));
+  third.run(other_size, keep_going);
+  ASSERT_TRUE(third.progress().error);
+  EXPECT_EQ(third.progress().error->message, "must not be read");
+  EXPECT_FALSE(registry_.stat_blob("up/three", oci::digest_of(content).str()));
+}
+
 TEST_F(BlobFetchTest, CorruptBytesAreNeitherStoredNorWhollySendable) {
   const std::string content(300'000, 'a');
   std::string corrupt = content;

@@ -47,8 +47,8 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
       manifest_workers_(options.manifest_workers),
       blob_workers_(options.blob_workers) {
   for (const Upstream& upstream : table_.upstreams()) {
-    upstreams_->sources.emplace(&upstream, std::make_unique<UpstreamSources>(
-                                               upstream, options.registries_conf, opener_));
+    upstreams_->sources.emplace(
+        &upstream, std::make_unique<UpstreamSources>(upstream, options.registries_conf, opener_));
     upstreams_->health.emplace(&upstream, std::make_unique<UpstreamHealth>());
   }
 }
@@ -75,14 +75,15 @@ void PullThrough::hit(const UpstreamMatch& match) { health_of(*match.upstream).h
 
 bool PullThrough::serve_cached(const UpstreamMatch& match, std::string_view repository,
                                std::string_view reference) const {
-  return is_digest(reference) ||
-         freshness_.fresh(repository, reference, match.upstream->tag_ttl);
+  return is_digest(reference) || freshness_.fresh(repository, reference, match.upstream->tag_ttl);
 }
 
 std::vector<UpstreamStatus> PullThrough::status() const {
   std::vector<UpstreamStatus> status;
   for (const Upstream& upstream : table_.upstreams()) {
-    status.push_back({&upstream, upstreams_->health.at(&upstream)->snapshot()});
+    auto bytes = registry_.linked_bytes(upstream.prefix, table_.prefixes_within(upstream));
+    status.push_back({&upstream, upstreams_->health.at(&upstream)->snapshot(),
+                      bytes ? std::optional(*bytes) : std::nullopt});
   }
   return status;
 }
@@ -174,15 +175,14 @@ oci::Result<registry::ManifestContent> PullThrough::store_from_upstream(
   auto fetched = (*source)->get_manifest(upstream_ref);
   note(upstream, fetched ? nullptr : &fetched.error());
   if (!fetched) return std::unexpected(as_requester_error(upstream, std::move(fetched.error())));
-  auto stored = registry_.put_fetched_manifest(repository, reference, fetched->media_type,
-                                               fetched->body);
+  auto stored =
+      registry_.put_fetched_manifest(repository, reference, fetched->media_type, fetched->body);
   if (!stored) return std::unexpected(std::move(stored.error()));
   health_of(upstream).fetched(0);
   spdlog::info("mirror: fetched {} ({})", describe(upstream, match.remote_repository, upstream_ref),
                stored->digest.str());
-  return registry::ManifestContent{
-      stored->digest, fetched->media_type,
-      std::make_shared<const std::string>(std::move(fetched->body))};
+  return registry::ManifestContent{stored->digest, fetched->media_type,
+                                   std::make_shared<const std::string>(std::move(fetched->body))};
 }
 
 std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::string repository,

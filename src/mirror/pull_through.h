@@ -45,6 +45,7 @@ struct PullThroughOptions {
 struct UpstreamStatus {
   const Upstream* upstream;
   HealthSnapshot health;
+  std::optional<std::uint64_t> cached_bytes;  // of the blobs its namespace holds; nullopt: unknown
 };
 
 class PullThrough {
@@ -77,6 +78,7 @@ class PullThrough {
             std::function<void(oci::Result<std::vector<std::string>>)> done);
 
   void hit(const UpstreamMatch& match);
+  // Blocks: the cached bytes come from the metadata store.
   std::vector<UpstreamStatus> status() const;
 
  private:

@@ -224,4 +224,15 @@ std::optional<UpstreamMatch> UpstreamTable::match(std::string_view repository) c
   return std::nullopt;
 }
 
+std::vector<std::string> UpstreamTable::prefixes_within(const Upstream& upstream) const {
+  std::vector<std::string> within;
+  for (const Upstream& other : upstreams_) {
+    if (&other == &upstream || other.prefix.empty()) continue;
+    if (upstream.prefix.empty() || other.prefix.starts_with(upstream.prefix + "/")) {
+      within.push_back(other.prefix);
+    }
+  }
+  return within;
+}
+
 }  // namespace mirror

@@ -35,10 +35,10 @@ inline constexpr std::chrono::seconds kDefaultTagTtl = std::chrono::minutes(5);
 struct UpstreamAccess {
   std::optional<std::string> username;  // with password: Basic, or a Bearer token's login
   std::string password;
-  std::filesystem::path auth_file;           // containers-auth.json; empty: none
+  std::filesystem::path auth_file;              // containers-auth.json; empty: none
   std::vector<std::filesystem::path> ca_files;  // trusted besides the system's CAs
-  std::filesystem::path certs_dir;           // a containers-certs.d(5) root for the host
-  bool insecure = false;                     // TLS not verified (an http:// URL implies it)
+  std::filesystem::path certs_dir;              // a containers-certs.d(5) root for the host
+  bool insecure = false;                        // TLS not verified (an http:// URL implies it)
 };
 
 // Tag rules: regular expressions matched against the whole tag.
@@ -113,6 +113,9 @@ class UpstreamTable {
   std::optional<UpstreamMatch> match(std::string_view repository) const;
 
   const std::vector<Upstream>& upstreams() const { return upstreams_; }
+  // The prefixes of the other upstreams inside `upstream`'s namespace (every namespaced one
+  // for the whole-registry upstream): the repositories under them belong to those instead.
+  std::vector<std::string> prefixes_within(const Upstream& upstream) const;
 
  private:
   std::vector<Upstream> upstreams_;  // longest prefix first, whole-registry last

@@ -36,8 +36,8 @@ class UpstreamHealth {
   void answered();
   void failed(const std::string& error);
   // It failed less than kFailureHold ago and has not answered since.
-  bool recently_failed(std::chrono::steady_clock::time_point now =
-                           std::chrono::steady_clock::now()) const;
+  bool recently_failed(
+      std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now()) const;
 
   HealthSnapshot snapshot() const;
 

@@ -330,3 +330,49 @@ TEST(UpstreamTable, HostileRepositoryNamesDoNotConfuseTheMatch) {
 
 }  // namespace
 }  // namespace mirror
+
+namespace mirror {
+namespace {
+
+const Upstream& with_prefix(const UpstreamTable& table, std::string_view prefix) {
+  return *std::ranges::find(table.upstreams(), prefix, &Upstream::prefix);
+}
+
+TEST(UpstreamTable, PrefixesWithinAnUpstreamAreTheNestedOnes) {
+  const UpstreamTable both =
+      table({upstream("", "https://registry-1.docker.io"), upstream("quay.io", "https://quay.io"),
+             upstream("quay.io/special", "https://special.example"),
+             upstream("quay.iox", "https://x.example")});
+  using Names = std::vector<std::string>;
+  auto sorted = [](Names names) {
+    std::ranges::sort(names);
+    return names;
+  };
+  EXPECT_EQ(sorted(both.prefixes_within(with_prefix(both, ""))),
+            (Names{"quay.io", "quay.io/special", "quay.iox"}));
+  EXPECT_EQ(both.prefixes_within(with_prefix(both, "quay.io")), Names{"quay.io/special"});
+  EXPECT_EQ(both.prefixes_within(with_prefix(both, "quay.io/special")), Names{});
+  EXPECT_EQ(both.prefixes_within(with_prefix(both, "quay.iox")), Names{});
+}
+
+TEST(TagRules, ExcludeWinsAndNoIncludeMeansEveryTag) {
+  TagRules rules;
+  EXPECT_TRUE(rules.allows("latest"));
+  rules.include.emplace_back("v[0-9]+");
+  EXPECT_TRUE(rules.allows("v12"));
+  EXPECT_FALSE(rules.allows("v12-debug"));  // the whole tag must match
+  EXPECT_FALSE(rules.allows("latest"));
+  rules.exclude.emplace_back("v1");
+  EXPECT_FALSE(rules.allows("v1"));
+  EXPECT_TRUE(rules.allows("v2"));
+}
+
+TEST(Upstream, HostAndScheme) {
+  EXPECT_EQ(upstream("", "https://quay.io").host(), "quay.io");
+  EXPECT_FALSE(upstream("", "https://quay.io").plain_http());
+  EXPECT_EQ(upstream("", "http://127.0.0.1:5000").host(), "127.0.0.1:5000");
+  EXPECT_TRUE(upstream("", "http://127.0.0.1:5000").plain_http());
+}
+
+}  // namespace
+}  // namespace mirror

@@ -74,4 +74,15 @@ Result<BlobInfo> Registry::mount_blob(std::string_view repository, std::string_v
   return source;
 }
 
+Result<bool> Registry::link_stored_blob(std::string_view repository, const oci::Digest& digest,
+                                        std::uint64_t size) {
+  if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
+  auto stored = driver_.stat(blob_path(digest));
+  if (!stored || stored->size != size) return false;
+  if (auto linked = store_.link_blob(repository, digest.str(), size); !linked) {
+    return std::unexpected(linked.error());
+  }
+  return true;
+}
+
 }  // namespace registry

@@ -113,6 +113,11 @@ class Registry {
   // Links a blob that `from` links into `repository`; kBlobUnknown when it cannot.
   Result<BlobInfo> mount_blob(std::string_view repository, std::string_view digest,
                               std::string_view from);
+  // Links a blob whose bytes storage holds already (another repository has them) into
+  // `repository`, when they are `size` bytes; false when they are not stored. For callers
+  // that know the repository may have the blob: pull-through, after its upstream said so.
+  Result<bool> link_stored_blob(std::string_view repository, const oci::Digest& digest,
+                                std::uint64_t size);
 
   // --- uploads
   Result<UploadState> start_upload(std::string_view repository);
@@ -155,6 +160,11 @@ class Registry {
   // --- listings
   Result<Page> tags(std::string_view repository, std::string_view after, std::size_t limit);
   Result<Page> catalog(std::string_view after, std::size_t limit);
+  // The bytes of the distinct blobs linked under a namespace (metadata::Store::linked_bytes).
+  Result<std::uint64_t> linked_bytes(std::string_view prefix,
+                                     const std::vector<std::string>& except) {
+    return store_.linked_bytes(prefix, except);
+  }
   // The referrers of `subject` in `repository` as an OCI image index.
   Result<std::string> referrers(std::string_view repository, std::string_view subject,
                                 std::optional<std::string_view> artifact_type);

@@ -224,7 +224,8 @@ Result<void> Registry::cancel_upload(std::string_view repository, std::string_vi
 Result<std::unique_ptr<storage::Reader>> Registry::read_upload(std::string_view id,
                                                                std::uint64_t offset) {
   if (!is_valid_upload_id(id)) {
-    return oci::fail(ErrorCode::kBlobUploadUnknown, "upload unknown", std::string(id.substr(0, 64)));
+    return oci::fail(ErrorCode::kBlobUploadUnknown, "upload unknown",
+                     std::string(id.substr(0, 64)));
   }
   auto reader = driver_.reader(upload_path(id), offset);
   if (!reader) return storage_failure(reader.error());

@@ -248,15 +248,15 @@ const std::map<std::string, Setter>& setters() {
       {"auth.token.trusted_issuer", set_scalar<std::string>(
                                         [](C & c) -> auto& { return c.auth.token.trusted_issuer; },
                                         "auth.token.trusted_issuer")},
-      {"mirror.upstreams", set_with(
-                               [](C & c) -> auto& { return c.mirror.upstreams; },
-                               "mirror.upstreams", read_upstreams)},
+      {"mirror.upstreams",
+       set_with(
+           [](C & c) -> auto& { return c.mirror.upstreams; }, "mirror.upstreams", read_upstreams)},
       {"mirror.registries_conf",
        set_scalar<std::string>(
            [](C & c) -> auto& { return c.mirror.registries_conf; }, "mirror.registries_conf")},
-      {"mirror.blob_workers", set_bounded(
-                                  [](C & c) -> auto& { return c.mirror.blob_workers; },
-                                  "mirror.blob_workers", 1, 256)},
+      {"mirror.blob_workers",
+       set_bounded(
+           [](C & c) -> auto& { return c.mirror.blob_workers; }, "mirror.blob_workers", 1, 256)},
   };
   return table;
 }

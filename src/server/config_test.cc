@@ -331,7 +331,8 @@ mirror:
   EXPECT_TRUE(quay.allow_push);
   EXPECT_EQ(quay.access.username, "robot");
   EXPECT_EQ(quay.access.password, "s3cret");
-  EXPECT_EQ(quay.access.ca_files, (std::vector<std::filesystem::path>{"/etc/regmirror/quay-ca.crt"}));
+  EXPECT_EQ(quay.access.ca_files,
+            (std::vector<std::filesystem::path>{"/etc/regmirror/quay-ca.crt"}));
   EXPECT_EQ(quay.access.certs_dir, "/etc/containers/certs.d");
   const mirror::Upstream& whole = mirror.upstreams[1];
   EXPECT_EQ(whole.prefix, "");

@@ -191,8 +191,8 @@ asio::awaitable<void> Exchange::send_blob(HeaderResponse response, storage::Read
   if (!sent) broken_ = true;  // the client saw a short body: it must not reuse the connection
 }
 
-asio::awaitable<void> Exchange::send_arriving_blob(HeaderResponse response,
-                                                   storage::Reader& reader, std::uint64_t length,
+asio::awaitable<void> Exchange::send_arriving_blob(HeaderResponse response, storage::Reader& reader,
+                                                   std::uint64_t length,
                                                    asio::thread_pool& blocking,
                                                    const Arrival& arrived) {
   response.content_length(length);

@@ -15,8 +15,8 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
 // A repository inside an upstream's namespace (pull_through_handlers.cc).
 asio::awaitable<void> handle_mirrored(Exchange& exchange, const Route& route, Context& context,
                                       const mirror::UpstreamMatch& match);
-asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route,
-                                           Context& context, const mirror::UpstreamMatch& match);
+asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route, Context& context,
+                                           const mirror::UpstreamMatch& match);
 asio::awaitable<void> handle_upstreams(Exchange& exchange, const Route& route, Context& context);
 
 asio::awaitable<void> handle_blob(Exchange& exchange, const Route& route, Context& context);

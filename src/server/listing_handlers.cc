@@ -131,8 +131,8 @@ registry::Page page_of(std::vector<std::string> tags, std::string_view last, std
 
 // The upstream's tags (what a pull through the mirror can get), the cached ones when the
 // upstream does not answer.
-asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route,
-                                           Context& context, const mirror::UpstreamMatch& match) {
+asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route, Context& context,
+                                           const mirror::UpstreamMatch& match) {
   if (exchange.method() != http::verb::get && exchange.method() != http::verb::head) {
     co_return co_await method_not_allowed(exchange);
   }

@@ -58,19 +58,20 @@ oci::Result<void> unknown(const std::string& key) {
 oci::Result<void> read_access(const std::string& name, const YAML::Node& value,
                               const std::string& key, mirror::UpstreamAccess& access) {
   if (name == "credentials") {
-    return each_field(value, key, [&](const std::string& field, const YAML::Node& v,
-                                      const std::string& where) -> oci::Result<void> {
-      auto text = string_value(v, where);
-      if (!text) return std::unexpected(text.error());
-      if (field == "username") {
-        access.username = *text;
-      } else if (field == "password") {
-        access.password = *text;
-      } else {
-        return unknown(where);
-      }
-      return {};
-    });
+    return each_field(value, key,
+                      [&](const std::string& field, const YAML::Node& v,
+                          const std::string& where) -> oci::Result<void> {
+                        auto text = string_value(v, where);
+                        if (!text) return std::unexpected(text.error());
+                        if (field == "username") {
+                          access.username = *text;
+                        } else if (field == "password") {
+                          access.password = *text;
+                        } else {
+                          return unknown(where);
+                        }
+                        return {};
+                      });
   }
   if (name == "auth_file") {
     auto text = string_value(value, key);
@@ -79,28 +80,29 @@ oci::Result<void> read_access(const std::string& name, const YAML::Node& value,
     return {};
   }
   if (name == "tls") {
-    return each_field(value, key, [&](const std::string& field, const YAML::Node& v,
-                                      const std::string& where) -> oci::Result<void> {
-      if (field == "insecure") {
-        auto flag = bool_value(v, where);
-        if (!flag) return std::unexpected(flag.error());
-        access.insecure = *flag;
-        return {};
-      }
-      if (field == "ca") {
-        auto files = string_list(v, where);
-        if (!files) return std::unexpected(files.error());
-        access.ca_files.assign(files->begin(), files->end());
-        return {};
-      }
-      if (field == "certs_dir") {
-        auto text = string_value(v, where);
-        if (!text) return std::unexpected(text.error());
-        access.certs_dir = *text;
-        return {};
-      }
-      return unknown(where);
-    });
+    return each_field(value, key,
+                      [&](const std::string& field, const YAML::Node& v,
+                          const std::string& where) -> oci::Result<void> {
+                        if (field == "insecure") {
+                          auto flag = bool_value(v, where);
+                          if (!flag) return std::unexpected(flag.error());
+                          access.insecure = *flag;
+                          return {};
+                        }
+                        if (field == "ca") {
+                          auto files = string_list(v, where);
+                          if (!files) return std::unexpected(files.error());
+                          access.ca_files.assign(files->begin(), files->end());
+                          return {};
+                        }
+                        if (field == "certs_dir") {
+                          auto text = string_value(v, where);
+                          if (!text) return std::unexpected(text.error());
+                          access.certs_dir = *text;
+                          return {};
+                        }
+                        return unknown(where);
+                      });
   }
   return unknown(key);
 }
@@ -133,14 +135,16 @@ oci::Result<void> read_field(const std::string& name, const YAML::Node& value,
     if (!patterns) return std::unexpected(patterns.error());
     (name == "include" ? upstream.include : upstream.exclude) = std::move(*patterns);
   } else if (name == "tags") {
-    return each_field(value, key, [&](const std::string& field, const YAML::Node& v,
-                                      const std::string& where) -> oci::Result<void> {
-      if (field != "include" && field != "exclude") return unknown(where);
-      auto rules = read_regexes(v, where);
-      if (!rules) return std::unexpected(rules.error());
-      (field == "include" ? upstream.tags.include : upstream.tags.exclude) = std::move(*rules);
-      return {};
-    });
+    return each_field(value, key,
+                      [&](const std::string& field, const YAML::Node& v,
+                          const std::string& where) -> oci::Result<void> {
+                        if (field != "include" && field != "exclude") return unknown(where);
+                        auto rules = read_regexes(v, where);
+                        if (!rules) return std::unexpected(rules.error());
+                        (field == "include" ? upstream.tags.include : upstream.tags.exclude) =
+                            std::move(*rules);
+                        return {};
+                      });
   } else if (name == "allow_push") {
     auto flag = bool_value(value, key);
     if (!flag) return std::unexpected(flag.error());
@@ -160,11 +164,11 @@ oci::Result<void> read_upstreams(const YAML::Node& node, const std::string& key,
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string where = fmt::format("{}[{}]", key, i);
     mirror::Upstream upstream;
-    auto read = each_field(node[i], where,
-                           [&](const std::string& name, const YAML::Node& value,
-                               const std::string& field) {
-                             return read_field(name, value, field, upstream);
-                           });
+    auto read =
+        each_field(node[i], where,
+                   [&](const std::string& name, const YAML::Node& value, const std::string& field) {
+                     return read_field(name, value, field, upstream);
+                   });
     if (!read) return read;
     if (upstream.url.empty()) return std::unexpected(config_error(where + " needs a url"));
     out.push_back(std::move(upstream));

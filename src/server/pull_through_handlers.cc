@@ -79,7 +79,8 @@ asio::awaitable<void> send_fetching_blob(Exchange& exchange, Context& context,
     BlobFetch::Progress now = fetch->progress();
     for (;;) {
       if (now.error) co_return std::unexpected(*now.error);
-      const std::uint64_t there = std::min(now.sendable() - std::min(now.sendable(), offset), length);
+      const std::uint64_t there =
+          std::min(now.sendable() - std::min(now.sendable(), offset), length);
       if (there > sent) co_return there;
       now = co_await next_progress(*fetch, now);
     }

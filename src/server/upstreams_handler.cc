@@ -12,8 +12,7 @@ namespace server {
 namespace {
 
 std::string rfc3339(std::chrono::system_clock::time_point time) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                     std::chrono::floor<std::chrono::seconds>(time));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(time));
 }
 
 nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
@@ -26,12 +25,14 @@ nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
       {"allow_push", upstream.allow_push},
       {"reachable", health.reachable ? nlohmann::json(*health.reachable) : nlohmann::json()},
       {"last_error", health.last_error},
-      {"last_error_at", health.last_error_at ? nlohmann::json(rfc3339(*health.last_error_at))
-                                             : nlohmann::json()},
+      {"last_error_at",
+       health.last_error_at ? nlohmann::json(rfc3339(*health.last_error_at)) : nlohmann::json()},
       {"hits", health.hits},
       {"misses", health.misses},
       {"fetches", health.fetches},
       {"fetched_bytes", health.fetched_bytes},
+      {"cached_bytes",
+       status.cached_bytes ? nlohmann::json(*status.cached_bytes) : nlohmann::json()},
       {"stale_served", health.stale},
   };
   return entry;
@@ -46,7 +47,8 @@ asio::awaitable<void> handle_upstreams(Exchange& exchange, const Route& /*route*
   }
   nlohmann::json upstreams = nlohmann::json::array();
   if (context.mirror != nullptr) {
-    for (const auto& status : context.mirror->status()) upstreams.push_back(upstream_json(status));
+    const auto statuses = co_await offload(context, [&] { return context.mirror->status(); });
+    for (const auto& status : statuses) upstreams.push_back(upstream_json(status));
   }
   auto response = exchange.make_response(http::status::ok);
   response.set(http::field::content_type, "application/json");
