@@ -8,7 +8,8 @@
 #   (ii) a skopeo pull (to dir:) of an image of LAYERS × LAYER_MIB MiB layers: cold through
 #        each mirror vs straight from the upstream, then warm (cached) vs the upstream,
 #        which is a plain regmirror.
-# Each round starts the mirrors on fresh storage; medians over ROUNDS. Writes its section
+# Each round starts the mirrors on fresh storage and measures the upstream directly first
+# and last; medians over the rounds. Writes its section
 # of bench/RESULTS.md (between the "mirror" markers) and prints it.
 #
 #   bench/mirror_pull.sh
@@ -132,6 +133,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
     times[$m-warm]+="$(pull_image "${REG_ADDR[$m]}") "
     gets[$m-warm]+="$(($(upstream_gets "$layer_paths") - before)) "
   done
+  # The baselines once more at the end of the round: the machine's load drifts.
+  times[direct-blob]+="$(get_blob_concurrently "$UP" bench/blob "$BLOB") "
+  times[direct-pull]+="$(pull_image "$UP") "
   stop_mirrors "$r"
 done
 
@@ -156,7 +160,7 @@ section=$(
   echo "- machine: $(nproc) CPUs, load average (1, 5, 15 min) at start: $LOAD_AT_START, at the end: $LOAD_AT_END (other work shares the CPUs: above 0.5 or so, expect noise)"
   echo "- regmirror: $("$REGMIRROR_BIN" --version 2>&1 | head -n1); docker-registry: $(docker-registry --version 2>&1 | head -n1); $(skopeo --version); $(curl --version | head -n1 | cut -d' ' -f1-2)"
   echo "- upstream: a plain \`regmirror serve\` on 127.0.0.1; mirrors: \`regmirror serve --upstream http://UPSTREAM\` and docker-registry with \`proxy: remoteurl: http://UPSTREAM\`, each started on empty storage every round"
-  echo "- times in seconds, median of $ROUNDS rounds (all rounds in parentheses); ratio = mirror / straight from the upstream"
+  echo "- times in seconds, median of $ROUNDS rounds (all rounds in parentheses; straight from the upstream: measured at the start and the end of each round, $((2 * ROUNDS)) samples); ratio = mirror / straight from the upstream"
   echo
   echo "### $CLIENTS concurrent cold GETs of one $BLOB_MIB MiB blob (curl -o /dev/null)"
   echo
