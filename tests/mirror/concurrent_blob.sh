@@ -26,18 +26,18 @@ M=${REG_ADDR[m]}
 URL="http://$M/v2/up/ns/app/blobs/$D"
 python3 "$MIRROR_DIR/fetch_many.py" --clients 3 --header "Range: bytes=$RANGE_FROM-" --url "$URL" \
   >"$T/work/range.jsonl" &
-ranges=$!
+range_pid=$!
 python3 "$MIRROR_DIR/fetch_many.py" --clients 2 --method HEAD --url "$URL" >"$T/work/head.jsonl" &
-heads=$!
+head_pid=$!
 python3 "$MIRROR_DIR/fetch_many.py" --clients "$CLIENTS" --url "$URL" >"$T/work/clients.jsonl"
-wait "$ranges" "$heads"
+wait "$range_pid" "$head_pid"
 
 blob_path="/v2/ns/app/blobs/$D"
 gets=$(proxy_requests count ".path == \"$blob_path\" and .method == \"GET\"")
 heads=$(proxy_requests count ".path == \"$blob_path\" and .method == \"HEAD\"")
 assert_eq "upstream GETs of the blob for all the concurrent requests" 1 "$(grep -c . <<<"$gets" || true)"
 (($(grep -c . <<<"$heads" || true) <= 1)) || fail "more than one upstream HEAD of the blob:\n$heads"
-ok "one upstream GET for $CLIENTS clients"
+ok "one upstream GET for $CLIENTS clients and 5 Range/HEAD requests"
 
 bad=$(jq -c --arg d "$D" --argjson size "$SIZE" \
   'select(.status != 200 or .bytes != $size or .sha256 != $d or .error != null)' "$T/work/clients.jsonl")
