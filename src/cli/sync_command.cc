@@ -182,7 +182,8 @@ void add_sync_command(CLI::App& app) {
                    "where ImageDigestMirrorSet/ImageTagMirrorSet YAML is written "
                    "(default regmirror-mirror-sets)");
   sync->add_flag("--icsp", flags->icsp, "also write an ImageContentSourcePolicy");
-  sync->add_option("-j,--jobs", flags->jobs, "images copied at once (default 8)")
+  sync->add_option("-j,--jobs", flags->jobs,
+                   "image copies at once, one per destination (default 8)")
       ->check(CLI::Range(1, 64));
   sync->add_option("--blob-jobs", flags->blob_jobs, "blobs moved at once per image (default 4)")
       ->check(CLI::Range(1, 64));

@@ -93,6 +93,12 @@ std::uint64_t BlobFetch::run(const Source& source, const std::function<bool()>& 
   return *fetched;
 }
 
+void BlobFetch::abandon(const oci::Error& error) {
+  update([&](Progress& progress) {
+    if (!progress.ended()) progress.error = error;
+  });
+}
+
 oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
                                             const std::function<bool()>& keep_going) {
   auto size = source.size();

@@ -64,6 +64,8 @@ class BlobFetch {
   // size (it is linked, not downloaded). `keep_going` is asked between pieces; false abandons the
   // fetch (shutdown). Returns the bytes fetched from the source.
   std::uint64_t run(const Source& source, const std::function<bool()>& keep_going);
+  // Ends a fetch that will never run (the server stops): its readers get `error`.
+  void abandon(const oci::Error& error);
 
  private:
   struct Waiter {

@@ -53,7 +53,25 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
   }
 }
 
-PullThrough::~PullThrough() { stopping_ = true; }
+PullThrough::~PullThrough() { stop(); }
+
+void PullThrough::stop() {
+  stopping_ = true;
+  blob_workers_.stop();
+  manifest_workers_.stop();
+  std::map<std::string, std::vector<ManifestDone>, std::less<>> manifest_waiters;
+  std::map<std::string, std::shared_ptr<BlobFetch>, std::less<>> blob_fetches;
+  {
+    std::lock_guard lock(mutex_);
+    manifest_waiters.swap(manifest_waiters_);
+    blob_fetches.swap(blob_fetches_);
+  }
+  const oci::Error stopping{oci::ErrorCode::kInternal, "the server is stopping"};
+  for (auto& [key, waiters] : manifest_waiters) {
+    for (auto& waiter : waiters) waiter(std::unexpected(stopping));
+  }
+  for (auto& [key, fetch] : blob_fetches) fetch->abandon(stopping);
+}
 
 UpstreamSources& PullThrough::sources_of(const Upstream& upstream) {
   return *upstreams_->sources.at(&upstream);
@@ -103,7 +121,8 @@ void PullThrough::manifest(const UpstreamMatch& match, std::string repository,
     std::vector<ManifestDone> waiters;
     {
       std::lock_guard lock(mutex_);
-      waiters = std::move(manifest_waiters_.extract(key).mapped());
+      auto entry = manifest_waiters_.extract(key);
+      if (!entry.empty()) waiters = std::move(entry.mapped());
     }
     for (auto& waiter : waiters) waiter(result);
   });
@@ -162,7 +181,11 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
   health_of(upstream).miss();
   const std::string upstream_ref = head ? (*head)->digest.str() : tag;
   auto stored = store_from_upstream(match, repository, tag, upstream_ref);
-  if (stored) freshness_.checked(repository, tag);
+  if (stored) {
+    freshness_.checked(repository, tag);
+  } else if (cached) {
+    return serve_stale(stored.error().message);
+  }
   return stored;
 }
 
@@ -246,6 +269,19 @@ void PullThrough::tags(const UpstreamMatch& match,
     if (!tags) return done(std::unexpected(as_requester_error(upstream, std::move(tags.error()))));
     std::erase_if(*tags, [&](const std::string& tag) { return !upstream.tags.allows(tag); });
     done(std::move(*tags));
+  });
+}
+
+void PullThrough::referrers(const UpstreamMatch& match, oci::Digest subject,
+                            std::function<void(oci::Result<std::vector<oci::Descriptor>>)> done) {
+  manifest_workers_.post([this, match, subject = std::move(subject), done = std::move(done)] {
+    const Upstream& upstream = *match.upstream;
+    auto source = sources_of(upstream).open(match.remote_repository, subject.str());
+    if (!source) return done(std::unexpected(as_requester_error(upstream, source.error())));
+    auto found = (*source)->referrers(subject);
+    note(upstream, found ? nullptr : &found.error());
+    if (!found) return done(std::unexpected(as_requester_error(upstream, found.error())));
+    done(std::move(*found));
   });
 }
 

@@ -53,10 +53,14 @@ class PullThrough {
   using ManifestDone = std::function<void(oci::Result<registry::ManifestContent>)>;
 
   PullThrough(UpstreamTable table, registry::Registry& registry, PullThroughOptions options);
-  // Abandons fetches in progress (their requesters see an error) and waits for the workers.
   ~PullThrough();
   PullThrough(const PullThrough&) = delete;
   PullThrough& operator=(const PullThrough&) = delete;
+
+  // Abandons the fetches in progress and those waiting for a worker, waits for the
+  // workers, and gives every waiter its answer (an error) before returning: the server
+  // calls it once its threads stopped, so that no callback outlives them.
+  void stop();
 
   // nullopt: a local repository.
   std::optional<UpstreamMatch> match(std::string_view repository) const {
@@ -76,6 +80,11 @@ class PullThrough {
   // Tags at the upstream that its tag rules allow; `done` runs once, on a worker thread.
   void tags(const UpstreamMatch& match,
             std::function<void(oci::Result<std::vector<std::string>>)> done);
+
+  // The referrers of `subject` at the upstream (its referrers API, else the tag schema);
+  // `done` runs once, on a worker thread.
+  void referrers(const UpstreamMatch& match, oci::Digest subject,
+                 std::function<void(oci::Result<std::vector<oci::Descriptor>>)> done);
 
   void hit(const UpstreamMatch& match);
   // Blocks: the cached bytes come from the metadata store.

@@ -15,12 +15,14 @@ namespace mirror {
 class WorkerPool {
  public:
   explicit WorkerPool(std::size_t threads);
-  // Drops the jobs not started and waits for the running ones.
-  ~WorkerPool();
+  ~WorkerPool() { stop(); }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // Jobs posted after stop() are dropped.
   void post(std::function<void()> job);
+  // Drops the jobs not started and waits for the running ones.
+  void stop();
 
  private:
   void work();

@@ -17,6 +17,9 @@ asio::awaitable<void> handle_mirrored(Exchange& exchange, const Route& route, Co
                                       const mirror::UpstreamMatch& match);
 asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& route, Context& context,
                                            const mirror::UpstreamMatch& match);
+asio::awaitable<void> handle_mirrored_referrers(Exchange& exchange, const Route& route,
+                                                Context& context,
+                                                const mirror::UpstreamMatch& match);
 asio::awaitable<void> handle_upstreams(Exchange& exchange, const Route& route, Context& context);
 
 asio::awaitable<void> handle_blob(Exchange& exchange, const Route& route, Context& context);

@@ -3,7 +3,10 @@
 #include <array>
 #include <charconv>
 #include <optional>
+#include <set>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "mirror/pull_through.h"
 #include "oci/media_type.h"
@@ -150,6 +153,47 @@ asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& rout
   std::string body = list_body(route.name, "tags", page.items);
   std::string path = "/v2/" + route.name + "/tags/list";
   co_await send_page(exchange, std::move(body), page, path, n);
+}
+
+// The upstream's referrers with those the cache holds besides (pushed here, or no longer
+// listed upstream), as one index; the cached ones alone when the upstream does not answer.
+asio::awaitable<void> handle_mirrored_referrers(Exchange& exchange, const Route& route,
+                                                Context& context,
+                                                const mirror::UpstreamMatch& match) {
+  auto subject = oci::Digest::parse(route.reference);
+  if (!subject || (exchange.method() != http::verb::get && exchange.method() != http::verb::head)) {
+    co_return co_await handle_referrers(exchange, route, context);
+  }
+  oci::Result<std::vector<oci::Descriptor>> upstream =
+      oci::fail(oci::ErrorCode::kInternal, "not asked");
+  co_await wait_for_callback([&](std::function<void()> wake) {
+    context.mirror->referrers(match, *subject,
+                              [&upstream, wake](oci::Result<std::vector<oci::Descriptor>> found) {
+                                upstream = std::move(found);
+                                wake();
+                              });
+  });
+  if (!upstream) co_return co_await handle_referrers(exchange, route, context);
+
+  std::optional<std::string_view> artifact_type;
+  if (route.has_param("artifactType")) artifact_type = route.param("artifactType");
+  auto& registry = context.registry;
+  auto cached = co_await offload(
+      context, [&] { return registry.referrers(route.name, route.reference, artifact_type); });
+  if (!cached) co_return co_await exchange.send_error(cached.error());
+  nlohmann::json index = nlohmann::json::parse(*cached);
+  nlohmann::json& manifests = index["manifests"];
+  std::set<std::string> listed;
+  for (const auto& descriptor : manifests) listed.insert(descriptor.value("digest", ""));
+  for (const oci::Descriptor& descriptor : *upstream) {
+    if (artifact_type && descriptor.artifact_type != *artifact_type) continue;
+    if (listed.insert(descriptor.digest.str()).second) manifests.push_back(descriptor.to_json());
+  }
+  auto response = exchange.make_response(http::status::ok);
+  response.set(http::field::content_type, oci::media_type::kOciIndex);
+  if (artifact_type) response.set("OCI-Filters-Applied", "artifactType");
+  response.body() = index.dump();
+  co_await exchange.send(std::move(response));
 }
 
 asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Context& context) {

@@ -139,6 +139,9 @@ asio::awaitable<void> handle_mirrored(Exchange& exchange, const Route& route, Co
   if (route.resource == Resource::kTags) {
     co_return co_await handle_mirrored_tags(exchange, route, context, match);
   }
+  if (route.resource == Resource::kReferrers) {
+    co_return co_await handle_mirrored_referrers(exchange, route, context, match);
+  }
   co_await handle_resource(exchange, route, context);
 }
 

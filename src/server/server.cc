@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "mirror/pull_through.h"
 #include "server/request_limits.h"
 #include "server/session.h"
 #include "server/tls_context.h"
@@ -156,6 +157,8 @@ class Server {
 
     io_.run();
     blocking_.join();
+    // Its callbacks resume requests on these threads: none may come once they are gone.
+    if (context_.mirror != nullptr) context_.mirror->stop();
     spdlog::info("regmirror stopped");
     return {};
   }

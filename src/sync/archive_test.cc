@@ -113,7 +113,8 @@ TEST_F(ArchiveTest, SinceLeavesOutWhatTheEarlierArchiveHoldsAndLoadsInOrder) {
   for (const auto& failure : alone.destinations[0].failures) {
     EXPECT_TRUE(failure.error.starts_with("blob sha256:") || failure.error.starts_with("manifest "))
         << failure.error;
-    EXPECT_NE(failure.error.find("in neither this archive nor memory://m/app/"), std::string::npos)
+    EXPECT_NE(failure.error.find("in neither this archive nor memory://mirror.example.com/m/app/"),
+              std::string::npos)
         << failure.error;
   }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "sync/destination_health.h"
+#include "sync/job_to_destinations.h"
 #include "sync/sync_workers.h"
 #include "transfer/human_bytes.h"
 
@@ -12,8 +14,9 @@ namespace imagesync {
 
 bool SyncSummary::ok() const {
   if (!problems.empty()) return false;
-  return std::all_of(destinations.begin(), destinations.end(),
-                     [](const DestinationSummary& d) { return d.failures.empty(); });
+  return std::all_of(destinations.begin(), destinations.end(), [](const DestinationSummary& d) {
+    return d.failures.empty() && d.down.empty();
+  });
 }
 
 bool SyncSummary::nothing_copied() const {
@@ -48,43 +51,54 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
   for (const auto& destination : config.registries) {
     summary.destinations.emplace_back().destination = destination.str();
   }
-  const std::size_t destinations = config.registries.size();
-  std::mutex mutex;  // guards summary
-  // Task t copies job t / destinations to destination t % destinations: every destination
-  // gets work from the start.
-  for_each_parallel(plan.jobs.size() * destinations, options.jobs, [&](std::size_t t) {
-    const CopyJob& job = plan.jobs[t / destinations];
-    const Destination& destination = config.registries[t % destinations];
-    DestinationSummary& out = summary.destinations[t % destinations];
-    auto target = destination_repository(job.repository, destination, config.rewrite);
-    std::string image =
-        job.describe().append(" -> ").append(target ? target->name() : destination.str());
-    auto copied = [&]() -> oci::Result<transfer::CopyResult> {
-      if (!target) return std::unexpected(target.error());
-      auto source = opener.open_source(job.repository);
-      if (!source) return std::unexpected(source.error());
-      auto sink = opener.open_destination(*target, destination);
-      if (!sink) return std::unexpected(sink.error());
-      transfer::CopyOptions copy;
-      copy.all = !job.platform;
-      copy.platform = job.platform;
-      copy.referrers = options.referrers;
-      copy.jobs = options.blob_jobs;
-      auto result = transfer::copy_image(**source, job.reference, **sink, job.destination_tag, copy,
-                                         progress);
-      if (!result) return result;
-      if (auto finished = (*sink)->finish(); !finished) return std::unexpected(finished.error());
-      return result;
-    }();
+  std::vector<DestinationHealth> health(config.registries.size());
+  transfer::BlobHomes homes;
+  transfer::CopyOptions copy;
+  copy.homes = &homes;
+  copy.referrers = options.referrers;
+  copy.jobs = options.blob_jobs;
+  // Per destination, the images that failed and whether for want of an answer.
+  std::vector<std::vector<std::pair<ImageFailure, bool>>> failed(config.registries.size());
+  std::mutex mutex;  // guards summary and failed
+  // `jobs` counts copies into a destination, as it did when each destination was copied on
+  // its own: an image going to three destinations is three of them. A registry sees as many
+  // uploads at once as before (regmirror serve refuses more than 16 per client by default).
+  const int destinations = std::max<int>(1, static_cast<int>(config.registries.size()));
+  const int images_at_once = std::max(1, (options.jobs + destinations - 1) / destinations);
+  for_each_parallel(plan.jobs.size(), images_at_once, [&](std::size_t j) {
+    const CopyJob& job = plan.jobs[j];
+    transfer::CopyOptions job_copy = copy;
+    job_copy.all = !job.platform;
+    job_copy.platform = job.platform;
+    auto outcomes = copy_job(job, config, health, job_copy, opener, progress);
     std::lock_guard lock(mutex);
-    if (copied) {
-      ++out.images_ok;
-      out.stats += copied->stats;
-    } else {
-      progress.note(fmt::format("{}: {}", image, copied.error().message));
-      out.failures.push_back(ImageFailure{std::move(image), copied.error().message});
+    for (std::size_t d = 0; d < outcomes.size(); ++d) {
+      DestinationSummary& out = summary.destinations[d];
+      DestinationOutcome& outcome = outcomes[d];
+      if (outcome.copied) {
+        ++out.images_ok;
+        out.stats += *outcome.copied;
+        continue;
+      }
+      const oci::Error& error = outcome.copied.error();
+      if (!health[d].down()) progress.note(fmt::format("{}: {}", outcome.image, error.message));
+      failed[d].push_back({ImageFailure{std::move(outcome.image), error.message},
+                           DestinationHealth::is_transport_failure(error)});
     }
   });
+  // At a destination that went down, the images that failed for want of an answer (those
+  // before it was marked too) are counted, not listed: the reason is said once.
+  for (std::size_t d = 0; d < health.size(); ++d) {
+    DestinationSummary& out = summary.destinations[d];
+    out.down = health[d].down_reason().value_or("");
+    for (auto& [failure, transport] : failed[d]) {
+      if (!out.down.empty() && transport) {
+        ++out.images_not_copied;
+      } else {
+        out.failures.push_back(std::move(failure));
+      }
+    }
+  }
   return summary;
 }
 
@@ -109,9 +123,11 @@ std::string format_summary(const SyncSummary& summary) {
     text += fmt::format("{}: {} images ok", d.destination, d.images_ok);
     if (d.images_skipped > 0) text += fmt::format(", {} already present", d.images_skipped);
     if (!d.failures.empty()) text += fmt::format(", {} failed", d.failures.size());
+    if (d.images_not_copied > 0) text += fmt::format(", {} not copied", d.images_not_copied);
     text += fmt::format("; blobs: {} copied ({}), {} already present, {} mounted\n",
                         d.stats.blobs_copied, transfer::human_bytes(d.stats.bytes_copied),
                         d.stats.blobs_skipped, d.stats.blobs_mounted);
+    if (!d.down.empty()) text += fmt::format("  destination down: {}\n", d.down);
     for (const auto& failure : d.failures) {
       text += fmt::format("  failed: {}: {}\n", failure.image, failure.error);
     }

@@ -1,6 +1,9 @@
-// Runs a sync: every job of the plan to every destination, `jobs` image copies at a time
-// (each moving up to `blob_jobs` blobs at once). A failed image or an unreachable
-// destination is recorded and the rest goes on.
+// Runs a sync: every job of the plan to every destination, `jobs` image copies at a time (an
+// image to three destinations is three; each moves up to `blob_jobs` blobs at once). Each image is
+// read from the source once and written to all destinations together (job_to_destinations.h). A
+// failed image is recorded and the rest goes on; a destination that stops answering is marked down
+// after two transport failures in a row (destination_health.h) and its remaining images are
+// skipped.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,10 @@ struct DestinationSummary {
   int images_ok = 0;
   int images_skipped = 0;  // present already, not copied again (from-dir)
   std::vector<ImageFailure> failures;
+  // Why the destination was marked down ("" while it answered), and the images it did not
+  // get because of that: not listed one by one among the failures.
+  std::string down;
+  int images_not_copied = 0;
   transfer::CopyStats stats;
 };
 
@@ -76,8 +83,8 @@ SyncSummary run_sync(const SyncConfig& config, const SyncRunOptions& options,
                      transfer::StoreOpener& opener, transfer::Progress& progress);
 
 // The lines printed after a sync: per destination images ok/failed, blobs and bytes, each
-// failure with its error; "nothing to copy: every blob already present" on an up-to-date
-// re-run.
+// failure with its error, a destination that went down once with the reason; "nothing to copy:
+// every blob already present" on an up-to-date re-run.
 std::string format_summary(const SyncSummary& summary);
 
 }  // namespace imagesync

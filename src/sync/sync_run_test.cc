@@ -79,12 +79,84 @@ TEST(SyncRun, AFailedDestinationOrImageDoesNotStopTheOthers) {
   ASSERT_EQ(eu.failures.size(), 1u);
   EXPECT_EQ(eu.failures[0].image, "quay.io/app/gone:1 -> eu.example.com/mirror/app/gone");
   EXPECT_NE(eu.failures[0].error.find("unknown"), std::string::npos) << eu.failures[0].error;
+  // The unreachable destination is down: said once, with why, not once per image. The image
+  // missing at the source is listed there too when it was tried before the destination was
+  // marked down (the jobs run in parallel), else it is one of those not copied.
   EXPECT_EQ(us.images_ok, 0);
-  EXPECT_EQ(us.failures.size(), 3u);
+  EXPECT_GE(us.images_not_copied, 2);
+  EXPECT_EQ(us.images_not_copied + static_cast<int>(us.failures.size()), 3);
+  for (const auto& failure : us.failures) {
+    EXPECT_EQ(failure.image, "quay.io/app/gone:1 -> us.example.com:5000/app/gone");
+  }
+  EXPECT_NE(us.down.find("connection refused"), std::string::npos) << us.down;
   EXPECT_EQ(summary.destinations[2].images_ok, 2);
   const std::string text = format_summary(summary);
-  EXPECT_NE(text.find("us.example.com:5000: 0 images ok, 3 failed"), std::string::npos) << text;
-  EXPECT_NE(text.find("connection refused"), std::string::npos) << text;
+  EXPECT_NE(text.find("us.example.com:5000: 0 images ok"), std::string::npos) << text;
+  EXPECT_NE(text.find("destination down: 2 transport failures in a row"), std::string::npos)
+      << text;
+}
+
+TEST(SyncRun, ADestinationDownIsAskedAFewTimesNotOncePerImage) {
+  MemoryRepositories repositories;
+  auto& quay = repositories.registry("quay.io");
+  std::string yaml = "registries: [up.example.com, down.example.com]\nimages:\n";
+  for (int i = 0; i < 40; ++i) {
+    quay.push_image(fmt::format("app/i{}", i), "1", {fmt::format("layer-{}", i)});
+    yaml += fmt::format("  - source: quay.io/app/i{}:1\n", i);
+  }
+  auto& down = repositories.registry("down.example.com");
+  down.down = true;
+  transfer::NoProgress progress;
+  const auto config = config_of(yaml);
+  SyncRunOptions options;
+  options.jobs = 2;
+  options.blob_jobs = 2;
+  const SyncSummary summary =
+      run_plan(config, plan_sync(config, repositories, 2), options, repositories, progress);
+  EXPECT_EQ(summary.destinations[0].images_ok, 40);
+  EXPECT_EQ(summary.destinations[1].images_not_copied, 40);
+  EXPECT_FALSE(summary.ok());
+  // At most the requests in flight when it went down (2 images x 2 blobs) and the two that
+  // marked it.
+  EXPECT_LE(down.requests, 6);
+}
+
+TEST(SyncRun, EachSourceBlobIsReadOnceHoweverManyDestinations) {
+  const auto reads = [](const std::string& registries) {
+    MemoryRepositories repositories;
+    auto& quay = repositories.registry("quay.io");
+    quay.push_image("app/api", "v1", {"shared", "api-1"});
+    quay.push_image("app/api", "v2", {"shared", "api-2"});
+    quay.push_image("app/api", "v3", {"shared", "api-3"});
+    const SyncSummary summary =
+        sync(config_of("registries: [" + registries + "]\nimages: [{source: quay.io/app/api}]\n"),
+             repositories);
+    EXPECT_TRUE(summary.ok()) << format_summary(summary);
+    return quay.blob_reads.load();
+  };
+  const int one = reads("a.example.com");
+  EXPECT_GT(one, 0);
+  EXPECT_EQ(reads("a.example.com, b.example.com, c.example.com"), one);
+}
+
+TEST(SyncRun, ABaseLayerSharedAcrossRepositoriesIsReadOnceAndMounted) {
+  MemoryRepositories repositories;
+  auto& quay = repositories.registry("quay.io");
+  quay.push_image("app/api", "1", {"base", "api"});
+  quay.push_image("app/web", "1", {"base", "web"});
+  quay.push_image("app/db", "1", {"base", "db"});
+  const SyncSummary summary = sync(config_of(R"(
+registries: [a.example.com, b.example.com]
+images: [{source: quay.io/app/api}, {source: quay.io/app/web}, {source: quay.io/app/db}]
+)"),
+                                   repositories);
+  ASSERT_TRUE(summary.ok()) << format_summary(summary);
+  EXPECT_EQ(quay.blob_reads, static_cast<int>(quay.blob_count()));
+  for (const auto& d : summary.destinations) {
+    EXPECT_EQ(d.images_ok, 3);
+    // The base (and the config, the same for all three) into the second and third.
+    EXPECT_EQ(d.stats.blobs_mounted, 4) << d.destination;
+  }
 }
 
 TEST(SyncRun, PlatformsPickManifestsOutOfAnIndex) {

@@ -15,7 +15,7 @@ class MemoryStore final : public transfer::ImageStore {
   MemoryStore(MemoryRegistry& registry, std::string repository)
       : registry_(registry), repository_(std::move(repository)) {}
 
-  std::string describe() const override { return "memory://" + repository_; }
+  std::string describe() const override { return "memory://" + registry_.host + "/" + repository_; }
 
   oci::Result<client::FetchedManifest> get_manifest(std::string_view reference) override {
     if (auto down = check(); !down) return std::unexpected(down.error());
@@ -43,6 +43,7 @@ class MemoryStore final : public transfer::ImageStore {
   oci::Result<void> read_blob(const oci::Descriptor& blob, std::int64_t offset,
                               const client::ByteSink& sink) override {
     if (auto down = check(); !down) return down;
+    ++registry_.blob_reads;
     std::string bytes;
     {
       std::lock_guard lock(registry_.mutex_);
@@ -84,6 +85,19 @@ class MemoryStore final : public transfer::ImageStore {
     registry_.repositories_[repository_].blobs.insert(blob.digest.str());
     return true;
   }
+  std::optional<MountPoint> mount_point() const override {
+    return MountPoint{"memory://" + registry_.host, repository_};
+  }
+  oci::Result<bool> mount_blob_from(const oci::Descriptor& blob,
+                                    std::string_view repository) override {
+    if (auto down = check(); !down) return std::unexpected(down.error());
+    std::lock_guard lock(registry_.mutex_);
+    if (!registry_.repositories_[std::string(repository)].blobs.contains(blob.digest.str())) {
+      return false;
+    }
+    registry_.repositories_[repository_].blobs.insert(blob.digest.str());
+    return true;
+  }
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor&) override { return 0; }
   oci::Result<void> write_blob(const oci::Descriptor& blob, std::int64_t offset,
                                const client::ByteSource& source) override {
@@ -106,6 +120,7 @@ class MemoryStore final : public transfer::ImageStore {
 
  private:
   oci::Result<void> check() const {
+    ++registry_.requests;
     if (registry_.down) return oci::fail(oci::ErrorCode::kInternal, "connection refused");
     return {};
   }

@@ -2,6 +2,7 @@
 // per registry so that mounts work), opened as ImageStores, and images pushed into them.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,8 +35,12 @@ class MemoryRegistry {
   std::size_t blob_count() const;
   void remove_blob(const std::string& digest);
 
+  std::string host;  // set by MemoryRepositories
   // Fails every request to this registry with kInternal, as an unreachable one would.
   bool down = false;
+  // Requests of any kind, and blob reads, that reached this registry.
+  std::atomic<int> requests{0};
+  std::atomic<int> blob_reads{0};
 
  private:
   friend class MemoryStore;
@@ -55,7 +60,9 @@ class MemoryRepositories final : public RepositoryOpener {
  public:
   MemoryRegistry& registry(const std::string& host) {
     std::lock_guard lock(mutex_);
-    return registries_[host];
+    MemoryRegistry& registry = registries_[host];
+    registry.host = host;
+    return registry;
   }
   oci::Result<std::unique_ptr<transfer::ImageStore>> open_source(
       const oci::Reference& repository) override;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "oci/media_type.h"
-#include "transfer/copy_blob.h"
+#include "transfer/fan_out_blob.h"
 #include "transfer/platform.h"
 
 namespace transfer {
@@ -42,27 +42,42 @@ std::string name_with(const ImageStore& store, std::string_view reference) {
   return name;
 }
 
+// A target's progress through the copy: once it failed it drops out.
+struct TargetState {
+  ImageStore* store;
+  std::string tag;
+  std::optional<oci::Error> error;
+  CopyStats stats;
+};
+
 class Copier {
  public:
-  Copier(ImageStore& source, ImageStore& destination, const CopyOptions& options,
+  Copier(ImageStore& source, std::span<const CopyTarget> targets, const CopyOptions& options,
          Progress& progress, std::string image)
-      : source_(source),
-        destination_(destination),
-        options_(options),
-        progress_(progress),
-        image_(std::move(image)) {}
+      : source_(source), options_(options), progress_(progress), image_(std::move(image)) {
+    for (const CopyTarget& target : targets) {
+      targets_.push_back(TargetState{target.store, target.tag, std::nullopt, {}});
+    }
+  }
 
-  oci::Result<CopyResult> run(std::string_view reference, std::string_view tag) {
+  std::vector<oci::Result<CopyResult>> run(std::string_view reference) {
     std::vector<Piece> pieces;
     if (auto gathered = gather(reference, !options_.all, pieces); !gathered) {
-      return std::unexpected(gathered.error());
+      fail_live(gathered.error());
+    } else {
+      copy_pieces(pieces, true);
+      if (options_.referrers) copy_referrers(pieces);
     }
-    if (auto copied = copy_pieces(pieces, tag); !copied) return std::unexpected(copied.error());
-    if (options_.referrers) {
-      if (auto copied = copy_referrers(pieces); !copied) return std::unexpected(copied.error());
+    std::vector<oci::Result<CopyResult>> results;
+    for (const TargetState& target : targets_) {
+      if (target.error) {
+        results.emplace_back(std::unexpected(*target.error));
+      } else {
+        const Piece& top = pieces.back();
+        results.emplace_back(CopyResult{top.digest, top.manifest.media_type, target.stats});
+      }
     }
-    const Piece& top = pieces.back();
-    return CopyResult{top.digest, top.manifest.media_type, stats_};
+    return results;
   }
 
  private:
@@ -113,9 +128,24 @@ class Copier {
                      error.detail);
   }
 
-  // Blobs first, then the manifests in order (children before their index); the last piece
-  // gets `tag`.
-  oci::Result<void> copy_pieces(const std::vector<Piece>& pieces, std::string_view tag) {
+  // A failure at the source: every target still in the copy fails with it.
+  void fail_live(const oci::Error& error) {
+    for (TargetState& target : targets_) {
+      if (!target.error) target.error = error;
+    }
+  }
+
+  std::vector<TargetState*> live_targets() {
+    std::vector<TargetState*> live;
+    for (TargetState& target : targets_) {
+      if (!target.error) live.push_back(&target);
+    }
+    return live;
+  }
+
+  // Blobs first, then the manifests in order (children before their index); with `tag_top`
+  // the last piece gets each target's tag.
+  void copy_pieces(const std::vector<Piece>& pieces, bool tag_top) {
     std::vector<oci::Descriptor> blobs;
     for (const Piece& piece : pieces) {
       if (piece.manifest.kind != oci::media_type::ManifestKind::kImage) continue;
@@ -131,116 +161,156 @@ class Copier {
         if (seen_blobs_.insert(blob->digest.str()).second) blobs.push_back(*blob);
       }
     }
-    if (auto moved = move_blobs(blobs); !moved) return moved;
-
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
-      const Piece& piece = pieces[i];
-      const std::string_view piece_tag = i + 1 == pieces.size() ? tag : std::string_view();
-      auto present = destination_.has_manifest(piece.digest);
-      if (!present) return write_error(piece, present.error());
-      // A manifest already there is still tagged, unless the tag names it already: a
-      // second run writes nothing.
-      if (*present && (piece_tag.empty() || tagged_already(piece_tag, piece.digest))) continue;
-      auto put =
-          destination_.put_manifest(piece.body, piece.manifest.media_type, piece.digest, piece_tag);
-      if (!put) return write_error(piece, put.error());
-      ++stats_.manifests;
-      progress_.manifest_written(image_, piece.digest, piece.manifest.media_type);
-    }
-    return {};
+    move_blobs(blobs);
+    write_manifests(pieces, tag_top);
   }
 
-  bool tagged_already(std::string_view tag, const oci::Digest& digest) {
-    auto current = destination_.get_manifest(tag);
+  // Each target's manifests on a thread of its own when there are several: they do not
+  // depend on one another.
+  void write_manifests(const std::vector<Piece>& pieces, bool tag_top) {
+    const std::vector<TargetState*> live = live_targets();
+    if (live.size() == 1) {
+      write_manifests_to(*live.front(), pieces, tag_top);
+      return;
+    }
+    std::vector<std::jthread> writers;
+    writers.reserve(live.size());
+    for (TargetState* target : live) {
+      writers.emplace_back([&, target] { write_manifests_to(*target, pieces, tag_top); });
+    }
+  }
+
+  void write_manifests_to(TargetState& target, const std::vector<Piece>& pieces, bool tag_top) {
+    ImageStore& destination = *target.store;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      const Piece& piece = pieces[i];
+      const std::string_view piece_tag =
+          tag_top && i + 1 == pieces.size() ? std::string_view(target.tag) : std::string_view();
+      auto present = destination.has_manifest(piece.digest);
+      if (!present) {
+        target.error = write_error(destination, piece, present.error());
+        return;
+      }
+      // A manifest already there is still tagged, unless the tag names it already: a
+      // second run writes nothing.
+      if (*present && (piece_tag.empty() || tagged_already(destination, piece_tag, piece.digest))) {
+        continue;
+      }
+      auto put =
+          destination.put_manifest(piece.body, piece.manifest.media_type, piece.digest, piece_tag);
+      if (!put) {
+        target.error = write_error(destination, piece, put.error());
+        return;
+      }
+      ++target.stats.manifests;
+      progress_.manifest_written(image_, piece.digest, piece.manifest.media_type);
+    }
+  }
+
+  static bool tagged_already(ImageStore& destination, std::string_view tag,
+                             const oci::Digest& digest) {
+    auto current = destination.get_manifest(tag);
     return current && current->digest == digest;
   }
 
-  std::unexpected<oci::Error> write_error(const Piece& piece, const oci::Error& error) {
-    return oci::fail(
+  static oci::Error write_error(const ImageStore& destination, const Piece& piece,
+                                const oci::Error& error) {
+    return oci::Error{
         error.code,
-        "manifest " + piece.digest.str() + " to " + destination_.describe() + ": " + error.message,
-        error.detail);
+        "manifest " + piece.digest.str() + " to " + destination.describe() + ": " + error.message,
+        error.detail};
   }
 
-  // Up to `jobs` blobs at once; after a failure no new blob starts and the first error wins.
-  oci::Result<void> move_blobs(const std::vector<oci::Descriptor>& blobs) {
+  // Up to `jobs` blobs at once, each to every target still in the copy; a target that fails
+  // gets no further blob, and once none is left no new blob starts.
+  void move_blobs(const std::vector<oci::Descriptor>& blobs) {
     std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex mutex;
-    std::optional<oci::Error> first_error;
+    std::mutex mutex;  // guards targets_
     auto work = [&] {
-      while (!failed) {
+      while (true) {
         const std::size_t i = next++;
         if (i >= blobs.size()) return;
-        auto moved = copy_blob(source_, destination_, blobs[i], image_, progress_);
+        std::vector<TargetState*> live;
+        {
+          std::lock_guard lock(mutex);
+          live = live_targets();
+        }
+        if (live.empty()) return;
+        std::vector<ImageStore*> stores;
+        stores.reserve(live.size());
+        for (const TargetState* target : live) stores.push_back(target->store);
+        const auto moved =
+            fan_out_blob(source_, stores, blobs[i], image_, progress_, options_.homes);
         std::lock_guard lock(mutex);
-        if (!moved) {
-          if (!first_error) first_error = moved.error();
-          failed = true;
-          continue;
+        for (std::size_t k = 0; k < live.size(); ++k) {
+          TargetState& target = *live[k];
+          if (!moved[k]) {
+            if (!target.error) target.error = moved[k].error();
+            continue;
+          }
+          count(target.stats, *moved[k]);
         }
-        switch (moved->outcome) {
-          case BlobOutcome::kCopied:
-            ++stats_.blobs_copied;
-            break;
-          case BlobOutcome::kSkipped:
-            ++stats_.blobs_skipped;
-            break;
-          case BlobOutcome::kMounted:
-            ++stats_.blobs_mounted;
-            break;
-          case BlobOutcome::kFailed:
-            break;
-        }
-        stats_.bytes_copied += moved->bytes;
       }
     };
     const std::size_t workers =
         std::min<std::size_t>(blobs.size(), static_cast<std::size_t>(std::max(options_.jobs, 1)));
-    {
-      std::vector<std::jthread> threads;
-      threads.reserve(workers);
-      for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
+    std::vector<std::jthread> threads;
+    threads.reserve(workers);
+    for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
+  }
+
+  static void count(CopyStats& stats, const BlobMove& moved) {
+    switch (moved.outcome) {
+      case BlobOutcome::kCopied:
+        ++stats.blobs_copied;
+        break;
+      case BlobOutcome::kSkipped:
+        ++stats.blobs_skipped;
+        break;
+      case BlobOutcome::kMounted:
+        ++stats.blobs_mounted;
+        break;
+      case BlobOutcome::kFailed:
+        break;
     }
-    if (first_error) return std::unexpected(*first_error);
-    return {};
+    stats.bytes_copied += moved.bytes;
   }
 
   // Every manifest copied may have referrers in the source (signatures, SBOMs, attestations);
   // each is copied by digest with its blobs, and its own referrers in turn.
-  oci::Result<void> copy_referrers(const std::vector<Piece>& pieces) {
+  void copy_referrers(const std::vector<Piece>& pieces) {
     std::deque<oci::Digest> subjects;
     for (const Piece& piece : pieces) subjects.push_back(piece.digest);
-    while (!subjects.empty()) {
+    while (!subjects.empty() && !live_targets().empty()) {
       const oci::Digest subject = subjects.front();
       subjects.pop_front();
       auto referrers = source_.referrers(subject);
       if (!referrers) {
-        return oci::fail(referrers.error().code, "referrers of " + subject.str() + " in " +
-                                                     source_.describe() + ": " +
-                                                     referrers.error().message);
+        fail_live(oci::Error{referrers.error().code, "referrers of " + subject.str() + " in " +
+                                                         source_.describe() + ": " +
+                                                         referrers.error().message});
+        return;
       }
       for (const oci::Descriptor& referrer : *referrers) {
         if (seen_manifests_.contains(referrer.digest.str())) continue;
         std::vector<Piece> pieces_of_referrer;
         if (auto gathered = gather(referrer.digest.str(), false, pieces_of_referrer); !gathered) {
-          return gathered;
+          fail_live(gathered.error());
+          return;
         }
-        if (auto copied = copy_pieces(pieces_of_referrer, {}); !copied) return copied;
+        copy_pieces(pieces_of_referrer, false);
         for (const Piece& piece : pieces_of_referrer) subjects.push_back(piece.digest);
       }
     }
-    return {};
   }
 
   ImageStore& source_;
-  ImageStore& destination_;
+  std::vector<TargetState> targets_;
   const CopyOptions& options_;
   Progress& progress_;
   const std::string image_;
   std::set<std::string> seen_manifests_;
   std::set<std::string> seen_blobs_;
-  CopyStats stats_;
 };
 
 }  // namespace
@@ -248,11 +318,24 @@ class Copier {
 oci::Result<CopyResult> copy_image(ImageStore& source, std::string_view source_reference,
                                    ImageStore& destination, std::string_view destination_tag,
                                    const CopyOptions& options, Progress& progress) {
-  std::string image = name_with(source, source_reference)
-                          .append(" -> ")
-                          .append(name_with(destination, destination_tag));
-  Copier copier(source, destination, options, progress, std::move(image));
-  return copier.run(source_reference, destination_tag);
+  const CopyTarget target{&destination, std::string(destination_tag)};
+  auto results =
+      copy_image_to_all(source, source_reference, std::span(&target, 1), options, progress);
+  return std::move(results.front());
+}
+
+std::vector<oci::Result<CopyResult>> copy_image_to_all(ImageStore& source,
+                                                       std::string_view source_reference,
+                                                       std::span<const CopyTarget> targets,
+                                                       const CopyOptions& options,
+                                                       Progress& progress) {
+  std::string image = name_with(source, source_reference).append(" -> ");
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (i > 0) image.append(", ");
+    image.append(name_with(*targets[i].store, targets[i].tag));
+  }
+  Copier copier(source, targets, options, progress, std::move(image));
+  return copier.run(source_reference);
 }
 
 }  // namespace transfer

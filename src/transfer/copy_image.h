@@ -1,17 +1,22 @@
 // Copies one image (a manifest, or an index and its platforms) with its referrers from one
-// ImageStore to another: blobs the destination has are skipped, blobs in the same registry
-// are mounted, the rest stream through verification in parallel up to `jobs` at a time;
-// manifests are written children first, so a destination never holds a manifest whose
-// pieces are missing.
+// ImageStore to one or several others: blobs a destination has are skipped, blobs in the same
+// registry are mounted, the rest stream through verification in parallel up to `jobs` at a
+// time; manifests are written children first, so a destination never holds a manifest whose
+// pieces are missing. With several destinations everything is read from the source once:
+// the manifests, and each blob, fanned out to every destination that lacks it
+// (fan_out_blob.h).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "oci/digest.h"
 #include "oci/error.h"
+#include "transfer/blob_homes.h"
 #include "transfer/image_store.h"
 #include "transfer/progress.h"
 
@@ -33,6 +38,9 @@ struct CopyOptions {
   bool referrers = true;                         // signatures/SBOMs of every copied manifest
   int jobs = 4;                                  // blobs moved at once
   std::int64_t chunk_size = 32LL * 1024 * 1024;  // registry uploads above this are chunked
+  // Shared by the copies of one run (sync): blobs one copy put into a registry are mounted by
+  // the others instead of read again (blob_homes.h). May be null.
+  BlobHomes* homes = nullptr;
 };
 
 struct CopyStats {
@@ -55,5 +63,18 @@ struct CopyResult {
 oci::Result<CopyResult> copy_image(ImageStore& source, std::string_view source_reference,
                                    ImageStore& destination, std::string_view destination_tag,
                                    const CopyOptions& options, Progress& progress);
+
+struct CopyTarget {
+  ImageStore* store = nullptr;
+  std::string tag;  // may be empty: by digest only
+};
+
+// The image to every target, read once. results[i] is targets[i]'s: a target that fails
+// drops out of the copy and the others go on; a failure at the source fails them all.
+std::vector<oci::Result<CopyResult>> copy_image_to_all(ImageStore& source,
+                                                       std::string_view source_reference,
+                                                       std::span<const CopyTarget> targets,
+                                                       const CopyOptions& options,
+                                                       Progress& progress);
 
 }  // namespace transfer

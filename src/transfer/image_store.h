@@ -44,6 +44,20 @@ class ImageStore {
   // Makes `blob` available without sending bytes when `from` is in the same registry
   // (cross-repository mount). False when that is not possible here.
   virtual oci::Result<bool> mount_blob(const oci::Descriptor& blob, const ImageStore& from) = 0;
+  // Where this store sits for cross-repository mounts: stores with the same scope (a
+  // registry: "docker://host") can mount blobs from one another's repositories with
+  // mount_blob_from. nullopt: no mounts here.
+  struct MountPoint {
+    std::string scope;
+    std::string repository;
+  };
+  virtual std::optional<MountPoint> mount_point() const { return std::nullopt; }
+  // Makes `blob` available by mounting it from `repository`, another repository of this
+  // store's scope. False when that is not possible.
+  virtual oci::Result<bool> mount_blob_from(const oci::Descriptor& /*blob*/,
+                                            std::string_view /*repository*/) {
+    return false;
+  }
   // How many bytes of `blob` an interrupted earlier write left here (0: start over).
   virtual oci::Result<std::int64_t> resume_offset(const oci::Descriptor& blob) = 0;
   // Writes the blob's bytes from `offset` (what resume_offset said) until `source` ends.

@@ -93,10 +93,18 @@ oci::Result<bool> RegistryStore::has_blob(const oci::Descriptor& blob) {
 
 oci::Result<bool> RegistryStore::mount_blob(const oci::Descriptor& blob, const ImageStore& from) {
   const auto* other = dynamic_cast<const RegistryStore*>(&from);
-  if (other == nullptr || other->host() != host() || other->repository_ == repository_) {
-    return false;
-  }
-  oci::Result<bool> mounted = client_->mount_blob(repository_, blob.digest, other->repository_);
+  if (other == nullptr || other->host() != host()) return false;
+  return mount_blob_from(blob, other->repository_);
+}
+
+std::optional<ImageStore::MountPoint> RegistryStore::mount_point() const {
+  return MountPoint{"docker://" + host(), repository_};
+}
+
+oci::Result<bool> RegistryStore::mount_blob_from(const oci::Descriptor& blob,
+                                                 std::string_view repository) {
+  if (repository == repository_) return false;
+  oci::Result<bool> mounted = client_->mount_blob(repository_, blob.digest, repository);
   // A refused mount (no pull on the source repository for these credentials, a registry
   // without mounts) is no reason to fail the copy: the blob is sent instead, as skopeo does.
   if (!mounted && (mounted.error().code == oci::ErrorCode::kUnauthorized ||

@@ -41,6 +41,9 @@ class RegistryStore final : public ImageStore {
                                  const oci::Digest& digest, std::string_view tag) override;
   oci::Result<bool> has_blob(const oci::Descriptor& blob) override;
   oci::Result<bool> mount_blob(const oci::Descriptor& blob, const ImageStore& from) override;
+  std::optional<MountPoint> mount_point() const override;
+  oci::Result<bool> mount_blob_from(const oci::Descriptor& blob,
+                                    std::string_view repository) override;
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor& blob) override;
   oci::Result<void> write_blob(const oci::Descriptor& blob, std::int64_t offset,
                                const client::ByteSource& source) override;
