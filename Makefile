@@ -49,6 +49,7 @@ bench: test-deps build
 	bench/run.sh
 	bench/transfer.sh
 	bench/auth_tls.sh
+	bench/mirror_pull.sh
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
