@@ -250,9 +250,12 @@ std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::st
       spdlog::info("mirror: fetched {} ({} bytes)",
                    describe(upstream, match.remote_repository, fetch->digest().str()), bytes);
     } else if (const auto error = fetch->progress().error) {
-      spdlog::warn("mirror: fetch of {} failed: {}",
-                   describe(upstream, match.remote_repository, fetch->digest().str()),
-                   error->message);
+      // A blob the upstream does not have is a client's probe (a HEAD before a push), not
+      // a failure to warn about.
+      spdlog::log(is_unknown(*error) ? spdlog::level::debug : spdlog::level::warn,
+                  "mirror: fetch of {} failed: {}",
+                  describe(upstream, match.remote_repository, fetch->digest().str()),
+                  error->message);
     }
     std::lock_guard lock(mutex_);
     blob_fetches_.erase(key);
