@@ -9,6 +9,7 @@ require_cmd skopeo openssl python3 jq
 
 CA="$T/ca"
 python3 "$REPO_ROOT/tests/fixtures/test_ca.py" "$CA" || fail "test_ca.py could not make the test CA"
+# shellcheck disable=SC2034  # read by start_registry for the HTTPS upstream
 REG_TLS_CA="$CA/ca.crt"
 HTPASSWD="$T/htpasswd"
 PW=robot-Secret-0815
