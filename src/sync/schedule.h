@@ -4,6 +4,7 @@
 
 #include <bitset>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -63,6 +64,14 @@ class Schedule {
   explicit Schedule(std::chrono::milliseconds interval) : when_(interval) {}
   explicit Schedule(CronSchedule cron) : when_(std::move(cron)) {}
   std::variant<std::chrono::milliseconds, CronSchedule> when_;
+};
+
+// A sync set of `regmirror serve`: its sync.yaml, when it runs, where its repositories go.
+struct ScheduledSet {
+  std::string name;              // unique among the sets
+  std::filesystem::path config;  // its sync.yaml
+  Schedule schedule;
+  std::string prefix;  // repository path prefix in this registry ("" = none)
 };
 
 // The largest unit that divides exactly: "6h", "90s", "1500ms", "2d".

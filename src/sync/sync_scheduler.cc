@@ -1,6 +1,7 @@
 #include "sync/sync_scheduler.h"
 
 #include <exception>
+#include <utility>
 
 namespace imagesync {
 
@@ -35,13 +36,10 @@ void SyncScheduler::loop(std::size_t index, std::stop_token stop) {
   std::mutex wait_mutex;
   std::condition_variable_any wake;  // only woken by a stop request
   while (!stop.stop_requested()) {
-    ScheduledSet set;
-    Clock::time_point due;
-    {
+    const auto [set, due] = [&] {
       std::lock_guard lock(mutex_);
-      set = statuses_[index].set;
-      due = *statuses_[index].next_run;
-    }
+      return std::pair{statuses_[index].set, *statuses_[index].next_run};
+    }();
     {
       std::unique_lock lock(wait_mutex);
       if (wake.wait_until(lock, stop, due, [] { return false; }) || stop.stop_requested()) return;

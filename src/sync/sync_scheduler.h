@@ -7,7 +7,6 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -19,13 +18,6 @@
 #include "sync/schedule.h"
 
 namespace imagesync {
-
-struct ScheduledSet {
-  std::string name;              // unique among the sets
-  std::filesystem::path config;  // its sync.yaml
-  Schedule schedule = Schedule::every(std::chrono::hours(6));
-  std::string prefix;  // repository path prefix in this registry ("" = none)
-};
 
 struct SetRun {
   Clock::time_point started;
