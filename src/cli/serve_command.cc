@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/serve_sync_sets.h"
 #include "metadata/sqlite_store.h"
 #include "registry/registry.h"
 #include "server/access_log.h"
@@ -114,7 +115,19 @@ int run_serve(const ServeFlags& flags) {
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  if (auto served = server::serve(config, registry, authenticator.get(), std::move(tls)); !served) {
+  std::unique_ptr<ServeSyncSets> sync_sets;
+  if (!config.sync_sets.empty()) {
+    auto started = ServeSyncSets::start(config.sync_sets, registry);
+    if (!started) {
+      fmt::print(stderr, "regmirror serve: {}\n", started.error().message);
+      return kBadConfiguration;
+    }
+    sync_sets = std::move(*started);
+  }
+  auto served = server::serve(config, registry, authenticator.get(), std::move(tls),
+                              sync_sets ? &sync_sets->scheduler() : nullptr);
+  sync_sets.reset();  // running sets stop before the registry goes
+  if (!served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;
   }

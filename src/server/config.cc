@@ -249,9 +249,9 @@ const std::map<std::string, Setter>& setters() {
       {"auth.token.trusted_issuer", set_scalar<std::string>(
                                         [](C & c) -> auto& { return c.auth.token.trusted_issuer; },
                                         "auth.token.trusted_issuer")},
-      {"mirror.sync", set_with(
-                          [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync",
-                          read_sync_sets)},
+      {"mirror.sync",
+       set_with(
+           [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync", read_sync_sets)},
   };
   return table;
 }

@@ -1,5 +1,6 @@
 // What every handler needs besides the exchange: the registry, and a pool for calls that may
-// block on disk (fsync, database writes) so they never stall the threads serving sockets.
+// block on disk (fsync, database writes) so they never stall the threads serving sockets; the
+// scheduled sync sets for their status.
 #pragma once
 
 #include <type_traits>
@@ -8,13 +9,15 @@
 #include "server/authenticator.h"
 #include "server/http.h"
 #include "server/offload.h"
+#include "sync/sync_scheduler.h"
 
 namespace server {
 
 struct Context {
   registry::Registry& registry;
   asio::thread_pool& blocking;
-  Authenticator* authenticator = nullptr;  // null: auth is off
+  Authenticator* authenticator = nullptr;               // null: auth is off
+  const imagesync::SyncScheduler* sync_sets = nullptr;  // null: no mirror.sync sets
 };
 
 // offload(pool, f) with the handlers' pool.

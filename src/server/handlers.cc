@@ -41,6 +41,8 @@ asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Con
       co_return co_await handle_upload(exchange, route, context);
     case Resource::kReferrers:
       co_return co_await handle_referrers(exchange, route, context);
+    case Resource::kSyncSets:
+      co_return co_await handle_sync_sets(exchange, route, context);
     case Resource::kNone:
       break;
   }

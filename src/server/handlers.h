@@ -18,6 +18,7 @@ asio::awaitable<void> handle_tags(Exchange& exchange, const Route& route, Contex
 asio::awaitable<void> handle_catalog(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_referrers(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Context& context);
+asio::awaitable<void> handle_sync_sets(Exchange& exchange, const Route& route, Context& context);
 
 // 405 with the spec's UNSUPPORTED body.
 asio::awaitable<void> method_not_allowed(Exchange& exchange);

@@ -11,6 +11,7 @@ RequiredAccess required_access(const Route& route, http::verb method) {
     case Resource::kToken:
       return {};
     case Resource::kBase:
+    case Resource::kSyncSets:
       return {Kind::kSignedIn, {}, auth::Action::kPull};
     case Resource::kCatalog:
       return {Kind::kCatalog, {}, auth::Action::kPull};

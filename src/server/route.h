@@ -21,6 +21,8 @@ enum class Resource {
   kUploads,    // /v2/<name>/blobs/uploads/
   kUpload,     // /v2/<name>/blobs/uploads/<id>
   kReferrers,  // /v2/<name>/referrers/<digest>
+  // regmirror's own API, under kApiPrefix
+  kSyncSets,  // /regmirror/v1/sync: the scheduled sync sets and their runs
 };
 
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;
@@ -45,6 +47,8 @@ struct Route {
 QueryParams parse_form(std::string_view body);
 
 inline constexpr std::string_view kTokenPath = "/token";
+// regmirror's own API beside the distribution API: /regmirror/v1/<resource>.
+inline constexpr std::string_view kApiPrefix = "/regmirror/v1/";
 
 Route route(std::string_view target);
 

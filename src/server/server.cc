@@ -118,12 +118,13 @@ class IoContexts {
 class Server {
  public:
   Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
-         unsigned threads, std::shared_ptr<TlsContext> tls)
+         unsigned threads, std::shared_ptr<TlsContext> tls,
+         const imagesync::SyncScheduler* sync_sets)
       : config_(config),
         limits_(config.limits),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_, authenticator},
+        context_{registry, blocking_, authenticator, sync_sets},
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
@@ -297,13 +298,14 @@ void raise_descriptor_limit() {
 }  // namespace
 
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
-                        Authenticator* authenticator, std::shared_ptr<TlsContext> tls) {
+                        Authenticator* authenticator, std::shared_ptr<TlsContext> tls,
+                        const imagesync::SyncScheduler* sync_sets) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
   const unsigned threads = config.http.threads != 0
                                ? config.http.threads
                                : std::max(1u, std::thread::hardware_concurrency());
-  Server server(config, registry, authenticator, threads, std::move(tls));
+  Server server(config, registry, authenticator, threads, std::move(tls), sync_sets);
   return server.run(threads);
 }
 
