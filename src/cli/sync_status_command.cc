@@ -33,7 +33,8 @@ struct ServerAddress {
 };
 
 // "https://host:port", "http://host:port" or "host:port"; a path other than "/" is refused.
-oci::Result<ServerAddress> parse_server(std::string_view url) {
+oci::Result<ServerAddress> parse_server(std::string_view given) {
+  std::string_view url = given;
   ServerAddress address;
   if (url.starts_with("http://")) {
     address.http = true;
@@ -45,7 +46,7 @@ oci::Result<ServerAddress> parse_server(std::string_view url) {
   if (url.empty() || url.find_first_of("/?#@") != std::string_view::npos) {
     return oci::fail(
         oci::ErrorCode::kInternal,
-        fmt::format("--server: \"{}\" is not a registry address (http[s]://HOST[:PORT])", url));
+        fmt::format("\"{}\" is not a registry address (http[s]://HOST[:PORT])", given));
   }
   address.host = std::string(url);
   return address;
@@ -88,7 +89,15 @@ void add_sync_status_command(CLI::App& sync) {
       "Credentials and TLS trust as for the other commands (auth files, --creds, certs.d).\n"
       "Exit status: 0 the server answered, 1 it could not be asked, 2 usage error.\n"
       "Guide: docs/sync.md");
-  status->add_option("--server", flags->server, "the registry: http[s]://HOST[:PORT]")->required();
+  const CLI::Validator address(
+      [](const std::string& value) {
+        auto parsed = parse_server(value);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      "URL");
+  status->add_option("--server", flags->server, "the registry: http[s]://HOST[:PORT]")
+      ->required()
+      ->check(address);
   status->add_flag("--json", flags->json, "print the server's JSON (GET /regmirror/v1/sync)");
   add_access_flags(*status, flags->access, Sides::kOne);
   status->callback([flags] { throw CLI::RuntimeError(run_status(*flags)); });

@@ -5,9 +5,10 @@
 namespace server {
 
 std::string sync_status_json(const std::vector<imagesync::SetStatus>& sets) {
-  auto list = nlohmann::json::array();
+  auto list = nlohmann::ordered_json::array();
   for (const auto& status : sets) {
-    nlohmann::json set = {{"name", status.set.name}, {"config", status.set.config.string()}};
+    nlohmann::ordered_json set = {{"name", status.set.name},
+                                  {"config", status.set.config.string()}};
     set[status.set.schedule.is_interval() ? "interval" : "schedule"] =
         status.set.schedule.describe();
     set["prefix"] = status.set.prefix;
@@ -25,9 +26,10 @@ std::string sync_status_json(const std::vector<imagesync::SetStatus>& sets) {
     if (status.next_run) set["next_run"] = imagesync::format_utc(*status.next_run);
     list.push_back(std::move(set));
   }
-  // Replaced, not thrown: an error text from a source may hold bytes that are not UTF-8.
-  return nlohmann::json{{"sets", std::move(list)}}.dump(-1, ' ', false,
-                                                        nlohmann::json::error_handler_t::replace);
+  // Keys in the order written, for people reading it. Replaced, not thrown: an error text from a
+  // source may hold bytes that are not UTF-8.
+  return nlohmann::ordered_json{{"sets", std::move(list)}}.dump(
+      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace server

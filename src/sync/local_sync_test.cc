@@ -87,6 +87,19 @@ TEST_F(LocalSyncTest, APrefixGoesBeforeEveryName) {
   EXPECT_EQ(tag_digest("mirror/quay/app/api", "v1"), v1);
 }
 
+TEST_F(LocalSyncTest, ARewriteRuleCanKeepTheSourceHost) {
+  const std::string v1 = sources_.registry("quay.io").push_image("app/api", "v1", {"api"});
+  const SetRun run = sync(R"(
+images:
+  - source: quay.io/app/api:v1
+rewrite:
+  - from: quay.io
+    to: quay.io
+)");
+  EXPECT_EQ(run.images_ok, 1);
+  EXPECT_EQ(tag_digest("quay.io/app/api", "v1"), v1);
+}
+
 TEST_F(LocalSyncTest, FailuresAreCountedAndNamedAndTheRestIsCopied) {
   sources_.registry("quay.io").push_image("app/api", "v1", {"api"});
   sources_.registry("down.example.com").down = true;
