@@ -48,10 +48,10 @@ oci::Result<std::unique_ptr<ServeSyncSets>> ServeSyncSets::start(
   sources.registries_conf = started->registries_conf_.get();
   const imagesync::LocalTarget target{registry, *started->threads_, sources, {}};
   started->scheduler_ = std::make_unique<imagesync::SyncScheduler>(
-      sets, [target](const imagesync::ScheduledSet& set, std::stop_token stop) {
+      sets, [target](const imagesync::ScheduledSet& set, const std::stop_token& stop) {
         spdlog::info("sync set {}: running {}", set.name, set.config.string());
         const auto started = imagesync::Clock::now();
-        imagesync::SetRun run = imagesync::run_set_into_registry(set, target, std::move(stop));
+        imagesync::SetRun run = imagesync::run_set_into_registry(set, target, stop);
         log_run(set, run, imagesync::Clock::now() - started);
         return run;
       });

@@ -31,7 +31,7 @@ oci::Result<imagesync::ScheduledSet> read_set(const YAML::Node& node, const std:
   std::string prefix;
   for (const auto& field : node) {
     const std::string key = field.first.Scalar();
-    const std::string at = where + "." + key;
+    const std::string at = fmt::format("{}.{}", where, key);
     auto text = text_of(field.second, at);
     if (!text) return std::unexpected(text.error());
     if (key == "name") {

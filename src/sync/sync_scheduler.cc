@@ -18,7 +18,7 @@ void SyncScheduler::start() {
     for (auto& status : statuses_) status.next_run = status.set.schedule.first_run(now);
   }
   for (std::size_t i = 0; i < statuses_.size(); ++i) {
-    threads_.emplace_back([this, i](std::stop_token stop) { loop(i, std::move(stop)); });
+    threads_.emplace_back([this, i](const std::stop_token& stop) { loop(i, stop); });
   }
 }
 
@@ -32,7 +32,7 @@ std::vector<SetStatus> SyncScheduler::status() const {
   return statuses_;
 }
 
-void SyncScheduler::loop(std::size_t index, std::stop_token stop) {
+void SyncScheduler::loop(std::size_t index, const std::stop_token& stop) {
   std::mutex wait_mutex;
   std::condition_variable_any wake;  // only woken by a stop request
   while (!stop.stop_requested()) {

@@ -42,7 +42,7 @@ class SyncScheduler {
  public:
   // Runs `set` once; `stop` is requested when the scheduler stops. The scheduler fills in
   // `started` and `finished`; an exception becomes the run's error.
-  using RunSet = std::function<SetRun(const ScheduledSet& set, std::stop_token stop)>;
+  using RunSet = std::function<SetRun(const ScheduledSet& set, const std::stop_token& stop)>;
 
   SyncScheduler(std::vector<ScheduledSet> sets, RunSet run);
   ~SyncScheduler();  // stop()
@@ -57,7 +57,7 @@ class SyncScheduler {
   std::vector<SetStatus> status() const;
 
  private:
-  void loop(std::size_t index, std::stop_token stop);
+  void loop(std::size_t index, const std::stop_token& stop);
 
   const RunSet run_;
   mutable std::mutex mutex_;  // guards statuses_

@@ -11,9 +11,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-ScheduledSet every(std::string name, std::chrono::milliseconds interval) {
-  return ScheduledSet{std::move(name), "/etc/regmirror/" + name + ".yaml",
-                      Schedule::every(interval), ""};
+ScheduledSet every(const std::string& name, std::chrono::milliseconds interval) {
+  return ScheduledSet{name, "/etc/regmirror/" + name + ".yaml", Schedule::every(interval), ""};
 }
 
 // Polls `done` for up to 10 s.
@@ -29,7 +28,7 @@ TEST(SyncScheduler, RunsEachSetOnItsIntervalNeverTwiceAtOnceAndRecordsTheRuns) {
   std::atomic<int> runs{0};
   std::atomic<int> at_once{0};
   std::atomic<int> most_at_once{0};
-  SyncScheduler scheduler({every("a", 20ms)}, [&](const ScheduledSet& set, std::stop_token) {
+  SyncScheduler scheduler({every("a", 20ms)}, [&](const ScheduledSet& set, const std::stop_token&) {
     const int now = ++at_once;
     most_at_once = std::max(most_at_once.load(), now);
     std::this_thread::sleep_for(30ms);  // longer than the interval
@@ -61,10 +60,12 @@ TEST(SyncScheduler, RunsEachSetOnItsIntervalNeverTwiceAtOnceAndRecordsTheRuns) {
 
 TEST(SyncScheduler, ShowsARunningSetWithoutANextRun) {
   std::atomic<bool> release{false};
-  SyncScheduler scheduler({every("slow", 1h)}, [&](const ScheduledSet&, std::stop_token stop) {
-    while (!release && !stop.stop_requested()) std::this_thread::sleep_for(5ms);
-    return SetRun{};
-  });
+  SyncScheduler scheduler({every("slow", 1h)},
+                          [&](const ScheduledSet&, const std::stop_token& stop) {
+                            while (!release && !stop.stop_requested())
+                              std::this_thread::sleep_for(5ms);
+                            return SetRun{};
+                          });
   scheduler.start();
   ASSERT_TRUE(eventually([&] { return scheduler.status()[0].running; }));
   EXPECT_FALSE(scheduler.status()[0].next_run);
@@ -81,7 +82,7 @@ TEST(SyncScheduler, ShowsARunningSetWithoutANextRun) {
 TEST(SyncScheduler, AFailingSetDoesNotStopTheOthers) {
   std::atomic<int> good_runs{0};
   SyncScheduler scheduler({every("bad", 10ms), every("good", 10ms)},
-                          [&](const ScheduledSet& set, std::stop_token) -> SetRun {
+                          [&](const ScheduledSet& set, const std::stop_token&) -> SetRun {
                             if (set.name == "bad") throw std::runtime_error("no such file");
                             ++good_runs;
                             return SetRun{};
@@ -98,7 +99,7 @@ TEST(SyncScheduler, StopEndsARunningSetAndAWaitingOne) {
   SyncScheduler scheduler(
       {every("running", 1h),
        ScheduledSet{"waiting", "w.yaml", Schedule::at(*CronSchedule::parse("0 0 1 1 *")), ""}},
-      [&](const ScheduledSet&, std::stop_token stop) {
+      [&](const ScheduledSet&, const std::stop_token& stop) {
         while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);
         saw_stop = true;
         return SetRun{};

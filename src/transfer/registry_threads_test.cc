@@ -16,6 +16,7 @@ TEST(RegistryThreads, RunsEveryCallOnOneOfItsOwnThreadsWhateverThreadAsks) {
   // Short-lived callers, as a sync's workers are: their calls still land on the two threads.
   for (int round = 0; round < 20; ++round) {
     std::vector<std::jthread> callers;
+    callers.reserve(4);
     for (int i = 0; i < 4; ++i) {
       callers.emplace_back([&] {
         const std::thread::id here = threads.run([] { return std::this_thread::get_id(); });
