@@ -6,9 +6,9 @@
 #include <memory>
 #include <optional>
 
+#include "cli/serve_pull_through.h"
+#include "cli/serve_sync_sets.h"
 #include "metadata/sqlite_store.h"
-#include "mirror/pull_through.h"
-#include "nodeconf/registries_conf_loader.h"
 #include "registry/registry.h"
 #include "server/access_log.h"
 #include "server/config.h"
@@ -43,31 +43,6 @@ struct ServeFlags {
   std::vector<std::string> upstreams;
 };
 
-// The pull-through mirror over `registry` when upstreams are configured; null otherwise.
-// `conf` receives the registries.conf the upstreams are reached through, if any.
-oci::Result<std::unique_ptr<mirror::PullThrough>> make_pull_through(
-    const server::MirrorConfig& config, registry::Registry& registry,
-    std::unique_ptr<nodeconf::RegistriesConf>& conf) {
-  if (!config.enabled()) return nullptr;
-  auto table = mirror::UpstreamTable::create(config.upstreams);
-  if (!table) return std::unexpected(table.error());
-  if (!config.registries_conf.empty()) {
-    const nodeconf::ConfigLocation location{.file = config.registries_conf,
-                                            .dropin_dir = config.registries_conf.string() + ".d",
-                                            .file_is_optional = false};
-    auto loaded = nodeconf::load_registries_conf(location);
-    if (!loaded) return std::unexpected(loaded.error());
-    conf = std::make_unique<nodeconf::RegistriesConf>(std::move(*loaded));
-  }
-  mirror::PullThroughOptions options;
-  options.registries_conf = conf.get();
-  options.blob_workers = config.blob_workers;
-  for (const mirror::Upstream& upstream : table->upstreams()) {
-    spdlog::info("mirroring {} at /v2/{}", upstream.url,
-                 upstream.prefix.empty() ? std::string("...") : upstream.prefix + "/...");
-  }
-  return std::make_unique<mirror::PullThrough>(std::move(*table), registry, options);
-}
 
 int run_serve(const ServeFlags& flags) {
   server::ServerConfig config;
@@ -151,15 +126,26 @@ int run_serve(const ServeFlags& flags) {
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  std::unique_ptr<nodeconf::RegistriesConf> upstream_conf;
-  auto pull_through = make_pull_through(config.mirror, registry, upstream_conf);
+  auto pull_through = ServePullThrough::start(config.mirror, registry);
   if (!pull_through) {
     fmt::print(stderr, "regmirror serve: {}\n", pull_through.error().message);
     return kBadConfiguration;
   }
-  if (auto served =
-          server::serve(config, registry, authenticator.get(), std::move(tls), pull_through->get());
-      !served) {
+  std::unique_ptr<ServeSyncSets> sync_sets;
+  if (!config.sync_sets.empty()) {
+    auto started = ServeSyncSets::start(config.sync_sets, registry);
+    if (!started) {
+      fmt::print(stderr, "regmirror serve: {}\n", started.error().message);
+      return kBadConfiguration;
+    }
+    sync_sets = std::move(*started);
+  }
+  server::Extensions extensions;
+  if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
+  if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();
+  auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions);
+  sync_sets.reset();  // running sets stop before the registry goes
+  if (!served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;
   }

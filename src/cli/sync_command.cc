@@ -9,6 +9,7 @@
 
 #include "cli/access_flags.h"
 #include "cli/progress_choice.h"
+#include "cli/sync_status_command.h"
 #include "sync/archive.h"
 #include "sync/mirror_sets.h"
 #include "sync/sync_config.h"
@@ -165,6 +166,7 @@ void add_sync_command(CLI::App& app) {
       "  regmirror sync --config sync.yaml --to-dir /media/usb/set-2 --since /media/usb/set-1\n"
       "  regmirror sync --from-dir /media/usb/set-2 --to mirror.internal:5000/mirror\n"
       "  oc apply -f regmirror-mirror-sets/imagedigestmirrorset.yaml\n"
+      "  regmirror sync status --server https://mirror.internal:5000   # scheduled sets\n"
       "Guide: docs/sync.md");
   auto* config = sync->add_option("-c,--config", flags->config, "sync.yaml: the image set");
   auto* to_dir = sync->add_option("--to-dir", flags->to_dir,
@@ -190,6 +192,7 @@ void add_sync_command(CLI::App& app) {
   sync->add_flag("--no-referrers", flags->no_referrers, "leave signatures and SBOMs behind");
   add_access_flags(*sync, flags->access, Sides::kSourceAndDestination);
   add_progress_flags(*sync, flags->progress);
+  add_sync_status_command(*sync);
   sync->callback([flags, config, from_dir] {
     if (config->count() == 0 && from_dir->count() == 0) {
       throw CLI::RequiredError("--config (or --from-dir)");

@@ -10,10 +10,15 @@
 namespace cli {
 namespace {
 
-// "regmirror copy": the subcommand parse had entered when it failed, else the top level.
+// "regmirror copy", "regmirror sync status": the (sub)subcommand parse had entered when it
+// failed, else the top level.
 std::string failing_command(const CLI::App& top) {
-  const std::vector<CLI::App*> entered = top.get_subcommands();
-  return entered.empty() ? "regmirror" : "regmirror " + entered.front()->get_name();
+  std::string command = "regmirror";
+  for (const CLI::App* app = &top; !app->get_subcommands().empty();) {
+    app = app->get_subcommands().front();
+    command += " " + app->get_name();
+  }
+  return command;
 }
 
 // CLI11 words some messages over several lines (validators listing choices): one line,

@@ -304,6 +304,15 @@ oci::Result<void> RegistryClient::check_credentials() {
   return {};
 }
 
+oci::Result<std::string> RegistryClient::get_json(std::string_view path) {
+  Call c;
+  c.request.url = std::string(path);
+  c.request.headers.emplace_back("Accept: application/json");
+  auto response = impl_->send_expecting(c, {200});
+  if (!response) return std::unexpected(response.error());
+  return std::move(response->body);
+}
+
 namespace {
 
 std::string manifest_path(std::string_view repository, std::string_view reference) {

@@ -93,6 +93,9 @@ class RegistryClient {
   // repository ""): succeeds only when it ends 200; kUnauthorized when the registry refuses
   // them. What `login` checks before it stores credentials.
   oci::Result<void> check_credentials();
+  // GET of an endpoint of the registry beside the distribution API ("/regmirror/v1/sync"),
+  // authenticated as check_credentials is: the body of its 200 answer (at most 1 MiB).
+  oci::Result<std::string> get_json(std::string_view path);
 
   // `reference` is a tag or a digest. Accept lists the four manifest media types.
   // HEAD: nullopt when the manifest does not exist (404).

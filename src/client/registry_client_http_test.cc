@@ -1,5 +1,6 @@
 // RegistryClient against a scripted HTTP server (python3 on loopback) for the answers real
-// registries rarely give: paginated referrers, and blob redirects to another origin.
+// registries rarely give: paginated referrers, blob redirects to another origin; and an
+// endpoint beside the distribution API behind Basic auth.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -50,6 +51,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(200, b"hello")
         if not auth:
             return self.answer(401, headers=[("WWW-Authenticate", 'Basic realm="test"')])
+        if path == "/regmirror/v1/sync":
+            return self.answer(200, b'{"sets":[]}', [("Content-Type", "application/json")])
         if path.startswith("/v2/r/referrers/"):
             page = 2 if query == "page=2" else 1
             body = json.dumps({"schemaVersion": 2, "mediaType": INDEX,
@@ -136,6 +139,16 @@ TEST_F(ScriptedRegistry, AuthorizationIsNotSentToTheRedirectsOtherOrigin) {
   }
   EXPECT_TRUE(authorized_at_registry);
   EXPECT_TRUE(storage_reached);
+}
+
+TEST_F(ScriptedRegistry, GetJsonAnswersAfterTheChallengeAndFailsOnOtherStatuses) {
+  auto body = client_->get_json("/regmirror/v1/sync");
+  ASSERT_TRUE(body) << body.error().message;
+  EXPECT_EQ(*body, R"({"sets":[]})");
+  EXPECT_EQ(log_lines().back(), "/regmirror/v1/sync Basic dXNlcjpzZWNyZXQ=");
+  auto missing = client_->get_json("/regmirror/v1/nothing");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, oci::ErrorCode::kNotFound) << missing.error().message;
 }
 
 }  // namespace

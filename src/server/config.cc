@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "server/auth_config.h"
+#include "server/sync_sets_config.h"
 #include "sys/small_file.h"
 
 namespace server {
@@ -257,6 +258,9 @@ const std::map<std::string, Setter>& setters() {
       {"mirror.blob_workers",
        set_bounded(
            [](C & c) -> auto& { return c.mirror.blob_workers; }, "mirror.blob_workers", 1, 256)},
+      {"mirror.sync",
+       set_with(
+           [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync", read_sync_sets)},
   };
   return table;
 }

@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "metadata/read_cache.h"
 #include "oci/error.h"
 #include "registry/registry.h"
 #include "server/auth_config.h"
 #include "server/mirror_config.h"
+#include "sync/schedule.h"
 
 namespace server {
 
@@ -83,6 +85,8 @@ struct ServerConfig {
   std::chrono::seconds upload_purge_interval{std::chrono::hours(1)};
   AuthConfig auth;
   MirrorConfig mirror;
+  // mirror.sync: sync.yaml sets run into this registry on a schedule (sync_sets_config.h).
+  std::vector<imagesync::ScheduledSet> sync_sets;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the

@@ -385,3 +385,71 @@ TEST(EffectiveRules, DefaultsAndShortcuts) {
 
 }  // namespace
 }  // namespace server
+
+namespace server {
+namespace {
+
+TEST(SyncSetsConfig, ReadsEachSetWithItsScheduleNameAndPrefix) {
+  auto config = parse_server_config(R"(
+mirror:
+  sync:
+    - config: /etc/regmirror/ocp.yaml
+      interval: 6h
+    - name: nightly
+      config: sets/tools.yaml
+      schedule: "30 2 * * *"
+      prefix: mirror/tools
+)",
+                                    "config.yaml");
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_EQ(config->sync_sets.size(), 2u);
+  const auto& ocp = config->sync_sets[0];
+  EXPECT_EQ(ocp.name, "ocp");  // the file's stem
+  EXPECT_EQ(ocp.config, "/etc/regmirror/ocp.yaml");
+  EXPECT_TRUE(ocp.schedule.is_interval());
+  EXPECT_EQ(ocp.schedule.describe(), "6h");
+  EXPECT_EQ(ocp.prefix, "");
+  const auto& nightly = config->sync_sets[1];
+  EXPECT_EQ(nightly.name, "nightly");
+  EXPECT_FALSE(nightly.schedule.is_interval());
+  EXPECT_EQ(nightly.schedule.describe(), "30 2 * * *");
+  EXPECT_EQ(nightly.prefix, "mirror/tools");
+  EXPECT_TRUE(parse_server_config("mirror: {sync: []}", "c.yaml")->sync_sets.empty());
+  EXPECT_TRUE(parse_server_config("", "c.yaml")->sync_sets.empty());
+}
+
+TEST(SyncSetsConfig, RefusesMalformedSetsNamingTheKey) {
+  struct Case {
+    const char* yaml;
+    const char* message;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"mirror: {sync: {config: a.yaml}}", "mirror.sync: must be a list"},
+           {"mirror: {sync: [a.yaml]}", "mirror.sync[0]: must be a mapping"},
+           {"mirror: {sync: [{interval: 1h}]}", "mirror.sync[0]: needs config"},
+           {"mirror: {sync: [{config: a.yaml}]}", "mirror.sync[0]: needs interval or schedule"},
+           {"mirror: {sync: [{config: a.yaml, interval: 1h, schedule: '* * * * *'}]}",
+            "give either interval or schedule, not both"},
+           {"mirror: {sync: [{config: a.yaml, interval: soon}]}",
+            "mirror.sync[0].interval: invalid duration"},
+           {"mirror: {sync: [{config: a.yaml, interval: 500ms}]}", "must be at least 1s"},
+           {"mirror: {sync: [{config: a.yaml, schedule: '61 * * * *'}]}",
+            "mirror.sync[0].schedule: schedule \"61 * * * *\": minute field"},
+           {"mirror: {sync: [{config: a.yaml, interval: 1h, every: 2h}]}", "unknown key every"},
+           {"mirror: {sync: [{config: a.yaml, interval: 1h, prefix: 'No Path'}]}",
+            "mirror.sync[0].prefix: \"No Path\" is not a repository path"},
+           {"mirror: {sync: [{config: [a.yaml], interval: 1h}]}",
+            "mirror.sync[0].config: must be a non-empty string"},
+           {"mirror: {sync: [{config: a.yaml, interval: 1h}, {config: b/a.yaml, interval: 2h}]}",
+            "mirror.sync[1]: a second set named \"a\""},
+           {"mirror: {other: 1}", "unknown key mirror.other"},
+       }) {
+    auto config = parse_server_config(c.yaml, "c.yaml");
+    ASSERT_FALSE(config) << c.yaml;
+    EXPECT_NE(config.error().message.find(c.message), std::string::npos)
+        << c.yaml << ": " << config.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace server

@@ -1,25 +1,28 @@
 // What every handler needs besides the exchange: the registry, and a pool for calls that may
-// block on disk (fsync, database writes) so they never stall the threads serving sockets.
+// block on disk (fsync, database writes) so they never stall the threads serving sockets; the
+// pull-through mirror, and the scheduled sync sets for their status.
 #pragma once
 
 #include <type_traits>
 
 #include "registry/registry.h"
+#include "server/authenticator.h"
+#include "server/http.h"
+#include "server/offload.h"
+#include "sync/sync_scheduler.h"
 
 namespace mirror {
 class PullThrough;
 }
-#include "server/authenticator.h"
-#include "server/http.h"
-#include "server/offload.h"
 
 namespace server {
 
 struct Context {
   registry::Registry& registry;
   asio::thread_pool& blocking;
-  Authenticator* authenticator = nullptr;  // null: auth is off
-  mirror::PullThrough* mirror = nullptr;   // null: no upstreams, every repository is local
+  Authenticator* authenticator = nullptr;               // null: auth is off
+  mirror::PullThrough* mirror = nullptr;                // null: no upstreams, all local
+  const imagesync::SyncScheduler* sync_sets = nullptr;  // null: no mirror.sync sets
 };
 
 // offload(pool, f) with the handlers' pool.

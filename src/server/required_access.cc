@@ -12,6 +12,7 @@ RequiredAccess required_access(const Route& route, http::verb method) {
       return {};
     case Resource::kBase:
     case Resource::kUpstreams:
+    case Resource::kSyncSets:
       return {Kind::kSignedIn, {}, auth::Action::kPull};
     case Resource::kCatalog:
       return {Kind::kCatalog, {}, auth::Action::kPull};

@@ -65,6 +65,18 @@ std::optional<Route> match_repository_path(std::string_view path) {
   return std::nullopt;
 }
 
+// The resource of regmirror's API at `path` (what follows kApiPrefix), kNone when none.
+Resource api_resource(std::string_view path) {
+  static constexpr std::array<std::pair<std::string_view, Resource>, 2> kResources = {{
+      {"sync", Resource::kSyncSets},
+      {"upstreams", Resource::kUpstreams},
+  }};
+  for (const auto& [name, resource] : kResources) {
+    if (path == name) return resource;
+  }
+  return Resource::kNone;
+}
+
 }  // namespace
 
 std::string_view first_param(const QueryParams& params, std::string_view key) {
@@ -96,10 +108,10 @@ Route route(std::string_view target) {
     result.resource = Resource::kBase;
   } else if (path == "/v2/_catalog") {
     result.resource = Resource::kCatalog;
-  } else if (path.starts_with(kApiPrefix)) {
-    if (path.substr(kApiPrefix.size()) == "upstreams") result.resource = Resource::kUpstreams;
   } else if (path.starts_with("/v2/")) {
     if (auto matched = match_repository_path(path.substr(4))) result = std::move(*matched);
+  } else if (path.starts_with(kApiPrefix)) {
+    result.resource = api_resource(path.substr(kApiPrefix.size()));
   }
   if (question != std::string_view::npos) result.query = parse_query(target.substr(question + 1));
   return result;

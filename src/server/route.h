@@ -21,7 +21,9 @@ enum class Resource {
   kUploads,    // /v2/<name>/blobs/uploads/
   kUpload,     // /v2/<name>/blobs/uploads/<id>
   kReferrers,  // /v2/<name>/referrers/<digest>
+  // regmirror's own API, under kApiPrefix
   kUpstreams,  // /regmirror/v1/upstreams: the mirror's upstreams and their health
+  kSyncSets,   // /regmirror/v1/sync: the scheduled sync sets and their runs
 };
 
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;
@@ -46,7 +48,7 @@ struct Route {
 QueryParams parse_form(std::string_view body);
 
 inline constexpr std::string_view kTokenPath = "/token";
-// regmirror's own JSON API, beside the distribution API.
+// regmirror's own API beside the distribution API: /regmirror/v1/<resource>.
 inline constexpr std::string_view kApiPrefix = "/regmirror/v1/";
 
 Route route(std::string_view target);

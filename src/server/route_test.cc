@@ -52,7 +52,13 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"/v2/a/manifests/", Resource::kNone, "", ""},
         RouteCase{"/v2/a/manifests/x/y", Resource::kNone, "", ""},
         RouteCase{"/v3/a/manifests/x", Resource::kNone, "", ""},
-        RouteCase{"", Resource::kNone, "", ""}, RouteCase{"*", Resource::kNone, "", ""}));
+        RouteCase{"", Resource::kNone, "", ""}, RouteCase{"*", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/sync", Resource::kSyncSets, "", ""},
+        RouteCase{"/regmirror/v1/sync?x=1", Resource::kSyncSets, "", ""},
+        RouteCase{"/regmirror/v1/sync/", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v2/sync", Resource::kNone, "", ""},
+        RouteCase{"/v2/regmirror/v1/sync", Resource::kNone, "", ""}));
 
 TEST(RouteQuery, DecodesParameters) {
   const Route r = route("/v2/a/blobs/uploads/?mount=sha256%3Aab&from=x%2Fy&flag&=z&n=1+2");

@@ -119,12 +119,12 @@ class IoContexts {
 class Server {
  public:
   Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
-         unsigned threads, std::shared_ptr<TlsContext> tls, mirror::PullThrough* mirror)
+         unsigned threads, std::shared_ptr<TlsContext> tls, Extensions extensions)
       : config_(config),
         limits_(config.limits),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_, authenticator, mirror},
+        context_{registry, blocking_, authenticator, extensions.mirror, extensions.sync_sets},
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
@@ -301,13 +301,13 @@ void raise_descriptor_limit() {
 
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
                         Authenticator* authenticator, std::shared_ptr<TlsContext> tls,
-                        mirror::PullThrough* mirror) {
+                        Extensions extensions) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
   const unsigned threads = config.http.threads != 0
                                ? config.http.threads
                                : std::max(1u, std::thread::hardware_concurrency());
-  Server server(config, registry, authenticator, threads, std::move(tls), mirror);
+  Server server(config, registry, authenticator, threads, std::move(tls), extensions);
   return server.run(threads);
 }
 

@@ -8,6 +8,7 @@
 #include "server/authenticator.h"
 #include "server/config.h"
 #include "server/stream.h"
+#include "sync/sync_scheduler.h"
 
 namespace mirror {
 class PullThrough;
@@ -15,13 +16,21 @@ class PullThrough;
 
 namespace server {
 
+// What `serve` offers besides the registry, each null when not configured.
+struct Extensions {
+  // Pull-through: the repositories inside its upstreams' namespaces.
+  mirror::PullThrough* mirror = nullptr;
+  // The scheduled sync sets, for GET /regmirror/v1/sync.
+  const imagesync::SyncScheduler* sync_sets = nullptr;
+};
+
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
 // http.shutdown_timeout) and returns. With an authenticator, requests are admitted by it and
 // its htpasswd file is re-read when it changes. HTTPS with `tls` (from load_tls_context,
 // reloaded from config.tls's files on SIGHUP and when they change), plain HTTP when it is null.
-// With `mirror`, the repositories inside its upstreams' namespaces are pulled through.
+// `extensions` add what is configured besides the registry itself.
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
                         Authenticator* authenticator, std::shared_ptr<TlsContext> tls,
-                        mirror::PullThrough* mirror);
+                        Extensions extensions = {});
 
 }  // namespace server

@@ -52,6 +52,12 @@ CASES = {
         (["sync", "--config", "s.yaml", "--jobs", "100"], "--jobs"),
         (["sync", "--config", "s.yaml", "--progress", "fancy"], "--progress"),
     ],
+    "sync status": [
+        (["sync", "status", "--bogus", "--server", "127.0.0.1:5000"], "--bogus"),
+        (["sync", "status"], "--server is required"),
+        (["sync", "status", "--server", "127.0.0.1:5000", "--retry-times", "-1"], "--retry-times"),
+        (["sync", "status", "--server", "http://127.0.0.1:5000/v2/"], "not a registry address"),
+    ],
     "pull": [
         (["pull", "--bogus", "quay.io/a/b"], "--bogus"),
         (["pull"], "reference is required"),
@@ -112,7 +118,7 @@ def check_usage_error(binary, command, args, words, cwd):
 
 
 def check_help(binary, command, cwd):
-    args = [command, "--help"] if command else ["--help"]
+    args = [*command.split(), "--help"]
     done = run(binary, args, cwd)
     if done.returncode != 0 or "Usage:" not in done.stdout or done.stderr:
         return [f"regmirror {' '.join(args)}: exit {done.returncode}, stdout "
