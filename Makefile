@@ -2,11 +2,11 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
-# `make test-asan`: the unit, client integration and API tests under AddressSanitizer +
+# `make test-asan`: the unit, client integration, API, TLS and mirror tests under AddressSanitizer +
 # UndefinedBehaviorSanitizer, built in their own directory (docs/testing.md). Any finding,
 # leaks included, fails the test that hit it.
 ASAN_BUILD ?= build-asan
-ASAN_LABELS ?= ^(unit|api|client|tls)$$
+ASAN_LABELS ?= ^(unit|api|client|tls|mirror)$$
 SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # `make fuzz`: each libFuzzer target for FUZZ_SECONDS (FUZZ_TARGETS: only these, e.g. "auth_parsers").

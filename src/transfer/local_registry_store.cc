@@ -149,16 +149,22 @@ oci::Result<bool> LocalRegistryStore::has_blob(const oci::Descriptor& blob) {
 
 oci::Result<bool> LocalRegistryStore::mount_blob(const oci::Descriptor& blob,
                                                  const ImageStore& from) {
-  const auto* other = dynamic_cast<const LocalRegistryStore*>(&from);
-  if (other == nullptr || &other->registry_ != &registry_ || other->repository_ == repository_) {
-    return false;
-  }
   if (auto running = check_running(); !running) return std::unexpected(running.error());
-  auto mounted = threads_.run(
-      [&] { return registry_.mount_blob(repository_, blob.digest.str(), other->repository_); });
-  if (mounted) return true;
-  if (is_unknown(mounted.error())) return false;
-  return std::unexpected(mounted.error());
+  const auto* other = dynamic_cast<const LocalRegistryStore*>(&from);
+  if (other != nullptr && &other->registry_ == &registry_ && other->repository_ != repository_) {
+    auto mounted = threads_.run(
+        [&] { return registry_.mount_blob(repository_, blob.digest.str(), other->repository_); });
+    if (mounted) return true;
+    if (!is_unknown(mounted.error())) return std::unexpected(mounted.error());
+  }
+  // Bytes this registry holds already under another repository (a base layer that another
+  // set, or pull-through, brought in) are linked, not copied again: the source has the blob,
+  // so the repository may.
+  if (blob.size < 0) return false;
+  return threads_.run([&] {
+    return registry_.link_stored_blob(repository_, blob.digest,
+                                      static_cast<std::uint64_t>(blob.size));
+  });
 }
 
 oci::Result<std::int64_t> LocalRegistryStore::resume_offset(const oci::Descriptor&) { return 0; }

@@ -39,7 +39,8 @@ class LocalRegistryStore final : public ImageStore {
   oci::Result<void> put_manifest(std::string_view body, std::string_view media_type,
                                  const oci::Digest& digest, std::string_view tag) override;
   oci::Result<bool> has_blob(const oci::Descriptor& blob) override;
-  // Mounts from another repository of the same registry.
+  // Mounts from another repository of the same registry; links bytes the registry stores
+  // already under any other repository whatever `from` is (no copy of a shared layer).
   oci::Result<bool> mount_blob(const oci::Descriptor& blob, const ImageStore& from) override;
   // Always 0: a write that fails is cancelled, so there is nothing to resume.
   oci::Result<std::int64_t> resume_offset(const oci::Descriptor& blob) override;

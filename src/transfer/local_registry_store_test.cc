@@ -122,6 +122,24 @@ TEST_F(LocalRegistryStoreTest, CopiesOutToAnotherRepositoryByMounting) {
   EXPECT_TRUE(second.has_blob(image.blobs[1]).value());
 }
 
+// The same image from an outside source into a second repository: the bytes the registry
+// holds for the first are linked, not copied again.
+TEST_F(LocalRegistryStoreTest, BytesStoredForAnotherRepositoryAreLinkedNotCopied) {
+  LayoutWriter writer(temp_ / "src");
+  const Image image = writer.image(2, 1000, 4);
+  writer.name(image.manifest, "v1");
+  auto from = source();
+  auto first = open("a/app");
+  ASSERT_TRUE(copy_image(*from, "v1", first, "v1", CopyOptions{}, progress_));
+
+  auto second = open("b/app");
+  auto copied = copy_image(*from, "v1", second, "v1", CopyOptions{}, progress_);
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(copied->stats.blobs_copied, 0);
+  EXPECT_EQ(copied->stats.blobs_mounted, 3);
+  EXPECT_TRUE(second.has_blob(image.blobs[2]).value());
+}
+
 TEST_F(LocalRegistryStoreTest, AFailedBlobWriteLeavesNothingVisibleAndNoUpload) {
   auto into = open("app");
   const std::string bytes = testing::random_bytes(3'000'000, 7);
