@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace mirror {
@@ -11,13 +12,27 @@ namespace {
 // Bytes are gathered into pieces this large before they are written and announced: fewer
 // writes and wake-ups than the network's small reads, a short wait for the first byte.
 constexpr std::size_t kPieceBytes = std::size_t{256} << 10;
+// A fetch this long records that its upload is alive, so that no purge of stale uploads (by
+// this process or another sharing the storage) removes it meanwhile.
+constexpr std::chrono::seconds kTouchInterval{60};
+
+// What a requester is told when the fetch failed.
+oci::Error for_requester(oci::Error error) {
+  using oci::ErrorCode;
+  if (error.code == ErrorCode::kBlobUnknown || error.code == ErrorCode::kNotFound) {
+    return oci::Error{ErrorCode::kBlobUnknown, std::move(error.message), std::move(error.detail)};
+  }
+  if (error.code == ErrorCode::kInternal) return error;
+  return oci::Error{ErrorCode::kInternal, "fetching the blob failed: " + error.message,
+                    std::move(error.detail)};
+}
 
 }  // namespace
 
-std::uint64_t BlobFetch::Progress::sendable() const {
-  const std::uint64_t total = size.value_or(0);
-  if (verified || complete) return total;
-  return total == 0 ? 0 : std::min(written, total - 1);
+std::uint64_t BlobFetch::Progress::sendable(std::uint64_t offset, std::uint64_t length) const {
+  if (verified || complete) return length;
+  if (written <= offset || length == 0) return 0;
+  return std::min(written - offset, length - 1);
 }
 
 BlobFetch::BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest)
@@ -58,7 +73,6 @@ void BlobFetch::update(const std::function<void(Progress&)>& change) {
 }
 
 oci::Result<std::unique_ptr<storage::Reader>> BlobFetch::open(std::uint64_t offset) {
-  std::lock_guard commit(commit_mutex_);
   std::string upload_id;
   std::uint64_t size = 0;
   {
@@ -67,17 +81,18 @@ oci::Result<std::unique_ptr<storage::Reader>> BlobFetch::open(std::uint64_t offs
     size = progress_.size.value_or(0);
     if (!committed_) upload_id = upload_id_;
   }
-  if (upload_id.empty()) return registry_.open_blob({digest_, size}, offset);
-  return registry_.read_upload(upload_id, offset);
+  // The commit moves the upload's file to the blob's place: the bytes are under one of the
+  // two, and a reader opened on the upload keeps reading after the move.
+  if (!upload_id.empty()) {
+    if (auto reader = registry_.read_upload(upload_id, offset)) return reader;
+  }
+  return registry_.open_blob({digest_, size}, offset);
 }
 
 std::uint64_t BlobFetch::run(const Source& source, const std::function<bool()>& keep_going) {
   if (auto stored = registry_.stat_blob(repository_, digest_.str())) {
-    {
-      std::lock_guard commit(commit_mutex_);
-      committed_ = true;
-    }
     update([&](Progress& progress) {
+      committed_ = true;
       progress.size = stored->size;
       progress.written = stored->size;
       progress.complete = true;
@@ -86,7 +101,7 @@ std::uint64_t BlobFetch::run(const Source& source, const std::function<bool()>& 
   }
   oci::Result<std::uint64_t> fetched = fetch(source, keep_going);
   if (!fetched) {
-    update([&](Progress& progress) { progress.error = fetched.error(); });
+    update([&](Progress& progress) { progress.error = for_requester(fetched.error()); });
     return 0;
   }
   update([](Progress& progress) { progress.complete = true; });
@@ -111,11 +126,8 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
   auto adopted = registry_.link_stored_blob(repository_, digest_, expected);
   if (!adopted) return std::unexpected(std::move(adopted.error()));
   if (*adopted) {
-    {
-      std::lock_guard commit(commit_mutex_);
-      committed_ = true;
-    }
     update([&](Progress& progress) {
+      committed_ = true;
       progress.size = expected;
       progress.written = expected;
     });
@@ -138,13 +150,23 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
   std::uint64_t written = 0;
   std::vector<std::byte> piece;
   piece.reserve(kPieceBytes);
+  auto touched = std::chrono::steady_clock::now();
   const auto flush = [&]() -> oci::Result<void> {
     if (piece.empty()) return {};
     if (auto ok = (*appender)->write(piece); !ok) return ok;
     written += piece.size();
     piece.clear();
     update([&](Progress& progress) { progress.written = written; });
+    if (std::chrono::steady_clock::now() - touched > kTouchInterval) {
+      touched = std::chrono::steady_clock::now();
+      return (*appender)->touch();
+    }
     return {};
+  };
+  const auto discard = [&] {
+    (*appender)->abandon();
+    appender->reset();
+    (void)registry_.cancel_upload(repository_, upload->id);
   };
   const client::ByteSink sink = [&](std::span<const std::byte> bytes) -> oci::Result<void> {
     if (!keep_going()) return oci::fail(oci::ErrorCode::kInternal, "the server is stopping");
@@ -163,24 +185,31 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
                      fmt::format("the upstream sent {} of the blob's {} bytes", written, expected));
   }
   if (!read) {
-    appender->reset();
-    (void)registry_.cancel_upload(repository_, upload->id);
+    discard();
     return std::unexpected(std::move(read.error()));
   }
-  auto actual = (*appender)->digest();
-  if (!actual || *actual != digest_) {
-    appender->reset();
-    (void)registry_.cancel_upload(repository_, upload->id);
-    if (!actual) return std::unexpected(std::move(actual.error()));
-    return oci::fail(oci::ErrorCode::kDigestInvalid, "the upstream's bytes do not match the digest",
-                     "computed " + actual->str());
+  // The running SHA-256 lets readers have the last byte before the fsync; another algorithm
+  // is checked by complete_upload, and the last byte waits for it.
+  if (digest_.algorithm() == oci::DigestAlgorithm::kSha256) {
+    auto actual = (*appender)->digest();
+    if (!actual || *actual != digest_) {
+      discard();
+      if (!actual) return std::unexpected(std::move(actual.error()));
+      return oci::fail(oci::ErrorCode::kDigestInvalid,
+                       "the upstream's bytes do not match the digest", "computed " + actual->str());
+    }
+    update([](Progress& progress) { progress.verified = true; });
   }
-  update([](Progress& progress) { progress.verified = true; });
 
-  std::lock_guard commit(commit_mutex_);
   auto linked = registry_.complete_upload(repository_, std::move(*appender), digest_.str());
-  if (!linked) return std::unexpected(std::move(linked.error()));
-  committed_ = true;
+  if (!linked) {
+    (void)registry_.cancel_upload(repository_, upload->id);
+    return std::unexpected(std::move(linked.error()));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    committed_ = true;
+  }
   return written;
 }
 

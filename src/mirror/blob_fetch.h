@@ -32,10 +32,11 @@ class BlobFetch {
     std::optional<oci::Error> error;    // failed: nothing was stored
 
     bool ended() const { return complete || error.has_value(); }
-    // How many bytes a reader may pass on: all of them once verified, never the last one
-    // before, so that a requester never receives a whole body the digest then refutes.
-    // (Making them durable and linking them comes after: no requester waits for the fsync.)
-    std::uint64_t sendable() const;
+    // How many bytes of the range [offset, offset + length) a reader may pass on: all of
+    // them once verified, never the range's last one before, so that no requester receives
+    // a whole response (blob or range) the digest then refutes. Making the bytes durable and
+    // linking them comes after: no requester waits for the fsync.
+    std::uint64_t sendable(std::uint64_t offset, std::uint64_t length) const;
   };
 
   // Where the bytes come from: the blob's size (nullopt: the source does not have it), and
@@ -58,13 +59,15 @@ class BlobFetch {
   // already does, else on the fetching thread. `wake` must not block.
   void when_changed(const Progress& seen, std::function<void()> wake);
   // A reader from `offset` (below the size) on the bytes written so far; it stays valid
-  // after the blob is committed. Never read past progress().sendable().
+  // after the blob is committed. Never read past what progress().sendable() allows.
   oci::Result<std::unique_ptr<storage::Reader>> open(std::uint64_t offset);
 
   // The fetch itself, once: a blob the repository links already completes at once without
   // the source, and one whose bytes another repository holds once the source confirmed its
-  // size (it is linked, not downloaded). `keep_going` is asked between pieces; false abandons the
-  // fetch (shutdown). Returns the bytes fetched from the source.
+  // size (it is linked, not downloaded). `keep_going` is asked between pieces; false
+  // abandons the fetch (shutdown). Returns the bytes fetched from the source. The errors a
+  // reader sees are as a requester should see them: not found stays BLOB_UNKNOWN, anything
+  // else is the mirror's failure (UNKNOWN), never a code about the request itself.
   std::uint64_t run(const Source& source, const std::function<bool()>& keep_going);
   // Ends a fetch that will never run (the server stops): its readers get `error`.
   void abandon(const oci::Error& error);
@@ -87,9 +90,8 @@ class BlobFetch {
   mutable std::mutex mutex_;
   Progress progress_;
   std::vector<Waiter> waiters_;
-  std::string upload_id_;    // while the bytes are in an upload
-  bool committed_ = false;   // the bytes are the stored blob
-  std::mutex commit_mutex_;  // open() does not race the move of the upload into place
+  std::string upload_id_;   // while the bytes are in an upload
+  bool committed_ = false;  // the bytes are the stored blob
 };
 
 }  // namespace mirror

@@ -62,6 +62,25 @@ class BlobFetchTest : public testing::Test {
   registry::Registry registry_;
 };
 
+// Before the digest checked out, a reader of a whole blob or of a range never gets its last
+// byte: no response is complete with bytes the digest may refute.
+TEST(BlobFetchProgress, TheLastByteOfAnyRangeWaitsForTheDigest) {
+  BlobFetch::Progress progress;
+  progress.size = 1000;
+  progress.written = 600;
+  EXPECT_EQ(progress.sendable(0, 1000), 600u);
+  EXPECT_EQ(progress.sendable(0, 100), 99u);
+  EXPECT_EQ(progress.sendable(500, 100), 99u);
+  EXPECT_EQ(progress.sendable(550, 100), 50u);
+  EXPECT_EQ(progress.sendable(600, 100), 0u);
+  EXPECT_EQ(progress.sendable(599, 1), 0u);
+  progress.written = 1000;
+  EXPECT_EQ(progress.sendable(0, 1000), 999u);
+  progress.verified = true;
+  EXPECT_EQ(progress.sendable(0, 1000), 1000u);
+  EXPECT_EQ(progress.sendable(500, 100), 100u);
+}
+
 TEST_F(BlobFetchTest, StoresAndLinksAVerifiedBlob) {
   const std::string content(600'000, 'x');
   BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
@@ -69,7 +88,7 @@ TEST_F(BlobFetchTest, StoresAndLinksAVerifiedBlob) {
 
   const auto progress = fetch.progress();
   EXPECT_TRUE(progress.complete);
-  EXPECT_EQ(progress.sendable(), content.size());
+  EXPECT_EQ(progress.sendable(0, content.size()), content.size());
   auto stored = registry_.stat_blob("up/app", oci::digest_of(content).str());
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->size, content.size());
@@ -87,7 +106,7 @@ TEST_F(BlobFetchTest, EveryByteIsSendableOnceVerifiedBeforeItIsStored) {
   BlobFetch::Progress seen;
   watch = [&] {
     seen = fetch.progress();
-    if (seen.verified && !seen.complete && seen.sendable() == content.size()) {
+    if (seen.verified && !seen.complete && seen.sendable(0, content.size()) == content.size()) {
       sendable_before_stored = true;
     }
     if (!seen.ended()) fetch.when_changed(seen, watch);
@@ -152,7 +171,7 @@ TEST_F(BlobFetchTest, CorruptBytesAreNeitherStoredNorWhollySendable) {
   BlobFetch::Progress seen;
   watch = [&] {
     seen = fetch.progress();
-    most_sendable = std::max(most_sendable, seen.sendable());
+    most_sendable = std::max(most_sendable, seen.sendable(0, content.size()));
     if (!seen.ended()) fetch.when_changed(seen, watch);
   };
   fetch.when_changed(seen, watch);
@@ -160,10 +179,41 @@ TEST_F(BlobFetchTest, CorruptBytesAreNeitherStoredNorWhollySendable) {
 
   const auto progress = fetch.progress();
   ASSERT_TRUE(progress.error);
-  EXPECT_EQ(progress.error->code, oci::ErrorCode::kDigestInvalid);
+  EXPECT_EQ(progress.error->code, oci::ErrorCode::kInternal);
   EXPECT_LT(most_sendable, content.size());
   EXPECT_FALSE(registry_.stat_blob("up/app", oci::digest_of(content).str()));
   EXPECT_FALSE(fetch.open(0));
+}
+
+TEST_F(BlobFetchTest, ASha512BlobIsVerifiedAndStored) {
+  const std::string content(400'000, '5');
+  const oci::Digest digest = oci::digest_of(content, oci::DigestAlgorithm::kSha512);
+  BlobFetch fetch(registry_, "up/app", digest);
+  fetch.run(serving(content, content.size()), keep_going);
+  ASSERT_FALSE(fetch.progress().error) << fetch.progress().error->message;
+  EXPECT_TRUE(fetch.progress().complete);
+  EXPECT_TRUE(registry_.stat_blob("up/app", digest.str()));
+
+  std::string corrupt = content;
+  corrupt[7] = '6';
+  const std::string other(400'000, '7');
+  BlobFetch wrong(registry_, "up/other", oci::digest_of(other, oci::DigestAlgorithm::kSha512));
+  wrong.run(serving(corrupt, corrupt.size()), keep_going);
+  ASSERT_TRUE(wrong.progress().error);
+  EXPECT_FALSE(wrong.progress().verified);
+}
+
+// The errors readers see say what a requester needs: the mirror failed, not the request.
+TEST_F(BlobFetchTest, AnUpstreamRefusalIsTheMirrorsFailureForReaders) {
+  BlobFetch::Source refusing = serving("", 10);
+  refusing.read = [](std::uint64_t, const client::ByteSink&) -> oci::Result<void> {
+    return oci::fail(oci::ErrorCode::kUnauthorized, "token expired");
+  };
+  BlobFetch fetch(registry_, "up/app", oci::digest_of("0123456789"));
+  fetch.run(refusing, keep_going);
+  ASSERT_TRUE(fetch.progress().error);
+  EXPECT_EQ(fetch.progress().error->code, oci::ErrorCode::kInternal);
+  EXPECT_NE(fetch.progress().error->message.find("token expired"), std::string::npos);
 }
 
 TEST_F(BlobFetchTest, ACutTransferFailsAndLeavesNothing) {
@@ -172,6 +222,8 @@ TEST_F(BlobFetchTest, ACutTransferFailsAndLeavesNothing) {
   fetch.run(serving(content.substr(0, 4000), content.size()), keep_going);
   ASSERT_TRUE(fetch.progress().error);
   EXPECT_FALSE(registry_.stat_blob("up/app", oci::digest_of(content).str()));
+  auto uploads = driver_->list("uploads");
+  EXPECT_TRUE(!uploads || uploads->empty());
 }
 
 TEST_F(BlobFetchTest, MoreBytesThanTheSizeFail) {
@@ -179,7 +231,7 @@ TEST_F(BlobFetchTest, MoreBytesThanTheSizeFail) {
   BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
   fetch.run(serving(content + "extra", content.size()), keep_going);
   ASSERT_TRUE(fetch.progress().error);
-  EXPECT_EQ(fetch.progress().error->code, oci::ErrorCode::kDigestInvalid);
+  EXPECT_EQ(fetch.progress().error->code, oci::ErrorCode::kInternal);
 }
 
 TEST_F(BlobFetchTest, AnUnknownBlobIsBlobUnknown) {
@@ -242,7 +294,7 @@ TEST_F(BlobFetchTest, AReaderFollowsTheBytesAsTheyArrive) {
       ASSERT_TRUE(opened);
       reader = std::move(*opened);
     }
-    if (reader) received += read_all(*reader, seen.sendable() - received.size());
+    if (reader) received += read_all(*reader, seen.sendable(0, content.size()) - received.size());
   }
   EXPECT_EQ(received, content);
   EXPECT_TRUE(saw_part);

@@ -150,16 +150,20 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
     if (auto stored = registry_.get_manifest(repository, tag)) return stored;
   }
   oci::Result<registry::ManifestContent> cached = registry_.get_manifest(repository, tag);
-  const auto serve_stale = [&](const std::string& why) {
-    spdlog::warn("mirror: serving the cached {}:{} ({}), upstream {}: {}", repository, tag,
-                 cached->digest.str(), upstream.url, why);
+  // Served without the upstream's confirmation. Not marked checked when the upstream failed:
+  // the next request asks again (after UpstreamHealth's short hold), so a tag that moved
+  // meanwhile is seen as soon as the upstream is back.
+  enum class Stale { kFailed, kHeld, kGone };
+  const auto serve_stale = [&](Stale kind, const std::string& why) {
+    spdlog::log(kind == Stale::kHeld ? spdlog::level::debug : spdlog::level::warn,
+                "mirror: serving the cached {}:{} ({}), upstream {}: {}", repository, tag,
+                cached->digest.str(), upstream.url, why);
     health_of(upstream).stale();
-    freshness_.checked(repository, tag);
+    if (kind == Stale::kGone) freshness_.checked(repository, tag);
     return cached;
   };
   if (cached && health_of(upstream).recently_failed()) {
-    health_of(upstream).hit();
-    return serve_stale("failed moments ago");
+    return serve_stale(Stale::kHeld, "failed moments ago");
   }
 
   auto head = sources_of(upstream).head_tag(match.remote_repository, tag);
@@ -170,11 +174,11 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
     return cached;
   }
   if (head && !*head) {
-    if (cached) return serve_stale("it no longer has the tag");
+    if (cached) return serve_stale(Stale::kGone, "it no longer has the tag");
     return oci::fail(oci::ErrorCode::kManifestUnknown, "manifest unknown",
                      describe(upstream, match.remote_repository, tag));
   }
-  if (!head && cached) return serve_stale(head.error().message);
+  if (!head && cached) return serve_stale(Stale::kFailed, head.error().message);
 
   // New to the cache, or moved upstream: fetch it by digest when the HEAD told one (a
   // verified body), else by tag through whatever sources there are.
@@ -184,7 +188,7 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
   if (stored) {
     freshness_.checked(repository, tag);
   } else if (cached) {
-    return serve_stale(stored.error().message);
+    return serve_stale(Stale::kFailed, stored.error().message);
   }
   return stored;
 }
@@ -232,7 +236,7 @@ std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::st
     };
     source.read = [&](std::uint64_t offset, const client::ByteSink& sink) -> oci::Result<void> {
       auto opened = sources.open(match.remote_repository, fetch->digest().str());
-      if (!opened) return std::unexpected(std::move(opened.error()));
+      if (!opened) return std::unexpected(as_requester_error(upstream, std::move(opened.error())));
       const oci::Descriptor descriptor{
           .media_type = "application/octet-stream",
           .digest = fetch->digest(),
@@ -240,9 +244,18 @@ std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::st
           .urls = {},
           .artifact_type = {},
           .annotations = {}};
-      auto read = (*opened)->read_blob(descriptor, static_cast<std::int64_t>(offset), sink);
+      // An error of the sink (a local write, the server stopping) is not the upstream's.
+      bool sink_failed = false;
+      const client::ByteSink watched = [&](std::span<const std::byte> bytes) {
+        auto taken = sink(bytes);
+        sink_failed = !taken;
+        return taken;
+      };
+      auto read = (*opened)->read_blob(descriptor, static_cast<std::int64_t>(offset), watched);
+      if (sink_failed) return read;
       note(upstream, read ? nullptr : &read.error());
-      return read;
+      if (read) return read;
+      return std::unexpected(as_requester_error(upstream, std::move(read.error())));
     };
     const std::uint64_t bytes = fetch->run(source, [this] { return !stopping_.load(); });
     if (bytes > 0) {
@@ -267,6 +280,9 @@ void PullThrough::tags(const UpstreamMatch& match,
                        std::function<void(oci::Result<std::vector<std::string>>)> done) {
   manifest_workers_.post([this, match, done = std::move(done)] {
     const Upstream& upstream = *match.upstream;
+    if (health_of(upstream).recently_failed()) {
+      return done(oci::fail(oci::ErrorCode::kInternal, "upstream failed moments ago"));
+    }
     auto tags = sources_of(upstream).tags(match.remote_repository);
     note(upstream, tags ? nullptr : &tags.error());
     if (!tags) return done(std::unexpected(as_requester_error(upstream, std::move(tags.error()))));
@@ -279,6 +295,9 @@ void PullThrough::referrers(const UpstreamMatch& match, oci::Digest subject,
                             std::function<void(oci::Result<std::vector<oci::Descriptor>>)> done) {
   manifest_workers_.post([this, match, subject = std::move(subject), done = std::move(done)] {
     const Upstream& upstream = *match.upstream;
+    if (health_of(upstream).recently_failed()) {
+      return done(oci::fail(oci::ErrorCode::kInternal, "upstream failed moments ago"));
+    }
     auto source = sources_of(upstream).open(match.remote_repository, subject.str());
     if (!source) return done(std::unexpected(as_requester_error(upstream, source.error())));
     auto found = (*source)->referrers(subject);

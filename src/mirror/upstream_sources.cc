@@ -22,7 +22,9 @@ client::RetryPolicy upstream_retry() {
 }
 
 std::string with_reference(std::string_view name, std::string_view reference) {
-  return fmt::format("{}{}{}", name, reference.starts_with("sha") ? "@" : ":", reference);
+  // A digest has a ':' ("sha256:..."), a tag never does ("sha256-<hex>.sig" is a tag).
+  const bool digest = reference.find(':') != std::string_view::npos;
+  return fmt::format("{}{}{}", name, digest ? "@" : ":", reference);
 }
 
 }  // namespace

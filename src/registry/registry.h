@@ -90,6 +90,11 @@ class UploadAppender {
   // elsewhere meanwhile (pull-through) acts on a match without waiting for commit's fsync.
   // No more writes are taken afterwards; complete_upload uses it rather than hashing again.
   Result<oci::Digest> digest();
+  // Records that the upload is alive (its updated time) without recording a new size: a long
+  // write by this process keeps the upload from being purged as stale meanwhile.
+  Result<void> touch();
+  // Dropped without making the bytes durable: the caller cancels the upload next.
+  void abandon() { finished_ = true; }
 
  private:
   friend class Registry;
@@ -98,6 +103,7 @@ class UploadAppender {
   metadata::Store& store_;
   std::string id_;
   std::uint64_t limit_;
+  std::uint64_t recorded_;  // the size the metadata store records for the upload
   bool finished_ = false;
   std::optional<oci::Digest> digest_;
 };

@@ -46,7 +46,8 @@ UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHa
       hash_(std::move(hash)),
       store_(store),
       id_(std::move(id)),
-      limit_(limit) {}
+      limit_(limit),
+      recorded_(writer_->size()) {}
 
 UploadAppender::~UploadAppender() {
   if (!finished_) (void)finish();
@@ -89,6 +90,8 @@ Result<std::uint64_t> UploadAppender::commit() {
   }
   return size;
 }
+
+Result<void> UploadAppender::touch() { return store_.update_upload(id_, recorded_, now_unix()); }
 
 Result<oci::Digest> UploadAppender::digest() {
   if (digest_) return *digest_;

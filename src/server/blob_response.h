@@ -13,7 +13,7 @@ namespace server {
 struct BlobAnswer {
   HeaderResponse response;  // 200 or 206, without Content-Length
   std::uint64_t offset = 0;
-  std::uint64_t length = 0;  // body bytes (0 for HEAD and empty blobs too)
+  std::uint64_t length = 0;  // bytes of the range (a HEAD's Content-Length too)
 };
 
 // nullopt: the Range cannot be satisfied; refuse_range answers it.

@@ -60,17 +60,23 @@ asio::awaitable<void> send_fetching_blob(Exchange& exchange, Context& context,
 
   std::optional<BlobAnswer> answer = answer_blob(exchange, fetch->digest(), size);
   if (!answer) co_return co_await refuse_range(exchange, size);
-  if (exchange.method() == http::verb::head || answer->length == 0) {
-    answer->response.content_length(answer->length);
-    co_return co_await exchange.send_header(std::move(answer->response));
-  }
   const std::uint64_t offset = answer->offset;
   const std::uint64_t length = answer->length;
-  // The first byte of the range may not be written yet: open once it is.
-  while (progress.sendable() <= offset && !progress.error && !progress.complete) {
-    progress = co_await next_progress(*fetch, progress);
+  if (exchange.method() == http::verb::head) {
+    answer->response.content_length(length);
+    co_return co_await exchange.send_header(std::move(answer->response));
   }
+  // Nothing is sent before the first byte may be (for an empty body: before the digest
+  // checked out), so that an early failure is still an error response.
+  const auto started = [&](const BlobFetch::Progress& now) {
+    return now.ended() || now.verified || now.sendable(offset, length) > 0;
+  };
+  while (!started(progress)) progress = co_await next_progress(*fetch, progress);
   if (progress.error) co_return co_await exchange.send_error(*progress.error);
+  if (length == 0) {
+    answer->response.content_length(0);
+    co_return co_await exchange.send_header(std::move(answer->response));
+  }
   auto reader = co_await offload(context, [&] { return fetch->open(offset); });
   if (!reader) co_return co_await exchange.send_error(reader.error());
 
@@ -79,8 +85,7 @@ asio::awaitable<void> send_fetching_blob(Exchange& exchange, Context& context,
     BlobFetch::Progress now = fetch->progress();
     for (;;) {
       if (now.error) co_return std::unexpected(*now.error);
-      const std::uint64_t there =
-          std::min(now.sendable() - std::min(now.sendable(), offset), length);
+      const std::uint64_t there = now.sendable(offset, length);
       if (there > sent) co_return there;
       now = co_await next_progress(*fetch, now);
     }
