@@ -43,7 +43,6 @@ struct ServeFlags {
   std::vector<std::string> upstreams;
 };
 
-
 int run_serve(const ServeFlags& flags) {
   server::ServerConfig config;
   if (!flags.config_file.empty()) {
