@@ -141,7 +141,7 @@ asio::awaitable<void> handle_mirrored_tags(Exchange& exchange, const Route& rout
   }
   oci::Result<std::vector<std::string>> upstream_tags =
       oci::fail(oci::ErrorCode::kInternal, "not asked");
-  co_await wait_for_callback([&](std::function<void()> wake) {
+  co_await wait_for_callback([&](const std::function<void()>& wake) {
     context.mirror->tags(match, [&upstream_tags, wake](oci::Result<std::vector<std::string>> tags) {
       upstream_tags = std::move(tags);
       wake();
@@ -166,7 +166,7 @@ asio::awaitable<void> handle_mirrored_referrers(Exchange& exchange, const Route&
   }
   oci::Result<std::vector<oci::Descriptor>> upstream =
       oci::fail(oci::ErrorCode::kInternal, "not asked");
-  co_await wait_for_callback([&](std::function<void()> wake) {
+  co_await wait_for_callback([&](const std::function<void()>& wake) {
     context.mirror->referrers(match, *subject,
                               [&upstream, wake](oci::Result<std::vector<oci::Descriptor>> found) {
                                 upstream = std::move(found);

@@ -31,7 +31,7 @@ asio::awaitable<void> get_mirrored_manifest(Exchange& exchange, const Route& rou
   if (manifest) {
     pull_through.hit(match);
   } else {
-    co_await wait_for_callback([&](std::function<void()> wake) {
+    co_await wait_for_callback([&](const std::function<void()>& wake) {
       pull_through.manifest(match, route.name, route.reference,
                             [&manifest, wake](oci::Result<registry::ManifestContent> result) {
                               manifest = std::move(result);
