@@ -146,10 +146,8 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
     return oci::fail(oci::ErrorCode::kManifestUnknown, "tag not mirrored",
                      fmt::format("the mirror's tag rules for {} leave out {}", upstream.url, tag));
   }
-  if (freshness_.fresh(repository, tag, upstream.tag_ttl)) {
-    if (auto stored = registry_.get_manifest(repository, tag)) return stored;
-  }
   oci::Result<registry::ManifestContent> cached = registry_.get_manifest(repository, tag);
+  if (cached && freshness_.fresh(repository, tag, upstream.tag_ttl)) return cached;
   // Served without the upstream's confirmation. Not marked checked when the upstream failed:
   // the next request asks again (after UpstreamHealth's short hold), so a tag that moved
   // meanwhile is seen as soon as the upstream is back.

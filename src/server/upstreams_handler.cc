@@ -1,19 +1,13 @@
 // GET /regmirror/v1/upstreams: each upstream of the mirror, whether it answers, its last
 // error, and the cache's hits, misses and fetches for it.
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "mirror/pull_through.h"
 #include "server/handlers.h"
+#include "sync/schedule.h"
 
 namespace server {
 namespace {
-
-std::string rfc3339(std::chrono::system_clock::time_point time) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(time));
-}
 
 nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
   const mirror::Upstream& upstream = *status.upstream;
@@ -25,8 +19,9 @@ nlohmann::json upstream_json(const mirror::UpstreamStatus& status) {
       {"allow_push", upstream.allow_push},
       {"reachable", health.reachable ? nlohmann::json(*health.reachable) : nlohmann::json()},
       {"last_error", health.last_error},
-      {"last_error_at",
-       health.last_error_at ? nlohmann::json(rfc3339(*health.last_error_at)) : nlohmann::json()},
+      {"last_error_at", health.last_error_at
+                            ? nlohmann::json(imagesync::format_utc(*health.last_error_at))
+                            : nlohmann::json()},
       {"hits", health.hits},
       {"misses", health.misses},
       {"fetches", health.fetches},
