@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -75,6 +76,13 @@ def peer_skip_case(tc, case, failures):
 def requires(feature):
     """Skip the test (or class) when the registry under test lacks `feature`."""
     return unittest.skipIf(PEER and feature in PEER_LACKS, PEER_LACKS.get(feature, ""))
+
+
+def direct_only(reason):
+    """Skip a test of what the registry's own HTTP parser does with bytes no balancer passes
+    on unchanged, when the registry runs as replicas behind HAProxy."""
+    return unittest.skipIf(os.environ.get("REGMIRROR_TOPOLOGY") == "replicas",
+                           f"behind HAProxy: {reason}")
 
 
 def peer_bug(reason):
@@ -346,6 +354,54 @@ class Server:
                     continue
                 found.append(rel)
         return found
+
+
+class ReplicatedServer(Server):
+    """regmirror as replicas behind HAProxy sharing an S3 bucket and a PostgreSQL database
+    (tests/fixtures/replicas.py), with Server's lifecycle: REGMIRROR_TOPOLOGY=replicas runs the
+    tests against it. `proc` is the cluster, which polls as running while every replica and
+    the balancer are."""
+
+    def start(self, timeout=30):
+        import replicas
+
+        if self.proc is None:
+            args = ["--htpasswd", self.make_htpasswd(), "--auth-mode", AUTH_MODE] if AUTH_MODE else []
+            self.proc = replicas.Replicas(regmirror_binary(), self.workdir, read_only=self.read_only,
+                                          extra_args=args + self.extra_args)
+        self.starts += 1
+        self.proc.start(timeout)
+        self.port = self.proc.port
+        return self
+
+    def running(self):
+        return self.proc is not None and self.proc.running()
+
+    def signal(self, sig=signal.SIGTERM):
+        self.proc.signal(sig)
+
+    def stop(self, timeout=20):
+        self.proc.stop(timeout)
+
+    def kill(self):
+        if self.proc is not None:
+            self.proc.kill()
+
+    def log_tail(self, lines=40):
+        return self.proc.log_tail(lines // 2) if self.proc else "(no replica log)"
+
+    def files_outside_storage(self):
+        # the cluster's own files, and each replica's local root (its scratch space)
+        ours = re.compile(r"(replica-\d+(\.log)?|haproxy\.(log|cfg)|replicas\.yml)(/.*)?")
+        return [f for f in super().files_outside_storage() if not ours.fullmatch(f)]
+
+
+TOPOLOGY = (os.environ.get("REGMIRROR_TOPOLOGY") or "single").strip()
+if TOPOLOGY == "replicas":
+    sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "fixtures"))
+    Server = ReplicatedServer  # noqa: F811 (every test's server becomes a cluster)
+elif TOPOLOGY != "single":
+    raise SystemExit(f"REGMIRROR_TOPOLOGY must be single or replicas, not {TOPOLOGY!r}")
 
 
 # ---------------------------------------------------------------------------------------------

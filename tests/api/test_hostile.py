@@ -14,7 +14,7 @@ import time
 import unittest
 import uuid
 
-from harness import (ACCEPT_ALL, MiB, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, PEER, RawConnection,
+from harness import (ACCEPT_ALL, direct_only, MiB, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, PEER, RawConnection,
                      RegistryTestCase, add_query, descriptor, image_manifest, location, peer_bug, peer_skip_case,
                      raw_request_head, requires, sha256, unique_repo)
 
@@ -341,6 +341,7 @@ class HostileTest(RegistryTestCase):
 
     # ---- the wire
 
+    @direct_only("the balancer parses the request line first (it normalizes or holds it)")
     def test_garbage_request_lines(self):
         complete = [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET /v2/ HTTP/9.9\r\nHost: x\r\n\r\n",
                     b"GET /v2/\r\n\r\n", b"\x00\x01\x02\xff\xfe\r\n\r\n", b"GET /v2/ HTTP/1.1\r\nno colon here\r\n\r\n",

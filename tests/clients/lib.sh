@@ -193,10 +193,15 @@ start_registry() {
     case $kind in
       regmirror)
         [[ -x $REGMIRROR_BIN ]] || fail "regmirror binary not found or not executable: $REGMIRROR_BIN (set REGMIRROR_BIN, or REGISTRY_UNDER_TEST=docker-registry)"
-        "$REGMIRROR_BIN" serve --listen "127.0.0.1:$port" --storage "$dir/data" --log-level warn \
-          "${serve_args[@]}" >"$logf" 2>&1 &
-        pid=$!
-        url="$scheme://127.0.0.1:$port/healthz"
+        if [[ ${REGMIRROR_TOPOLOGY:-single} == replicas ]]; then
+          _start_replicas "$dir" "$logf" "${serve_args[@]}"
+          pid=$REPLICAS_PID port=$REPLICAS_PORT url="$scheme://127.0.0.1:$port/healthz"
+        else
+          "$REGMIRROR_BIN" serve --listen "127.0.0.1:$port" --storage "$dir/data" --log-level warn \
+            "${serve_args[@]}" >"$logf" 2>&1 &
+          pid=$!
+          url="$scheme://127.0.0.1:$port/healthz"
+        fi
         ;;
       docker-registry)
         require_cmd docker-registry
@@ -258,6 +263,23 @@ EOF
     log "$name ($kind): port $port taken (attempt $attempt), trying another"
   done
   fail "$name ($kind) could not be started after 3 attempts"
+}
+
+# _start_replicas DIR LOG [SERVE_ARG...]: regmirror as replicas behind HAProxy
+# (tests/fixtures/replicas.py, REGMIRROR_TOPOLOGY=replicas); sets REPLICAS_PID (the fixture,
+# which stops every replica on SIGTERM and exits 0 when they all did) and REPLICAS_PORT.
+_start_replicas() {
+  local dir=$1 logf=$2 i
+  shift 2
+  python3 "$REPO_ROOT/tests/fixtures/replicas.py" serve --dir "$dir/cluster" --port-file "$dir/port" \
+    --regmirror "$REGMIRROR_BIN" "$@" >"$logf" 2>&1 &
+  REPLICAS_PID=$!
+  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+    [[ -s $dir/port ]] && break
+    kill -0 "$REPLICAS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  REPLICAS_PORT=$(cat "$dir/port" 2>/dev/null || echo 0)
 }
 
 # _wait_ready NAME URL [CURL_ARG...]
