@@ -1,0 +1,192 @@
+"""Replicas that share only their backends behave as one registry (issue 12).
+
+Each test class runs a cluster of three `regmirror serve` behind HAProxy
+(tests/fixtures/replicas.py; REGMIRROR_REPLICA_BACKENDS picks the backends, S3 + PostgreSQL by
+default) and talks to single replicas directly where a test needs to say which one answers.
+"""
+
+import http.client
+import os
+import signal
+import sys
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "api"))
+sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
+
+from harness import (OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, add_query, descriptor,  # noqa: E402
+                     image_config, image_manifest, location, regmirror_binary, request, sha256,
+                     unique_repo)
+import replicas  # noqa: E402
+
+
+class Replica:
+    """One replica addressed directly (what the harness's request() needs of a server)."""
+
+    def __init__(self, cluster, index):
+        self.cluster, self.index = cluster, index
+        self.tokens = {}
+
+    @property
+    def port(self):
+        return self.cluster.ports[self.index]
+
+    def log_tail(self, lines=15):
+        return self.cluster.log_tail(lines)
+
+
+class ClusterTestCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+
+        cls.workdir = tempfile.mkdtemp(prefix="regmirror-scaleout-")
+        cls.cluster = replicas.Replicas(regmirror_binary(), cls.workdir)
+        try:
+            cls.cluster.start()
+        except BaseException:
+            cls.cluster.kill()
+            raise
+        cls.balanced = cls.cluster  # request() needs only .port, .tokens and .log_tail
+        cls.balanced.tokens = {}
+        cls.replica = [Replica(cls.cluster, i) for i in range(cls.cluster.count)]
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+
+        try:
+            cls.cluster.stop()
+        finally:
+            cls.cluster.kill()
+            shutil.rmtree(cls.workdir, ignore_errors=True)
+
+    def assertStatus(self, resp, status):
+        self.assertEqual(resp.status, status, str(resp))
+
+
+class StatelessUploads(ClusterTestCase):
+    def test_upload_started_continued_and_finished_on_different_replicas(self):
+        repo = unique_repo("scale")
+        data = os.urandom(3 * 1024 * 1024 + 17)
+        chunks = [data[:1024 * 1024], data[1024 * 1024:2 * 1024 * 1024], data[2 * 1024 * 1024:]]
+        post = request(self.replica[0], "POST", f"/v2/{repo}/blobs/uploads/")
+        self.assertStatus(post, 202)
+        target, offset = location(post), 0
+        for i, chunk in enumerate(chunks[:2]):
+            # each chunk through another replica than the one before
+            resp = request(self.replica[(i + 1) % 3], "PATCH", target, chunk, {
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"{offset}-{offset + len(chunk) - 1}"})
+            self.assertStatus(resp, 202)
+            offset += len(chunk)
+            self.assertEqual(resp.header("Range"), f"0-{offset - 1}")
+            target = location(resp)
+        status = request(self.replica[0], "GET", target)
+        self.assertStatus(status, 204)
+        self.assertEqual(status.header("Range"), f"0-{offset - 1}")
+        put = request(self.replica[0], "PUT", add_query(target, digest=sha256(data)), chunks[2],
+                      {"Content-Type": "application/octet-stream"})
+        self.assertStatus(put, 201)
+        for r in self.replica:
+            got = request(r, "GET", f"/v2/{repo}/blobs/{sha256(data)}")
+            self.assertStatus(got, 200)
+            self.assertEqual(got.body, data, f"replica {r.index} serves other bytes")
+
+    def test_wrong_digest_on_another_replica_leaves_nothing(self):
+        repo = unique_repo("scale")
+        data = os.urandom(100_000)
+        post = request(self.replica[1], "POST", f"/v2/{repo}/blobs/uploads/")
+        patch = request(self.replica[2], "PATCH", location(post), data,
+                        {"Content-Type": "application/octet-stream"})
+        self.assertStatus(patch, 202)
+        wrong = sha256(data + b"x")
+        put = request(self.replica[0], "PUT", add_query(location(patch), digest=wrong))
+        self.assertStatus(put, 400)
+        for r in self.replica:
+            self.assertStatus(request(r, "HEAD", f"/v2/{repo}/blobs/{wrong}"), 404)
+            self.assertStatus(request(r, "HEAD", f"/v2/{repo}/blobs/{sha256(data)}"), 404)
+
+
+class TagsAcrossReplicas(ClusterTestCase):
+    def push_image(self, server, repo, tag):
+        config = image_config()
+        layer = os.urandom(256)
+        for blob in (config, layer):
+            post = request(server, "POST", add_query(f"/v2/{repo}/blobs/uploads/", digest=sha256(blob)), blob,
+                           {"Content-Type": "application/octet-stream"})
+            self.assertStatus(post, 201)
+        body = image_manifest(descriptor(OCI_CONFIG, config), [descriptor(OCI_LAYER_GZIP, layer)])
+        put = request(server, "PUT", f"/v2/{repo}/manifests/{tag}", body, {"Content-Type": OCI_MANIFEST})
+        self.assertStatus(put, 201)
+        return sha256(body)
+
+    def test_a_tag_written_on_one_replica_is_read_on_the_others_at_once(self):
+        repo = unique_repo("scale")
+        for round_ in range(10):
+            writer = self.replica[round_ % 3]
+            digest = self.push_image(writer, repo, "moving")
+            for reader in self.replica:
+                if reader is writer:
+                    continue
+                got = request(reader, "HEAD", f"/v2/{repo}/manifests/moving",
+                              headers={"Accept": OCI_MANIFEST})
+                self.assertStatus(got, 200)
+                self.assertEqual(got.header("Docker-Content-Digest"), digest,
+                                 f"round {round_}: replica {reader.index} serves a stale tag")
+
+    def test_a_deleted_tag_is_gone_everywhere_at_once(self):
+        repo = unique_repo("scale")
+        self.push_image(self.replica[0], repo, "gone")
+        for r in self.replica:  # warm every replica's cache
+            self.assertStatus(request(r, "HEAD", f"/v2/{repo}/manifests/gone",
+                                      headers={"Accept": OCI_MANIFEST}), 200)
+        self.assertStatus(request(self.replica[1], "DELETE", f"/v2/{repo}/manifests/gone"), 202)
+        for r in self.replica:
+            self.assertStatus(request(r, "HEAD", f"/v2/{repo}/manifests/gone",
+                                      headers={"Accept": OCI_MANIFEST}), 404)
+
+
+class ReplicaKilledMidUpload(ClusterTestCase):
+    def test_upload_cut_by_sigkill_is_finished_through_another_replica(self):
+        repo = unique_repo("scale")
+        first = os.urandom(2 * 1024 * 1024)
+        rest = os.urandom(6 * 1024 * 1024)
+        data = first + rest
+        post = request(self.replica[0], "POST", f"/v2/{repo}/blobs/uploads/")
+        target = location(post)
+        patch = request(self.replica[0], "PATCH", target, first, {"Content-Type": "application/octet-stream"})
+        self.assertStatus(patch, 202)
+        target = location(patch)
+
+        # A second PATCH to replica 0 sends part of its body; the replica dies in the middle.
+        conn = http.client.HTTPConnection("127.0.0.1", self.replica[0].port, timeout=30)
+        conn.putrequest("PATCH", target)
+        conn.putheader("Content-Type", "application/octet-stream")
+        conn.putheader("Content-Length", str(len(rest)))
+        conn.endheaders()
+        conn.send(rest[:3 * 1024 * 1024])
+        time.sleep(0.3)
+        self.cluster.kill_replica(0, signal.SIGKILL)
+        conn.close()
+
+        # The client asks another replica where the upload stands and resumes from there.
+        status = request(self.replica[1], "GET", target)
+        self.assertStatus(status, 204)
+        end = int(status.header("Range").split("-")[1]) + 1
+        self.assertEqual(end, len(first), "only what a finished request recorded is the upload")
+        resp = request(self.replica[1], "PATCH", target, data[end:], {
+            "Content-Type": "application/octet-stream", "Content-Range": f"{end}-{len(data) - 1}"})
+        self.assertStatus(resp, 202)
+        put = request(self.replica[2], "PUT", add_query(location(resp), digest=sha256(data)))
+        self.assertStatus(put, 201)
+        got = request(self.replica[1], "GET", f"/v2/{repo}/blobs/{sha256(data)}")
+        self.assertEqual(got.body, data)
+        self.cluster.start()  # the dead replica comes back for the other tests and the stop
+
+
+if __name__ == "__main__":
+    unittest.main()
