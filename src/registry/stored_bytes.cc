@@ -9,7 +9,8 @@
 namespace registry {
 
 oci::Result<void> hash_stored_bytes(storage::Driver& driver, std::string_view path,
-                                    std::uint64_t size, oci::DigestHasher& hasher) {
+                                    std::uint64_t size,
+                                    const std::function<void(std::span<const std::byte>)>& hash) {
   const auto lost = [size](std::uint64_t held) {
     return oci::fail(oci::ErrorCode::kBlobUploadInvalid,
                      "the stored upload holds " + std::to_string(held) + " of its " +
@@ -25,7 +26,7 @@ oci::Result<void> hash_stored_bytes(storage::Driver& driver, std::string_view pa
     auto n = (*reader)->read(std::span(buffer).first(want));
     if (!n) return storage_failure(n.error());
     if (*n == 0) return lost(size - left);
-    hasher.update(std::span<const std::byte>(buffer.data(), *n));
+    hash(std::span<const std::byte>(buffer.data(), *n));
     left -= *n;
   }
   return {};

@@ -24,7 +24,10 @@ UploadHashes::Lease::~Lease() { give_back(); }
 oci::Result<void> UploadHashes::Lease::rebuild(storage::Driver& driver, std::string_view path,
                                                std::uint64_t size) {
   auto state = std::make_unique<State>();
-  if (auto hashed = hash_stored_bytes(driver, path, size, state->hasher); !hashed) {
+  if (auto hashed =
+          hash_stored_bytes(driver, path, size,
+                            [&](std::span<const std::byte> bytes) { state->hasher.update(bytes); });
+      !hashed) {
     state_.reset();
     return hashed;
   }

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "oci/digest.h"
 #include "oci/error.h"
+#include "oci/resumable_sha256.h"
 #include "storage/driver.h"
 
 namespace registry {
@@ -19,7 +19,7 @@ namespace registry {
 class UploadHashes {
  public:
   struct State {
-    oci::DigestHasher hasher;
+    oci::ResumableSha256 hasher;
     std::uint64_t size = 0;
   };
 

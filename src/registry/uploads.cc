@@ -32,7 +32,9 @@ Result<void> check_name(std::string_view repository) {
 Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path, std::uint64_t size,
                            oci::DigestAlgorithm algorithm) {
   oci::DigestHasher hasher(algorithm);
-  if (auto hashed = hash_stored_bytes(driver, path, size, hasher); !hashed) {
+  if (auto hashed = hash_stored_bytes(
+          driver, path, size, [&](std::span<const std::byte> bytes) { hasher.update(bytes); });
+      !hashed) {
     return std::unexpected(hashed.error());
   }
   return hasher.finish();
