@@ -125,7 +125,8 @@ int run_serve(const ServeFlags& flags) {
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  auto pull_through = ServePullThrough::start(config.mirror, registry);
+  auto pull_through =
+      ServePullThrough::start(config.mirror, registry, config.storage_root / "spool");
   if (!pull_through) {
     fmt::print(stderr, "regmirror serve: {}\n", pull_through.error().message);
     return kBadConfiguration;

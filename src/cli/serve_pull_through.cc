@@ -9,7 +9,8 @@
 namespace cli {
 
 oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
-    const server::MirrorConfig& config, registry::Registry& registry) {
+    const server::MirrorConfig& config, registry::Registry& registry,
+    const std::filesystem::path& spool_directory) {
   if (!config.enabled()) return nullptr;
   auto table = mirror::UpstreamTable::create(config.upstreams);
   if (!table) return std::unexpected(table.error());
@@ -25,6 +26,7 @@ oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
   mirror::PullThroughOptions options;
   options.registries_conf = served->registries_conf_.get();
   options.blob_workers = config.blob_workers;
+  options.spool_directory = spool_directory;
   for (const mirror::Upstream& upstream : table->upstreams()) {
     spdlog::info("mirroring {} at /v2/{}", upstream.url,
                  upstream.prefix.empty() ? std::string("...") : upstream.prefix + "/...");

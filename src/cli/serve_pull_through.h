@@ -3,6 +3,7 @@
 // No upstream is contacted here: an upstream that is down never stops serve from starting.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
 #include "mirror/pull_through.h"
@@ -16,9 +17,11 @@ namespace cli {
 class ServePullThrough {
  public:
   // Null without upstreams. Fails when two upstreams share a prefix or the registries.conf
-  // does not load.
-  static oci::Result<std::unique_ptr<ServePullThrough>> start(const server::MirrorConfig& config,
-                                                              registry::Registry& registry);
+  // does not load. `spool_directory`: local scratch space for blobs being fetched (used with
+  // object storage only).
+  static oci::Result<std::unique_ptr<ServePullThrough>> start(
+      const server::MirrorConfig& config, registry::Registry& registry,
+      const std::filesystem::path& spool_directory);
 
   mirror::PullThrough& pull_through() { return *pull_through_; }
 

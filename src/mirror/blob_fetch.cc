@@ -35,8 +35,12 @@ std::uint64_t BlobFetch::Progress::sendable(std::uint64_t offset, std::uint64_t 
   return std::min(written - offset, length - 1);
 }
 
-BlobFetch::BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest)
-    : registry_(registry), repository_(std::move(repository)), digest_(std::move(digest)) {}
+BlobFetch::BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest,
+                     storage::Driver* spool)
+    : registry_(registry),
+      repository_(std::move(repository)),
+      digest_(std::move(digest)),
+      spool_(spool) {}
 
 BlobFetch::Progress BlobFetch::progress() const {
   std::lock_guard lock(mutex_);
@@ -74,12 +78,19 @@ void BlobFetch::update(const std::function<void(Progress&)>& change) {
 
 oci::Result<std::unique_ptr<storage::Reader>> BlobFetch::open(std::uint64_t offset) {
   std::string upload_id;
+  std::string spool_path;
   std::uint64_t size = 0;
   {
     std::lock_guard lock(mutex_);
     if (progress_.error) return std::unexpected(*progress_.error);
     size = progress_.size.value_or(0);
     if (!committed_) upload_id = upload_id_;
+    if (!committed_) spool_path = spool_path_;
+  }
+  // The spool goes once the blob is stored: a reader that lost that race reads the blob.
+  if (!spool_path.empty()) {
+    if (auto reader = spool_->reader(spool_path, offset)) return std::move(*reader);
+    return registry_.open_blob({digest_, size}, offset);
   }
   // The commit moves the upload's file to the blob's place: the bytes are under one of the
   // two, and a reader opened on the upload keeps reading after the move.
@@ -141,6 +152,17 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
     (void)registry_.cancel_upload(repository_, upload->id);
     return std::unexpected(std::move(appender.error()));
   }
+  std::unique_ptr<storage::Writer> spooled;
+  if (spool_ != nullptr) {
+    auto started = start_spool(upload->id);
+    if (!started) {
+      (*appender)->abandon();
+      appender->reset();
+      (void)registry_.cancel_upload(repository_, upload->id);
+      return std::unexpected(std::move(started.error()));
+    }
+    spooled = std::move(*started);
+  }
   {
     std::lock_guard lock(mutex_);
     upload_id_ = upload->id;
@@ -154,6 +176,12 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
   const auto flush = [&]() -> oci::Result<void> {
     if (piece.empty()) return {};
     if (auto ok = (*appender)->write(piece); !ok) return ok;
+    if (spooled) {
+      if (auto ok = spooled->write(piece); !ok) {
+        return oci::fail(oci::ErrorCode::kInternal, "writing the fetch spool failed",
+                         ok.error().message);
+      }
+    }
     written += piece.size();
     piece.clear();
     update([&](Progress& progress) { progress.written = written; });
@@ -167,6 +195,7 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
     (*appender)->abandon();
     appender->reset();
     (void)registry_.cancel_upload(repository_, upload->id);
+    drop_spool();
   };
   const client::ByteSink sink = [&](std::span<const std::byte> bytes) -> oci::Result<void> {
     if (!keep_going()) return oci::fail(oci::ErrorCode::kInternal, "the server is stopping");
@@ -204,13 +233,37 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
   auto linked = registry_.complete_upload(repository_, std::move(*appender), digest_.str());
   if (!linked) {
     (void)registry_.cancel_upload(repository_, upload->id);
+    drop_spool();
     return std::unexpected(std::move(linked.error()));
   }
   {
     std::lock_guard lock(mutex_);
     committed_ = true;
   }
+  drop_spool();
   return written;
+}
+
+oci::Result<std::unique_ptr<storage::Writer>> BlobFetch::start_spool(const std::string& upload_id) {
+  const std::string path = "fetches/" + upload_id;
+  auto writer = spool_->writer(path, 0);
+  if (!writer) {
+    return oci::fail(oci::ErrorCode::kInternal, "cannot create the fetch spool",
+                     writer.error().message);
+  }
+  std::lock_guard lock(mutex_);
+  spool_path_ = path;
+  return std::move(*writer);
+}
+
+// Readers that opened the spool keep their open file; later ones read the stored blob.
+void BlobFetch::drop_spool() {
+  std::string path;
+  {
+    std::lock_guard lock(mutex_);
+    path = std::exchange(spool_path_, "");
+  }
+  if (!path.empty()) (void)spool_->remove(path);
 }
 
 }  // namespace mirror

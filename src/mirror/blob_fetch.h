@@ -2,6 +2,8 @@
 // while it runs: the bytes are written to an upload of the registry as they arrive, readers
 // stream them from there as far as they are written, and the blob is linked only when its
 // digest checks out. A failed fetch leaves nothing behind and tells every reader.
+// On storage that shows an upload's bytes only once complete (object storage), the bytes also
+// go to a local spool file, and readers stream that one until the blob is stored.
 //
 // Thread-safe. The fetch runs on one thread (run()); readers ask progress(), wait with
 // when_changed() and read with open() from any thread.
@@ -46,7 +48,10 @@ class BlobFetch {
     std::function<oci::Result<void>(std::uint64_t offset, const client::ByteSink& sink)> read;
   };
 
-  BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest);
+  // `spool`: where readers' copy of the bytes goes when the registry's uploads cannot be read
+  // while written; null when they can.
+  BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest,
+            storage::Driver* spool = nullptr);
   BlobFetch(const BlobFetch&) = delete;
   BlobFetch& operator=(const BlobFetch&) = delete;
 
@@ -83,14 +88,20 @@ class BlobFetch {
   void update(const std::function<void(Progress&)>& change);
   oci::Result<std::uint64_t> fetch(const Source& source, const std::function<bool()>& keep_going);
 
+  // The readers' copy of the bytes on the spool, while the fetch runs.
+  oci::Result<std::unique_ptr<storage::Writer>> start_spool(const std::string& upload_id);
+  void drop_spool();
+
   registry::Registry& registry_;
   const std::string repository_;
   const oci::Digest digest_;
+  storage::Driver* const spool_;
 
   mutable std::mutex mutex_;
   Progress progress_;
   std::vector<Waiter> waiters_;
   std::string upload_id_;   // while the bytes are in an upload
+  std::string spool_path_;  // while readers read the spool ("" = they read the upload)
   bool committed_ = false;  // the bytes are the stored blob
 };
 

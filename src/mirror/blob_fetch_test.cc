@@ -251,16 +251,14 @@ TEST_F(BlobFetchTest, StoppingAbandonsTheFetch) {
 
 // A reader on another thread follows the fetch as it is written, piece by piece, and gets
 // every byte once the fetch completes.
-TEST_F(BlobFetchTest, AReaderFollowsTheBytesAsTheyArrive) {
-  std::string content;
-  for (int i = 0; i < 1'000'000; ++i) content += static_cast<char>('a' + i % 26);
-  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
-
-  // The source hands over one piece each time the reader asks for more.
+// Runs `fetch` over a source that hands over one piece each time the reader asks for more,
+// and reads along: the reader gets every byte, some of them before the fetch completed.
+void read_along(BlobFetch& fetch, const std::string& content) {
   std::mutex mutex;
   std::condition_variable changed;
   std::size_t allowed = 0;
-  BlobFetch::Source gated = serving(content, content.size());
+  BlobFetch::Source gated;
+  gated.size = [&]() -> oci::Result<std::optional<std::uint64_t>> { return content.size(); };
   gated.read = [&](std::uint64_t, const client::ByteSink& sink) -> oci::Result<void> {
     for (std::size_t at = 0; at < content.size(); at += 50'000) {
       std::unique_lock lock(mutex);
@@ -270,7 +268,7 @@ TEST_F(BlobFetchTest, AReaderFollowsTheBytesAsTheyArrive) {
     }
     return {};
   };
-  std::jthread fetching([&] { fetch.run(gated, keep_going); });
+  std::jthread fetching([&] { fetch.run(gated, [] { return true; }); });
 
   std::string received;
   std::unique_ptr<storage::Reader> reader;
@@ -298,6 +296,89 @@ TEST_F(BlobFetchTest, AReaderFollowsTheBytesAsTheyArrive) {
   }
   EXPECT_EQ(received, content);
   EXPECT_TRUE(saw_part);
+}
+
+std::string alphabet(std::size_t size) {
+  std::string content;
+  for (std::size_t i = 0; i < size; ++i) content += static_cast<char>('a' + i % 26);
+  return content;
+}
+
+TEST_F(BlobFetchTest, AReaderFollowsTheBytesAsTheyArrive) {
+  const std::string content = alphabet(1'000'000);
+  BlobFetch fetch(registry_, "up/app", oci::digest_of(content));
+  read_along(fetch, content);
+}
+
+// Storage that shows a file's bytes only once its writer committed, as object storage does.
+class CompleteOnlyDriver final : public storage::Driver {
+ public:
+  CompleteOnlyDriver() : inner_(storage::make_memory_driver()) {}
+  sys::Result<storage::FileInfo> stat(std::string_view path) override { return inner_->stat(path); }
+  sys::Result<std::unique_ptr<storage::Reader>> reader(std::string_view path,
+                                                       std::uint64_t offset) override {
+    return inner_->reader(path, offset);
+  }
+  sys::Result<std::unique_ptr<storage::Writer>> writer(std::string_view path,
+                                                       std::uint64_t keep) override {
+    auto content = keep == 0 ? sys::Result<std::string>("") : inner_->get_content(path, keep);
+    if (!content) return std::unexpected(content.error());
+    return std::make_unique<Writer>(*inner_, std::string(path), content->substr(0, keep));
+  }
+  sys::Result<void> put_content(std::string_view path, std::string_view content) override {
+    return inner_->put_content(path, content);
+  }
+  sys::Result<std::string> get_content(std::string_view path, std::uint64_t max) override {
+    return inner_->get_content(path, max);
+  }
+  sys::Result<void> move(std::string_view from, std::string_view to) override {
+    return inner_->move(from, to);
+  }
+  sys::Result<void> remove(std::string_view path) override { return inner_->remove(path); }
+  sys::Result<std::vector<std::string>> list(std::string_view directory) override {
+    return inner_->list(directory);
+  }
+
+ private:
+  class Writer final : public storage::Writer {
+   public:
+    Writer(storage::Driver& inner, std::string path, std::string kept)
+        : inner_(inner), path_(std::move(path)), bytes_(std::move(kept)) {}
+    sys::Result<void> write(std::span<const std::byte> bytes) override {
+      bytes_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return {};
+    }
+    std::uint64_t size() const override { return bytes_.size(); }
+    sys::Result<void> commit() override { return inner_.put_content(path_, bytes_); }
+
+   private:
+    storage::Driver& inner_;
+    std::string path_;
+    std::string bytes_;
+  };
+  std::unique_ptr<storage::Driver> inner_;
+};
+
+TEST(BlobFetchOnObjectStorage, AReaderFollowsTheBytesThroughTheSpool) {
+  testsupport::TempDir dir;
+  CompleteOnlyDriver driver;
+  auto store = std::move(*metadata::open_sqlite_store(dir / "metadata.sqlite"));
+  registry::Registry registry(driver, *store, registry::Options{});
+  ASSERT_FALSE(registry.uploads_readable_while_written());
+  auto spool = storage::make_memory_driver();
+
+  const std::string content = alphabet(1'000'000);
+  BlobFetch fetch(registry, "up/app", oci::digest_of(content), spool.get());
+  read_along(fetch, content);
+  EXPECT_TRUE(fetch.progress().complete);
+  auto spooled = spool->list("fetches");
+  ASSERT_TRUE(spooled);
+  EXPECT_TRUE(spooled->empty()) << "the spool goes once the blob is stored";
+  auto stored = registry.stat_blob("up/app", oci::digest_of(content).str());
+  ASSERT_TRUE(stored);
+  auto reader = registry.open_blob(*stored, 0);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(read_all(**reader, content.size()), content);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "oci/digest.h"
+#include "storage/filesystem_driver.h"
 
 namespace mirror {
 namespace {
@@ -46,6 +47,13 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
       upstreams_(std::make_unique<Upstreams>()),
       manifest_workers_(options.manifest_workers),
       blob_workers_(options.blob_workers) {
+  if (!registry.uploads_readable_while_written()) {
+    spool_ = storage::make_filesystem_driver(options.spool_directory.empty()
+                                                 ? std::filesystem::temp_directory_path() /
+                                                       "regmirror-fetch-spool"
+                                                 : options.spool_directory);
+    (void)spool_->remove("fetches");  // what a process that stopped left behind
+  }
   for (const Upstream& upstream : table_.upstreams()) {
     upstreams_->sources.emplace(
         &upstream, std::make_unique<UpstreamSources>(upstream, options.registries_conf, opener_));
@@ -217,7 +225,8 @@ std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::st
   {
     std::lock_guard lock(mutex_);
     if (auto it = blob_fetches_.find(key); it != blob_fetches_.end()) return it->second;
-    fetch = std::make_shared<BlobFetch>(registry_, std::move(repository), std::move(digest));
+    fetch = std::make_shared<BlobFetch>(registry_, std::move(repository), std::move(digest),
+                                        spool_.get());
     blob_fetches_.emplace(key, fetch);
   }
   health_of(*match.upstream).miss();

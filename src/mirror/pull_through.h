@@ -30,6 +30,7 @@
 #include "mirror/worker_pool.h"
 #include "nodeconf/registries_conf.h"
 #include "registry/registry.h"
+#include "storage/driver.h"
 #include "transfer/open_store.h"
 
 namespace mirror {
@@ -40,6 +41,10 @@ struct PullThroughOptions {
   // Blob fetches at once; more wait for a worker. Manifests have their own few workers.
   std::size_t blob_workers = 16;
   std::size_t manifest_workers = 4;
+  // Local scratch space for the readers' copy of blobs being fetched, used only when the
+  // registry's storage shows an upload's bytes once complete (object storage); "" = the
+  // system's temporary directory.
+  std::filesystem::path spool_directory;
 };
 
 struct UpstreamStatus {
@@ -112,6 +117,7 @@ class PullThrough {
   registry::Registry& registry_;
   transfer::StoreOpener opener_;
   std::unique_ptr<Upstreams> upstreams_;
+  std::unique_ptr<storage::Driver> spool_;  // readers' copies of fetches; null when not needed
   TagFreshness freshness_;
   std::atomic<bool> stopping_{false};
 

@@ -27,6 +27,7 @@
 #include "registry/manifest_cache.h"
 #include "registry/storage_errors.h"
 #include "registry/upload_hashes.h"
+#include "storage/capabilities.h"
 #include "storage/driver.h"
 
 namespace registry {
@@ -131,6 +132,9 @@ class Registry {
                                 std::uint64_t size);
 
   // --- uploads
+  // Whether read_upload sees an upload's bytes as they are appended (local storage), or only
+  // once the upload is complete (object storage).
+  bool uploads_readable_while_written() const { return storage::readable_while_writing(driver_); }
   Result<UploadState> start_upload(std::string_view repository);
   Result<UploadState> upload_status(std::string_view repository, std::string_view id);
   // Opens the upload for appending. With a Content-Range, its first byte must be the

@@ -25,6 +25,18 @@ class SpaceLimitedDriver {
   virtual Result<std::uint64_t> free_space() = 0;
 };
 
+// A driver whose writers' bytes are readable through reader() as soon as write() returns, before
+// commit (a local file system). An object store makes bytes readable only once they are
+// complete, so a caller that streams a file while writing it keeps its own copy there.
+class ReadableWhileWriting {
+ public:
+  virtual ~ReadableWhileWriting() = default;
+};
+
+inline bool readable_while_writing(Driver& driver) {
+  return dynamic_cast<ReadableWhileWriting*>(&driver) != nullptr;
+}
+
 // The reader's file descriptor when it has one (a fast path: read() works for every reader).
 inline std::optional<int> file_descriptor(const Reader& reader) {
   const auto* file = dynamic_cast<const FileBackedReader*>(&reader);

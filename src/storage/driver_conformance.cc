@@ -202,6 +202,18 @@ TEST_P(DriverConformance, WriterDroppedWithoutCommitKeepsBytes) {
   EXPECT_EQ(*content, "kept");
 }
 
+TEST_P(DriverConformance, ReadableWhileWritingMeansBeforeCommit) {
+  if (!readable_while_writing(*driver_)) return;  // an optional capability
+  auto writer = driver_->writer("file", 0);
+  ASSERT_TRUE(ok(writer));
+  ASSERT_TRUE(ok((*writer)->write(bytes_of("early"))));
+  auto reader = driver_->reader("file", 1);
+  ASSERT_TRUE(ok(reader));
+  EXPECT_EQ(read_all(**reader), "arly");
+  ASSERT_TRUE(ok((*writer)->write(bytes_of("+"))));
+  EXPECT_EQ(read_all(**reader), "+") << "a reader sees bytes written after it was opened";
+}
+
 TEST_P(DriverConformance, WriterRefusesUseAfterCommit) {
   auto writer = driver_->writer("file", 0);
   ASSERT_TRUE(ok(writer));

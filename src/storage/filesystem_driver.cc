@@ -80,7 +80,9 @@ class FileWriter final : public Writer {
   std::uint64_t written_back_ = size_;
 };
 
-class FilesystemDriver final : public Driver, public SpaceLimitedDriver {
+class FilesystemDriver final : public Driver,
+                               public SpaceLimitedDriver,
+                               public ReadableWhileWriting {
  public:
   explicit FilesystemDriver(fs::path root) : root_(std::move(root)) {
     // A root that cannot be created fails every later call anyway.

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "storage/capabilities.h"
 #include "storage/driver_path.h"
 
 namespace storage {
@@ -89,7 +90,7 @@ class MemoryWriter final : public Writer {
 // "a/b" -> "a/b/", the prefix every path below a directory starts with.
 std::string directory_prefix(std::string_view directory) { return std::string(directory) + '/'; }
 
-class MemoryDriver final : public Driver {
+class MemoryDriver final : public Driver, public ReadableWhileWriting {
  public:
   Result<FileInfo> stat(std::string_view path) override {
     if (auto valid = check_path(path); !valid) return std::unexpected(std::move(valid.error()));
