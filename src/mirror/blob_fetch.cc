@@ -36,11 +36,12 @@ std::uint64_t BlobFetch::Progress::sendable(std::uint64_t offset, std::uint64_t 
 }
 
 BlobFetch::BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest,
-                     storage::Driver* spool)
+                     storage::Driver* spool, const LeaseContext* cluster)
     : registry_(registry),
       repository_(std::move(repository)),
       digest_(std::move(digest)),
-      spool_(spool) {}
+      spool_(spool),
+      cluster_(cluster) {}
 
 BlobFetch::Progress BlobFetch::progress() const {
   std::lock_guard lock(mutex_);
@@ -134,15 +135,35 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
   }
   const std::uint64_t expected = **size;
   // Another repository of the cache holds these bytes (a shared base layer): no download.
-  auto adopted = registry_.link_stored_blob(repository_, digest_, expected);
+  const auto adopt = [&]() -> oci::Result<bool> {
+    auto adopted = registry_.link_stored_blob(repository_, digest_, expected);
+    if (adopted && *adopted) {
+      update([&](Progress& progress) {
+        committed_ = true;
+        progress.size = expected;
+        progress.written = expected;
+      });
+    }
+    return adopted;
+  };
+  auto adopted = adopt();
   if (!adopted) return std::unexpected(std::move(adopted.error()));
-  if (*adopted) {
-    update([&](Progress& progress) {
-      committed_ = true;
-      progress.size = expected;
-      progress.written = expected;
-    });
-    return 0;
+  if (*adopted) return 0;
+
+  // Another process of the cluster may be fetching the blob: wait until it is stored.
+  std::optional<ClusterLease> lease;
+  if (cluster_ != nullptr) {
+    lease.emplace(*cluster_, "blob-fetch/" + digest_.str());
+    auto taken = lease->take(adopt, keep_going);
+    if (!taken) return std::unexpected(std::move(taken.error()));
+    if (*taken == ClusterLease::Outcome::kStopped) {
+      return oci::fail(oci::ErrorCode::kInternal, "the server is stopping");
+    }
+    if (*taken == ClusterLease::Outcome::kDoneElsewhere) return 0;
+    // Stored between the first look and the lease: nothing to fetch either.
+    adopted = adopt();
+    if (!adopted) return std::unexpected(std::move(adopted.error()));
+    if (*adopted) return 0;
   }
 
   auto upload = registry_.start_upload(repository_);
@@ -185,6 +206,7 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
     written += piece.size();
     piece.clear();
     update([&](Progress& progress) { progress.written = written; });
+    if (lease) (void)lease->keep();
     if (std::chrono::steady_clock::now() - touched > kTouchInterval) {
       touched = std::chrono::steady_clock::now();
       return (*appender)->touch();

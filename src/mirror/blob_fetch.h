@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "client/byte_stream.h"
+#include "mirror/cluster_lease.h"
 #include "oci/digest.h"
 #include "oci/error.h"
 #include "registry/registry.h"
@@ -49,9 +50,10 @@ class BlobFetch {
   };
 
   // `spool`: where readers' copy of the bytes goes when the registry's uploads cannot be read
-  // while written; null when they can.
+  // while written; null when they can. `cluster`: the leases that keep other processes
+  // sharing the database from fetching the same blob at once; null when there are none.
   BlobFetch(registry::Registry& registry, std::string repository, oci::Digest digest,
-            storage::Driver* spool = nullptr);
+            storage::Driver* spool = nullptr, const LeaseContext* cluster = nullptr);
   BlobFetch(const BlobFetch&) = delete;
   BlobFetch& operator=(const BlobFetch&) = delete;
 
@@ -69,8 +71,9 @@ class BlobFetch {
 
   // The fetch itself, once: a blob the repository links already completes at once without
   // the source, and one whose bytes another repository holds once the source confirmed its
-  // size (it is linked, not downloaded). `keep_going` is asked between pieces; false
-  // abandons the fetch (shutdown). Returns the bytes fetched from the source. The errors a
+  // size (it is linked, not downloaded). While another process of the cluster fetches the
+  // same blob, this one waits for it to be stored instead. `keep_going` is asked between pieces;
+  // false abandons the fetch (shutdown). Returns the bytes fetched from the source. The errors a
   // reader sees are as a requester should see them: not found stays BLOB_UNKNOWN, anything
   // else is the mirror's failure (UNKNOWN), never a code about the request itself.
   std::uint64_t run(const Source& source, const std::function<bool()>& keep_going);
@@ -96,6 +99,7 @@ class BlobFetch {
   const std::string repository_;
   const oci::Digest digest_;
   storage::Driver* const spool_;
+  const LeaseContext* const cluster_;
 
   mutable std::mutex mutex_;
   Progress progress_;

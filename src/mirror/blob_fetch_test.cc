@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "metadata/sqlite_store.h"
@@ -379,6 +380,57 @@ TEST(BlobFetchOnObjectStorage, AReaderFollowsTheBytesThroughTheSpool) {
   auto reader = registry.open_blob(*stored, 0);
   ASSERT_TRUE(reader);
   EXPECT_EQ(read_all(**reader, content.size()), content);
+}
+
+// Two replicas sharing storage and database (two registries over one driver and one SQLite
+// file) and a lease table: one of them fetches, the other waits and links the stored blob.
+TEST(BlobFetchInACluster, OneReplicaFetchesTheOtherWaits) {
+  testsupport::TempDir dir;
+  auto driver = storage::make_memory_driver();
+  auto store_a = std::move(*metadata::open_sqlite_store(dir / "metadata.sqlite"));
+  auto store_b = std::move(*metadata::open_sqlite_store(dir / "metadata.sqlite"));
+  registry::Registry replica_a(*driver, *store_a, registry::Options{});
+  registry::Registry replica_b(*driver, *store_b, registry::Options{});
+
+  std::mutex mutex;
+  std::map<std::string, std::string> holders;  // leases that never lapse here
+  const LeaseCalls calls{
+      .acquire = [&](std::string_view name, std::string_view holder,
+                     std::chrono::milliseconds) -> oci::Result<bool> {
+        std::lock_guard lock(mutex);
+        auto [it, inserted] = holders.try_emplace(std::string(name), holder);
+        return it->second == holder;
+      },
+      .release = [&](std::string_view name, std::string_view holder) -> oci::Result<void> {
+        std::lock_guard lock(mutex);
+        if (holders[std::string(name)] == holder) holders.erase(std::string(name));
+        return {};
+      }};
+  const LeaseTiming timing{.poll_every = std::chrono::milliseconds(5)};
+  const LeaseContext a{calls, "a", timing};
+  const LeaseContext b{calls, "b", timing};
+
+  const std::string content = alphabet(600'000);
+  std::atomic<int> reads = 0;
+  BlobFetch::Source source;
+  source.size = [&]() -> oci::Result<std::optional<std::uint64_t>> { return content.size(); };
+  source.read = [&](std::uint64_t, const client::ByteSink& sink) -> oci::Result<void> {
+    ++reads;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the other one asks meanwhile
+    return sink(bytes(content));
+  };
+  BlobFetch on_a(replica_a, "up/app", oci::digest_of(content), nullptr, &a);
+  BlobFetch on_b(replica_b, "up/other", oci::digest_of(content), nullptr, &b);
+  {
+    std::jthread fetch_a([&] { on_a.run(source, [] { return true; }); });
+    std::jthread fetch_b([&] { on_b.run(source, [] { return true; }); });
+  }
+  EXPECT_EQ(reads.load(), 1) << "one upstream fetch for the cluster";
+  EXPECT_TRUE(on_a.progress().complete);
+  EXPECT_TRUE(on_b.progress().complete);
+  EXPECT_TRUE(replica_a.stat_blob("up/other", oci::digest_of(content).str()));
+  EXPECT_TRUE(replica_b.stat_blob("up/app", oci::digest_of(content).str()));
+  EXPECT_TRUE(holders.empty()) << "the lease is given back";
 }
 
 }  // namespace

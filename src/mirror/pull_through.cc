@@ -54,6 +54,9 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
                                                  : options.spool_directory);
     (void)spool_->remove("fetches");  // what a process that stopped left behind
   }
+  if (options.leases) {
+    cluster_.emplace(LeaseContext{*options.leases, new_lease_holder(), options.lease_timing});
+  }
   for (const Upstream& upstream : table_.upstreams()) {
     upstreams_->sources.emplace(
         &upstream, std::make_unique<UpstreamSources>(upstream, options.registries_conf, opener_));
@@ -226,7 +229,7 @@ std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::st
     std::lock_guard lock(mutex_);
     if (auto it = blob_fetches_.find(key); it != blob_fetches_.end()) return it->second;
     fetch = std::make_shared<BlobFetch>(registry_, std::move(repository), std::move(digest),
-                                        spool_.get());
+                                        spool_.get(), cluster_ ? &*cluster_ : nullptr);
     blob_fetches_.emplace(key, fetch);
   }
   health_of(*match.upstream).miss();

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "mirror/blob_fetch.h"
+#include "mirror/cluster_lease.h"
 #include "mirror/tag_freshness.h"
 #include "mirror/upstream.h"
 #include "mirror/upstream_health.h"
@@ -45,6 +46,10 @@ struct PullThroughOptions {
   // registry's storage shows an upload's bytes once complete (object storage); "" = the
   // system's temporary directory.
   std::filesystem::path spool_directory;
+  // Leases in the database the cluster's processes share, so that one of them fetches a blob
+  // while the others wait for it; none: this process coalesces its own fetches only.
+  std::optional<LeaseCalls> leases;
+  LeaseTiming lease_timing;
 };
 
 struct UpstreamStatus {
@@ -118,6 +123,7 @@ class PullThrough {
   transfer::StoreOpener opener_;
   std::unique_ptr<Upstreams> upstreams_;
   std::unique_ptr<storage::Driver> spool_;  // readers' copies of fetches; null when not needed
+  std::optional<LeaseContext> cluster_;
   TagFreshness freshness_;
   std::atomic<bool> stopping_{false};
 
