@@ -33,8 +33,8 @@ class SpaceLimitedDriver {
 class PresignedUrlDriver {
  public:
   virtual ~PresignedUrlDriver() = default;
-  // A GET URL for the file valid for `expiry`, or nullopt when this file has none (then the
-  // server streams it as usual).
+  // A GET URL for the file valid for `expiry`, or nullopt when this file has none or the
+  // driver's configuration turns redirects off (then the server streams it as usual).
   virtual std::optional<std::string> presigned_url(std::string_view path,
                                                    std::chrono::seconds expiry) = 0;
 };

@@ -31,6 +31,24 @@ std::string base64_md5(std::string_view data) {
   return {reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(length)};
 }
 
+// Failures another attempt cannot mend: a certificate or URL that is wrong, a spool file
+// that cannot be read. Everything else (refused or reset connections, timeouts, DNS) may.
+bool is_retryable_transport(CURLcode code) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_READ_ERROR:
+    case CURLE_ABORTED_BY_CALLBACK:
+    case CURLE_OUT_OF_MEMORY:
+      return false;
+    default:
+      return true;
+  }
+}
+
 void add_metadata(S3Call& call, const Metadata& metadata) {
   for (const auto& [name, value] : metadata) call.headers.emplace_back("x-amz-meta-" + name, value);
 }
@@ -218,6 +236,7 @@ Result<S3Response> S3Client::perform(const S3Call& call, std::string_view operat
     }
     if (code != CURLE_OK) {
       failure = what + ": " + handle->describe(code);
+      if (!is_retryable_transport(code)) return sys::fail(sys::Errc::kIo, failure);
     } else {
       S3Response response{status, std::move(handle->response_headers),
                           std::move(handle->response_body)};

@@ -168,6 +168,7 @@ class S3Driver final : public Driver, public PresignedUrlDriver {
 
   std::optional<std::string> presigned_url(std::string_view path,
                                            std::chrono::seconds expiry) override {
+    if (!client_->options().redirect) return std::nullopt;
     // Only a plain object is one URL; a segmented file (an unfinished upload) is not.
     auto entry = lookup(path);
     if (!entry || entry->segmented) return std::nullopt;

@@ -222,9 +222,13 @@ TEST_F(S3DriverTest, MoveAssemblesSegmentsAndLeavesNoneBehind) {
 }
 
 TEST_F(S3DriverTest, PresignedUrlServesThePlainObject) {
-  const S3Options options = server()->options(fresh_prefix());
+  S3Options options = server()->options(fresh_prefix());
+  ASSERT_TRUE(driver_with(options, spool_)->put_content("blobs/b", "presigned bytes"));
+  ASSERT_NE(presigned_urls(*driver_with(options, spool_)), nullptr);
+  EXPECT_FALSE(presigned_urls(*driver_with(options, spool_))
+                   ->presigned_url("blobs/b", std::chrono::seconds(60)));  // redirect: false
+  options.redirect = true;
   auto driver = driver_with(options, spool_);
-  ASSERT_TRUE(driver->put_content("blobs/b", "presigned bytes"));
   PresignedUrlDriver* urls = presigned_urls(*driver);
   ASSERT_NE(urls, nullptr);
   EXPECT_FALSE(urls->presigned_url("missing", std::chrono::seconds(60)));

@@ -35,11 +35,12 @@ TEST(SigV4, EmptyBodyHash) {
 TEST(SigV4, GetObjectExample) {
   Request request = get("/test.txt");
   request.headers.emplace_back("Range", "bytes=0-9");
-  EXPECT_EQ(canonical_request(request),
-            "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-            "x-amz-content-sha256:" +
-                kEmptyHash + "\nx-amz-date:20130524T000000Z\n\n" +
-                "host;range;x-amz-content-sha256;x-amz-date\n" + kEmptyHash);
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on a chain of operator+.
+  std::string expected = "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n";
+  expected.append("x-amz-content-sha256:").append(kEmptyHash);
+  expected.append("\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n");
+  expected.append(kEmptyHash);
+  EXPECT_EQ(canonical_request(request), expected);
   EXPECT_EQ(sha256_hex(canonical_request(request)),
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
   EXPECT_EQ(authorization(kExample, "us-east-1", kDate, request),
@@ -52,7 +53,7 @@ TEST(SigV4, PutObjectExample) {
   const std::string payload = sha256_hex("Welcome to Amazon S3.");
   EXPECT_EQ(payload, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
   const Request request{"PUT",
-                        "/" + uri_encode("test$file.text", true),
+                        uri_encode("/test$file.text", true),
                         {},
                         {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
                          {"Host", std::string(kHost)},
