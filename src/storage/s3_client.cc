@@ -19,7 +19,7 @@ namespace storage {
 
 namespace {
 
-constexpr std::uint64_t kMaxErrorBody = 64 * 1024;
+constexpr std::uint64_t kMaxErrorBody = std::uint64_t{64} << 10;
 constexpr std::size_t kDeleteBatch = 1000;  // DeleteObjects' limit
 
 std::string base64_md5(std::string_view data) {
@@ -184,7 +184,9 @@ std::unique_ptr<S3Client::Handle> S3Client::prepare(const S3Call& call) const {
   if (!options_.credentials.session_token.empty()) {
     request.headers.emplace_back("x-amz-security-token", options_.credentials.session_token);
   }
-  for (const auto& [name, value] : request.headers) handle->add_header(name + ": " + value);
+  for (const auto& [name, value] : request.headers) {
+    handle->add_header(std::string(name).append(": ").append(value));
+  }
   if (!options_.credentials.access_key_id.empty()) {
     handle->add_header("Authorization: " +
                        sigv4::authorization(options_.credentials, options_.region, date, request));

@@ -100,31 +100,55 @@ class S3DriverTest : public testing::Test {
   void TearDown() override { fs::remove_all(spool_); }
 
   fs::path spool_;
+  std::string prefix_;
 };
 
-TEST_F(S3DriverTest, WritesAndReadsRetryThroughFaults) {
-  // Every request fails with 500 three times in a row at first, and bodies crawl.
-  FaultProxy proxy(
-      server()->options("").endpoint, server()->directory(),
-      {"--fail-status", "500", "--fail-times", "3", "--fail-match", ".", "--throttle", "8000000"});
-  S3Options options = server()->options(fresh_prefix());
-  options.endpoint = proxy.endpoint();
-  auto driver = driver_with(options, spool_);
-
-  const std::string content = pattern(6 << 20, 3);  // more than a part: a multipart upload
-  auto writer = driver->writer("uploads/u/data", 0);
-  ASSERT_TRUE(writer) << writer.error().message;
-  ASSERT_TRUE((*writer)->write(bytes_of(content)));
-  ASSERT_TRUE((*writer)->commit());
-  ASSERT_TRUE(driver->move("uploads/u/data", "blobs/b"));
-  auto read = driver->get_content("blobs/b", content.size());
-  ASSERT_TRUE(read) << read.error().message;
-  EXPECT_TRUE(*read == content);
-
+int injected_failures(const FaultProxy& proxy) {
   int failures = 0;
   for (const auto& line : proxy.log())
-    failures += line.find("\"status\": 500") != std::string::npos;
-  EXPECT_EQ(failures, 3);
+    failures += line.find("\"fault\": \"status") != std::string::npos;
+  return failures;
+}
+
+TEST_F(S3DriverTest, WritesAndReadsRetryThroughFaults) {
+  const std::string content = pattern(6 << 20, 3);  // more than a part: a multipart upload
+  {
+    // The first part upload fails four times (of five attempts): its body is sent again
+    // from the spool; and every body crawls.
+    FaultProxy proxy(server()->options("").endpoint, server()->directory(),
+                     {"--fail-status", "500", "--fail-times", "4", "--fail-match",
+                      "partNumber=", "--throttle", "8000000"});
+    S3Options options = server()->options(fresh_prefix());
+    options.endpoint = proxy.endpoint();
+    prefix_ = options.prefix;
+    auto driver = driver_with(options, spool_);
+    auto writer = driver->writer("uploads/u/data", 0);
+    ASSERT_TRUE(writer) << writer.error().message;
+    ASSERT_TRUE((*writer)->write(bytes_of(content)));
+    ASSERT_TRUE((*writer)->commit());
+    ASSERT_TRUE(driver->move("uploads/u/data", "blobs/b"));
+    EXPECT_EQ(injected_failures(proxy), 4);
+  }
+  // Reading: the HEAD passes, then the GET fails three times with 503 SlowDown-like answers
+  // and the reader starts it again.
+  FaultProxy proxy(server()->options("").endpoint, server()->directory(),
+                   {"--fail-status", "503", "--fail-times", "3", "--fail-after", "1",
+                    "--fail-match", "/blobs/b$"});
+  S3Options options = server()->options(prefix_);
+  options.endpoint = proxy.endpoint();
+  auto driver = driver_with(options, spool_);
+  auto reader = driver->reader("blobs/b", 0);
+  ASSERT_TRUE(reader) << reader.error().message;
+  std::string read(content.size(), '\0');
+  std::size_t at = 0;
+  while (at < read.size()) {
+    auto n = (*reader)->read(std::as_writable_bytes(std::span(read).subspan(at)));
+    ASSERT_TRUE(n) << n.error().message;
+    ASSERT_GT(*n, 0u);
+    at += *n;
+  }
+  EXPECT_TRUE(read == content);
+  EXPECT_EQ(injected_failures(proxy), 3);
 }
 
 TEST_F(S3DriverTest, WriteThatExhaustsRetriesFailsAndLeavesNothingVisible) {

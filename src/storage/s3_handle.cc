@@ -93,8 +93,8 @@ long S3Client::Handle::status() const {
 }
 
 std::string S3Client::Handle::describe(CURLcode code) const {
-  const std::string detail = error_detail.c_str();
-  return detail.empty() ? curl_easy_strerror(code) : detail;
+  const std::string_view detail(error_detail.data());  // NUL-terminated inside the buffer
+  return std::string(detail.empty() ? std::string_view(curl_easy_strerror(code)) : detail);
 }
 
 }  // namespace storage

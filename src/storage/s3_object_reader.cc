@@ -29,7 +29,7 @@ void S3ObjectReader::start() {
                              "bytes=" + std::to_string(position_) + "-" + std::to_string(end_ - 1));
   handle_ = client_->prepare(call_);
   handle_->streaming = true;
-  handle_->max_body = 64 * 1024;
+  handle_->max_body = std::uint64_t{64} << 10;  // of an error answer
   finished_ = false;
   result_ = CURLE_OK;
   curl_multi_add_handle(multi_, handle_->curl);

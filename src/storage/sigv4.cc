@@ -75,7 +75,7 @@ std::string canonical_query(const Request& request) {
   std::string out;
   for (const auto& [name, value] : query) {
     if (!out.empty()) out += '&';
-    out += name + '=' + value;
+    out.append(name).append(1, '=').append(value);
   }
   return out;
 }
@@ -129,7 +129,9 @@ std::string signed_headers(const Request& request) {
 
 std::string canonical_request(const Request& request) {
   std::string out = request.method + '\n' + request.path + '\n' + canonical_query(request) + '\n';
-  for (const auto& [name, value] : canonical_headers(request)) out += name + ':' + value + '\n';
+  for (const auto& [name, value] : canonical_headers(request)) {
+    out.append(name).append(1, ':').append(value).append(1, '\n');
+  }
   out += '\n' + signed_headers(request) + '\n' + request.payload_hash;
   return out;
 }
