@@ -110,7 +110,8 @@ oci::Result<void> read_s3_config(const YAML::Node& node, std::optional<storage::
   storage::S3Options options;
   for (const auto& field : node) {
     const std::string name = field.first.Scalar();
-    const std::string key = section + "." + name;
+    std::string key = section;
+    key.append(".").append(name);
     if (auto ok = read_field(name, field.second, key, options); !ok) return ok;
   }
   storage::apply_aws_environment(options);

@@ -5,9 +5,12 @@
 
 #include <curl/curl.h>
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "storage/capabilities.h"
 #include "storage/driver_conformance.h"
@@ -243,6 +246,41 @@ TEST_F(S3DriverTest, MoveAssemblesSegmentsAndLeavesNoneBehind) {
   ASSERT_TRUE(page);
   ASSERT_EQ(page->objects.size(), 1u);
   EXPECT_EQ(page->objects[0].key, options.prefix + "/blobs/b");
+}
+
+TEST_F(S3DriverTest, ListingsAndRemovalsPastOnePage) {
+  // ListObjectsV2 answers 1000 keys a page, DeleteObjects takes 1000 keys a request.
+  const S3Options options = server()->options(fresh_prefix());
+  auto driver = driver_with(options, spool_);
+  auto client = S3Client::create(options);
+  ASSERT_TRUE(client);
+  constexpr int kFiles = 1003;
+  std::vector<std::thread> threads;
+  std::atomic<int> next{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < kFiles; i = next++) {
+        // Straight to the store: s3rver lists a prefix by walking the bucket, so the driver's
+        // put_content (a PUT and a listing of the path's segments) would take seconds here.
+        std::array<char, 16> name{};
+        std::snprintf(name.data(), name.size(), "/d/f%04d", i);
+        EXPECT_TRUE((*client)->put_object(options.prefix + name.data(), S3Body{"x"}, {}));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(driver->put_content("d/sub/file", "x"));
+  auto names = driver->list("d");
+  ASSERT_TRUE(names) << names.error().message;
+  ASSERT_EQ(names->size(), kFiles + 1u);
+  EXPECT_EQ(names->front(), "f0000");
+  EXPECT_EQ((*names)[kFiles - 1], "f1002");
+  EXPECT_EQ(names->back(), "sub");
+
+  ASSERT_TRUE(driver->remove("d"));
+  auto after = driver->list("d");
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->empty());
 }
 
 TEST_F(S3DriverTest, PresignedUrlServesThePlainObject) {

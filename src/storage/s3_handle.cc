@@ -34,6 +34,10 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   auto* handle = static_cast<S3Client::Handle*>(user);
   const std::size_t total = size * count;
   if (handle->streaming && handle->status() / 100 == 2) {
+    if (handle->needs_partial && handle->status() != 206) {
+      handle->not_partial = true;
+      return 0;  // stops the transfer
+    }
     if (handle->filled == handle->target.size()) return CURL_WRITEFUNC_PAUSE;
     const std::size_t fits = std::min(total, handle->target.size() - handle->filled);
     std::memcpy(handle->target.data() + handle->filled, data, fits);
@@ -93,8 +97,8 @@ long S3Client::Handle::status() const {
 }
 
 std::string S3Client::Handle::describe(CURLcode code) const {
-  const std::string_view detail(error_detail.data());  // NUL-terminated inside the buffer
-  return std::string(detail.empty() ? std::string_view(curl_easy_strerror(code)) : detail);
+  const char* detail = error_detail.c_str();  // what curl wrote ends at its NUL
+  return *detail == '\0' ? curl_easy_strerror(code) : detail;
 }
 
 }  // namespace storage

@@ -42,6 +42,10 @@ struct S3Client::Handle {
   // Streaming: a 2xx body goes to `target` (then to `overflow` when a piece does not fit);
   // once target is full the transfer pauses until the reader asks for more.
   bool streaming = false;
+  // Set when a streamed answer is no 206 although the range starts past the object's first
+  // byte (a store ignoring Range would send the wrong bytes); nothing is streamed then.
+  bool needs_partial = false;
+  bool not_partial = false;
   std::span<std::byte> target;
   std::size_t filled = 0;
   std::string overflow;

@@ -27,8 +27,11 @@ void S3ObjectReader::start() {
   call_ = S3Call{"GET", key_, {}, {}, {}};
   call_.headers.emplace_back("Range",
                              "bytes=" + std::to_string(position_) + "-" + std::to_string(end_ - 1));
+  // A transfer started again must read the same object, not one written since.
+  if (!etag_.empty()) call_.headers.emplace_back("If-Match", etag_);
   handle_ = client_->prepare(call_);
   handle_->streaming = true;
+  handle_->needs_partial = position_ > 0;
   handle_->max_body = std::uint64_t{64} << 10;  // of an error answer
   finished_ = false;
   result_ = CURLE_OK;
@@ -84,6 +87,9 @@ Result<std::size_t> S3ObjectReader::read(std::span<std::byte> buffer) {
       const std::size_t filled = handle_->filled;
       handle_->target = {};
       handle_->filled = 0;
+      for (const auto& [name, value] : handle_->response_headers) {
+        if (etag_.empty() && name == "etag") etag_ = value;
+      }
       if (filled > 0) {
         position_ += filled;
         return filled;
@@ -92,6 +98,10 @@ Result<std::size_t> S3ObjectReader::read(std::span<std::byte> buffer) {
     // Finished without (more) bytes for us: an error answer, or a transfer cut short.
     const long status = handle_->status();
     std::string failure;
+    if (handle_->not_partial) {
+      return sys::fail(sys::Errc::kIo, "S3 GetObject " + key_ + ": the store answered " +
+                                           std::to_string(status) + " to a Range request");
+    }
     if (result_ != CURLE_OK) {
       failure = "S3 GetObject " + key_ + ": " + handle_->describe(result_);
     } else if (status / 100 == 2) {

@@ -36,6 +36,7 @@ class S3ObjectReader final : public Reader {
   CURLM* multi_;
   S3Call call_;
   std::unique_ptr<S3Client::Handle> handle_;
+  std::string etag_;  // of the first answer
   bool finished_ = false;
   CURLcode result_ = CURLE_OK;
 };
