@@ -114,6 +114,9 @@ sys::Error s3_error(std::string_view operation, std::string_view key, const S3Re
 }
 
 Result<std::shared_ptr<S3Client>> S3Client::create(S3Options options) {
+  // Once, before any handle: curl_easy_init would otherwise do it, racing other threads.
+  static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (initialized != CURLE_OK) return sys::fail(sys::Errc::kIo, "libcurl failed to initialize");
   if (options.bucket.empty()) return sys::fail(sys::Errc::kInvalid, "S3: no bucket");
   if (options.region.empty()) options.region = "us-east-1";
   if (options.endpoint.empty()) {

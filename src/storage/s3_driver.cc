@@ -225,7 +225,9 @@ class S3Driver final : public Driver, public PresignedUrlDriver {
     if (index.segments.size() == 1 && first.used == first.stored) {
       return copy(segment_key(source, first.name), target, first.used);
     }
-    if (can_copy_parts(index)) return copy_parts(source, index, target);
+    // A store may lack UploadPartCopy although the config says otherwise (s3rver answers
+    // NotImplemented): the bytes are streamed then, as below.
+    if (can_copy_parts(index) && copy_parts(source, index, target)) return {};
     // Streamed through a spool of one part.
     S3Upload upload(client_, target, {}, spool_);
     auto reader = make_segmented_reader(client_, source, index, 0);
