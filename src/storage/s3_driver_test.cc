@@ -97,6 +97,14 @@ std::uint64_t spooled_bytes(const fs::path& spool) {
   return total;
 }
 
+// What the 64 MiB test may add to the peak: AddressSanitizer keeps freed memory in quarantine
+// (256 MiB by default), so freed buffers still count there.
+#ifdef __SANITIZE_ADDRESS__
+constexpr std::uint64_t kMemoryBound = std::uint64_t{48} << 20;
+#else
+constexpr std::uint64_t kMemoryBound = std::uint64_t{24} << 20;
+#endif
+
 // Peak resident memory since the last reset_peak_memory(), in bytes (Linux).
 std::uint64_t peak_memory() {
   std::ifstream status("/proc/self/status");
@@ -232,7 +240,7 @@ TEST_F(S3DriverTest, WriterSpoolsAtMostOnePartAndReadersStream) {
   EXPECT_EQ(total, at_byte);
   EXPECT_EQ(read_checksum, checksum);
   // Neither direction held the object: the peak grew by far less than its 64 MiB.
-  EXPECT_LT(peak_memory() - before, std::uint64_t{24} << 20);
+  EXPECT_LT(peak_memory() - before, kMemoryBound) << "grew by " << (peak_memory() - before);
 }
 
 TEST_F(S3DriverTest, MoveAssemblesSegmentsAndLeavesNoneBehind) {
