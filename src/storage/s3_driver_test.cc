@@ -300,9 +300,11 @@ TEST_F(S3DriverTest, ListingsAndRemovalsPastOnePage) {
   auto client = S3Client::create(options);
   ASSERT_TRUE(client);
   constexpr int kFiles = 1003;
+  constexpr int kThreads = 8;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> next{0};
-  for (int t = 0; t < 8; ++t) {
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = next++; i < kFiles; i = next++) {
         // Straight to the store: s3rver lists a prefix by walking the bucket, so the driver's

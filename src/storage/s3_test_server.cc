@@ -87,6 +87,7 @@ FaultProxy::FaultProxy(const std::string& upstream, const fs::path& directory,
   pid_ = ::fork();
   if (pid_ == 0) {
     std::vector<char*> raw;
+    raw.reserve(argv.size() + 1);
     for (auto& arg : argv) raw.push_back(arg.data());
     raw.push_back(nullptr);
     ::execvp(raw[0], raw.data());
