@@ -2,8 +2,11 @@
 // (an object store has no file descriptors and no free-space limit worth asking about).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "storage/driver.h"
 
@@ -37,6 +40,17 @@ inline bool readable_while_writing(Driver& driver) {
   return dynamic_cast<ReadableWhileWriting*>(&driver) != nullptr;
 }
 
+// A driver whose files can be fetched by clients directly, from a URL that carries its own
+// authorization (an S3 presigned URL), so that the server can redirect a blob GET there.
+class PresignedUrlDriver {
+ public:
+  virtual ~PresignedUrlDriver() = default;
+  // A GET URL for the file valid for `expiry`, or nullopt when this file has none or the
+  // driver's configuration turns redirects off (then the server streams it as usual).
+  virtual std::optional<std::string> presigned_url(std::string_view path,
+                                                   std::chrono::seconds expiry) = 0;
+};
+
 // The reader's file descriptor when it has one (a fast path: read() works for every reader).
 inline std::optional<int> file_descriptor(const Reader& reader) {
   const auto* file = dynamic_cast<const FileBackedReader*>(&reader);
@@ -47,6 +61,11 @@ inline std::optional<int> file_descriptor(const Reader& reader) {
 // The driver's space limit, or null for a driver without one.
 inline SpaceLimitedDriver* space_limit(Driver& driver) {
   return dynamic_cast<SpaceLimitedDriver*>(&driver);
+}
+
+// The driver's presigned URLs, or null for a driver without them.
+inline PresignedUrlDriver* presigned_urls(Driver& driver) {
+  return dynamic_cast<PresignedUrlDriver*>(&driver);
 }
 
 }  // namespace storage

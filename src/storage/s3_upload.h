@@ -1,0 +1,48 @@
+// Bytes streamed into one new S3 object through a spool of at most one part: one PutObject
+// when they fit in a part, else a multipart upload fed part by part as the spool fills. The
+// object appears (replacing any older one) only when finish() succeeds; an upload dropped or
+// failed before that leaves nothing visible (its multipart upload is aborted).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/s3_client.h"
+#include "storage/s3_spool.h"
+
+namespace storage {
+
+class S3Upload {
+ public:
+  S3Upload(std::shared_ptr<S3Client> client, std::string key, Metadata metadata,
+           std::filesystem::path spool_directory);
+  ~S3Upload();
+  S3Upload(const S3Upload&) = delete;
+  S3Upload& operator=(const S3Upload&) = delete;
+
+  Result<void> write(std::span<const std::byte> bytes);
+  Result<void> finish();
+  // Gives up: an open multipart upload is aborted (best effort: some stores cannot).
+  void abort();
+  std::uint64_t size() const { return size_; }
+
+ private:
+  Result<void> flush_part();
+
+  std::shared_ptr<S3Client> client_;
+  std::string key_;
+  Metadata metadata_;
+  std::filesystem::path spool_directory_;
+  std::optional<Spool> spool_;
+  std::string upload_id_;
+  std::vector<s3xml::CompletedPart> parts_;
+  std::uint64_t size_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace storage
