@@ -19,6 +19,7 @@ void StoreConformance::SetUp() {
   std::filesystem::remove_all(directory_);
   std::filesystem::create_directories(directory_);
   auto opened = GetParam()(directory_);
+  if (!opened && IsSkipped()) return;  // the factory's backend is not installed here
   ASSERT_TRUE(opened) << opened.error().message;
   store_ = std::move(*opened);
 }
