@@ -66,6 +66,9 @@ oci::Result<std::unique_ptr<Connection>> Connection::open(const std::string& url
     PQfinish(connection);
     return oci::fail(oci::ErrorCode::kInternal, std::move(message));
   }
+  // Notices ("relation ... already exists, skipping") are for people at a psql prompt.
+  PQsetNoticeProcessor(
+      connection, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(connection));
 }
 
