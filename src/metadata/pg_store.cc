@@ -326,6 +326,7 @@ class PostgresStore final : public Store {
                              repository, subject, artifact_type);
       if (!select) return std::unexpected(std::move(select.error()));
       std::vector<ManifestRecord> records;
+      records.reserve(static_cast<std::size_t>(select->count()));
       for (int row = 0; row < select->count(); ++row) records.push_back(manifest_at(*select, row));
       return records;
     });
@@ -389,6 +390,7 @@ class PostgresStore final : public Store {
                    updated_before);
       if (!select) return std::unexpected(std::move(select.error()));
       std::vector<UploadRecord> records;
+      records.reserve(static_cast<std::size_t>(select->count()));
       for (int row = 0; row < select->count(); ++row) records.push_back(upload_at(*select, row));
       return records;
     });
