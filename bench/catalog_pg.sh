@@ -16,7 +16,6 @@ tags=10000
 
 cmake --build "$build" --target metadata_pg_bench regmirror >/dev/null
 work=$(mktemp -d)
-chmod 755 "$work"  # the cluster runs as the postgres user, who must reach its directory
 trap 'python3 "$root/tests/fixtures/postgres_server.py" stop "$work/pg" >/dev/null; rm -rf "$work"' EXIT
 url=$(python3 "$root/tests/fixtures/postgres_server.py" start "$work/pg")
 "$build/src/cli/regmirror" migrate --database "$url" >/dev/null
