@@ -102,6 +102,7 @@ class PostgresStoreTest : public testing::Test {
 
 TEST_F(PostgresStoreTest, ReplicasStartingAtOnceMigrateOnce) {
   std::vector<std::thread> replicas;
+  replicas.reserve(4);
   std::atomic<int> migrated{0};
   for (int i = 0; i < 4; ++i) {
     replicas.emplace_back([&] {
@@ -208,6 +209,7 @@ TEST_F(PostgresStoreTest, ThePoolBoundsConnections) {
   auto store = open_postgres_store({.url = url_, .pool_size = 2});
   ASSERT_TRUE(store);
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
