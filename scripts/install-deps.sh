@@ -9,14 +9,14 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   libtomlplusplus-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev
-  libspdlog-dev libfmt-dev libarchive-dev libcrypt-dev libxml2-dev
+  libspdlog-dev libfmt-dev libarchive-dev libcrypt-dev libxml2-dev libpq-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   skopeo podman buildah umoci docker-registry jq curl wrk python3 openssl
   golang-go golang-github-containers-image-dev
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
-  nodejs
+  nodejs postgresql-15 postgresql-client-15
 )
 
 pkgs=("${build_pkgs[@]}")

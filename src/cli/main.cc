@@ -3,6 +3,7 @@
 
 #include "cli/copy_command.h"
 #include "cli/login_command.h"
+#include "cli/migrate_command.h"
 #include "cli/passwd_command.h"
 #include "cli/pull_command.h"
 #include "cli/render_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   cli::add_login_command(app);
   cli::add_logout_command(app);
   cli::add_passwd_command(app);
+  cli::add_migrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,7 +13,7 @@ namespace {
 // Plain SQL that PostgreSQL also reads, but for two things its backend will spell its own way:
 // "INTEGER PRIMARY KEY" (there an identity column) and the byte order of names (SQLite's
 // default BINARY collation; there COLLATE "C").
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY,
@@ -84,6 +84,17 @@ CREATE TABLE uploads (
   updated_at BIGINT NOT NULL
 );
 CREATE INDEX uploads_by_updated_at ON uploads (updated_at);
+)sql",
+    // Replicas sharing the database: an upload's running hash, so that another one continues
+    // it, and leases, so that one of them fetches a blob from upstream at a time.
+    R"sql(
+ALTER TABLE uploads ADD COLUMN hash_state BLOB NOT NULL DEFAULT x'';
+
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
 )sql",
 };
 

@@ -51,12 +51,25 @@ std::int64_t Statement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+std::string Statement::blob(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement_, column));
+  if (bytes == nullptr) return {};
+  return std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+}
+
 void Statement::bind_text(int index, std::string_view text) {
   // SQLITE_TRANSIENT copies the text, so that temporaries may be bound. A default-constructed
   // string_view has no data pointer, which SQLite would bind as NULL rather than "".
   const char* data = text.data() != nullptr ? text.data() : "";
   remember_bind_failure(
       sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+void Statement::bind_blob(int index, std::string_view bytes) {
+  // A zero-length blob with no data pointer would bind as NULL, which the column refuses.
+  const char* data = bytes.data() != nullptr ? bytes.data() : "";
+  remember_bind_failure(
+      sqlite3_bind_blob64(statement_, index, data, bytes.size(), SQLITE_TRANSIENT));
 }
 
 void Statement::bind_integer(int index, std::int64_t value) {

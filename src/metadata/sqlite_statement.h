@@ -15,6 +15,11 @@ namespace metadata::sqlite {
 
 class Connection;
 
+// Bytes bound as a BLOB rather than as text.
+struct Blob {
+  std::string_view bytes;
+};
+
 // Parameters are bound when it is made; it is reset when dropped, so that the cache can hand
 // it out again and no read transaction outlives the call.
 class Statement {
@@ -25,7 +30,8 @@ class Statement {
   Statement& operator=(Statement&&) = delete;
   ~Statement();
 
-  // Binds `values` to ?1, ?2, ...: text, integers, or optionals of them (nullopt is NULL).
+  // Binds `values` to ?1, ?2, ...: text, integers, Blobs, or optionals of them (nullopt is
+  // NULL).
   template <class... Values>
   void bind(const Values&... values) {
     int index = 0;
@@ -40,12 +46,15 @@ class Statement {
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::int64_t integer(int column) const;
+  std::string blob(int column) const;
 
  private:
   template <class T>
   void bind_value(int index, const T& value) {
     if constexpr (std::is_integral_v<T>) {
       bind_integer(index, static_cast<std::int64_t>(value));
+    } else if constexpr (std::is_same_v<T, Blob>) {
+      bind_blob(index, value.bytes);
     } else if constexpr (requires { value.has_value(); }) {
       if (value) {
         bind_value(index, *value);
@@ -58,6 +67,7 @@ class Statement {
   }
   void bind_text(int index, std::string_view text);
   void bind_integer(int index, std::int64_t value);
+  void bind_blob(int index, std::string_view bytes);
   void bind_null(int index);
   void remember_bind_failure(int code);
 

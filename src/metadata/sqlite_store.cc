@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -50,7 +51,7 @@ ManifestRecord manifest_at(const Statement& row) {
   };
 }
 
-// From a row of: id, repository, size, started_at, updated_at.
+// From a row of: id, repository, size, started_at, updated_at, hash_state.
 UploadRecord upload_at(const Statement& row) {
   return UploadRecord{
       .id = row.text(0),
@@ -58,7 +59,15 @@ UploadRecord upload_at(const Statement& row) {
       .size = static_cast<std::uint64_t>(row.integer(2)),
       .started_at = row.integer(3),
       .updated_at = row.integer(4),
+      .hash_state = row.blob(5),
   };
+}
+
+// Lease expiries are this process's clock in milliseconds since the epoch.
+std::int64_t now_milliseconds() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // The id of `repository`, created if needed; inside a write transaction.
@@ -356,18 +365,21 @@ class SqliteStore final : public Store {
   // --- upload sessions
 
   Result<void> create_upload(const UploadRecord& upload) override {
-    return write([&](Connection& db) {
+    return write_uncached([&](Connection& db) {
       return db.run(
-          "INSERT INTO uploads (id, repository, size, started_at, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)",
-          upload.id, upload.repository, upload.size, upload.started_at, upload.updated_at);
+          "INSERT INTO uploads (id, repository, size, started_at, updated_at, hash_state) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+          upload.id, upload.repository, upload.size, upload.started_at, upload.updated_at,
+          sqlite::Blob{upload.hash_state});
     });
   }
 
   Result<std::optional<UploadRecord>> upload(std::string_view id) override {
     return read([&](Connection& db) -> Result<std::optional<UploadRecord>> {
       auto select = db.prepare(
-          "SELECT id, repository, size, started_at, updated_at FROM uploads WHERE id = ?1", id);
+          "SELECT id, repository, size, started_at, updated_at, hash_state FROM uploads "
+          "WHERE id = ?1",
+          id);
       if (!select) return std::unexpected(std::move(select.error()));
       auto row = select->step();
       if (!row) return std::unexpected(std::move(row.error()));
@@ -376,21 +388,28 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<void> update_upload(std::string_view id, std::uint64_t size,
-                             std::int64_t updated_at) override {
-    return write([&](Connection& db) -> Result<void> {
-      auto updated = db.run("UPDATE uploads SET size = ?2, updated_at = ?3 WHERE id = ?1", id, size,
-                            updated_at);
+  Result<void> update_upload(std::string_view id, std::uint64_t size, std::int64_t updated_at,
+                             std::string_view hash_state) override {
+    return write_uncached([&](Connection& db) -> Result<void> {
+      auto updated =
+          db.run("UPDATE uploads SET size = ?2, updated_at = ?3, hash_state = ?4 WHERE id = ?1", id,
+                 size, updated_at, sqlite::Blob{hash_state});
       if (!updated) return updated;
-      if (db.changes() == 0) {
-        return oci::fail(ErrorCode::kBlobUploadUnknown, "no upload session " + std::string(id));
-      }
-      return {};
+      return changed_upload(db, id);
+    });
+  }
+
+  Result<void> touch_upload(std::string_view id, std::int64_t updated_at) override {
+    return write_uncached([&](Connection& db) -> Result<void> {
+      auto updated = db.run("UPDATE uploads SET updated_at = ?2 WHERE id = ?1", id, updated_at);
+      if (!updated) return updated;
+      return changed_upload(db, id);
     });
   }
 
   Result<void> delete_upload(std::string_view id) override {
-    return write([&](Connection& db) { return db.run("DELETE FROM uploads WHERE id = ?1", id); });
+    return write_uncached(
+        [&](Connection& db) { return db.run("DELETE FROM uploads WHERE id = ?1", id); });
   }
 
   Result<void> complete_upload(std::string_view id, std::string_view repository,
@@ -404,7 +423,7 @@ class SqliteStore final : public Store {
   Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) override {
     return read([&](Connection& db) -> Result<std::vector<UploadRecord>> {
       auto select = db.prepare(
-          "SELECT id, repository, size, started_at, updated_at FROM uploads "
+          "SELECT id, repository, size, started_at, updated_at, hash_state FROM uploads "
           "WHERE updated_at < ?1 ORDER BY updated_at, id",
           updated_before);
       if (!select) return std::unexpected(std::move(select.error()));
@@ -418,7 +437,38 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- leases
+
+  Result<bool> acquire_lease(std::string_view name, std::string_view holder,
+                             std::chrono::milliseconds ttl) override {
+    const std::int64_t now = now_milliseconds();
+    return write_uncached([&](Connection& db) -> Result<bool> {
+      // The update's WHERE leaves a live lease of another holder alone: no row changes then.
+      auto taken = db.run(
+          "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+          "expires_at = excluded.expires_at "
+          "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4",
+          name, holder, now + ttl.count(), now);
+      if (!taken) return std::unexpected(std::move(taken.error()));
+      return db.changes() > 0;
+    });
+  }
+
+  Result<void> release_lease(std::string_view name, std::string_view holder) override {
+    return write_uncached([&](Connection& db) {
+      return db.run("DELETE FROM leases WHERE name = ?1 AND holder = ?2", name, holder);
+    });
+  }
+
  private:
+  static Result<void> changed_upload(Connection& db, std::string_view id) {
+    if (db.changes() == 0) {
+      return oci::fail(ErrorCode::kBlobUploadUnknown, "no upload session " + std::string(id));
+    }
+    return {};
+  }
+
   static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
                            std::uint64_t size) {
     auto id = repository_id(db, repository);
@@ -504,6 +554,14 @@ class SqliteStore final : public Store {
     auto result = (*db)->write_transaction([&] { return body(**db); });
     cache_.invalidate();  // after the commit: a read from now on must see the write
     return result;
+  }
+
+  // A write to rows no cached answer depends on (upload sessions, leases): the cache stays.
+  template <class Body>
+  std::invoke_result_t<Body&, Connection&> write_uncached(Body&& body) {
+    auto db = connection();
+    if (!db) return std::unexpected(std::move(db.error()));
+    return (*db)->write_transaction([&] { return body(**db); });
   }
 
   const std::filesystem::path file_;

@@ -1,10 +1,11 @@
 // Everything but blob bytes: repositories, which blobs each repository links, manifests,
-// tags, the referrers index and upload sessions. SQLite now; the SQL stays portable so a
-// PostgreSQL backend can follow. Every backend passes the one suite in store_conformance.h.
+// tags, the referrers index, upload sessions and leases. SQLite (embedded) or PostgreSQL
+// (shared by replicas); every backend passes the one suite in store_conformance.h.
 //
 // Repository names, tags and digests reach the store already validated by registry/.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ struct UploadRecord {
   std::uint64_t size = 0;       // bytes received so far
   std::int64_t started_at = 0;  // unix seconds
   std::int64_t updated_at = 0;  // unix seconds
+  // The running hash of the first `size` bytes, opaque to the store (registry/ serializes it),
+  // so that another replica continues an upload without reading its bytes again. "" = none.
+  // (Its initializer lets designated initializers leave it out without a warning.)
+  std::string hash_state{};
 };
 
 class Store {
@@ -112,8 +117,11 @@ class Store {
   // --- upload sessions
   virtual Result<void> create_upload(const UploadRecord& upload) = 0;
   virtual Result<std::optional<UploadRecord>> upload(std::string_view id) = 0;
+  // Records the size reached and the hash state of those bytes (stored as given; "" clears it).
   virtual Result<void> update_upload(std::string_view id, std::uint64_t size,
-                                     std::int64_t updated_at) = 0;
+                                     std::int64_t updated_at, std::string_view hash_state) = 0;
+  // Marks the upload alive without changing its size or hash state.
+  virtual Result<void> touch_upload(std::string_view id, std::int64_t updated_at) = 0;
   virtual Result<void> delete_upload(std::string_view id) = 0;
   // Links the finished upload's blob into its repository and ends the session: what
   // link_blob and delete_upload do, in one transaction.
@@ -121,6 +129,16 @@ class Store {
                                        std::string_view digest, std::uint64_t size) = 0;
   // Sessions not updated since `updated_before` (unix seconds).
   virtual Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) = 0;
+
+  // --- leases: one holder at a time per name across every process sharing the database
+  // (pull-through coalescing across replicas). `holder` is unique per process. Expiry is
+  // judged by the database's clock where it has one (PostgreSQL), else by this process's.
+  // Takes `name` for `holder` for `ttl` when nobody holds it, its lease expired, or `holder`
+  // holds it already (a renewal, which extends it); true when `holder` holds it afterwards.
+  virtual Result<bool> acquire_lease(std::string_view name, std::string_view holder,
+                                     std::chrono::milliseconds ttl) = 0;
+  // Gives it up; nothing when `holder` does not hold it.
+  virtual Result<void> release_lease(std::string_view name, std::string_view holder) = 0;
 };
 
 }  // namespace metadata

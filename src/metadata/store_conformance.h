@@ -17,7 +17,9 @@
 namespace metadata {
 
 // Opens the store kept in `directory`. Each test hands it a fresh, empty directory; opening
-// the same directory again must show the same data.
+// the same directory again must show the same data. (A server's store maps the directory to
+// a database of its own.) A factory whose backend is not installed calls GTEST_SKIP() and
+// returns an error: the test is skipped.
 using StoreFactory =
     std::function<Result<std::unique_ptr<Store>>(const std::filesystem::path& directory)>;
 

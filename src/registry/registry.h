@@ -104,7 +104,6 @@ class UploadAppender {
   metadata::Store& store_;
   std::string id_;
   std::uint64_t limit_;
-  std::uint64_t recorded_;  // the size the metadata store records for the upload
   bool finished_ = false;
   std::optional<oci::Digest> digest_;
 };

@@ -174,7 +174,7 @@ TEST_F(RegistryTest, StoredUploadShorterThanRecordedIsRefused) {
   ASSERT_TRUE(stored);
   ASSERT_TRUE((*stored)->write(bytes("abc")));
   ASSERT_TRUE((*stored)->commit());
-  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));  // three bytes never reached storage
+  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0, ""));  // three bytes never reached storage
   registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
   auto appender = registry_->append_upload("a", upload->id, std::nullopt);
   ASSERT_FALSE(appender);
@@ -184,7 +184,7 @@ TEST_F(RegistryTest, StoredUploadShorterThanRecordedIsRefused) {
 TEST_F(RegistryTest, UploadWhoseBytesAreGoneStartsOver) {
   // As a completion interrupted between moving the bytes into place and ending the session.
   auto upload = registry_->start_upload("a");
-  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0));
+  ASSERT_TRUE(store_->update_upload(upload->id, 6, 0, ""));
   registry_ = std::make_unique<Registry>(*driver_, *store_, options_);
   EXPECT_EQ(registry_->upload_status("a", upload->id)->size, 0u);
   auto appender = registry_->append_upload("a", upload->id, oci::ByteRange{0, 4});

@@ -48,8 +48,7 @@ UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHa
       hash_(std::move(hash)),
       store_(store),
       id_(std::move(id)),
-      limit_(limit),
-      recorded_(writer_->size()) {}
+      limit_(limit) {}
 
 UploadAppender::~UploadAppender() {
   if (!finished_) (void)finish();
@@ -77,7 +76,7 @@ Result<std::uint64_t> UploadAppender::finish() {
   // in between leaves it longer, and the next append drops the unrecorded tail.
   auto size = commit();
   if (!size) return size;
-  if (auto updated = store_.update_upload(id_, *size, now_unix()); !updated) {
+  if (auto updated = store_.update_upload(id_, *size, now_unix(), ""); !updated) {
     return std::unexpected(updated.error());
   }
   return size;
@@ -93,7 +92,7 @@ Result<std::uint64_t> UploadAppender::commit() {
   return size;
 }
 
-Result<void> UploadAppender::touch() { return store_.update_upload(id_, recorded_, now_unix()); }
+Result<void> UploadAppender::touch() { return store_.touch_upload(id_, now_unix()); }
 
 Result<oci::Digest> UploadAppender::digest() {
   if (digest_) return *digest_;

@@ -87,6 +87,12 @@ CASES = {
         (["passwd", "a:b", "--htpasswd", "users"], "user name"),
         (["passwd", "#alice", "--htpasswd", "users"], "user name"),
     ],
+    "migrate": [
+        (["migrate"], "--database is required"),
+        (["migrate", "--database", "mysql://app:pw@db/registry"], "postgresql://"),
+        (["migrate", "--database", "postgres://db/x", "--connect-timeout", "0"],
+         "--connect-timeout"),
+    ],
 }
 
 

@@ -1,0 +1,514 @@
+#include "metadata/pg_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+
+#include "metadata/pg_pool.h"
+#include "metadata/pg_schema.h"
+
+namespace metadata {
+
+namespace {
+
+using oci::ErrorCode;
+using postgres::Connection;
+using postgres::Rows;
+
+// LIMIT takes a signed 64-bit integer.
+std::int64_t sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+}
+
+// Column 0 of every row.
+Result<std::vector<std::string>> all_text(Result<Rows> rows) {
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  std::vector<std::string> values;
+  values.reserve(static_cast<std::size_t>(rows->count()));
+  for (int row = 0; row < rows->count(); ++row) values.push_back(rows->text(row, 0));
+  return values;
+}
+
+// From a row of: digest, media_type, size, artifact_type, subject, annotations.
+ManifestRecord manifest_at(const Rows& rows, int row) {
+  return ManifestRecord{
+      .digest = rows.text(row, 0),
+      .media_type = rows.text(row, 1),
+      .size = static_cast<std::uint64_t>(rows.integer(row, 2)),
+      .artifact_type = rows.text(row, 3),
+      .subject = rows.optional_text(row, 4),
+      .annotations_json = rows.text(row, 5),
+  };
+}
+
+// From a row of: id, repository, size, started_at, updated_at, hash_state.
+UploadRecord upload_at(const Rows& rows, int row) {
+  return UploadRecord{
+      .id = rows.text(row, 0),
+      .repository = rows.text(row, 1),
+      .size = static_cast<std::uint64_t>(rows.integer(row, 2)),
+      .started_at = rows.integer(row, 3),
+      .updated_at = rows.integer(row, 4),
+      .hash_state = rows.bytes(row, 5),
+  };
+}
+
+constexpr const char* kManifestColumns =
+    "m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations ";
+constexpr const char* kUploadColumns =
+    "SELECT id, repository, size, started_at, updated_at, hash_state FROM uploads ";
+// The database's clock in milliseconds since the epoch: lease expiries.
+#define REGMIRROR_PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+// The id of `repository`, created if needed; inside a transaction. Under READ COMMITTED the
+// SELECT sees a row another transaction inserted concurrently (the INSERT waited for it).
+Result<std::int64_t> repository_id(Connection& db, std::string_view repository) {
+  if (auto inserted = db.query(
+          "INSERT INTO repositories (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", repository);
+      !inserted) {
+    return std::unexpected(std::move(inserted.error()));
+  }
+  auto select = db.query("SELECT id FROM repositories WHERE name = $1", repository);
+  if (!select) return std::unexpected(std::move(select.error()));
+  if (select->count() == 0) {
+    return oci::fail(ErrorCode::kInternal, "repository vanished: " + std::string(repository));
+  }
+  return select->integer(0, 0);
+}
+
+template <class... Parts>
+std::string_view cache_key(char kind, const Parts&... parts) {
+  thread_local std::string key;
+  key.assign(1, kind);
+  ((key.push_back('\0'), key.append(parts)), ...);
+  return key;
+}
+
+Result<void> done(Result<Rows> rows) {
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  return {};
+}
+
+Result<void> changed_upload(const Result<Rows>& rows, std::string_view id) {
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->changed() == 0) {
+    return oci::fail(ErrorCode::kBlobUploadUnknown, "no upload session " + std::string(id));
+  }
+  return {};
+}
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(const DatabaseOptions& options, ReadCacheOptions cache)
+      : pool_(options.url, options.pool_size, options.connect_timeout),
+        cache_(cache, [this] { return change_count(); }) {}
+
+  // --- repositories
+
+  Result<bool> repository_exists(std::string_view repository) override {
+    auto exists = cache_.get<bool>(cache_key('r', repository), [&] {
+      return read([&](Connection& db) -> Result<std::optional<bool>> {
+        auto select = db.query("SELECT 1 FROM repositories WHERE name = $1", repository);
+        if (!select) return std::unexpected(std::move(select.error()));
+        return select->count() > 0 ? std::optional(true) : std::nullopt;
+      });
+    });
+    if (!exists) return std::unexpected(std::move(exists.error()));
+    return exists->has_value();
+  }
+
+  Result<std::vector<std::string>> repositories(std::string_view after,
+                                                std::size_t limit) override {
+    return read([&](Connection& db) {
+      return all_text(
+          db.query("SELECT name FROM repositories WHERE name > $1 ORDER BY name LIMIT $2::bigint",
+                   after, sql_limit(limit)));
+    });
+  }
+
+  // --- blobs
+
+  Result<void> link_blob(std::string_view repository, std::string_view digest,
+                         std::uint64_t size) override {
+    return write([&](Connection& db) { return link(db, repository, digest, size); });
+  }
+
+  Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
+                                                   std::string_view digest) override {
+    return cache_.get<std::uint64_t>(cache_key('b', repository, digest), [&] {
+      return read([&](Connection& db) -> Result<std::optional<std::uint64_t>> {
+        auto select = db.query(
+            "SELECT b.size FROM repositories r "
+            "JOIN repository_blobs rb ON rb.repository_id = r.id "
+            "JOIN blobs b ON b.digest = rb.digest "
+            "WHERE r.name = $1 AND rb.digest = $2",
+            repository, digest);
+        if (!select) return std::unexpected(std::move(select.error()));
+        if (select->count() == 0) return std::nullopt;
+        return static_cast<std::uint64_t>(select->integer(0, 0));
+      });
+    });
+  }
+
+  Result<bool> unlink_blob(std::string_view repository, std::string_view digest) override {
+    return write([&](Connection& db) -> Result<bool> {
+      auto deleted = db.query(
+          "DELETE FROM repository_blobs "
+          "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) AND digest = $2",
+          repository, digest);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return deleted->changed() > 0;
+    });
+  }
+
+  Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) override {
+    return read([&](Connection& db) {
+      return all_text(db.query(
+          "SELECT b.digest FROM blobs b "
+          "WHERE NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest) "
+          "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest) "
+          "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.child_digest = b.digest) "
+          "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest) "
+          "ORDER BY b.digest LIMIT $1::bigint",
+          sql_limit(limit)));
+    });
+  }
+
+  Result<std::uint64_t> linked_bytes(std::string_view prefix,
+                                     const std::vector<std::string>& except) override {
+    // `except` travels as a JSON array, as in SQLite; jsonb_array_elements_text is json_each.
+    const std::string excluded = nlohmann::json(except).dump();
+    return read([&](Connection& db) -> Result<std::uint64_t> {
+      auto select = db.query(
+          "SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN ("
+          " SELECT rb.digest FROM repository_blobs rb"
+          " JOIN repositories r ON r.id = rb.repository_id"
+          " WHERE ($1::text = '' OR r.name = $1::text"
+          "  OR substr(r.name, 1, length($1::text) + 1) = $1::text || '/')"
+          " AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text($2::jsonb) e(value)"
+          "  WHERE r.name = e.value OR substr(r.name, 1, length(e.value) + 1) = e.value || '/'))",
+          prefix, excluded);
+      if (!select) return std::unexpected(std::move(select.error()));
+      return static_cast<std::uint64_t>(select->integer(0, 0));
+    });
+  }
+
+  Result<void> forget_blob(std::string_view digest) override {
+    return write([&](Connection& db) -> Result<void> {
+      if (auto unlinked = db.query("DELETE FROM repository_blobs WHERE digest = $1", digest);
+          !unlinked) {
+        return std::unexpected(std::move(unlinked.error()));
+      }
+      return done(db.query("DELETE FROM blobs WHERE digest = $1", digest));
+    });
+  }
+
+  // --- manifests and tags
+
+  Result<void> put_manifest(const ManifestPut& put) override {
+    return write([&](Connection& db) -> Result<void> {
+      auto id = repository_id(db, put.repository);
+      if (!id) return std::unexpected(std::move(id.error()));
+      const ManifestRecord& m = put.manifest;
+      auto inserted = db.query(
+          "INSERT INTO manifests "
+          "(repository_id, digest, media_type, size, artifact_type, subject, annotations) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+          "ON CONFLICT (repository_id, digest) DO NOTHING",
+          *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json);
+      if (!inserted) return std::unexpected(std::move(inserted.error()));
+      // Same digest, same content, same references: only a new manifest needs them recorded.
+      if (inserted->changed() > 0) {
+        if (auto linked = record_references(db, *id, put); !linked) return linked;
+      }
+      if (!put.tag) return {};
+      return done(
+          db.query("INSERT INTO tags (repository_id, name, digest) VALUES ($1, $2, $3) "
+                   "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest",
+                   *id, *put.tag, m.digest));
+    });
+  }
+
+  Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
+                                                 std::string_view digest) override {
+    return cache_.get<ManifestRecord>(cache_key('m', repository, digest), [&] {
+      return read([&](Connection& db) -> Result<std::optional<ManifestRecord>> {
+        auto select = db.query(std::string("SELECT ") + kManifestColumns +
+                                   "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                                   "WHERE r.name = $1 AND m.digest = $2",
+                               repository, digest);
+        if (!select) return std::unexpected(std::move(select.error()));
+        if (select->count() == 0) return std::nullopt;
+        return manifest_at(*select, 0);
+      });
+    });
+  }
+
+  Result<std::optional<std::string>> tag(std::string_view repository,
+                                         std::string_view tag) override {
+    return cache_.get<std::string>(cache_key('t', repository, tag), [&] {
+      return read([&](Connection& db) -> Result<std::optional<std::string>> {
+        auto select = db.query(
+            "SELECT t.digest FROM tags t JOIN repositories r ON r.id = t.repository_id "
+            "WHERE r.name = $1 AND t.name = $2",
+            repository, tag);
+        if (!select) return std::unexpected(std::move(select.error()));
+        if (select->count() == 0) return std::nullopt;
+        return select->text(0, 0);
+      });
+    });
+  }
+
+  std::optional<std::uint64_t> cached_linked_blob(std::string_view repository,
+                                                  std::string_view digest) override {
+    return cache_.peek<std::uint64_t>(cache_key('b', repository, digest));
+  }
+  std::optional<ManifestRecord> cached_manifest(std::string_view repository,
+                                                std::string_view digest) override {
+    return cache_.peek<ManifestRecord>(cache_key('m', repository, digest));
+  }
+  std::optional<std::string> cached_tag(std::string_view repository,
+                                        std::string_view tag) override {
+    return cache_.peek<std::string>(cache_key('t', repository, tag));
+  }
+
+  Result<bool> delete_manifest(std::string_view repository, std::string_view digest) override {
+    // Its tags and reference rows go with it (ON DELETE CASCADE).
+    return write([&](Connection& db) -> Result<bool> {
+      auto deleted = db.query(
+          "DELETE FROM manifests "
+          "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) AND digest = $2",
+          repository, digest);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return deleted->changed() > 0;
+    });
+  }
+
+  Result<bool> delete_tag(std::string_view repository, std::string_view tag) override {
+    return write([&](Connection& db) -> Result<bool> {
+      auto deleted = db.query(
+          "DELETE FROM tags "
+          "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) AND name = $2",
+          repository, tag);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return deleted->changed() > 0;
+    });
+  }
+
+  Result<std::vector<std::string>> tags(std::string_view repository, std::string_view after,
+                                        std::size_t limit) override {
+    auto page = cache_.get<std::vector<std::string>>(
+        cache_key('l', repository, after, std::to_string(limit)),
+        [&]() -> Result<std::optional<std::vector<std::string>>> {
+          return read([&](Connection& db) {
+            return all_text(
+                db.query("SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id "
+                         "WHERE r.name = $1 AND t.name > $2 ORDER BY t.name LIMIT $3::bigint",
+                         repository, after, sql_limit(limit)));
+          });
+        });
+    if (!page) return std::unexpected(std::move(page.error()));
+    return std::move(**page);
+  }
+
+  Result<std::vector<ManifestRecord>> referrers(
+      std::string_view repository, std::string_view subject,
+      std::optional<std::string_view> artifact_type) override {
+    return read([&](Connection& db) -> Result<std::vector<ManifestRecord>> {
+      // A NULL artifact type matches every one.
+      auto select = db.query(std::string("SELECT ") + kManifestColumns +
+                                 "FROM manifests m JOIN repositories r ON r.id = m.repository_id "
+                                 "WHERE r.name = $1 AND m.subject = $2 "
+                                 "AND ($3::text IS NULL OR m.artifact_type = $3::text) "
+                                 "ORDER BY m.digest",
+                             repository, subject, artifact_type);
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<ManifestRecord> records;
+      records.reserve(static_cast<std::size_t>(select->count()));
+      for (int row = 0; row < select->count(); ++row) records.push_back(manifest_at(*select, row));
+      return records;
+    });
+  }
+
+  // --- upload sessions: no cached answer depends on them, so their writes leave the cache be.
+
+  Result<void> create_upload(const UploadRecord& upload) override {
+    return read([&](Connection& db) {
+      return done(
+          db.query("INSERT INTO uploads (id, repository, size, started_at, updated_at, hash_state) "
+                   "VALUES ($1, $2, $3, $4, $5, $6)",
+                   upload.id, upload.repository, upload.size, upload.started_at, upload.updated_at,
+                   postgres::Bytes{upload.hash_state}));
+    });
+  }
+
+  Result<std::optional<UploadRecord>> upload(std::string_view id) override {
+    return read([&](Connection& db) -> Result<std::optional<UploadRecord>> {
+      auto select = db.query(std::string(kUploadColumns) + "WHERE id = $1", id);
+      if (!select) return std::unexpected(std::move(select.error()));
+      if (select->count() == 0) return std::nullopt;
+      return upload_at(*select, 0);
+    });
+  }
+
+  Result<void> update_upload(std::string_view id, std::uint64_t size, std::int64_t updated_at,
+                             std::string_view hash_state) override {
+    return read([&](Connection& db) {
+      return changed_upload(
+          db.query("UPDATE uploads SET size = $2, updated_at = $3, hash_state = $4 WHERE id = $1",
+                   id, size, updated_at, postgres::Bytes{hash_state}),
+          id);
+    });
+  }
+
+  Result<void> touch_upload(std::string_view id, std::int64_t updated_at) override {
+    return read([&](Connection& db) {
+      return changed_upload(
+          db.query("UPDATE uploads SET updated_at = $2 WHERE id = $1", id, updated_at), id);
+    });
+  }
+
+  Result<void> delete_upload(std::string_view id) override {
+    return read(
+        [&](Connection& db) { return done(db.query("DELETE FROM uploads WHERE id = $1", id)); });
+  }
+
+  Result<void> complete_upload(std::string_view id, std::string_view repository,
+                               std::string_view digest, std::uint64_t size) override {
+    return write([&](Connection& db) -> Result<void> {
+      if (auto linked = link(db, repository, digest, size); !linked) return linked;
+      return done(db.query("DELETE FROM uploads WHERE id = $1", id));
+    });
+  }
+
+  Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) override {
+    return read([&](Connection& db) -> Result<std::vector<UploadRecord>> {
+      auto select =
+          db.query(std::string(kUploadColumns) + "WHERE updated_at < $1 ORDER BY updated_at, id",
+                   updated_before);
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<UploadRecord> records;
+      records.reserve(static_cast<std::size_t>(select->count()));
+      for (int row = 0; row < select->count(); ++row) records.push_back(upload_at(*select, row));
+      return records;
+    });
+  }
+
+  // --- leases: one statement each, so no transaction; expiry by the database's clock.
+
+  Result<bool> acquire_lease(std::string_view name, std::string_view holder,
+                             std::chrono::milliseconds ttl) override {
+    return read([&](Connection& db) -> Result<bool> {
+      // The update's WHERE leaves a live lease of another holder alone: no row changes then.
+      auto taken = db.query(
+          "INSERT INTO leases (name, holder, expires_at) "
+          "VALUES ($1, $2, " REGMIRROR_PG_NOW_MS
+          " + $3::bigint) "
+          "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+          "expires_at = excluded.expires_at "
+          "WHERE leases.holder = excluded.holder OR leases.expires_at <= " REGMIRROR_PG_NOW_MS,
+          name, holder, static_cast<std::int64_t>(ttl.count()));
+      if (!taken) return std::unexpected(std::move(taken.error()));
+      return taken->changed() > 0;
+    });
+  }
+
+  Result<void> release_lease(std::string_view name, std::string_view holder) override {
+    return read([&](Connection& db) {
+      return done(db.query("DELETE FROM leases WHERE name = $1 AND holder = $2", name, holder));
+    });
+  }
+
+ private:
+  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
+                           std::uint64_t size) {
+    auto id = repository_id(db, repository);
+    if (!id) return std::unexpected(std::move(id.error()));
+    if (auto blob = db.query(
+            "INSERT INTO blobs (digest, size) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
+            digest, size);
+        !blob) {
+      return std::unexpected(std::move(blob.error()));
+    }
+    return done(
+        db.query("INSERT INTO repository_blobs (repository_id, digest) VALUES ($1, $2) "
+                 "ON CONFLICT (repository_id, digest) DO NOTHING",
+                 *id, digest));
+  }
+
+  static Result<void> record_references(Connection& db, std::int64_t id, const ManifestPut& put) {
+    for (const std::string& blob : put.blob_digests) {
+      if (auto linked =
+              db.query("INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) "
+                       "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                       id, put.manifest.digest, blob);
+          !linked) {
+        return std::unexpected(std::move(linked.error()));
+      }
+    }
+    for (const std::string& child : put.manifest_digests) {
+      if (auto linked = db.query(
+              "INSERT INTO manifest_children (repository_id, manifest_digest, child_digest) "
+              "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+              id, put.manifest.digest, child);
+          !linked) {
+        return std::unexpected(std::move(linked.error()));
+      }
+    }
+    return {};
+  }
+
+  // What the read cache asks: the change counter, one cheap query.
+  Result<std::uint64_t> change_count() {
+    return read([&](Connection& db) -> Result<std::uint64_t> {
+      auto select = db.query("SELECT last_value FROM store_changes");
+      if (!select) return std::unexpected(std::move(select.error()));
+      return static_cast<std::uint64_t>(select->integer(0, 0));
+    });
+  }
+
+  // One statement, or several that need no transaction, on a pooled connection.
+  template <class Body>
+  std::invoke_result_t<Body&, Connection&> read(Body&& body) {
+    return pool_.with_connection(body);
+  }
+
+  // A transaction that may change cached answers. Once it has committed, the change counter
+  // moves for the other processes' caches (a process dying in between leaves them to notice
+  // the next write) and this process's cache is dropped.
+  template <class Body>
+  std::invoke_result_t<Body&, Connection&> write(Body&& body) {
+    auto result =
+        pool_.with_connection([&](Connection& db) -> std::invoke_result_t<Body&, Connection&> {
+          auto committed = db.transaction([&] { return body(db); });
+          // The write stands whether or not the counter moves: its failure is not the write's.
+          if (committed) (void)db.query("SELECT nextval('store_changes')");
+          return committed;
+        });
+    cache_.invalidate();
+    return result;
+  }
+
+  postgres::Pool pool_;
+  ReadCache cache_;
+};
+
+}  // namespace
+
+Result<int> migrate_postgres(const DatabaseOptions& options) {
+  auto connection = Connection::open(options.url, options.connect_timeout);
+  if (!connection) return std::unexpected(std::move(connection.error()));
+  return postgres::migrate(**connection);
+}
+
+Result<std::unique_ptr<Store>> open_postgres_store(const DatabaseOptions& options,
+                                                   ReadCacheOptions cache) {
+  if (auto migrated = migrate_postgres(options); !migrated) {
+    return std::unexpected(std::move(migrated.error()));
+  }
+  return std::make_unique<PostgresStore>(options, cache);
+}
+
+}  // namespace metadata
