@@ -8,13 +8,13 @@
 
 #include "cli/serve_pull_through.h"
 #include "cli/serve_sync_sets.h"
-#include "metadata/sqlite_store.h"
+#include "metadata/open_store.h"
 #include "registry/registry.h"
 #include "server/access_log.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "server/tls_context.h"
-#include "storage/filesystem_driver.h"
+#include "storage/open_driver.h"
 
 namespace cli {
 namespace {
@@ -101,9 +101,12 @@ int run_serve(const ServeFlags& flags) {
                ec.message());
     return kFailed;
   }
-  auto driver = storage::make_filesystem_driver(config.storage_root);
-  auto store =
-      metadata::open_sqlite_store(config.storage_root / "metadata.sqlite", config.metadata_cache);
+  auto driver = storage::open_driver({.root = config.storage_root, .s3 = config.storage_s3});
+  if (!driver) {
+    fmt::print(stderr, "regmirror serve: {}\n", driver.error().message);
+    return kFailed;
+  }
+  auto store = metadata::open_store(config.database, config.storage_root, config.metadata_cache);
   if (!store) {
     fmt::print(stderr, "regmirror serve: {}\n", store.error().message);
     return kFailed;
@@ -121,12 +124,12 @@ int run_serve(const ServeFlags& flags) {
                "regmirror serve: --anonymous-pull needs users (--htpasswd) or access rules\n");
     return kBadConfiguration;
   }
-  registry::Registry registry(*driver, **store, config.registry);
+  registry::Registry registry(**driver, **store, config.registry);
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
   auto pull_through =
-      ServePullThrough::start(config.mirror, registry, config.storage_root / "spool");
+      ServePullThrough::start(config.mirror, registry, **store, config.storage_root / "spool");
   if (!pull_through) {
     fmt::print(stderr, "regmirror serve: {}\n", pull_through.error().message);
     return kBadConfiguration;

@@ -9,7 +9,7 @@
 namespace cli {
 
 oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
-    const server::MirrorConfig& config, registry::Registry& registry,
+    const server::MirrorConfig& config, registry::Registry& registry, metadata::Store& store,
     const std::filesystem::path& spool_directory) {
   if (!config.enabled()) return nullptr;
   auto table = mirror::UpstreamTable::create(config.upstreams);
@@ -27,6 +27,13 @@ oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
   options.registries_conf = served->registries_conf_.get();
   options.blob_workers = config.blob_workers;
   options.spool_directory = spool_directory;
+  options.leases = mirror::LeaseCalls{
+      .acquire =
+          [&store](std::string_view name, std::string_view holder, std::chrono::milliseconds ttl) {
+            return store.acquire_lease(name, holder, ttl);
+          },
+      .release = [&store](std::string_view name,
+                          std::string_view holder) { return store.release_lease(name, holder); }};
   for (const mirror::Upstream& upstream : table->upstreams()) {
     spdlog::info("mirroring {} at /v2/{}", upstream.url,
                  upstream.prefix.empty() ? std::string("...") : upstream.prefix + "/...");

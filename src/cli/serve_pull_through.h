@@ -17,10 +17,10 @@ namespace cli {
 class ServePullThrough {
  public:
   // Null without upstreams. Fails when two upstreams share a prefix or the registries.conf
-  // does not load. `spool_directory`: local scratch space for blobs being fetched (used with
-  // object storage only).
+  // does not load. `store`: where the fetch leases of processes sharing the database live.
+  // `spool_directory`: local scratch space for blobs being fetched (object storage only).
   static oci::Result<std::unique_ptr<ServePullThrough>> start(
-      const server::MirrorConfig& config, registry::Registry& registry,
+      const server::MirrorConfig& config, registry::Registry& registry, metadata::Store& store,
       const std::filesystem::path& spool_directory);
 
   mirror::PullThrough& pull_through() { return *pull_through_; }

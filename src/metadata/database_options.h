@@ -5,8 +5,14 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace metadata {
+
+// The URL names a PostgreSQL database.
+inline bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
 
 struct DatabaseOptions {
   // "" = SQLite under the storage root; postgresql://user:password@host:port/database (or

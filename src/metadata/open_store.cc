@@ -6,10 +6,6 @@
 
 namespace metadata {
 
-bool is_postgres_url(std::string_view url) {
-  return url.starts_with("postgresql://") || url.starts_with("postgres://");
-}
-
 Result<std::unique_ptr<Store>> open_store(const DatabaseOptions& options,
                                           const std::filesystem::path& storage_root,
                                           ReadCacheOptions cache) {

@@ -16,7 +16,4 @@ Result<std::unique_ptr<Store>> open_store(const DatabaseOptions& options,
                                           const std::filesystem::path& storage_root,
                                           ReadCacheOptions cache);
 
-// The URL names a PostgreSQL database.
-bool is_postgres_url(std::string_view url);
-
 }  // namespace metadata

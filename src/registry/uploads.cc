@@ -158,6 +158,11 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
         *incoming > options_.max_blob_bytes - std::min(options_.max_blob_bytes, upload->size)) {
       return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
     }
+    if (auto largest = storage::max_file_size(driver_);
+        largest && *incoming > *largest - std::min(*largest, upload->size)) {
+      return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the storage's largest object",
+                       std::to_string(*largest) + " bytes");
+    }
     // Only a driver whose space runs out can refuse for want of it.
     if (storage::SpaceLimitedDriver* limit = storage::space_limit(driver_)) {
       auto space = limit->free_space();

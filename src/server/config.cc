@@ -9,6 +9,8 @@
 #include <type_traits>
 
 #include "server/auth_config.h"
+#include "server/database_config.h"
+#include "server/storage_config.h"
 #include "server/sync_sets_config.h"
 #include "sys/small_file.h"
 
@@ -249,6 +251,10 @@ const std::map<std::string, Setter>& setters() {
       {"auth.token.trusted_issuer", set_scalar<std::string>(
                                         [](C & c) -> auto& { return c.auth.token.trusted_issuer; },
                                         "auth.token.trusted_issuer")},
+      {"storage.s3",
+       [](const YAML::Node& node, C& c) { return read_s3_config(node, c.storage_s3); }},
+      {"database",
+       [](const YAML::Node& node, C& c) { return read_database_config(node, c.database); }},
       {"mirror.upstreams",
        set_with(
            [](C & c) -> auto& { return c.mirror.upstreams; }, "mirror.upstreams", read_upstreams)},
@@ -360,6 +366,11 @@ oci::Result<ServerConfig> parse_server_config(std::string_view text, std::string
     if (root.IsNull()) return config;  // an empty file keeps every default
     if (auto ok = apply(root, "", config); !ok) {
       return oci::fail(ErrorCode::kInternal, std::string(source) + ": " + ok.error().message);
+    }
+    // Replicas sharing a database read each other's writes at once unless told otherwise.
+    const YAML::Node cache = root["cache"];
+    if (!config.database.url.empty() && !(cache.IsMap() && cache["metadata_staleness"])) {
+      config.metadata_cache.max_staleness = std::chrono::milliseconds(0);
     }
   } catch (const YAML::Exception& e) {
     // A syntax error, or a key that is not a string.

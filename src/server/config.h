@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "metadata/database_options.h"
 #include "metadata/read_cache.h"
 #include "oci/error.h"
 #include "registry/registry.h"
 #include "server/auth_config.h"
 #include "server/mirror_config.h"
+#include "storage/s3_options.h"
 #include "sync/schedule.h"
 
 namespace server {
@@ -75,6 +77,8 @@ struct LimitsConfig {
 struct ServerConfig {
   std::string listen = ":5000";
   std::filesystem::path storage_root = "./regmirror-data";
+  std::optional<storage::S3Options> storage_s3;  // blobs in a bucket instead of under the root
+  metadata::DatabaseOptions database;            // no url: SQLite under the root
   std::string log_level = "info";
   bool access_log = true;
   HttpConfig http;

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <string>
 
-#include "metadata/open_store.h"
+#include "metadata/database_options.h"
 #include "server/config.h"
 
 namespace server {

@@ -75,13 +75,15 @@ asio::awaitable<bool> Session::start_tls() {
 asio::awaitable<void> Session::refuse_busy() {
   if (!co_await start_tls()) co_return;
   co_await refuse(http::status::too_many_requests, "TOOMANYREQUESTS", "too many connections");
-  co_await stream_.close(kCloseTimeout);
+  co_await stream_.close(kCloseTimeout, Stream::Linger::kYes);
 }
 
 asio::awaitable<void> Session::run() {
   const HttpConfig& config = shared_.config;
   if (!co_await start_tls()) co_return;
   beast::flat_buffer buffer;
+  // Whether the connection ends right after an answer, with bytes of the request maybe unread.
+  auto linger = Stream::Linger::kNo;
   for (;;) {
     fields_.release();  // the last request's parser and responses are gone
     RequestParser parser(std::piecewise_construct, std::make_tuple(),
@@ -101,6 +103,7 @@ asio::awaitable<void> Session::run() {
       } else if (!is_quiet_close(ec)) {
         co_await refuse(http::status::bad_request, "UNSUPPORTED", "malformed HTTP request");
       }
+      if (!is_quiet_close(ec)) linger = Stream::Linger::kYes;
       break;
     }
 
@@ -119,6 +122,7 @@ asio::awaitable<void> Session::run() {
         const oci::Error error{oci::ErrorCode::kInternal, "internal error"};
         co_await exchange.send_error(error);
       }
+      linger = Stream::Linger::kYes;
       break;
     }
     log_access({.method = http::to_string(parser.get().method()),
@@ -128,11 +132,14 @@ asio::awaitable<void> Session::run() {
                 .duration = std::chrono::steady_clock::now() - started,
                 .remote = peer_.address,
                 .user = exchange.caller().user});
-    if (!exchange.keep_alive()) break;
+    if (!exchange.keep_alive()) {
+      linger = Stream::Linger::kYes;
+      break;
+    }
     // An idle connection keeps a small buffer, whatever its last request body needed.
     if (buffer.size() == 0 && buffer.capacity() > kIdleBuffer) buffer.shrink_to_fit();
   }
-  co_await stream_.close(kCloseTimeout);
+  co_await stream_.close(kCloseTimeout, linger);
 }
 
 }  // namespace server

@@ -1,11 +1,18 @@
 #include "server/stream.h"
 
+#include <array>
+
 #include "server/peer_certificate.h"
 
 namespace server {
 
 using asio::as_tuple;
 using asio::use_awaitable;
+
+namespace {
+// Past this many bytes after the answer a client is not finishing a body but streaming one.
+constexpr std::size_t kMaxLingerBytes = std::size_t{64} << 20;
+}  // namespace
 
 Stream::Stream(tcp::socket socket, std::shared_ptr<TlsContext> tls) : context_(std::move(tls)) {
   if (context_) {
@@ -27,7 +34,7 @@ asio::awaitable<boost::system::error_code> Stream::handshake(
 
 std::string Stream::certificate_user() { return verified_common_name(tls_->native_handle()); }
 
-asio::awaitable<void> Stream::close(std::chrono::steady_clock::duration timeout) {
+asio::awaitable<void> Stream::close(std::chrono::steady_clock::duration timeout, Linger linger) {
   if (tls_ && tcp_->socket().is_open()) {
     // As if the client's close_notify had come: SSL_shutdown sends ours and is done, rather
     // than wait for a reply that an idle client may never send.
@@ -37,6 +44,19 @@ asio::awaitable<void> Stream::close(std::chrono::steady_clock::duration timeout)
   }
   boost::system::error_code ignored;
   tcp_->socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if (linger == Linger::kNo) co_return;
+  // What the client still sends (the rest of a body that an early answer, such as 413, did
+  // not read) is read and dropped until it closes its side. Closing with unread bytes makes
+  // the kernel send a reset, which can reach the client (or a load balancer in between)
+  // before the answer and destroy it.
+  std::array<char, 64 * 1024> sink{};
+  std::size_t drained = 0;
+  tcp_->expires_after(timeout);
+  while (drained < kMaxLingerBytes) {
+    auto [ec, n] = co_await tcp_->async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
+    if (ec) break;  // the client's end of file, the timeout, or an error
+    drained += n;
+  }
 }
 
 bool is_tls_failure(const boost::system::error_code& ec) {

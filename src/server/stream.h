@@ -38,9 +38,12 @@ class Stream {
   std::string certificate_user();
   // TLS only: "TLSv1.3" or "TLSv1.2".
   std::string_view tls_version() { return SSL_get_version(tls_->native_handle()); }
+  enum class Linger { kNo, kYes };
   // Ends the connection: TLS sends its close_notify (without waiting for the client's), then
-  // TCP its FIN. Never longer than `timeout`.
-  asio::awaitable<void> close(std::chrono::steady_clock::duration timeout);
+  // TCP its FIN. With Linger::kYes (the last answer may have left bytes of the request unread),
+  // what the client still sends is then read and dropped until it closes its side, so that no
+  // reset destroys the answer. Each step takes at most `timeout`.
+  asio::awaitable<void> close(std::chrono::steady_clock::duration timeout, Linger linger);
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {

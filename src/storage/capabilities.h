@@ -40,6 +40,20 @@ inline bool readable_while_writing(Driver& driver) {
   return dynamic_cast<ReadableWhileWriting*>(&driver) != nullptr;
 }
 
+// A driver whose files cannot grow past a size (an object store's largest object).
+class FileSizeLimitedDriver {
+ public:
+  virtual ~FileSizeLimitedDriver() = default;
+  virtual std::uint64_t max_file_size() const = 0;
+};
+
+// The largest file the driver takes, or nullopt for a driver without such a limit.
+inline std::optional<std::uint64_t> max_file_size(Driver& driver) {
+  const auto* limited = dynamic_cast<const FileSizeLimitedDriver*>(&driver);
+  if (limited == nullptr) return std::nullopt;
+  return limited->max_file_size();
+}
+
 // A driver whose files can be fetched by clients directly, from a URL that carries its own
 // authorization (an S3 presigned URL), so that the server can redirect a blob GET there.
 class PresignedUrlDriver {

@@ -26,8 +26,11 @@ struct Entry {
   std::uint64_t size = 0;  // the file's, not the index object's
 };
 
-class S3Driver final : public Driver, public PresignedUrlDriver {
+class S3Driver final : public Driver, public PresignedUrlDriver, public FileSizeLimitedDriver {
  public:
+  // S3's largest object: a blob cannot be committed past it.
+  std::uint64_t max_file_size() const override { return std::uint64_t{5} << 40; }
+
   S3Driver(std::shared_ptr<S3Client> client, std::filesystem::path spool)
       : client_(std::move(client)), spool_(std::move(spool)) {
     prefix_ = client_->options().prefix;

@@ -90,6 +90,8 @@ class DatabaseRestart(FaultCase):
             t.join(timeout=120)
 
         succeeded = sum(1 for v in outcomes.values() if v is not None)
+        print(f"pushes during the restart: {succeeded} completed, {len(outcomes) - succeeded} failed",
+              file=sys.stderr)
         self.assertGreater(succeeded, 0, "no push went through at all")
         for tag, pushed in outcomes.items():
             self.assertConsistent(repo, tag, pushed)
@@ -118,6 +120,7 @@ class ObjectStoreFaults(FaultCase):
             pushed = try_push(self.cluster, repo, f"t{i}")
             self.assertIsNotNone(pushed, f"push {i} failed although the store recovers")
             self.assertConsistent(repo, f"t{i}", pushed)
+        self.assertEqual(self.proxy.faults(), 4, "the store's errors reached the replicas")
 
     @unittest.skipUnless((os.environ.get("REGMIRROR_REPLICA_BACKENDS") or "s3+postgres") == "s3+postgres",
                          "needs S3")
