@@ -46,6 +46,7 @@ struct Options {
 struct UploadState {
   std::string id;
   std::uint64_t size = 0;  // bytes received so far
+  std::string hash_state;  // the running hash of those bytes as the store keeps it, or ""
 };
 
 struct BlobInfo {

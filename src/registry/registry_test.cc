@@ -144,6 +144,32 @@ TEST_F(RegistryTest, ResumesAfterRestart) {
   EXPECT_TRUE(blob) << blob.error().message;
 }
 
+// Another process (a replica) continues an upload from the hash state the store keeps, without
+// reading back the bytes received so far.
+TEST_F(RegistryTest, AnotherProcessContinuesFromTheSavedHashState) {
+  auto upload = registry_->start_upload("a");
+  {
+    auto appender = registry_->append_upload("a", upload->id, std::nullopt);
+    ASSERT_TRUE((*appender)->write(bytes("first ")));
+    ASSERT_TRUE((*appender)->finish());
+  }
+  auto record = store_->upload(upload->id);
+  ASSERT_TRUE(record && *record);
+  EXPECT_FALSE((*record)->hash_state.empty());
+  // The stored bytes change behind the registry's back: only the saved state still gives the
+  // digest of what was received, so a match proves that nothing was read back.
+  auto stored = driver_->writer("uploads/" + upload->id, 0);
+  ASSERT_TRUE((*stored)->write(bytes("FIRST ")));
+  ASSERT_TRUE((*stored)->commit());
+  Registry other(*driver_, *store_, options_);
+  auto appender = other.append_upload("a", upload->id, oci::ByteRange{6, 11});
+  ASSERT_TRUE(appender);
+  ASSERT_TRUE((*appender)->write(bytes("second")));
+  auto blob =
+      other.complete_upload("a", std::move(*appender), oci::digest_of("first second").str());
+  EXPECT_TRUE(blob) << blob.error().message;
+}
+
 TEST_F(RegistryTest, UnrecordedTailIsDroppedAfterACrash) {
   auto upload = registry_->start_upload("a");
   {

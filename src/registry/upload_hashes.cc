@@ -21,6 +21,13 @@ UploadHashes::Lease& UploadHashes::Lease::operator=(Lease&& other) noexcept {
 
 UploadHashes::Lease::~Lease() { give_back(); }
 
+bool UploadHashes::Lease::resume(std::string_view saved, std::uint64_t size) {
+  auto hasher = oci::ResumableSha256::resume(saved);
+  if (!hasher || hasher->size() != size) return false;
+  state_ = std::make_unique<State>(State{std::move(*hasher), size});
+  return true;
+}
+
 oci::Result<void> UploadHashes::Lease::rebuild(storage::Driver& driver, std::string_view path,
                                                std::uint64_t size) {
   auto state = std::make_unique<State>();

@@ -34,6 +34,9 @@ class UploadHashes {
 
     // Whether a running state is kept for `size` bytes; when not, rebuild() makes one.
     bool covers(std::uint64_t size) const { return state_ && state_->size == size; }
+    // The state saved (by this or another process) for the first `size` bytes; false when
+    // `saved` is not one (empty, another version, or for another size).
+    bool resume(std::string_view saved, std::uint64_t size);
     // A new state from the first `size` bytes of `path` in storage. Blocks on storage.
     oci::Result<void> rebuild(storage::Driver& driver, std::string_view path, std::uint64_t size);
     State& state() { return *state_; }

@@ -76,7 +76,10 @@ Result<std::uint64_t> UploadAppender::finish() {
   // in between leaves it longer, and the next append drops the unrecorded tail.
   auto size = commit();
   if (!size) return size;
-  if (auto updated = store_.update_upload(id_, *size, now_unix(), ""); !updated) {
+  // The running hash goes with the size, so that another process (a replica) continues the
+  // upload without reading its bytes back.
+  const std::string hash_state = hash_.covers(*size) ? hash_.state().hasher.save() : "";
+  if (auto updated = store_.update_upload(id_, *size, now_unix(), hash_state); !updated) {
     return std::unexpected(updated.error());
   }
   return size;
@@ -111,7 +114,7 @@ Result<UploadState> Registry::start_upload(std::string_view repository) {
   if (auto created = store_.create_upload(record); !created) {
     return std::unexpected(created.error());
   }
-  return UploadState{record.id, 0};
+  return UploadState{.id = record.id, .size = 0, .hash_state = {}};
 }
 
 Result<UploadState> Registry::find_upload(std::string_view repository, std::string_view id) {
@@ -133,7 +136,7 @@ Result<UploadState> Registry::find_upload(std::string_view repository, std::stri
     auto stored = driver_.stat(upload_path(id));
     if (!stored && stored.error().code == sys::Errc::kNotFound) size = 0;
   }
-  return UploadState{std::string(id), size};
+  return UploadState{std::string(id), size, size == (*record)->size ? (*record)->hash_state : ""};
 }
 
 Result<UploadState> Registry::upload_status(std::string_view repository, std::string_view id) {
@@ -173,9 +176,9 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
     }
   }
   const std::string path = upload_path(id);
-  if (!lease->covers(upload->size)) {
-    // After a restart, or when the hash and the record went apart (a failed write or
-    // update): hash the recorded bytes again.
+  if (!lease->covers(upload->size) && !lease->resume(upload->hash_state, upload->size)) {
+    // After a restart with no saved state, or when the hash and the record went apart (a
+    // failed write or update): hash the recorded bytes again.
     if (auto rebuilt = lease->rebuild(driver_, path, upload->size); !rebuilt) {
       return std::unexpected(rebuilt.error());
     }
