@@ -27,6 +27,8 @@ oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
   options.registries_conf = served->registries_conf_.get();
   options.blob_workers = config.blob_workers;
   options.spool_directory = spool_directory;
+  options.lease_timing.ttl = config.fetch_lease;
+  options.lease_timing.renew_every = config.fetch_lease / 3;
   options.leases = mirror::LeaseCalls{
       .acquire =
           [&store](std::string_view name, std::string_view holder, std::chrono::milliseconds ttl) {

@@ -264,6 +264,9 @@ const std::map<std::string, Setter>& setters() {
       {"mirror.blob_workers",
        set_bounded(
            [](C & c) -> auto& { return c.mirror.blob_workers; }, "mirror.blob_workers", 1, 256)},
+      {"mirror.fetch_lease",
+       set_duration(
+           [](C & c) -> auto& { return c.mirror.fetch_lease; }, "mirror.fetch_lease")},
       {"mirror.sync",
        set_with(
            [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync", read_sync_sets)},

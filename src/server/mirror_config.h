@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -19,6 +20,9 @@ struct MirrorConfig {
   // A registries.conf through which upstreams are reached (their own mirrors first).
   std::filesystem::path registries_conf;
   std::size_t blob_workers = 16;  // blob fetches from upstreams at once
+  // How long a replica's claim to fetch a blob outlives its last sign of progress: the others
+  // wait that long for a replica that died mid-fetch before they fetch the blob themselves.
+  std::chrono::milliseconds fetch_lease{30'000};
 
   bool enabled() const { return !upstreams.empty(); }
 };

@@ -99,7 +99,7 @@ asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Conte
   appender->reset();
   if (!received) co_return co_await exchange.send_error(received.error());
   if (!size) co_return co_await exchange.send_error(size.error());
-  const registry::UploadState state{route.reference, *size};
+  const registry::UploadState state{.id = route.reference, .size = *size, .hash_state = {}};
   co_await send_upload_state(exchange, route, http::status::accepted, state);
 }
 
