@@ -29,15 +29,6 @@ def peak_rss(pid):
     raise AssertionError("no VmHWM")
 
 
-class Replica:
-    """The one replica, addressed directly (what the harness's request() needs of a server)."""
-
-    def __init__(self, cluster):
-        self.cluster, self.port, self.tokens = cluster, cluster.ports[0], {}
-
-    def log_tail(self, lines=15):
-        return self.cluster.log_tail(lines)
-
 
 class ChunkedUploads(unittest.TestCase):
     @classmethod
@@ -52,7 +43,7 @@ class ChunkedUploads(unittest.TestCase):
                                         config=f"limits:\n  uploads:\n    per_client: {2 * UPLOADS}\n"
                                                f"    total: {2 * UPLOADS}\n")
         cls.cluster.start()
-        cls.replica = Replica(cls.cluster)
+        cls.replica = replicas.Direct(cls.cluster, 0)
 
     @classmethod
     def tearDownClass(cls):

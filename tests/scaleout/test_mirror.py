@@ -27,19 +27,6 @@ import replicas  # noqa: E402
 MiB = 1024 * 1024
 
 
-class Replica:
-    """One replica addressed directly (what the harness's request() needs of a server)."""
-
-    def __init__(self, cluster, index):
-        self.cluster, self.index, self.tokens = cluster, index, {}
-
-    @property
-    def port(self):
-        return self.cluster.ports[self.index]
-
-    def log_tail(self, lines=15):
-        return self.cluster.log_tail(lines)
-
 
 class MirrorCluster(unittest.TestCase):
     def setUp(self):
@@ -61,7 +48,7 @@ class MirrorCluster(unittest.TestCase):
         os.makedirs(self.cluster.workdir)
         self.addCleanup(self.cluster.kill)
         self.cluster.start()
-        self.replica = [Replica(self.cluster, i) for i in range(3)]
+        self.replica = [replicas.Direct(self.cluster, i) for i in range(3)]
 
     def blob_gets(self):
         with open(self.proxy.log) as f:

@@ -9,7 +9,6 @@ import http.client
 import os
 import signal
 import sys
-import threading
 import time
 import unittest
 
@@ -22,20 +21,6 @@ from harness import (OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, add_query, descri
                      unique_repo)
 import replicas  # noqa: E402
 
-
-class Replica:
-    """One replica addressed directly (what the harness's request() needs of a server)."""
-
-    def __init__(self, cluster, index):
-        self.cluster, self.index = cluster, index
-        self.tokens = {}
-
-    @property
-    def port(self):
-        return self.cluster.ports[self.index]
-
-    def log_tail(self, lines=15):
-        return self.cluster.log_tail(lines)
 
 
 class ClusterTestCase(unittest.TestCase):
@@ -50,9 +35,7 @@ class ClusterTestCase(unittest.TestCase):
         except BaseException:
             cls.cluster.kill()
             raise
-        cls.balanced = cls.cluster  # request() needs only .port, .tokens and .log_tail
-        cls.balanced.tokens = {}
-        cls.replica = [Replica(cls.cluster, i) for i in range(cls.cluster.count)]
+        cls.replica = [replicas.Direct(cls.cluster, i) for i in range(cls.cluster.count)]
 
     @classmethod
     def tearDownClass(cls):
