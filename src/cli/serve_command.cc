@@ -101,7 +101,9 @@ int run_serve(const ServeFlags& flags) {
                ec.message());
     return kFailed;
   }
-  auto driver = storage::open_driver({.root = config.storage_root, .s3 = config.storage_s3});
+  auto driver = storage::open_driver({.root = config.storage_root,
+                                      .s3 = config.storage_s3,
+                                      .spool = config.storage_root / "spool"});
   if (!driver) {
     fmt::print(stderr, "regmirror serve: {}\n", driver.error().message);
     return kFailed;

@@ -32,6 +32,13 @@ oci::Result<Pool::Lease> Pool::borrow() {
   return Lease(*this, std::move(*opened));
 }
 
+void Pool::drop_idle() {
+  std::lock_guard lock(mutex_);
+  open_ -= idle_.size();
+  idle_.clear();
+  returned_.notify_all();
+}
+
 void Pool::give_back(std::unique_ptr<Connection> connection) {
   std::lock_guard lock(mutex_);
   if (connection->broken()) {

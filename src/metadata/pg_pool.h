@@ -40,7 +40,8 @@ class Pool {
 
   // Runs `body(Connection&)` on a borrowed connection. When the connection turns out to have
   // been lost before the server saw anything of this call (an idle connection the server
-  // closed while restarting), the call is made once more on a new connection.
+  // closed while restarting), the call is made once more on a new connection: the other idle
+  // connections went down with it, and are dropped.
   template <class Body>
   std::invoke_result_t<Body&, Connection&> with_connection(Body&& body) {
     for (int attempt = 1;; ++attempt) {
@@ -51,6 +52,7 @@ class Pool {
       if (result || attempt == 2 || !(*connection)->broken() || !lost_at_once(**connection)) {
         return result;
       }
+      drop_idle();
     }
   }
 
@@ -62,6 +64,7 @@ class Pool {
     return connection.statements_run() <= 1;
   }
   void give_back(std::unique_ptr<Connection> connection);
+  void drop_idle();
 
   const std::string url_;
   const std::size_t size_;

@@ -26,6 +26,7 @@
 #include "oci/manifest.h"
 #include "registry/manifest_cache.h"
 #include "registry/storage_errors.h"
+#include "registry/upload_claim.h"
 #include "registry/upload_hashes.h"
 #include "storage/capabilities.h"
 #include "storage/driver.h"
@@ -77,7 +78,7 @@ struct Page {
 class UploadAppender {
  public:
   UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
-                 metadata::Store& store, std::string id, std::uint64_t limit);
+                 UploadClaim claim, metadata::Store& store, std::string id, std::uint64_t limit);
   ~UploadAppender();
   UploadAppender(const UploadAppender&) = delete;
   UploadAppender& operator=(const UploadAppender&) = delete;
@@ -102,6 +103,7 @@ class UploadAppender {
   friend class Registry;
   std::unique_ptr<storage::Writer> writer_;
   UploadHashes::Lease hash_;
+  std::optional<UploadClaim> claim_;  // held until the appender (or complete_upload) is done
   metadata::Store& store_;
   std::string id_;
   std::uint64_t limit_;
@@ -201,6 +203,7 @@ class Registry {
   Options options_;
   UploadHashes hashes_;
   ManifestCache manifest_cache_;
+  const std::string holder_;  // names this process in the database's upload leases
 };
 
 }  // namespace registry

@@ -43,9 +43,11 @@ Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path, std
 }  // namespace
 
 UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
-                               metadata::Store& store, std::string id, std::uint64_t limit)
+                               UploadClaim claim, metadata::Store& store, std::string id,
+                               std::uint64_t limit)
     : writer_(std::move(writer)),
       hash_(std::move(hash)),
+      claim_(std::move(claim)),
       store_(store),
       id_(std::move(id)),
       limit_(limit) {}
@@ -59,6 +61,7 @@ Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
   if (limit_ != 0 && writer_->size() + bytes.size() > limit_) {
     return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
   }
+  if (auto kept = claim_->keep(); !kept) return kept;
   if (auto written = writer_->write(bytes); !written) {
     hash_.invalidate();  // part of the bytes may be on disk: rebuild from storage next time
     return storage_failure(written.error());
@@ -147,9 +150,12 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
     std::string_view repository, std::string_view id, std::optional<oci::ByteRange> range,
     std::optional<std::uint64_t> incoming) {
   if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
-  // Leased first: the size read next cannot change until this append is over.
+  // Leased first, here and in every process sharing the database: the size read next cannot
+  // change until this append is over.
   auto lease = hashes_.acquire(id);
   if (!lease) return std::unexpected(lease.error());
+  auto claim = UploadClaim::take(store_, holder_, id);
+  if (!claim) return std::unexpected(claim.error());
   auto upload = find_upload(repository, id);
   if (!upload) return std::unexpected(upload.error());
   if (range && range->first != upload->size) {
@@ -176,7 +182,9 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
     }
   }
   const std::string path = upload_path(id);
-  if (!lease->covers(upload->size) && !lease->resume(upload->hash_state, upload->size)) {
+  // The state the database keeps is the truth (another replica may have appended since this
+  // one's state was made); this process's own serves when there is none.
+  if (!lease->resume(upload->hash_state, upload->size) && !lease->covers(upload->size)) {
     // After a restart with no saved state, or when the hash and the record went apart (a
     // failed write or update): hash the recorded bytes again.
     if (auto rebuilt = lease->rebuild(driver_, path, upload->size); !rebuilt) {
@@ -185,8 +193,8 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
   }
   auto writer = driver_.writer(path, upload->size);
   if (!writer) return storage_failure(writer.error());
-  return std::make_unique<UploadAppender>(std::move(*writer), std::move(*lease), store_,
-                                          std::string(id), options_.max_blob_bytes);
+  return std::make_unique<UploadAppender>(std::move(*writer), std::move(*lease), std::move(*claim),
+                                          store_, std::string(id), options_.max_blob_bytes);
 }
 
 Result<BlobInfo> Registry::complete_upload(std::string_view repository,
@@ -197,6 +205,8 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
   if (!requested) return std::unexpected(requested.error());
   auto size = appender->commit();
   if (!size) return std::unexpected(size.error());
+  // Held until the blob is committed: no other request appends meanwhile.
+  const std::optional<UploadClaim> claim = std::move(appender->claim_);
   auto state = appender->hash_.take();
   const std::optional<oci::Digest> hashed = appender->digest_;
   appender.reset();

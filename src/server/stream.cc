@@ -49,7 +49,7 @@ asio::awaitable<void> Stream::close(std::chrono::steady_clock::duration timeout,
   // not read) is read and dropped until it closes its side. Closing with unread bytes makes
   // the kernel send a reset, which can reach the client (or a load balancer in between)
   // before the answer and destroy it.
-  std::array<char, 64 * 1024> sink{};
+  std::array<char, std::size_t{64} << 10> sink{};
   std::size_t drained = 0;
   tcp_->expires_after(timeout);
   while (drained < kMaxLingerBytes) {
