@@ -368,7 +368,6 @@ TEST_F(S3DriverTest, PresignedUrlServesThePlainObject) {
 }
 
 TEST_F(S3DriverTest, ErrorsCarryS3sCodeAndMessage) {
-  // (s3rver checks access key ids but not Version 4 signatures: sigv4_test.cc checks those.)
   S3Options options = server()->options(fresh_prefix());
   options.credentials.access_key_id = "UNKNOWN";
   auto driver = driver_with(options, spool_);
@@ -378,6 +377,18 @@ TEST_F(S3DriverTest, ErrorsCarryS3sCodeAndMessage) {
   EXPECT_NE(put.error().message.find("S3 PutObject"), std::string::npos) << put.error().message;
   EXPECT_NE(put.error().message.find("HTTP 403 InvalidAccessKeyId: The AWS Access Key Id"),
             std::string::npos)
+      << put.error().message;
+}
+
+// s3rver checks no Version 4 signature; the verifier in front of it (tests/fixtures/
+// sigv4_verifier.py) does, so every test here fails when the client signs wrongly, and a wrong
+// secret is refused as S3 refuses it.
+TEST_F(S3DriverTest, AWrongSecretIsRefused) {
+  S3Options options = server()->options(fresh_prefix());
+  options.credentials.secret_access_key = "not-the-secret";
+  auto put = driver_with(options, spool_)->put_content("file", "x");
+  ASSERT_FALSE(put);
+  EXPECT_NE(put.error().message.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos)
       << put.error().message;
 }
 
