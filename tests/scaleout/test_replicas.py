@@ -133,6 +133,34 @@ class TagsAcrossReplicas(ClusterTestCase):
                                       headers={"Accept": OCI_MANIFEST}), 404)
 
 
+class OneWriterPerUpload(ClusterTestCase):
+    def test_a_second_replica_may_not_append_while_one_does(self):
+        repo = unique_repo("scale")
+        data = os.urandom(4 * 1024 * 1024)
+        post = request(self.replica[0], "POST", f"/v2/{repo}/blobs/uploads/")
+        target = location(post)
+        # Replica 0 receives half of a PATCH's body and waits for the rest.
+        conn = http.client.HTTPConnection("127.0.0.1", self.replica[0].port, timeout=30)
+        conn.putrequest("PATCH", target)
+        conn.putheader("Content-Type", "application/octet-stream")
+        conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders()
+        conn.send(data[:len(data) // 2])
+        time.sleep(0.3)
+        other = request(self.replica[1], "PATCH", target, b"intruder", {"Content-Type": "application/octet-stream"})
+        self.assertStatus(other, 400)
+        self.assertIn(b"BLOB_UPLOAD_INVALID", other.body)
+        conn.send(data[len(data) // 2:])
+        first = conn.getresponse()
+        first.read()
+        conn.close()
+        self.assertEqual(first.status, 202)
+        put = request(self.replica[2], "PUT", add_query(first.getheader("Location"), digest=sha256(data)))
+        self.assertStatus(put, 201)
+        got = request(self.replica[1], "GET", f"/v2/{repo}/blobs/{sha256(data)}")
+        self.assertEqual(got.body, data)
+
+
 class ReplicaKilledMidUpload(ClusterTestCase):
     def test_upload_cut_by_sigkill_is_finished_through_another_replica(self):
         repo = unique_repo("scale")
@@ -161,8 +189,16 @@ class ReplicaKilledMidUpload(ClusterTestCase):
         self.assertStatus(status, 204)
         end = int(status.header("Range").split("-")[1]) + 1
         self.assertEqual(end, len(first), "only what a finished request recorded is the upload")
-        resp = request(self.replica[1], "PATCH", target, data[end:], {
-            "Content-Type": "application/octet-stream", "Content-Range": f"{end}-{len(data) - 1}"})
+        # The dead replica's claim on the upload lapses within 10 s (registry/upload_claim.h);
+        # until then another replica refuses to append, as it does while a live one appends.
+        deadline = time.monotonic() + 20
+        while True:
+            resp = request(self.replica[1], "PATCH", target, data[end:], {
+                "Content-Type": "application/octet-stream", "Content-Range": f"{end}-{len(data) - 1}"})
+            if resp.status != 400 or time.monotonic() > deadline:
+                break
+            self.assertIn(b"being written by another request", resp.body)
+            time.sleep(0.5)
         self.assertStatus(resp, 202)
         put = request(self.replica[2], "PUT", add_query(location(resp), digest=sha256(data)))
         self.assertStatus(put, 201)
