@@ -101,6 +101,8 @@ Result<void> changed_upload(const Result<Rows>& rows, std::string_view id) {
 
 class PostgresStore final : public Store {
  public:
+  bool shared() const override { return true; }
+
   PostgresStore(const DatabaseOptions& options, ReadCacheOptions cache)
       : pool_(options.url, options.pool_size, options.connect_timeout),
         cache_(cache, [this] { return change_count(); }) {}

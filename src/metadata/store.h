@@ -114,6 +114,11 @@ class Store {
     return std::nullopt;
   }
 
+  // Whether processes on several machines may write to it at once (PostgreSQL), so that what
+  // one process holds exclusively in memory must be claimed in the store instead (upload
+  // appends, registry/upload_claim.h). SQLite's file belongs to one machine.
+  virtual bool shared() const { return false; }
+
   // --- upload sessions
   virtual Result<void> create_upload(const UploadRecord& upload) = 0;
   virtual Result<std::optional<UploadRecord>> upload(std::string_view id) = 0;

@@ -78,7 +78,8 @@ struct Page {
 class UploadAppender {
  public:
   UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
-                 UploadClaim claim, metadata::Store& store, std::string id, std::uint64_t limit);
+                 std::optional<UploadClaim> claim, metadata::Store& store, std::string id,
+                 std::uint64_t limit);
   ~UploadAppender();
   UploadAppender(const UploadAppender&) = delete;
   UploadAppender& operator=(const UploadAppender&) = delete;
@@ -103,7 +104,8 @@ class UploadAppender {
   friend class Registry;
   std::unique_ptr<storage::Writer> writer_;
   UploadHashes::Lease hash_;
-  std::optional<UploadClaim> claim_;  // held until the appender (or complete_upload) is done
+  // With a shared database: held until the appender (or complete_upload) is done.
+  std::optional<UploadClaim> claim_;
   metadata::Store& store_;
   std::string id_;
   std::uint64_t limit_;

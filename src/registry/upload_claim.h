@@ -1,4 +1,6 @@
-// Exclusive use of an upload across every process sharing the database. Two replicas
+// Exclusive use of an upload across every process sharing the database (a PostgreSQL one:
+// metadata::Store::shared(); with SQLite, one process's UploadHashes lease is enough, and a
+// restarted process continues its uploads at once). Two replicas
 // appending to one upload at once would each record the running hash of their own bytes while
 // storage keeps the other's, and the upload could then complete under a digest its bytes do
 // not have. So a request appending to an upload holds a lease on it in the database

@@ -43,8 +43,8 @@ Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path, std
 }  // namespace
 
 UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
-                               UploadClaim claim, metadata::Store& store, std::string id,
-                               std::uint64_t limit)
+                               std::optional<UploadClaim> claim, metadata::Store& store,
+                               std::string id, std::uint64_t limit)
     : writer_(std::move(writer)),
       hash_(std::move(hash)),
       claim_(std::move(claim)),
@@ -61,7 +61,9 @@ Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
   if (limit_ != 0 && writer_->size() + bytes.size() > limit_) {
     return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
   }
-  if (auto kept = claim_->keep(); !kept) return kept;
+  if (claim_) {
+    if (auto kept = claim_->keep(); !kept) return kept;
+  }
   if (auto written = writer_->write(bytes); !written) {
     hash_.invalidate();  // part of the bytes may be on disk: rebuild from storage next time
     return storage_failure(written.error());
@@ -154,8 +156,12 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
   // change until this append is over.
   auto lease = hashes_.acquire(id);
   if (!lease) return std::unexpected(lease.error());
-  auto claim = UploadClaim::take(store_, holder_, id);
-  if (!claim) return std::unexpected(claim.error());
+  std::optional<UploadClaim> claim;
+  if (store_.shared()) {
+    auto taken = UploadClaim::take(store_, holder_, id);
+    if (!taken) return std::unexpected(taken.error());
+    claim.emplace(std::move(*taken));
+  }
   auto upload = find_upload(repository, id);
   if (!upload) return std::unexpected(upload.error());
   if (range && range->first != upload->size) {
@@ -193,7 +199,7 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
   }
   auto writer = driver_.writer(path, upload->size);
   if (!writer) return storage_failure(writer.error());
-  return std::make_unique<UploadAppender>(std::move(*writer), std::move(*lease), std::move(*claim),
+  return std::make_unique<UploadAppender>(std::move(*writer), std::move(*lease), std::move(claim),
                                           store_, std::string(id), options_.max_blob_bytes);
 }
 
