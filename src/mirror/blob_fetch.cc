@@ -150,9 +150,11 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
   if (!adopted) return std::unexpected(std::move(adopted.error()));
   if (*adopted) return 0;
 
-  // Another process of the cluster may be fetching the blob: wait until it is stored.
+  // Another process of the cluster may be fetching the blob: wait until it is stored. The size
+  // is known already, so that requesters get their response heads meanwhile.
   std::optional<ClusterLease> lease;
   if (cluster_ != nullptr) {
+    update([&](Progress& progress) { progress.size = expected; });
     lease.emplace(*cluster_, "blob-fetch/" + digest_.str());
     auto taken = lease->take(adopt, keep_going);
     if (!taken) return std::unexpected(std::move(taken.error()));

@@ -28,8 +28,11 @@ struct Entry {
 
 class S3Driver final : public Driver, public PresignedUrlDriver, public FileSizeLimitedDriver {
  public:
-  // S3's largest object: a blob cannot be committed past it.
-  std::uint64_t max_file_size() const override { return std::uint64_t{5} << 40; }
+  // S3's largest object, or what 10,000 parts (a multipart upload's most) of part_size hold:
+  // a blob cannot be written or committed past it.
+  std::uint64_t max_file_size() const override {
+    return std::min(std::uint64_t{5} << 40, 10'000 * client_->options().part_size);
+  }
 
   S3Driver(std::shared_ptr<S3Client> client, std::filesystem::path spool)
       : client_(std::move(client)), spool_(std::move(spool)) {
