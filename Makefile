@@ -50,6 +50,7 @@ bench: test-deps build
 	bench/transfer.sh
 	bench/auth_tls.sh
 	bench/mirror_pull.sh
+	bench/scale_out.py
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
