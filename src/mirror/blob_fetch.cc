@@ -85,8 +85,10 @@ oci::Result<std::unique_ptr<storage::Reader>> BlobFetch::open(std::uint64_t offs
     std::lock_guard lock(mutex_);
     if (progress_.error) return std::unexpected(*progress_.error);
     size = progress_.size.value_or(0);
-    if (!committed_) upload_id = upload_id_;
-    if (!committed_) spool_path = spool_path_;
+    if (!committed_) {
+      upload_id = upload_id_;
+      spool_path = spool_path_;
+    }
   }
   // The spool goes once the blob is stored: a reader that lost that race reads the blob.
   if (!spool_path.empty()) {

@@ -17,36 +17,13 @@ sys.path.insert(0, os.path.join(HERE, "..", "api"))
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
 from harness import (OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, add_query, descriptor,  # noqa: E402
-                     image_config, image_manifest, location, regmirror_binary, request, sha256,
+                     image_config, image_manifest, location, request, sha256,
                      unique_repo)
-import replicas  # noqa: E402
+import cluster_case  # noqa: E402
 
 
 
-class ClusterTestCase(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        import tempfile
-
-        cls.workdir = tempfile.mkdtemp(prefix="regmirror-scaleout-")
-        cls.cluster = replicas.Replicas(regmirror_binary(), cls.workdir)
-        try:
-            cls.cluster.start()
-        except BaseException:
-            cls.cluster.kill()
-            raise
-        cls.replica = [replicas.Direct(cls.cluster, i) for i in range(cls.cluster.count)]
-
-    @classmethod
-    def tearDownClass(cls):
-        import shutil
-
-        try:
-            cls.cluster.stop()
-        finally:
-            cls.cluster.kill()
-            shutil.rmtree(cls.workdir, ignore_errors=True)
-
+class ClusterTestCase(cluster_case.ClusterTestCase):
     def assertStatus(self, resp, status):
         self.assertEqual(resp.status, status, str(resp))
 
