@@ -172,7 +172,8 @@ oci::Result<std::uint64_t> BlobFetch::fetch(const Source& source,
 
   auto upload = registry_.start_upload(repository_);
   if (!upload) return std::unexpected(std::move(upload.error()));
-  auto appender = registry_.append_upload(repository_, upload->id, std::nullopt, expected);
+  auto appender =
+      registry_.append_upload(repository_, upload->id, std::nullopt, expected, &digest_);
   if (!appender) {
     (void)registry_.cancel_upload(repository_, upload->id);
     return std::unexpected(std::move(appender.error()));

@@ -75,9 +75,15 @@ struct Page {
 // durable and records the new size, which is what the upload holds from then on. Dropped
 // without finish (the client went away), the bytes received so far stay part of the upload,
 // as the spec allows a client to resume from the status offset.
+//
+// Except when the bytes go straight to their content address (see append_upload's
+// `completes_as`): then they are the upload's only once complete_upload publishes them, and
+// an appender dropped before leaves the upload as it was.
 class UploadAppender {
  public:
-  UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
+  // Exactly one of `writer` (the upload's file) and `staged` (the blob's place) is set.
+  UploadAppender(std::unique_ptr<storage::Writer> writer,
+                 std::unique_ptr<storage::StagedWriter> staged, UploadHashes::Lease hash,
                  std::optional<UploadClaim> claim, metadata::Store& store, std::string id,
                  std::uint64_t limit);
   ~UploadAppender();
@@ -103,6 +109,7 @@ class UploadAppender {
  private:
   friend class Registry;
   std::unique_ptr<storage::Writer> writer_;
+  std::unique_ptr<storage::StagedWriter> staged_;
   UploadHashes::Lease hash_;
   // With a shared database: held until the appender (or complete_upload) is done.
   std::optional<UploadClaim> claim_;
@@ -144,11 +151,15 @@ class Registry {
   // Opens the upload for appending. With a Content-Range, its first byte must be the
   // current size (kRangeInvalid otherwise). `incoming`, when the client announced it, is how
   // many bytes follow: more than the size limit or the free space allow is kSizeInvalid
-  // before anything is read.
+  // before anything is read. `completes_as`, when the caller completes the upload with this
+  // digest once the bytes are appended (a PUT or POST carrying the whole blob): on storage
+  // whose moves copy (an object store), an empty upload's bytes then go straight to the
+  // blob's place, published only once verified.
   Result<std::unique_ptr<UploadAppender>> append_upload(std::string_view repository,
                                                         std::string_view id,
                                                         std::optional<oci::ByteRange> range,
-                                                        std::optional<std::uint64_t> incoming = {});
+                                                        std::optional<std::uint64_t> incoming = {},
+                                                        const oci::Digest* completes_as = nullptr);
   // Verifies the digest of everything appended and links the blob. On a mismatch the upload
   // is discarded (kDigestInvalid); nothing becomes visible.
   Result<BlobInfo> complete_upload(std::string_view repository,
@@ -194,6 +205,15 @@ class Registry {
   // Moves a verified upload's bytes into place, then links the blob and ends the session.
   Result<BlobInfo> commit_blob(std::string_view repository, std::string_view upload_id,
                                const oci::Digest& digest, std::uint64_t size);
+  // A staged writer at the blob's place when its bytes can go there directly (see
+  // append_upload), else null.
+  Result<std::unique_ptr<storage::StagedWriter>> stage_in_place(
+      const UploadState& upload, const oci::Digest* completes_as,
+      std::optional<std::uint64_t> incoming);
+  // complete_upload for bytes written in place.
+  Result<BlobInfo> publish_in_place(std::string_view repository,
+                                    std::unique_ptr<UploadAppender> appender,
+                                    const oci::Digest& requested);
   Result<void> check_references(std::string_view repository, const oci::Manifest& manifest);
   enum class References { kRequired, kFetchedLater };
   Result<PutManifestResult> store_manifest(std::string_view repository, std::string_view reference,

@@ -40,12 +40,29 @@ Result<oci::Digest> rehash(storage::Driver& driver, const std::string& path, std
   return hasher.finish();
 }
 
+// In place of a staged writer when the blob's bytes are stored already: the bytes pushed again
+// are counted (and hashed by the appender), not kept.
+class VerifiedOnly final : public storage::StagedWriter {
+ public:
+  storage::Result<void> write(std::span<const std::byte> bytes) override {
+    size_ += bytes.size();
+    return {};
+  }
+  std::uint64_t size() const override { return size_; }
+  storage::Result<void> publish() override { return {}; }
+
+ private:
+  std::uint64_t size_ = 0;
+};
+
 }  // namespace
 
-UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer, UploadHashes::Lease hash,
-                               std::optional<UploadClaim> claim, metadata::Store& store,
-                               std::string id, std::uint64_t limit)
+UploadAppender::UploadAppender(std::unique_ptr<storage::Writer> writer,
+                               std::unique_ptr<storage::StagedWriter> staged,
+                               UploadHashes::Lease hash, std::optional<UploadClaim> claim,
+                               metadata::Store& store, std::string id, std::uint64_t limit)
     : writer_(std::move(writer)),
+      staged_(std::move(staged)),
       hash_(std::move(hash)),
       claim_(std::move(claim)),
       store_(store),
@@ -58,13 +75,13 @@ UploadAppender::~UploadAppender() {
 
 Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
   if (digest_) return oci::fail(ErrorCode::kInternal, "upload already hashed");
-  if (limit_ != 0 && writer_->size() + bytes.size() > limit_) {
+  if (limit_ != 0 && size() + bytes.size() > limit_) {
     return oci::fail(ErrorCode::kSizeInvalid, "blob exceeds the configured maximum size");
   }
   if (claim_) {
     if (auto kept = claim_->keep(); !kept) return kept;
   }
-  if (auto written = writer_->write(bytes); !written) {
+  if (auto written = staged_ ? staged_->write(bytes) : writer_->write(bytes); !written) {
     hash_.invalidate();  // part of the bytes may be on disk: rebuild from storage next time
     return storage_failure(written.error());
   }
@@ -74,9 +91,16 @@ Result<void> UploadAppender::write(std::span<const std::byte> bytes) {
   return {};
 }
 
-std::uint64_t UploadAppender::size() const { return writer_->size(); }
+std::uint64_t UploadAppender::size() const { return staged_ ? staged_->size() : writer_->size(); }
 
 Result<std::uint64_t> UploadAppender::finish() {
+  if (staged_) {
+    // Bytes meant for the blob's place are no part of the upload: it stays empty.
+    finished_ = true;
+    staged_.reset();
+    hash_.invalidate();
+    return 0;
+  }
   // Durable before recorded: the stored file is never shorter than the recorded size. A crash
   // in between leaves it longer, and the next append drops the unrecorded tail.
   auto size = commit();
@@ -92,6 +116,7 @@ Result<std::uint64_t> UploadAppender::finish() {
 
 Result<std::uint64_t> UploadAppender::commit() {
   finished_ = true;
+  if (staged_) return staged_->size();  // made durable by publishing, once verified
   const std::uint64_t size = writer_->size();
   if (auto committed = writer_->commit(); !committed) {
     hash_.invalidate();
@@ -104,7 +129,7 @@ Result<void> UploadAppender::touch() { return store_.touch_upload(id_, now_unix(
 
 Result<oci::Digest> UploadAppender::digest() {
   if (digest_) return *digest_;
-  if (!hash_.covers(writer_->size())) {
+  if (!hash_.covers(size())) {
     return oci::fail(ErrorCode::kInternal, "no running digest for this upload");
   }
   digest_ = hash_.take()->hasher.finish();
@@ -150,7 +175,7 @@ Result<UploadState> Registry::upload_status(std::string_view repository, std::st
 
 Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
     std::string_view repository, std::string_view id, std::optional<oci::ByteRange> range,
-    std::optional<std::uint64_t> incoming) {
+    std::optional<std::uint64_t> incoming, const oci::Digest* completes_as) {
   if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
   // Leased first, here and in every process sharing the database: the size read next cannot
   // change until this append is over.
@@ -197,10 +222,42 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
       return std::unexpected(rebuilt.error());
     }
   }
-  auto writer = driver_.writer(path, upload->size);
+  auto staged = stage_in_place(*upload, completes_as, incoming);
+  if (!staged) return std::unexpected(staged.error());
+  std::unique_ptr<storage::Writer> writer;
+  if (!*staged) {
+    auto opened = driver_.writer(path, upload->size);
+    if (!opened) return storage_failure(opened.error());
+    writer = std::move(*opened);
+  }
+  return std::make_unique<UploadAppender>(std::move(writer), std::move(*staged), std::move(*lease),
+                                          std::move(claim), store_, std::string(id),
+                                          options_.max_blob_bytes);
+}
+
+Result<std::unique_ptr<storage::StagedWriter>> Registry::stage_in_place(
+    const UploadState& upload, const oci::Digest* completes_as,
+    std::optional<std::uint64_t> incoming) {
+  storage::StagedWriteDriver* staged = storage::staged_writes(driver_);
+  // Only the running hash (SHA-256) can verify bytes that are not kept anywhere else.
+  if (staged == nullptr || completes_as == nullptr || upload.size != 0 ||
+      completes_as->algorithm() != oci::DigestAlgorithm::kSha256) {
+    return nullptr;
+  }
+  const std::string target = blob_path(*completes_as);
+  auto existing = driver_.stat(target);
+  if (existing && incoming && existing->size == *incoming) {
+    // Stored already (pushed to another repository): the bytes are only verified, and a
+    // reader of the stored blob never sees its object replaced.
+    return std::make_unique<VerifiedOnly>();
+  }
+  if (existing && !incoming) return nullptr;  // as usual: kept if its size turns out the same
+  if (!existing && existing.error().code != sys::Errc::kNotFound) {
+    return storage_failure(existing.error());
+  }
+  auto writer = staged->staged_writer(target, incoming);
   if (!writer) return storage_failure(writer.error());
-  return std::make_unique<UploadAppender>(std::move(*writer), std::move(*lease), std::move(claim),
-                                          store_, std::string(id), options_.max_blob_bytes);
+  return std::move(*writer);
 }
 
 Result<BlobInfo> Registry::complete_upload(std::string_view repository,
@@ -209,6 +266,7 @@ Result<BlobInfo> Registry::complete_upload(std::string_view repository,
   const std::string id = appender->id_;
   auto requested = oci::Digest::parse(digest_text);
   if (!requested) return std::unexpected(requested.error());
+  if (appender->staged_) return publish_in_place(repository, std::move(appender), *requested);
   auto size = appender->commit();
   if (!size) return std::unexpected(size.error());
   // Held until the blob is committed: no other request appends meanwhile.
@@ -248,6 +306,33 @@ Result<BlobInfo> Registry::commit_blob(std::string_view repository, std::string_
     return std::unexpected(linked.error());
   }
   return BlobInfo{digest, size};
+}
+
+Result<BlobInfo> Registry::publish_in_place(std::string_view repository,
+                                            std::unique_ptr<UploadAppender> appender,
+                                            const oci::Digest& requested) {
+  const std::string id = appender->id_;
+  auto actual = appender->digest();
+  if (actual && *actual != requested) {
+    appender.reset();  // nothing was published; the upload is as empty as before
+    (void)cancel_upload(repository, id);
+    return oci::fail(ErrorCode::kDigestInvalid, "digest does not match the uploaded content",
+                     "computed " + actual->str());
+  }
+  if (!actual) return std::unexpected(actual.error());
+  const std::uint64_t size = appender->size();
+  appender->finished_ = true;
+  if (auto published = appender->staged_->publish(); !published) {
+    return storage_failure(published.error());
+  }
+  // The claim is held until the blob is linked: no other request appends meanwhile.
+  const std::optional<UploadClaim> claim = std::move(appender->claim_);
+  appender.reset();
+  if (auto linked = store_.complete_upload(id, repository, requested.str(), size); !linked) {
+    return std::unexpected(linked.error());
+  }
+  hashes_.forget(id);
+  return BlobInfo{requested, size};
 }
 
 Result<void> Registry::cancel_upload(std::string_view repository, std::string_view id) {

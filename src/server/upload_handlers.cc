@@ -115,7 +115,8 @@ asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& 
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
   auto appender = co_await offload(context, [&] {
-    return context.registry.append_upload(route.name, id, *range, exchange.content_length());
+    return context.registry.append_upload(route.name, id, *range, exchange.content_length(),
+                                          &*digest);
   });
   if (!appender) co_return co_await exchange.send_error(appender.error());
   if (auto received = co_await receive_body(exchange, context, **appender); !received) {

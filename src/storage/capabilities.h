@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -64,6 +66,34 @@ class PresignedUrlDriver {
   virtual std::optional<std::string> presigned_url(std::string_view path,
                                                    std::chrono::seconds expiry) = 0;
 };
+
+// A file written at its final path but invisible there until published, so that a writer
+// who knows where the bytes belong before they arrive (a blob pushed with its digest) skips
+// the move afterwards: on an object store a move is a copy of every byte.
+class StagedWriter {
+ public:
+  // Dropped unpublished, it leaves nothing behind and the path as it was.
+  virtual ~StagedWriter() = default;
+  virtual Result<void> write(std::span<const std::byte> bytes) = 0;
+  virtual std::uint64_t size() const = 0;
+  // Makes the file appear at its path, replacing any file there; durable when it returns.
+  // The writer may not be used afterwards.
+  virtual Result<void> publish() = 0;
+};
+
+class StagedWriteDriver {
+ public:
+  virtual ~StagedWriteDriver() = default;
+  // `size`, when the file's size is known before its bytes arrive: the driver may send them
+  // on as they come then, and the writer refuses more bytes, or a publish of fewer.
+  virtual Result<std::unique_ptr<StagedWriter>> staged_writer(
+      std::string_view path, std::optional<std::uint64_t> size) = 0;
+};
+
+// The driver's staged writes, or null for a driver whose move() is cheap (a rename).
+inline StagedWriteDriver* staged_writes(Driver& driver) {
+  return dynamic_cast<StagedWriteDriver*>(&driver);
+}
 
 // The reader's file descriptor when it has one (a fast path: read() works for every reader).
 inline std::optional<int> file_descriptor(const Reader& reader) {

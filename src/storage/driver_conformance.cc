@@ -222,6 +222,69 @@ TEST_P(DriverConformance, WriterRefusesUseAfterCommit) {
   EXPECT_FALSE((*writer)->commit());
 }
 
+TEST_P(DriverConformance, StagedWriteAppearsOnlyWhenPublished) {
+  StagedWriteDriver* staged = staged_writes(*driver_);
+  if (staged == nullptr) return;  // an optional capability
+  ASSERT_TRUE(ok(driver_->put_content("blobs/ab/data", "old")));
+  auto writer = staged->staged_writer("blobs/ab/data", std::nullopt);
+  ASSERT_TRUE(ok(writer));
+  // More than one part of an object store's multipart upload.
+  const std::string content = pattern((std::size_t{11} << 20) + 7, 21);
+  for (std::size_t at = 0; at < content.size(); at += std::size_t{1} << 20) {
+    ASSERT_TRUE(ok((*writer)->write(bytes_of(std::string_view(content).substr(at, 1 << 20)))));
+  }
+  EXPECT_EQ((*writer)->size(), content.size());
+  auto before = driver_->get_content("blobs/ab/data", 1024);
+  ASSERT_TRUE(ok(before));
+  EXPECT_EQ(*before, "old") << "nothing shows before publish";
+  ASSERT_TRUE(ok((*writer)->publish()));
+  auto after = driver_->get_content("blobs/ab/data", content.size());
+  ASSERT_TRUE(ok(after));
+  EXPECT_TRUE(*after == content) << "published " << after->size() << " bytes";
+}
+
+TEST_P(DriverConformance, StagedWriteDroppedLeavesNothing) {
+  StagedWriteDriver* staged = staged_writes(*driver_);
+  if (staged == nullptr) return;  // an optional capability
+  {
+    auto writer = staged->staged_writer("fresh/data", std::nullopt);
+    ASSERT_TRUE(ok(writer));
+    ASSERT_TRUE(ok((*writer)->write(bytes_of(pattern(std::size_t{6} << 20, 22)))));
+  }
+  EXPECT_TRUE(fails_with(driver_->stat("fresh/data"), Errc::kNotFound));
+  auto listed = driver_->list("fresh");
+  ASSERT_TRUE(ok(listed));
+  EXPECT_TRUE(listed->empty());
+  EXPECT_TRUE(fails_with(staged->staged_writer("../escape", std::nullopt), Errc::kPathEscape));
+}
+
+TEST_P(DriverConformance, StagedWriteOfAnnouncedSize) {
+  StagedWriteDriver* staged = staged_writes(*driver_);
+  if (staged == nullptr) return;  // an optional capability
+  for (const std::size_t size : {std::size_t{1}, std::size_t{7} << 20}) {
+    const std::string content = pattern(size, 23);
+    const std::string path = "sized/" + std::to_string(size);
+    auto writer = staged->staged_writer(path, size);
+    ASSERT_TRUE(ok(writer));
+    ASSERT_TRUE(ok((*writer)->write(bytes_of(std::string_view(content).substr(0, size - 1)))));
+    EXPECT_FALSE((*writer)->publish()) << "one byte short of the size announced";
+    EXPECT_FALSE((*writer)->write(bytes_of("xy"))) << "past the size announced";
+    EXPECT_TRUE(fails_with(driver_->stat(path), Errc::kNotFound));
+    ASSERT_TRUE(ok((*writer)->write(bytes_of(std::string_view(content).substr(size - 1)))));
+    EXPECT_TRUE(fails_with(driver_->stat(path), Errc::kNotFound));
+    ASSERT_TRUE(ok((*writer)->publish()));
+    auto stored = driver_->get_content(path, size);
+    ASSERT_TRUE(ok(stored));
+    EXPECT_TRUE(*stored == content) << size;
+  }
+  {
+    auto writer = staged->staged_writer("dropped/data", 6 << 20);
+    ASSERT_TRUE(ok(writer));
+    ASSERT_TRUE(ok((*writer)->write(bytes_of(pattern(std::size_t{5} << 20, 24)))));
+  }
+  EXPECT_TRUE(fails_with(driver_->stat("dropped/data"), Errc::kNotFound));
+}
+
 TEST_P(DriverConformance, ReaderStartsAtOffset) {
   ASSERT_TRUE(ok(driver_->put_content("file", "0123456789")));
   for (std::uint64_t offset : {0, 1, 7, 10}) {

@@ -22,13 +22,17 @@ namespace storage {
 
 using Metadata = std::vector<std::pair<std::string, std::string>>;  // x-amz-meta-<name>: value
 
+class LiveBody;
+
 // A request body: `text`, or `length` bytes of the file `fd` from `offset` (read with pread
-// at every attempt, so a retry sends them again; the file stays the caller's).
+// at every attempt, so a retry sends them again; the file stays the caller's). With `live`,
+// the file is still being written: bytes are sent as `live` lets them (storage/s3_live_put.h).
 struct S3Body {
   std::string text;
   int fd = -1;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+  LiveBody* live = nullptr;
 };
 
 struct S3Call {

@@ -6,6 +6,7 @@
 #include "storage/capabilities.h"
 #include "storage/driver_path.h"
 #include "storage/s3_client.h"
+#include "storage/s3_live_put.h"
 #include "storage/s3_segmented_reader.h"
 #include "storage/s3_segments.h"
 #include "storage/s3_upload.h"
@@ -19,6 +20,23 @@ namespace {
 constexpr std::uint64_t kMaxIndexSize = std::uint64_t{4} << 20;
 constexpr std::size_t kCopyBuffer = std::size_t{1} << 20;
 
+// Deletes every object whose key starts with `prefix`.
+Result<void> delete_keys_under(S3Client& client, const std::string& prefix) {
+  std::string token;
+  do {
+    auto page = client.list_objects(prefix, "", token);
+    if (!page) return std::unexpected(page.error());
+    std::vector<std::string> keys;
+    keys.reserve(page->objects.size());
+    for (const auto& object : page->objects) keys.push_back(object.key);
+    if (!keys.empty()) {
+      if (auto deleted = client.delete_objects(keys); !deleted) return deleted;
+    }
+    token = page->next_continuation_token;
+  } while (!token.empty());
+  return {};
+}
+
 // What one HEAD says about a path.
 struct Entry {
   ObjectHead head;
@@ -26,7 +44,46 @@ struct Entry {
   std::uint64_t size = 0;  // the file's, not the index object's
 };
 
-class S3Driver final : public Driver, public PresignedUrlDriver, public FileSizeLimitedDriver {
+// A plain object written as one multipart upload, completed by publish() only.
+class S3StagedWriter final : public StagedWriter {
+ public:
+  S3StagedWriter(std::shared_ptr<S3Client> client, std::string key,
+                 std::optional<std::uint64_t> expected, const std::filesystem::path& spool)
+      : client_(client),
+        key_(key),
+        expected_(expected),
+        upload_(std::move(client), std::move(key), {}, spool) {}
+
+  Result<void> write(std::span<const std::byte> bytes) override {
+    if (expected_ && bytes.size() > *expected_ - upload_.size()) {
+      return sys::fail(sys::Errc::kInvalid, "S3 upload " + key_ + ": more than the " +
+                                                std::to_string(*expected_) + " bytes announced");
+    }
+    return upload_.write(bytes);
+  }
+  std::uint64_t size() const override { return upload_.size(); }
+  Result<void> publish() override {
+    if (expected_ && upload_.size() != *expected_) {
+      return sys::fail(sys::Errc::kInvalid, "S3 upload " + key_ + ": " +
+                                                std::to_string(upload_.size()) + " of the " +
+                                                std::to_string(*expected_) + " bytes announced");
+    }
+    if (auto finished = upload_.finish(); !finished) return finished;
+    // A segmented file that was at the path would keep its segments otherwise (unnamed).
+    return delete_keys_under(*client_, key_ + std::string(kSegmentsInfix));
+  }
+
+ private:
+  std::shared_ptr<S3Client> client_;
+  std::string key_;
+  std::optional<std::uint64_t> expected_;
+  S3Upload upload_;
+};
+
+class S3Driver final : public Driver,
+                       public PresignedUrlDriver,
+                       public FileSizeLimitedDriver,
+                       public StagedWriteDriver {
  public:
   // S3's largest object, or what 10,000 parts (a multipart upload's most) of part_size hold:
   // a blob cannot be written or committed past it.
@@ -97,7 +154,7 @@ class S3Driver final : public Driver, public PresignedUrlDriver, public FileSize
     if (auto valid = check_path(path); !valid) return valid;
     const std::string key = key_of(path);
     if (auto put = client_->put_object(key, S3Body{std::string(content)}, {}); !put) return put;
-    return delete_prefix(key + std::string(kSegmentsInfix));
+    return delete_keys_under(*client_, key + std::string(kSegmentsInfix));
   }
 
   Result<std::string> get_content(std::string_view path, std::uint64_t max_size) override {
@@ -138,7 +195,8 @@ class S3Driver final : public Driver, public PresignedUrlDriver, public FileSize
       placed = assemble(source, *index, target);
     }
     if (!placed) return placed;
-    if (auto stale = delete_prefix(target + std::string(kSegmentsInfix)); !stale) return stale;
+    if (auto stale = delete_keys_under(*client_, target + std::string(kSegmentsInfix)); !stale)
+      return stale;
     return remove_file(source);
   }
 
@@ -146,7 +204,7 @@ class S3Driver final : public Driver, public PresignedUrlDriver, public FileSize
     if (auto valid = check_path(path); !valid) return valid;
     const std::string key = key_of(path);
     if (auto removed = remove_file(key); !removed) return removed;
-    return delete_prefix(key + "/");
+    return delete_keys_under(*client_, key + "/");
   }
 
   Result<std::vector<std::string>> list(std::string_view directory) override {
@@ -170,6 +228,17 @@ class S3Driver final : public Driver, public PresignedUrlDriver, public FileSize
     std::ranges::sort(names);
     names.erase(std::unique(names.begin(), names.end()), names.end());
     return names;
+  }
+
+  Result<std::unique_ptr<StagedWriter>> staged_writer(std::string_view path,
+                                                      std::optional<std::uint64_t> size) override {
+    if (auto valid = check_path(path); !valid) return std::unexpected(valid.error());
+    // One PutObject when it can be (it takes 5 GiB at most): on some stores (s3rver, Ceph)
+    // completing a multipart upload copies every byte once more.
+    if (size && *size > 0 && *size <= kMaxCopyObjectSize) {
+      return make_live_put_writer(client_, key_of(path), *size, spool_);
+    }
+    return std::make_unique<S3StagedWriter>(client_, key_of(path), size, spool_);
   }
 
   std::optional<std::string> presigned_url(std::string_view path,
@@ -281,23 +350,7 @@ class S3Driver final : public Driver, public PresignedUrlDriver, public FileSize
   // The object at `key` and its segments.
   Result<void> remove_file(const std::string& key) {
     if (auto removed = client_->delete_object(key); !removed) return removed;
-    return delete_prefix(key + std::string(kSegmentsInfix));
-  }
-
-  Result<void> delete_prefix(const std::string& prefix) {
-    std::string token;
-    do {
-      auto page = client_->list_objects(prefix, "", token);
-      if (!page) return std::unexpected(page.error());
-      std::vector<std::string> keys;
-      keys.reserve(page->objects.size());
-      for (const auto& object : page->objects) keys.push_back(object.key);
-      if (!keys.empty()) {
-        if (auto deleted = client_->delete_objects(keys); !deleted) return deleted;
-      }
-      token = page->next_continuation_token;
-    } while (!token.empty());
-    return {};
+    return delete_keys_under(*client_, key + std::string(kSegmentsInfix));
   }
 
   std::shared_ptr<S3Client> client_;

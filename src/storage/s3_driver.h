@@ -2,7 +2,7 @@
 // conformance suite as the filesystem driver. The mapping:
 // - put_content and move targets are plain objects at "<prefix><path>";
 // - writer() files are segmented (storage/s3_segments.h, storage/s3_writer.h): bytes are
-//   spooled to local disk (at most one part per writer), never held in memory;
+//   spooled to local disk (at most two parts per writer), never held in memory;
 // - move() is a server-side CopyObject (part by part above 5 GiB) of a plain or
 //   single-segment file, else the segments are assembled into one object by a multipart
 //   upload (UploadPartCopy where the store has it, else streamed through a bounded spool);

@@ -23,6 +23,18 @@ sys::Result<Spool> Spool::create(const std::filesystem::path& directory) {
 Spool::Spool(Spool&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), size_(other.size_) {}
 
+Spool& Spool::operator=(Spool&& other) noexcept {
+  Spool taken(std::move(other));
+  swap(*this, taken);
+  return *this;
+}
+
+void swap(Spool& a, Spool& b) noexcept {
+  std::swap(a.fd_, b.fd_);
+  std::swap(a.path_, b.path_);
+  std::swap(a.size_, b.size_);
+}
+
 Spool::~Spool() {
   if (fd_ < 0) return;
   ::close(fd_);

@@ -14,10 +14,11 @@ class Spool {
  public:
   static sys::Result<Spool> create(const std::filesystem::path& directory);
   Spool(Spool&& other) noexcept;
-  Spool& operator=(Spool&&) = delete;
+  Spool& operator=(Spool&& other) noexcept;
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
   ~Spool();
+  friend void swap(Spool& a, Spool& b) noexcept;
 
   sys::Result<void> append(std::span<const std::byte> bytes);
   // Empties the file (its blocks are freed) for the next part.

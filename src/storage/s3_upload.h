@@ -1,11 +1,14 @@
-// Bytes streamed into one new S3 object through a spool of at most one part: one PutObject
-// when they fit in a part, else a multipart upload fed part by part as the spool fills. The
+// Bytes streamed into one new S3 object through spools of one part each: one PutObject when
+// they fit in a part, else a multipart upload fed part by part. A full part is sent on a
+// thread of its own while the next one fills (at most one in flight), so that the writer's
+// caller keeps receiving while S3 receives; two parts of local disk at most per upload. The
 // object appears (replacing any older one) only when finish() succeeds; an upload dropped or
 // failed before that leaves nothing visible (its multipart upload is aborted).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -32,13 +35,18 @@ class S3Upload {
   std::uint64_t size() const { return size_; }
 
  private:
+  // Sends the filling spool as the next part, after the one in flight has gone.
   Result<void> flush_part();
+  // Waits for the part in flight, if any, and keeps its spool for the next part.
+  Result<void> settle_in_flight();
 
   std::shared_ptr<S3Client> client_;
   std::string key_;
   Metadata metadata_;
   std::filesystem::path spool_directory_;
-  std::optional<Spool> spool_;
+  std::optional<Spool> filling_;
+  std::optional<Spool> sending_;                // the spool of the part in flight, or a spare one
+  std::future<Result<std::string>> in_flight_;  // its ETag
   std::string upload_id_;
   std::vector<s3xml::CompletedPart> parts_;
   std::uint64_t size_ = 0;

@@ -1,5 +1,5 @@
 // Driver::writer() on S3: one writer session appends one segment to a segmented file
-// (storage/s3_segments.h). Its bytes go through an S3Upload (a spool of one part at most);
+// (storage/s3_segments.h). Its bytes go through an S3Upload (spools of two parts at most);
 // commit() finishes the segment, then replaces the index object with one that lists it
 // after the kept segments, then deletes the segments no index names any more.
 #pragma once

@@ -190,8 +190,9 @@ oci::Result<void> LocalRegistryStore::stream_into_upload(const oci::Descriptor& 
                                                          const std::string& upload_id,
                                                          const client::ByteSource& source) {
   const auto size = static_cast<std::uint64_t>(blob.size);
-  auto appender = threads_.run(
-      [&] { return registry_.append_upload(repository_, upload_id, std::nullopt, size); });
+  auto appender = threads_.run([&] {
+    return registry_.append_upload(repository_, upload_id, std::nullopt, size, &blob.digest);
+  });
   if (!appender) return std::unexpected(appender.error());
   OpenUpload open(threads_, std::move(*appender));
   std::vector<std::byte> buffer(kPieceBytes);
