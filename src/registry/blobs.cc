@@ -45,6 +45,14 @@ Result<std::unique_ptr<storage::Reader>> Registry::open_blob(const BlobInfo& blo
   return std::move(*reader);
 }
 
+std::optional<std::string> Registry::blob_url(const BlobInfo& blob) {
+  // As long as distribution's: a client that pauses between its GETs still finds them valid.
+  constexpr std::chrono::minutes kBlobUrlExpiry{20};
+  storage::PresignedUrlDriver* urls = storage::presigned_urls(driver_);
+  if (urls == nullptr) return std::nullopt;
+  return urls->presigned_url(blob_path(blob.digest), kBlobUrlExpiry);
+}
+
 Result<void> Registry::delete_blob(std::string_view repository, std::string_view digest_text) {
   if (auto ok = check_writable(); !ok) return ok;
   if (!options_.delete_enabled) return oci::fail(ErrorCode::kUnsupported, "deletes are disabled");

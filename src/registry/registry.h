@@ -129,6 +129,9 @@ class Registry {
   // --- blobs (served only through a repository that links them)
   Result<BlobInfo> stat_blob(std::string_view repository, std::string_view digest);
   Result<std::unique_ptr<storage::Reader>> open_blob(const BlobInfo& blob, std::uint64_t offset);
+  // A URL the client may fetch the blob's bytes from itself, valid for a while (an object
+  // store's presigned URL, when storage.s3.redirect is on); nullopt to serve them here.
+  std::optional<std::string> blob_url(const BlobInfo& blob);
   // Non-blocking: what stat_blob would answer when memory holds it; nullopt when only
   // stat_blob can tell (including every error).
   std::optional<BlobInfo> cached_blob(std::string_view repository, std::string_view digest);

@@ -30,9 +30,20 @@ asio::awaitable<void> send_stored_blob(Exchange& exchange, const registry::BlobI
     answer->response.content_length(answer->length);
     co_return co_await exchange.send_header(std::move(answer->response));
   }
-  auto reader =
-      co_await offload(context, [&] { return context.registry.open_blob(blob, answer->offset); });
+  // With storage.s3.redirect a GET goes to the bucket itself (its Range header with it).
+  std::optional<std::string> url;
+  auto reader = co_await offload(context, [&]() -> oci::Result<std::unique_ptr<storage::Reader>> {
+    if (exchange.method() == http::verb::get) url = context.registry.blob_url(blob);
+    if (url) return nullptr;
+    return context.registry.open_blob(blob, answer->offset);
+  });
   if (!reader) co_return co_await exchange.send_error(reader.error());
+  if (url) {
+    auto response = exchange.make_header(http::status::temporary_redirect);
+    response.set(http::field::location, *url);
+    response.set("Docker-Content-Digest", blob.digest.str());
+    co_return co_await exchange.send_header(std::move(response));
+  }
   co_await exchange.send_blob(std::move(answer->response), **reader, answer->length,
                               context.blocking);
 }

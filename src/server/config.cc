@@ -56,11 +56,16 @@ Setter set_scalar(Field field, std::string key) {
 
 // Into a field of seconds or milliseconds; a field of seconds takes whole seconds only.
 template <class Field>
-Setter set_duration(Field field, std::string key) {
-  return [field, key = std::move(key)](const YAML::Node& node,
-                                       ServerConfig& config) -> oci::Result<void> {
+Setter set_duration(Field field, std::string key,
+                    std::chrono::seconds minimum = std::chrono::seconds(0)) {
+  return [field, key = std::move(key), minimum](const YAML::Node& node,
+                                                ServerConfig& config) -> oci::Result<void> {
     auto value = duration(node, key);
     if (!value) return std::unexpected(value.error());
+    if (*value < minimum) {
+      return oci::fail(ErrorCode::kInternal,
+                       fmt::format("config: {} must be at least {}s", key, minimum.count()));
+    }
     auto& target = field(config);
     using Target = std::remove_reference_t<decltype(target)>;
     if (std::chrono::duration_cast<Target>(*value) != *value) {
@@ -265,8 +270,10 @@ const std::map<std::string, Setter>& setters() {
        set_bounded(
            [](C & c) -> auto& { return c.mirror.blob_workers; }, "mirror.blob_workers", 1, 256)},
       {"mirror.fetch_lease",
+       // Renewed a few times a lease: shorter, replicas would take over live fetches.
        set_duration(
-           [](C & c) -> auto& { return c.mirror.fetch_lease; }, "mirror.fetch_lease")},
+           [](C & c) -> auto& { return c.mirror.fetch_lease; }, "mirror.fetch_lease",
+           std::chrono::seconds(1))},
       {"mirror.sync",
        set_with(
            [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync", read_sync_sets)},

@@ -66,6 +66,19 @@ cache:
   EXPECT_EQ(config->metadata_cache.max_bytes, 1048576u);
 }
 
+TEST_F(ConfigFile, FetchLeaseLastsAtLeastASecond) {
+  for (const char* lease : {"0s", "500ms"}) {
+    auto config = load_server_config(write(std::string("mirror:\n  fetch_lease: ") + lease + "\n"));
+    ASSERT_FALSE(config) << lease;
+    EXPECT_NE(config.error().message.find("mirror.fetch_lease must be at least 1s"),
+              std::string::npos)
+        << config.error().message;
+  }
+  auto config = load_server_config(write("mirror:\n  fetch_lease: 1s\n"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->mirror.fetch_lease, std::chrono::seconds(1));
+}
+
 TEST_F(ConfigFile, SecondsKeysTakeWholeSeconds) {
   auto config = load_server_config(write("http:\n  idle_timeout: 1500ms\n"));
   ASSERT_FALSE(config);

@@ -1,4 +1,6 @@
 // POST /v2/<name>/blobs/uploads/ and GET/PATCH/PUT/DELETE /v2/<name>/blobs/uploads/<id>
+#include <array>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <vector>
 
 #include "oci/http_range.h"
@@ -34,33 +36,56 @@ asio::awaitable<void> send_blob_created(Exchange& exchange, const Route& route,
   co_await exchange.send_header(std::move(response));
 }
 
+// One piece of a request body: `size` bytes read; `more` while the body goes on.
+struct BodyPiece {
+  std::size_t size = 0;
+  bool more = false;
+  oci::Result<void> received;  // why the body ended early, if it did
+};
+
+// Fills `buffer` from the body, short only at its end (or when the client went away).
+asio::awaitable<BodyPiece> read_piece(Exchange& exchange, std::span<std::byte> buffer) {
+  BodyPiece piece;
+  piece.more = true;
+  while (piece.size < buffer.size()) {
+    auto n = co_await exchange.read_body(buffer.subspan(piece.size));
+    if (!n) piece.received = std::unexpected(std::move(n.error()));
+    if (!n || *n == 0) {
+      piece.more = false;
+      break;
+    }
+    piece.size += *n;
+  }
+  co_return piece;
+}
+
 // Streams the request body into the upload: read on the connection's thread, written (and
 // hashed) on the blocking pool a megabyte at a time, so that a slow disk never holds up the
-// sockets and the pool is not asked for every small piece the network delivers. What arrived
-// before the client went away is written too, so that it can resume from there. The appender
-// stays usable for completion.
+// sockets and the pool is not asked for every small piece the network delivers. Each piece is
+// written while the next one is read. What arrived before the client went away is written
+// too, so that it can resume from there. The appender stays usable for completion.
 asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange, Context& context,
                                                 registry::UploadAppender& appender) {
-  std::vector<std::byte> piece(std::size_t{1} << 20);
-  oci::Result<void> received;
-  bool more = true;
-  while (more && received) {
-    std::size_t filled = 0;
-    while (filled < piece.size()) {
-      auto n = co_await exchange.read_body(std::span(piece).subspan(filled));
-      if (!n) received = std::unexpected(std::move(n.error()));
-      if (!n || *n == 0) {
-        more = false;
-        break;
-      }
-      filled += *n;
+  using namespace asio::experimental::awaitable_operators;
+  constexpr std::size_t kPieceBytes = std::size_t{1} << 20;
+  std::array<std::vector<std::byte>, 2> buffers{std::vector<std::byte>(kPieceBytes),
+                                                std::vector<std::byte>(kPieceBytes)};
+  std::size_t current = 0;
+  BodyPiece piece = co_await read_piece(exchange, buffers[current]);
+  while (piece.size > 0) {
+    const auto write = [&, bytes = std::span(buffers[current]).first(piece.size)] {
+      return offload(context, [&appender, bytes] { return appender.write(bytes); });
+    };
+    if (!piece.more) {
+      if (auto written = co_await write(); !written) co_return written;
+      break;
     }
-    if (filled == 0) break;
-    auto written =
-        co_await offload(context, [&] { return appender.write(std::span(piece.data(), filled)); });
+    auto [written, next] = co_await (write() && read_piece(exchange, buffers[1 - current]));
     if (!written) co_return written;
+    piece = std::move(next);
+    current = 1 - current;
   }
-  co_return received;
+  co_return piece.received;
 }
 
 // Drops the appender on the blocking pool: dropping one that was not finished records its

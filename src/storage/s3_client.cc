@@ -172,14 +172,14 @@ std::string S3Client::url_of(const S3Call& call) const {
 
 std::unique_ptr<S3Client::Handle> S3Client::prepare(const S3Call& call) const {
   auto handle = std::make_unique<Handle>(call.body);
-  const bool has_body = !call.body.text.empty() || call.body.fd >= 0;
+  const bool has_body = !call.body.text.empty() || call.body.streamed();
   sigv4::Request request;
   request.method = call.method;
   request.path = canonical_path(call.key);
   request.query = call.query;
   request.headers = call.headers;
-  request.payload_hash =
-      call.body.fd >= 0 ? std::string(sigv4::kUnsignedPayload) : sigv4::sha256_hex(call.body.text);
+  request.payload_hash = call.body.streamed() ? std::string(sigv4::kUnsignedPayload)
+                                              : sigv4::sha256_hex(call.body.text);
   const std::string date = sigv4::amz_date(std::chrono::system_clock::now());
   request.headers.emplace_back("Host", host_);
   request.headers.emplace_back("x-amz-date", date);
@@ -204,9 +204,7 @@ std::unique_ptr<S3Client::Handle> S3Client::prepare(const S3Call& call) const {
   if (call.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (has_body || call.method == "PUT" || call.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(
-        curl, CURLOPT_INFILESIZE_LARGE,
-        static_cast<curl_off_t>(call.body.fd >= 0 ? call.body.length : call.body.text.size()));
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));

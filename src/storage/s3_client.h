@@ -25,14 +25,18 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;  // x-amz-met
 class LiveBody;
 
 // A request body: `text`, or `length` bytes of the file `fd` from `offset` (read with pread
-// at every attempt, so a retry sends them again; the file stays the caller's). With `live`,
-// the file is still being written: bytes are sent as `live` lets them (storage/s3_live_put.h).
+// at every attempt, so a retry sends them again; the file stays the caller's), or `length`
+// bytes read from `live` as they arrive (storage/s3_live_put.h).
 struct S3Body {
   std::string text;
   int fd = -1;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
   LiveBody* live = nullptr;
+
+  // Sent from a file or as it arrives, not from memory (and so not hashed to be signed).
+  bool streamed() const { return fd >= 0 || live != nullptr; }
+  std::uint64_t size() const { return streamed() ? length : text.size(); }
 };
 
 struct S3Call {

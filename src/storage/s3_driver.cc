@@ -9,6 +9,7 @@
 #include "storage/s3_live_put.h"
 #include "storage/s3_segmented_reader.h"
 #include "storage/s3_segments.h"
+#include "storage/s3_spool.h"
 #include "storage/s3_upload.h"
 #include "storage/s3_writer.h"
 
@@ -35,6 +36,17 @@ Result<void> delete_keys_under(S3Client& client, const std::string& prefix) {
     token = page->next_continuation_token;
   } while (!token.empty());
   return {};
+}
+
+// Spool files left by a process that was killed. Removing one that a live process (sharing
+// the directory) still writes costs it nothing: its descriptor keeps the file.
+void sweep_spool(const std::filesystem::path& directory) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (entry.path().filename().string().starts_with(kSpoolFilePrefix)) {
+      std::filesystem::remove(entry.path(), error);
+    }
+  }
 }
 
 // What one HEAD says about a path.
@@ -368,6 +380,7 @@ Result<std::unique_ptr<Driver>> make_s3_driver(const S3Options& options,
   }
   auto client = S3Client::create(options);
   if (!client) return std::unexpected(client.error());
+  sweep_spool(spool_directory);
   return std::make_unique<S3Driver>(std::move(*client), std::move(spool_directory));
 }
 

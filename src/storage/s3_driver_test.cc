@@ -175,6 +175,39 @@ TEST_F(S3DriverTest, WritesAndReadsRetryThroughFaults) {
   EXPECT_EQ(injected_failures(proxy), 3);
 }
 
+TEST_F(S3DriverTest, StagedPutOfKnownSizeIsSentAgainFromTheSpoolWhenCut) {
+  // The first PutObject is cut after 12 MiB: past the bytes kept in memory (8 MiB), so that
+  // its retry sends the first bytes again from the spool file.
+  FaultProxy proxy(server()->options("").endpoint, server()->directory(),
+                   {"--cut-upload-after", std::to_string(12 << 20), "--match", "/staged/data$"});
+  S3Options options = server()->options(fresh_prefix());
+  options.endpoint = proxy.endpoint();
+  auto driver = driver_with(options, spool_);
+  const std::string content = pattern((std::size_t{20} << 20) + 5, 9);
+  auto writer = staged_writes(*driver)->staged_writer("staged/data", content.size());
+  ASSERT_TRUE(writer) << writer.error().message;
+  for (std::size_t at = 0; at < content.size(); at += 300'001) {
+    ASSERT_TRUE((*writer)->write(bytes_of(std::string_view(content).substr(at, 300'001))));
+  }
+  auto published = (*writer)->publish();
+  ASSERT_TRUE(published) << published.error().message;
+  auto stored = driver->get_content("staged/data", content.size());
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_TRUE(*stored == content);
+  int puts = 0;
+  for (const auto& line : proxy.log()) puts += line.find("\"PUT\"") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(puts, 2) << "the cut PutObject and its retry";
+}
+
+TEST_F(S3DriverTest, SpoolFilesLeftByAKilledProcessAreSweptAtStart) {
+  fs::create_directories(spool_);
+  std::ofstream(spool_ / "s3-spool-Ab12Cd") << "a part of a process killed mid-upload";
+  std::ofstream(spool_ / "other") << "not a spool file";
+  auto driver = driver_with(server()->options(fresh_prefix()), spool_);
+  EXPECT_FALSE(fs::exists(spool_ / "s3-spool-Ab12Cd"));
+  EXPECT_TRUE(fs::exists(spool_ / "other"));
+}
+
 TEST_F(S3DriverTest, WriteThatExhaustsRetriesFailsAndLeavesNothingVisible) {
   // Every part upload fails.
   FaultProxy proxy(server()->options("").endpoint, server()->directory(),

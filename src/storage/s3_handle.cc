@@ -59,13 +59,14 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* handle = static_cast<S3Client::Handle*>(user);
   const S3Body& body = handle->body;
-  std::uint64_t length = body.fd >= 0 ? body.length : body.text.size();
   if (body.live != nullptr) {
-    // Waits for the file to grow (curl's own transfer waits meanwhile).
-    auto sendable = body.live->wait_beyond(handle->sent);
-    if (!sendable) return CURL_READFUNC_ABORT;
-    length = *sendable;
+    // May wait for the bytes to arrive (curl's own transfer waits meanwhile).
+    auto n = body.live->read(handle->sent, std::as_writable_bytes(std::span(buffer, size * count)));
+    if (!n) return CURL_READFUNC_ABORT;
+    handle->sent += *n;
+    return *n;
   }
+  const std::uint64_t length = body.fd >= 0 ? body.length : body.text.size();
   const std::size_t want =
       static_cast<std::size_t>(std::min<std::uint64_t>(size * count, length - handle->sent));
   if (want == 0) return 0;

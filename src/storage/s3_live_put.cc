@@ -1,17 +1,104 @@
 #include "storage/s3_live_put.h"
 
-#include <future>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include "storage/s3_spool.h"
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <future>
 
 namespace storage {
 
-void LiveBody::grew(std::uint64_t available) {
-  {
-    std::lock_guard lock(mutex_);
-    available_ = available;
+namespace {
+
+// O_DIRECT wants block-aligned buffers, offsets and lengths; a ring block is all three.
+constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+constexpr std::size_t kRingBlocks = 8;
+constexpr std::size_t kAlignment = 4096;
+
+}  // namespace
+
+void LiveBody::FreeAligned::operator()(std::byte* block) const { std::free(block); }
+
+LiveBody::LiveBody(std::uint64_t length, const Spool& spool)
+    : length_(length), spool_fd_(spool.fd()), spool_path_(spool.path().string()) {
+  // tmpfs and some others refuse O_DIRECT: the page cache serves then.
+  direct_fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT);
+  direct_ = direct_fd_ >= 0;
+  if (!direct_) direct_fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CLOEXEC);
+  ring_.resize(kRingBlocks);  // allocated as the bytes come: a small blob takes a block
+}
+
+LiveBody::~LiveBody() {
+  if (direct_fd_ >= 0) ::close(direct_fd_);
+}
+
+std::byte* LiveBody::slot(std::uint64_t offset) {
+  Block& block = ring_[(offset / kBlockBytes) % kRingBlocks];
+  if (!block) block.reset(static_cast<std::byte*>(std::aligned_alloc(kAlignment, kBlockBytes)));
+  return block.get() + offset % kBlockBytes;
+}
+
+std::uint64_t LiveBody::sendable() const {
+  return released_ ? size_ : std::min(size_, length_ - 1);
+}
+
+std::uint64_t LiveBody::size() const {
+  std::lock_guard lock(mutex_);
+  return size_;
+}
+
+Result<void> LiveBody::write_block(std::uint64_t first) {
+  if (direct_fd_ < 0) return sys::os_error("open spool file", spool_path_, errno);
+  const std::byte* block = slot(first);
+  std::size_t done = 0;
+  while (done < kBlockBytes) {
+    const ssize_t n =
+        ::pwrite(direct_fd_, block + done, kBlockBytes - done, static_cast<off_t>(first + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINVAL && direct_) {
+      // The file system took O_DIRECT at open but not for writing: the page cache serves.
+      ::close(direct_fd_);
+      direct_fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CLOEXEC);
+      direct_ = false;
+      if (direct_fd_ < 0) return sys::os_error("open spool file", spool_path_, errno);
+      continue;
+    }
+    if (n <= 0) return sys::os_error("write spool file", spool_path_, errno);
+    done += static_cast<std::size_t>(n);
   }
-  changed_.notify_all();
+  return {};
+}
+
+Result<void> LiveBody::append(std::span<const std::byte> bytes) {
+  while (!bytes.empty()) {
+    std::unique_lock lock(mutex_);
+    // A new block reuses the ring's oldest, which the transfer must have sent (it is in the
+    // spool for any later retry).
+    if (size_ % kBlockBytes == 0 && size_ >= kRingBlocks * kBlockBytes) {
+      const std::uint64_t oldest_end = size_ - (kRingBlocks - 1) * kBlockBytes;
+      writable_.wait(lock, [&] { return sending_ >= oldest_end || aborted_ || over_; });
+      if (aborted_ || over_) return sys::fail(sys::Errc::kIo, "the PutObject is over");
+    }
+    const std::size_t room = kBlockBytes - size_ % kBlockBytes;
+    const std::size_t n = std::min(room, bytes.size());
+    std::memcpy(slot(size_), bytes.data(), n);
+    size_ += n;
+    bytes = bytes.subspan(n);
+    const bool full = size_ % kBlockBytes == 0;
+    lock.unlock();
+    readable_.notify_one();
+    if (full) {
+      // Only this thread writes to the block, and the ring does not come back to it before
+      // the transfer has sent it: it is stable while written.
+      if (auto spooled = write_block(size_ - kBlockBytes); !spooled) return spooled;
+      std::lock_guard relock(mutex_);
+      spooled_ = size_;
+    }
+  }
+  return {};
 }
 
 void LiveBody::release() {
@@ -19,7 +106,7 @@ void LiveBody::release() {
     std::lock_guard lock(mutex_);
     released_ = true;
   }
-  changed_.notify_all();
+  readable_.notify_all();
 }
 
 void LiveBody::abort() {
@@ -27,18 +114,50 @@ void LiveBody::abort() {
     std::lock_guard lock(mutex_);
     aborted_ = true;
   }
-  changed_.notify_all();
+  readable_.notify_all();
+  writable_.notify_all();
 }
 
-std::uint64_t LiveBody::sendable() const {
-  return released_ ? available_ : std::min(available_, length_ - 1);
+void LiveBody::transfer_over() {
+  {
+    std::lock_guard lock(mutex_);
+    over_ = true;
+  }
+  writable_.notify_all();
 }
 
-std::optional<std::uint64_t> LiveBody::wait_beyond(std::uint64_t sent) {
+std::optional<std::size_t> LiveBody::read(std::uint64_t offset, std::span<std::byte> buffer) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return aborted_ || sent >= length_ || sendable() > sent; });
+  sending_ = offset;  // a new attempt starts again from the first byte
+  readable_.wait(lock, [&] { return aborted_ || offset >= length_ || sendable() > offset; });
   if (aborted_) return std::nullopt;
-  return std::max(sent, sendable());
+  if (offset >= length_) return 0;
+  const std::uint64_t ring_start =
+      size_ <= kRingBlocks * kBlockBytes
+          ? 0
+          : (size_ - 1) / kBlockBytes * kBlockBytes - (kRingBlocks - 1) * kBlockBytes;
+  std::size_t n = 0;
+  if (offset >= ring_start) {
+    // Up to the end of the block, as the next may be elsewhere in the ring.
+    n = static_cast<std::size_t>(std::min<std::uint64_t>(
+        {std::uint64_t{buffer.size()}, sendable() - offset, kBlockBytes - offset % kBlockBytes}));
+    std::memcpy(buffer.data(), slot(offset), n);
+  } else {
+    // A retry, behind the ring: from the spool, whose whole blocks no longer change.
+    const auto want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(buffer.size(), std::min(spooled_, ring_start) - offset));
+    lock.unlock();
+    const ssize_t got = ::pread(spool_fd_, buffer.data(), want, static_cast<off_t>(offset));
+    if (got <= 0) return std::nullopt;
+    n = static_cast<std::size_t>(got);
+    lock.lock();
+  }
+  sending_ = offset + n;
+  // The writer waits for whole blocks to be sent: it is woken only when one is.
+  const bool block_sent = sending_ % kBlockBytes == 0;
+  lock.unlock();
+  if (block_sent) writable_.notify_one();
+  return n;
 }
 
 namespace {
@@ -51,45 +170,47 @@ class LivePutWriter final : public StagedWriter {
         key_(std::move(key)),
         length_(length),
         spool_(std::move(spool)),
-        body_(length) {
+        body_(length, spool_) {
     sending_ = std::async(std::launch::async, [this] {
-      return client_->put_object(key_, S3Body{"", spool_.fd(), 0, length_, &body_}, {});
+      auto sent = client_->put_object(key_, S3Body{"", -1, 0, length_, &body_}, {});
+      body_.transfer_over();
+      return sent;
     });
   }
 
   ~LivePutWriter() override {
     if (settled_) return;
     body_.abort();
-    sending_.wait();  // it reads the spool, which goes with this writer
+    sending_.wait();  // it reads the ring and the spool, which go with this writer
   }
   LivePutWriter(const LivePutWriter&) = delete;
   LivePutWriter& operator=(const LivePutWriter&) = delete;
 
   Result<void> write(std::span<const std::byte> bytes) override {
     if (settled_) return sys::fail(sys::Errc::kIo, "S3 PutObject " + key_ + ": already sent");
-    if (bytes.size() > length_ - spool_.size()) {
+    if (bytes.size() > length_ - body_.size()) {
       return sys::fail(sys::Errc::kInvalid, "S3 PutObject " + key_ + ": more than the " +
                                                 std::to_string(length_) + " bytes announced");
     }
-    // A PutObject that failed already (refused, out of retries) is not fed any longer.
-    if (sending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-      auto sent = sending_.get();
-      settled_ = true;  // no transfer is left to stop
-      if (!sent) return sent;
-      return sys::fail(sys::Errc::kIo, "S3 PutObject " + key_ + ": ended before its last byte");
+    if (auto appended = body_.append(bytes); !appended) {
+      // A PutObject that is over before its last byte failed (refused, out of retries).
+      if (sending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        settled_ = true;
+        auto sent = sending_.get();
+        if (!sent) return sent;
+      }
+      return appended;
     }
-    if (auto appended = spool_.append(bytes); !appended) return appended;
-    body_.grew(spool_.size());
     return {};
   }
 
-  std::uint64_t size() const override { return spool_.size(); }
+  std::uint64_t size() const override { return body_.size(); }
 
   Result<void> publish() override {
     if (settled_) return sys::fail(sys::Errc::kIo, "S3 PutObject " + key_ + ": already sent");
-    if (spool_.size() != length_) {
+    if (body_.size() != length_) {
       return sys::fail(sys::Errc::kInvalid, "S3 PutObject " + key_ + ": " +
-                                                std::to_string(spool_.size()) + " of the " +
+                                                std::to_string(body_.size()) + " of the " +
                                                 std::to_string(length_) + " bytes announced");
     }
     body_.release();

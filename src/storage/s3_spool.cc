@@ -14,7 +14,7 @@ sys::Result<Spool> Spool::create(const std::filesystem::path& directory) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) return sys::os_error("create spool directory", directory, error.value());
-  std::string path = (directory / "s3-spool-XXXXXX").string();
+  std::string path = (directory / (std::string(kSpoolFilePrefix) + "XXXXXX")).string();
   const int fd = ::mkostemp(path.data(), O_CLOEXEC);
   if (fd < 0) return sys::os_error("create spool file in", directory, errno);
   return Spool(fd, path);

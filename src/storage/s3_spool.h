@@ -5,10 +5,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string_view>
 
 #include "sys/error.h"
 
 namespace storage {
+
+inline constexpr std::string_view kSpoolFilePrefix = "s3-spool-";
 
 class Spool {
  public:
@@ -25,6 +28,7 @@ class Spool {
   sys::Result<void> clear();
   std::uint64_t size() const { return size_; }
   int fd() const { return fd_; }
+  const std::filesystem::path& path() const { return path_; }
 
  private:
   Spool(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}

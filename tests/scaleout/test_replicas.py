@@ -7,10 +7,15 @@ default) and talks to single replicas directly where a test needs to say which o
 
 import http.client
 import os
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
@@ -26,6 +31,19 @@ import cluster_case  # noqa: E402
 class ClusterTestCase(cluster_case.ClusterTestCase):
     def assertStatus(self, resp, status):
         self.assertEqual(resp.status, status, str(resp))
+
+    def push_image(self, server, repo, tag, layer=None):
+        """An image of one layer (`layer`, or 256 random bytes); the manifest's digest."""
+        config = image_config()
+        layer = layer if layer is not None else os.urandom(256)
+        for blob in (config, layer):
+            post = request(server, "POST", add_query(f"/v2/{repo}/blobs/uploads/", digest=sha256(blob)), blob,
+                           {"Content-Type": "application/octet-stream"})
+            self.assertStatus(post, 201)
+        body = image_manifest(descriptor(OCI_CONFIG, config), [descriptor(OCI_LAYER_GZIP, layer)])
+        put = request(server, "PUT", f"/v2/{repo}/manifests/{tag}", body, {"Content-Type": OCI_MANIFEST})
+        self.assertStatus(put, 201)
+        return sha256(body)
 
 
 class StatelessUploads(ClusterTestCase):
@@ -71,19 +89,59 @@ class StatelessUploads(ClusterTestCase):
             self.assertStatus(request(r, "HEAD", f"/v2/{repo}/blobs/{sha256(data)}"), 404)
 
 
-class TagsAcrossReplicas(ClusterTestCase):
-    def push_image(self, server, repo, tag):
-        config = image_config()
-        layer = os.urandom(256)
-        for blob in (config, layer):
-            post = request(server, "POST", add_query(f"/v2/{repo}/blobs/uploads/", digest=sha256(blob)), blob,
-                           {"Content-Type": "application/octet-stream"})
-            self.assertStatus(post, 201)
-        body = image_manifest(descriptor(OCI_CONFIG, config), [descriptor(OCI_LAYER_GZIP, layer)])
-        put = request(server, "PUT", f"/v2/{repo}/manifests/{tag}", body, {"Content-Type": OCI_MANIFEST})
-        self.assertStatus(put, 201)
-        return sha256(body)
+@unittest.skipUnless((os.environ.get("REGMIRROR_REPLICA_BACKENDS") or "s3+postgres") == "s3+postgres",
+                     "redirects need object storage")
+class BlobRedirects(ClusterTestCase):
+    """storage.s3.redirect: a blob GET is answered with 307 to a presigned URL of the bucket
+    (the tests' S3 checks its signature), which the client fetches without credentials."""
 
+    cluster_options = {"s3_redirect": True}
+
+    def test_get_is_redirected_to_a_presigned_url_head_is_not(self):
+        repo = unique_repo("redirect")
+        data = os.urandom(300_000)
+        post = request(self.cluster, "POST", add_query(f"/v2/{repo}/blobs/uploads/", digest=sha256(data)),
+                       data, {"Content-Type": "application/octet-stream"})
+        self.assertStatus(post, 201)
+        path = f"/v2/{repo}/blobs/{sha256(data)}"
+        head = request(self.cluster, "HEAD", path)
+        self.assertStatus(head, 200)
+        self.assertEqual(head.header("Content-Length"), str(len(data)))
+        got = request(self.cluster, "GET", path)
+        self.assertStatus(got, 307)
+        self.assertEqual(got.header("Docker-Content-Digest"), sha256(data))
+        url = got.header("Location")
+        self.assertIn("X-Amz-Signature=", url)
+        with urllib.request.urlopen(url, timeout=30) as fetched:
+            self.assertEqual(fetched.read(), data)
+        ranged = request(self.cluster, "GET", path, headers={"Range": "bytes=1000-"})
+        self.assertStatus(ranged, 307)
+        with urllib.request.urlopen(urllib.request.Request(ranged.header("Location"),
+                                                           headers={"Range": "bytes=1000-"}),
+                                    timeout=30) as fetched:
+            self.assertEqual(fetched.status, 206)
+            self.assertEqual(fetched.read(), data[1000:])
+        # A URL changed by hand is refused by the store.
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url.replace("X-Amz-Expires=", "X-Amz-Expires=1"), timeout=30)
+        self.assertEqual(refused.exception.code, 403)
+        # A blob not in the repository is not redirected anywhere.
+        self.assertStatus(request(self.cluster, "GET", f"/v2/{repo}/blobs/{sha256(data + b'x')}"), 404)
+
+    @unittest.skipUnless(shutil.which("skopeo"), "skopeo not installed")
+    def test_skopeo_follows_the_redirects(self):
+        repo = unique_repo("redirect")
+        layer = os.urandom(200_000)
+        self.push_image(self.cluster, repo, "v1", layer)
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run(["skopeo", "copy", "--src-tls-verify=false",
+                            f"docker://127.0.0.1:{self.cluster.port}/{repo}:v1", f"dir:{out}/image"],
+                           check=True, capture_output=True, timeout=120)
+            with open(os.path.join(out, "image", sha256(layer).split(":")[1]), "rb") as f:
+                self.assertEqual(f.read(), layer)
+
+
+class TagsAcrossReplicas(ClusterTestCase):
     def test_a_tag_written_on_one_replica_is_read_on_the_others_at_once(self):
         repo = unique_repo("scale")
         for round_ in range(10):
