@@ -154,7 +154,7 @@ std::optional<std::size_t> LiveBody::read(std::uint64_t offset, std::span<std::b
   }
   sending_ = offset + n;
   // The writer waits for whole blocks to be sent: it is woken only when one is.
-  const bool block_sent = sending_ % kBlockBytes == 0;
+  const bool block_sent = sending_ / kBlockBytes != offset / kBlockBytes;
   lock.unlock();
   if (block_sent) writable_.notify_one();
   return n;

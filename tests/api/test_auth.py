@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -137,6 +138,7 @@ class AuthTest(unittest.TestCase):
             cls.server.stop()
         finally:
             cls.server.cleanup()
+            shutil.rmtree(cls.workdir, ignore_errors=True)
 
     # ---- helpers
 
@@ -421,6 +423,7 @@ class BasicModeTest(unittest.TestCase):
             cls.server.stop()
         finally:
             cls.server.cleanup()
+            shutil.rmtree(cls.workdir, ignore_errors=True)
 
     def test_basic_challenge_and_credentials(self):
         resp = request(self.server, "GET", "/v2/")
@@ -461,6 +464,7 @@ class FailedLoginsTest(unittest.TestCase):
             cls.server.stop()
         finally:
             cls.server.cleanup()
+            shutil.rmtree(cls.workdir, ignore_errors=True)
 
     def test_wrong_passwords_then_a_wait(self):
         for attempt in range(3):
@@ -484,6 +488,7 @@ class StartupErrorTest(unittest.TestCase):
 
     def start(self, config_text=None, args=(), files=None):
         workdir = tempfile.mkdtemp(prefix="regmirror-auth-bad-")
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
         for name, text in (files or {}).items():
             with open(os.path.join(workdir, name), "w") as f:
                 f.write(text)

@@ -9,6 +9,7 @@ import base64
 import datetime
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -69,12 +70,15 @@ class SyncSetsServer:
         self.server = Server(workdir=os.path.join(self.workdir, "mirror"), extra_args=["--config", config])
 
     def stop(self):
-        for server in (self.server, self.source):
-            try:
-                if server.running():
-                    server.stop()
-            finally:
-                server.cleanup()
+        try:
+            for server in (self.server, self.source):
+                try:
+                    if server.running():
+                        server.stop()
+                finally:
+                    server.cleanup()
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def wait_for_first_run(testcase, server, headers=None):
@@ -169,8 +173,8 @@ class SyncStatusAuthTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        workdir = tempfile.mkdtemp(prefix="regmirror-sync-auth-")
-        cls.htpasswd = os.path.join(workdir, "htpasswd")
+        cls.workdir = tempfile.mkdtemp(prefix="regmirror-sync-auth-")
+        cls.htpasswd = os.path.join(cls.workdir, "htpasswd")
         subprocess.run([regmirror_binary(), "passwd", USER, "--htpasswd", cls.htpasswd,
                         "--password-stdin", "--cost", "4"], input=PASSWORD.encode(), check=True,
                        capture_output=True)
@@ -179,7 +183,10 @@ class SyncStatusAuthTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.env.stop()
+        try:
+            cls.env.stop()
+        finally:
+            shutil.rmtree(cls.workdir, ignore_errors=True)
 
     def basic(self, password):
         return {"Authorization": "Basic " + base64.b64encode(f"{USER}:{password}".encode()).decode()}

@@ -4,6 +4,7 @@ half-written is ever visible; later pushes succeed.
 """
 
 import os
+import shutil
 import sys
 import threading
 import time
@@ -41,6 +42,7 @@ class FaultCase(unittest.TestCase):
         import tempfile
 
         self.workdir = tempfile.mkdtemp(prefix="regmirror-faults-")
+        self.addCleanup(shutil.rmtree, self.workdir, ignore_errors=True)  # after the kill
         self.cluster = replicas.Replicas(regmirror_binary(), self.workdir, **kw)
         self.cluster.tokens = {}
         self.addCleanup(self.cluster.kill)
