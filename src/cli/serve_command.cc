@@ -115,7 +115,9 @@ int run_serve(const ServeFlags& flags) {
   }
   std::unique_ptr<server::Authenticator> authenticator;
   if (config.auth.enabled()) {
-    auto made = server::Authenticator::make(config.auth, config.storage_root);
+    // Replicas sharing a database share the signing key it keeps, unless the config names one.
+    auto made = server::Authenticator::make(config.auth, config.storage_root,
+                                            (*store)->shared() ? store->get() : nullptr);
     if (!made) {
       fmt::print(stderr, "regmirror serve: {}\n", made.error().message);
       return kBadConfiguration;

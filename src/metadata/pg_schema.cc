@@ -14,7 +14,7 @@ namespace {
 // columns for ids, BYTEA for bytes, and COLLATE "C" on every name that is ordered or compared
 // so that pages run in byte order as in SQLite, whatever the database's locale. Plus the change
 // counter the read cache probes.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -96,6 +96,13 @@ CREATE TABLE leases (
 -- Moved by every write that may change a cached answer, once it has committed: what the read
 -- caches of every replica probe (a sequence, so that writers never wait on each other for it).
 CREATE SEQUENCE store_changes;
+)sql",
+    // Settings every replica uses alike (the token signing key when the config names none).
+    R"sql(
+CREATE TABLE settings (
+  name TEXT COLLATE "C" PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )sql",
 };
 

@@ -423,6 +423,21 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<std::string> shared_setting(std::string_view name, std::string_view proposed) override {
+    return read([&](Connection& db) -> Result<std::string> {
+      if (auto stored = db.query("INSERT INTO settings (name, value) VALUES ($1, $2) "
+                                 "ON CONFLICT (name) DO NOTHING",
+                                 name, proposed);
+          !stored) {
+        return std::unexpected(std::move(stored.error()));
+      }
+      auto select = db.query("SELECT value FROM settings WHERE name = $1", name);
+      if (!select) return std::unexpected(std::move(select.error()));
+      if (select->count() == 0) return oci::fail(oci::ErrorCode::kInternal, "setting lost");
+      return select->text(0, 0);
+    });
+  }
+
  private:
   static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
                            std::uint64_t size) {

@@ -13,7 +13,7 @@ namespace {
 // Plain SQL that PostgreSQL also reads, but for two things its backend will spell its own way:
 // "INTEGER PRIMARY KEY" (there an identity column) and the byte order of names (SQLite's
 // default BINARY collation; there COLLATE "C").
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY,
@@ -94,6 +94,13 @@ CREATE TABLE leases (
   name TEXT PRIMARY KEY,
   holder TEXT NOT NULL,
   expires_at BIGINT NOT NULL
+);
+)sql",
+    // Settings every process sharing the database uses alike.
+    R"sql(
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );
 )sql",
 };

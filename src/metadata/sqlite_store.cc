@@ -461,6 +461,22 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::string> shared_setting(std::string_view name, std::string_view proposed) override {
+    return write_uncached([&](Connection& db) -> Result<std::string> {
+      if (auto stored = db.run("INSERT OR IGNORE INTO settings (name, value) VALUES (?1, ?2)", name,
+                               proposed);
+          !stored) {
+        return std::unexpected(std::move(stored.error()));
+      }
+      auto select = db.prepare("SELECT value FROM settings WHERE name = ?1", name);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return oci::fail(oci::ErrorCode::kInternal, "setting lost");
+      return select->text(0);
+    });
+  }
+
  private:
   static Result<void> changed_upload(Connection& db, std::string_view id) {
     if (db.changes() == 0) {

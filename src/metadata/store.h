@@ -144,6 +144,11 @@ class Store {
                                      std::chrono::milliseconds ttl) = 0;
   // Gives it up; nothing when `holder` does not hold it.
   virtual Result<void> release_lease(std::string_view name, std::string_view holder) = 0;
+
+  // --- settings every process sharing the database uses (replicas' token signing key).
+  // The value stored under `name`; when there is none, `proposed` is stored first: the first
+  // process to ask wins, and every other one gets its value.
+  virtual Result<std::string> shared_setting(std::string_view name, std::string_view proposed) = 0;
 };
 
 }  // namespace metadata

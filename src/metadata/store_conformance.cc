@@ -568,6 +568,18 @@ TEST_P(StoreConformance, AReleasedLeaseIsFree) {
   EXPECT_FALSE(value(store_->acquire_lease("fetch/a", "replica-1", 1h)));
 }
 
+TEST_P(StoreConformance, SharedSettingKeepsTheFirstValueProposed) {
+  auto first = store_->shared_setting("auth.token.key", "key of the first replica");
+  ASSERT_TRUE(ok(first));
+  EXPECT_EQ(*first, "key of the first replica");
+  auto second = store_->shared_setting("auth.token.key", "key of the second replica");
+  ASSERT_TRUE(ok(second));
+  EXPECT_EQ(*second, "key of the first replica");
+  auto other = store_->shared_setting("other", "");
+  ASSERT_TRUE(ok(other));
+  EXPECT_EQ(*other, "");
+}
+
 TEST_P(StoreConformance, ConcurrentAcquirersGetOneLease) {
   using namespace std::chrono_literals;
   constexpr unsigned kThreads = 8;

@@ -87,10 +87,10 @@ Authenticator::Authenticator(AuthConfig config, auth::AccessRules rules, TokenSe
 }
 
 oci::Result<std::unique_ptr<Authenticator>> Authenticator::make(
-    const AuthConfig& config, const std::filesystem::path& storage_root) {
+    const AuthConfig& config, const std::filesystem::path& storage_root, metadata::Store* shared) {
   auto rules = effective_rules(config);
   if (!rules) return std::unexpected(rules.error());
-  auto tokens = TokenService::make(config.token, storage_root);
+  auto tokens = TokenService::make(config.token, storage_root, shared);
   if (!tokens) return std::unexpected(tokens.error());
   std::unique_ptr<Authenticator> made(
       new Authenticator(config, std::move(*rules), std::move(*tokens)));

@@ -37,9 +37,11 @@ PresentedCredentials read_authorization(std::string_view header);
 
 class Authenticator {
  public:
-  // Reads the htpasswd file, the rules and the token keys; errors name what is wrong.
-  static oci::Result<std::unique_ptr<Authenticator>> make(
-      const AuthConfig& config, const std::filesystem::path& storage_root);
+  // Reads the htpasswd file, the rules and the token keys (`shared`: see TokenService::make);
+  // errors name what is wrong.
+  static oci::Result<std::unique_ptr<Authenticator>> make(const AuthConfig& config,
+                                                          const std::filesystem::path& storage_root,
+                                                          metadata::Store* shared = nullptr);
 
   const AuthConfig& config() const { return config_; }
   const TokenService& tokens() const { return tokens_; }

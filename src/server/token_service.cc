@@ -11,9 +11,29 @@ namespace {
 
 std::string refresh_audience(const std::string& service) { return service + "/refresh"; }
 
+// The key every replica sharing the database signs with: the first to start makes it.
+oci::Result<auth::PrivateKey> shared_key(metadata::Store& store) {
+  auto made = auth::PrivateKey::generate_ec();
+  if (!made) return made;
+  auto pem = made->to_pem();
+  if (!pem) return std::unexpected(pem.error());
+  auto kept = store.shared_setting("auth.token.key", *pem);
+  if (!kept) {
+    return oci::fail(oci::ErrorCode::kInternal,
+                     "token key in the database: " + kept.error().message);
+  }
+  auto key = auth::PrivateKey::from_pem(*kept);
+  if (!key)
+    return oci::fail(oci::ErrorCode::kInternal,
+                     "token key in the database: " + key.error().message);
+  return key;
+}
+
 oci::Result<auth::PrivateKey> load_or_create_key(const TokenConfig& config,
-                                                 const std::filesystem::path& storage_root) {
+                                                 const std::filesystem::path& storage_root,
+                                                 metadata::Store* shared) {
   const bool configured = !config.key.empty();
+  if (!configured && shared != nullptr) return shared_key(*shared);
   const std::filesystem::path path =
       configured ? config.key : storage_root / "auth" / "token-key.pem";
   std::error_code ec;
@@ -74,12 +94,13 @@ std::string random_id() {
 }  // namespace
 
 oci::Result<TokenService> TokenService::make(const TokenConfig& config,
-                                             const std::filesystem::path& storage_root) {
+                                             const std::filesystem::path& storage_root,
+                                             metadata::Store* shared) {
   if (!config.trusted_keys.empty() && config.trusted_issuer.empty()) {
     return oci::fail(oci::ErrorCode::kInternal,
                      "config: auth.token.trusted_keys needs auth.token.trusted_issuer");
   }
-  auto key = load_or_create_key(config, storage_root);
+  auto key = load_or_create_key(config, storage_root, shared);
   if (!key) return std::unexpected(key.error());
   auto trusted = load_trusted_keys(config);
   if (!trusted) return std::unexpected(trusted.error());

@@ -12,17 +12,20 @@
 
 #include "auth/jwt.h"
 #include "auth/keys.h"
+#include "metadata/store.h"
 #include "server/auth_config.h"
 
 namespace server {
 
 class TokenService {
  public:
-  // The signing key from token.key, else the one kept in <storage_root>/auth/token-key.pem
-  // (made on first start, mode 0600); the external keys from token.trusted_keys. Errors name
-  // the file.
+  // The signing key from token.key, else one made on first start and kept in `shared` (a
+  // database every replica uses: a token one replica signs, another checks) or, without it,
+  // in <storage_root>/auth/token-key.pem (mode 0600); the external keys from
+  // token.trusted_keys. Errors name the file.
   static oci::Result<TokenService> make(const TokenConfig& config,
-                                        const std::filesystem::path& storage_root);
+                                        const std::filesystem::path& storage_root,
+                                        metadata::Store* shared = nullptr);
 
   oci::Result<std::string> issue_access(const std::string& user, std::vector<auth::Scope> access,
                                         std::int64_t now) const;

@@ -5,7 +5,9 @@ Each test class runs a cluster of three `regmirror serve` behind HAProxy
 default) and talks to single replicas directly where a test needs to say which one answers.
 """
 
+import base64
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -22,7 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "api"))
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
 from harness import (OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, add_query, descriptor,  # noqa: E402
-                     image_config, image_manifest, location, request, sha256,
+                     image_config, image_manifest, location, regmirror_binary, request, sha256,
                      unique_repo)
 import cluster_case  # noqa: E402
 
@@ -139,6 +141,34 @@ class BlobRedirects(ClusterTestCase):
                            check=True, capture_output=True, timeout=120)
             with open(os.path.join(out, "image", sha256(layer).split(":")[1]), "rb") as f:
                 self.assertEqual(f.read(), layer)
+
+
+class TokensAcrossReplicas(ClusterTestCase):
+    """With auth on and no auth.token.key, the replicas sign with one key (kept in the shared
+    database, made by the first to start): a token one replica issues, every other accepts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.secrets = tempfile.mkdtemp(prefix="regmirror-scaleout-auth-")
+        cls.addClassCleanup(shutil.rmtree, cls.secrets, ignore_errors=True)
+        htpasswd = os.path.join(cls.secrets, "htpasswd")
+        subprocess.run([regmirror_binary(), "passwd", "alice", "--htpasswd", htpasswd, "--password-stdin",
+                        "--cost", "4"], input=b"wonderland", check=True, capture_output=True)
+        cls.cluster_options = {"config": f"auth:\n  htpasswd: {htpasswd}\n"}
+        super().setUpClass()
+
+    def test_a_token_from_one_replica_opens_every_other(self):
+        basic = "Basic " + base64.b64encode(b"alice:wonderland").decode()
+        for issuer in self.replica:
+            got = request(issuer, "GET", "/token?service=regmirror&scope=repository:team/app:pull,push",
+                          headers={"Authorization": basic}, check_api_version=False)
+            self.assertStatus(got, 200)
+            token = json.loads(got.body)["token"]
+            for other in self.replica:
+                resp = request(other, "GET", "/v2/team/app/tags/list", headers={"Authorization": "Bearer " + token})
+                self.assertIn(resp.status, (200, 404), f"replica {other.index} refuses replica {issuer.index}'s token:"
+                                                         f"\n{resp}")
+                self.assertEqual(request(other, "GET", "/v2/team/app/tags/list").status, 401)
 
 
 class TagsAcrossReplicas(ClusterTestCase):
