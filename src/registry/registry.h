@@ -110,6 +110,7 @@ class UploadAppender {
   friend class Registry;
   std::unique_ptr<storage::Writer> writer_;
   std::unique_ptr<storage::StagedWriter> staged_;
+  std::optional<oci::Digest> completes_as_;  // with staged_: the digest whose place it writes
   UploadHashes::Lease hash_;
   // With a shared database: held until the appender (or complete_upload) is done.
   std::optional<UploadClaim> claim_;

@@ -116,7 +116,6 @@ Result<std::uint64_t> UploadAppender::finish() {
 
 Result<std::uint64_t> UploadAppender::commit() {
   finished_ = true;
-  if (staged_) return staged_->size();  // made durable by publishing, once verified
   const std::uint64_t size = writer_->size();
   if (auto committed = writer_->commit(); !committed) {
     hash_.invalidate();
@@ -230,9 +229,12 @@ Result<std::unique_ptr<UploadAppender>> Registry::append_upload(
     if (!opened) return storage_failure(opened.error());
     writer = std::move(*opened);
   }
-  return std::make_unique<UploadAppender>(std::move(writer), std::move(*staged), std::move(*lease),
-                                          std::move(claim), store_, std::string(id),
-                                          options_.max_blob_bytes);
+  const bool in_place = *staged != nullptr;
+  auto appender = std::make_unique<UploadAppender>(std::move(writer), std::move(*staged),
+                                                   std::move(*lease), std::move(claim), store_,
+                                                   std::string(id), options_.max_blob_bytes);
+  if (in_place) appender->completes_as_ = *completes_as;
+  return appender;
 }
 
 Result<std::unique_ptr<storage::StagedWriter>> Registry::stage_in_place(
@@ -312,8 +314,12 @@ Result<BlobInfo> Registry::publish_in_place(std::string_view repository,
                                             std::unique_ptr<UploadAppender> appender,
                                             const oci::Digest& requested) {
   const std::string id = appender->id_;
+  // Held until the blob is linked or the upload cancelled: no other request appends meanwhile.
+  const std::optional<UploadClaim> claim = std::move(appender->claim_);
   auto actual = appender->digest();
-  if (actual && *actual != requested) {
+  // The bytes went to the place of the digest announced when the upload was opened: only that
+  // digest can complete it.
+  if (actual && (*actual != requested || appender->completes_as_ != requested)) {
     appender.reset();  // nothing was published; the upload is as empty as before
     (void)cancel_upload(repository, id);
     return oci::fail(ErrorCode::kDigestInvalid, "digest does not match the uploaded content",
@@ -325,8 +331,6 @@ Result<BlobInfo> Registry::publish_in_place(std::string_view repository,
   if (auto published = appender->staged_->publish(); !published) {
     return storage_failure(published.error());
   }
-  // The claim is held until the blob is linked: no other request appends meanwhile.
-  const std::optional<UploadClaim> claim = std::move(appender->claim_);
   appender.reset();
   if (auto linked = store_.complete_upload(id, repository, requested.str(), size); !linked) {
     return std::unexpected(linked.error());

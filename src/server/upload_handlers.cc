@@ -63,7 +63,8 @@ asio::awaitable<BodyPiece> read_piece(Exchange& exchange, std::span<std::byte> b
 // hashed) on the blocking pool a megabyte at a time, so that a slow disk never holds up the
 // sockets and the pool is not asked for every small piece the network delivers. Each piece is
 // written while the next one is read. What arrived before the client went away is written
-// too, so that it can resume from there. The appender stays usable for completion.
+// too, so that it can resume from there (except bytes written in place, see append_upload:
+// the upload stays empty then). The appender stays usable for completion.
 asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange, Context& context,
                                                 registry::UploadAppender& appender) {
   using namespace asio::experimental::awaitable_operators;

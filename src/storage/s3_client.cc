@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "storage/s3_handle.h"
+#include "storage/s3_live_put.h"
 #include "storage/s3_object_reader.h"
 #include "storage/s3_retry.h"
 
@@ -224,11 +225,15 @@ Result<S3Response> S3Client::perform(const S3Call& call, std::string_view operat
                                      std::uint64_t max_body) {
   const std::string what = "S3 " + std::string(operation) + " " + call.key;
   thread_local std::mt19937_64 random(std::random_device{}());
-  const auto start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
+    const auto attempt_start = std::chrono::steady_clock::now();
     auto handle = prepare(call);
     handle->max_body = max_body;
     const CURLcode code = curl_easy_perform(handle->curl);
+    // A body sent as it arrives takes as long as its writer does: the time allowed for
+    // retries counts from the last attempt that got bytes through, not from the first.
+    if (call.body.live != nullptr && handle->sent > 0) start = attempt_start;
     long status = 0;
     curl_easy_getinfo(handle->curl, CURLINFO_RESPONSE_CODE, &status);
     std::string failure;
@@ -261,6 +266,9 @@ Result<S3Response> S3Client::perform(const S3Call& call, std::string_view operat
                        failure + " (gave up after " + std::to_string(attempt) + " attempts)");
     }
     std::this_thread::sleep_for(delay);
+    if (call.body.live != nullptr && call.body.live->aborted()) {
+      return sys::fail(sys::Errc::kIo, failure + " (abandoned by its writer)");
+    }
   }
 }
 

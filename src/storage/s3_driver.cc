@@ -245,9 +245,10 @@ class S3Driver final : public Driver,
   Result<std::unique_ptr<StagedWriter>> staged_writer(std::string_view path,
                                                       std::optional<std::uint64_t> size) override {
     if (auto valid = check_path(path); !valid) return std::unexpected(valid.error());
-    // One PutObject when it can be (it takes 5 GiB at most): on some stores (s3rver, Ceph)
-    // completing a multipart upload copies every byte once more.
-    if (size && *size > 0 && *size <= kMaxCopyObjectSize) {
+    // One PutObject when it can be: on some stores (s3rver, Ceph) completing a multipart
+    // upload copies every byte once more. Its spool may have to hold the whole file (for a
+    // retry), so a multipart upload, which spools two parts, serves when the disk is short.
+    if (size && *size > 0 && *size <= kMaxPutObjectSize && spool_has_room(*size)) {
       return make_live_put_writer(client_, key_of(path), *size, spool_);
     }
     return std::make_unique<S3StagedWriter>(client_, key_of(path), size, spool_);
@@ -264,6 +265,13 @@ class S3Driver final : public Driver,
 
  private:
   std::string key_of(std::string_view path) const { return prefix_ + std::string(path); }
+
+  bool spool_has_room(std::uint64_t bytes) const {
+    std::error_code error;
+    std::filesystem::create_directories(spool_, error);
+    const auto space = std::filesystem::space(spool_, error);
+    return !error && space.available >= bytes;
+  }
 
   Result<Entry> lookup(std::string_view path) {
     if (auto valid = check_path(path); !valid) return std::unexpected(valid.error());

@@ -22,12 +22,23 @@ constexpr std::size_t kAlignment = 4096;
 
 void LiveBody::FreeAligned::operator()(std::byte* block) const { std::free(block); }
 
+namespace {
+
+// Another open file description of the spool (O_DIRECT is one's own, not the descriptor's),
+// reached through the descriptor rather than the name, which a sweep may have removed.
+int reopen_for_writing(int fd, bool direct) {
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  return ::open(self.c_str(), O_WRONLY | O_CLOEXEC | (direct ? O_DIRECT : 0));
+}
+
+}  // namespace
+
 LiveBody::LiveBody(std::uint64_t length, const Spool& spool)
     : length_(length), spool_fd_(spool.fd()), spool_path_(spool.path().string()) {
   // tmpfs and some others refuse O_DIRECT: the page cache serves then.
-  direct_fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT);
+  direct_fd_ = reopen_for_writing(spool_fd_, true);
   direct_ = direct_fd_ >= 0;
-  if (!direct_) direct_fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CLOEXEC);
+  if (!direct_) direct_fd_ = reopen_for_writing(spool_fd_, false);
   ring_.resize(kRingBlocks);  // allocated as the bytes come: a small blob takes a block
 }
 
@@ -36,9 +47,7 @@ LiveBody::~LiveBody() {
 }
 
 std::byte* LiveBody::slot(std::uint64_t offset) {
-  Block& block = ring_[(offset / kBlockBytes) % kRingBlocks];
-  if (!block) block.reset(static_cast<std::byte*>(std::aligned_alloc(kAlignment, kBlockBytes)));
-  return block.get() + offset % kBlockBytes;
+  return ring_[(offset / kBlockBytes) % kRingBlocks].get() + offset % kBlockBytes;
 }
 
 std::uint64_t LiveBody::sendable() const {
@@ -50,8 +59,23 @@ std::uint64_t LiveBody::size() const {
   return size_;
 }
 
-Result<void> LiveBody::write_block(std::uint64_t first) {
-  if (direct_fd_ < 0) return sys::os_error("open spool file", spool_path_, errno);
+bool LiveBody::aborted() const {
+  std::lock_guard lock(mutex_);
+  return aborted_;
+}
+
+bool LiveBody::over() const {
+  std::lock_guard lock(mutex_);
+  return over_;
+}
+
+Result<void> LiveBody::failed(sys::Error error) {
+  abort();
+  return std::unexpected(std::move(error));
+}
+
+Result<void> LiveBody::spool_block(std::uint64_t first) {
+  if (direct_fd_ < 0) return sys::fail(sys::Errc::kIo, "cannot open spool file " + spool_path_);
   const std::byte* block = slot(first);
   std::size_t done = 0;
   while (done < kBlockBytes) {
@@ -61,7 +85,7 @@ Result<void> LiveBody::write_block(std::uint64_t first) {
     if (n < 0 && errno == EINVAL && direct_) {
       // The file system took O_DIRECT at open but not for writing: the page cache serves.
       ::close(direct_fd_);
-      direct_fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CLOEXEC);
+      direct_fd_ = reopen_for_writing(spool_fd_, false);
       direct_ = false;
       if (direct_fd_ < 0) return sys::os_error("open spool file", spool_path_, errno);
       continue;
@@ -75,28 +99,33 @@ Result<void> LiveBody::write_block(std::uint64_t first) {
 Result<void> LiveBody::append(std::span<const std::byte> bytes) {
   while (!bytes.empty()) {
     std::unique_lock lock(mutex_);
-    // A new block reuses the ring's oldest, which the transfer must have sent (it is in the
-    // spool for any later retry).
+    if (aborted_ || over_) return sys::fail(sys::Errc::kIo, "the PutObject is over");
     if (size_ % kBlockBytes == 0 && size_ >= kRingBlocks * kBlockBytes) {
-      const std::uint64_t oldest_end = size_ - (kRingBlocks - 1) * kBlockBytes;
-      writable_.wait(lock, [&] { return sending_ >= oldest_end || aborted_ || over_; });
+      // A new block takes the place of the ring's oldest: once the transfer has sent it (so
+      // that it keeps sending from memory), it goes to the spool for any later retry.
+      const std::uint64_t oldest = size_ - kRingBlocks * kBlockBytes;
+      writable_.wait(lock, [&] { return sending_ >= oldest + kBlockBytes || aborted_ || over_; });
       if (aborted_ || over_) return sys::fail(sys::Errc::kIo, "the PutObject is over");
+      // Only this thread changes a block: it is stable while written, and read meanwhile.
+      lock.unlock();
+      if (auto spooled = spool_block(oldest); !spooled) return failed(spooled.error());
+      lock.lock();
+      spooled_ = oldest + kBlockBytes;
     }
-    const std::size_t room = kBlockBytes - size_ % kBlockBytes;
-    const std::size_t n = std::min(room, bytes.size());
+    Block& block = ring_[(size_ / kBlockBytes) % kRingBlocks];
+    if (!block) {
+      block.reset(static_cast<std::byte*>(std::aligned_alloc(kAlignment, kBlockBytes)));
+      if (!block) {
+        lock.unlock();
+        return failed(sys::Error{sys::Errc::kIo, "out of memory for a PutObject's ring"});
+      }
+    }
+    const std::size_t n = std::min(kBlockBytes - size_ % kBlockBytes, bytes.size());
     std::memcpy(slot(size_), bytes.data(), n);
     size_ += n;
     bytes = bytes.subspan(n);
-    const bool full = size_ % kBlockBytes == 0;
     lock.unlock();
     readable_.notify_one();
-    if (full) {
-      // Only this thread writes to the block, and the ring does not come back to it before
-      // the transfer has sent it: it is stable while written.
-      if (auto spooled = write_block(size_ - kBlockBytes); !spooled) return spooled;
-      std::lock_guard relock(mutex_);
-      spooled_ = size_;
-    }
   }
   return {};
 }
@@ -132,20 +161,16 @@ std::optional<std::size_t> LiveBody::read(std::uint64_t offset, std::span<std::b
   readable_.wait(lock, [&] { return aborted_ || offset >= length_ || sendable() > offset; });
   if (aborted_) return std::nullopt;
   if (offset >= length_) return 0;
-  const std::uint64_t ring_start =
-      size_ <= kRingBlocks * kBlockBytes
-          ? 0
-          : (size_ - 1) / kBlockBytes * kBlockBytes - (kRingBlocks - 1) * kBlockBytes;
   std::size_t n = 0;
-  if (offset >= ring_start) {
+  if (offset >= spooled_) {  // in the ring
     // Up to the end of the block, as the next may be elsewhere in the ring.
     n = static_cast<std::size_t>(std::min<std::uint64_t>(
         {std::uint64_t{buffer.size()}, sendable() - offset, kBlockBytes - offset % kBlockBytes}));
     std::memcpy(buffer.data(), slot(offset), n);
   } else {
-    // A retry, behind the ring: from the spool, whose whole blocks no longer change.
-    const auto want = static_cast<std::size_t>(
-        std::min<std::uint64_t>(buffer.size(), std::min(spooled_, ring_start) - offset));
+    // A retry, behind the ring: from the spool, whose blocks no longer change.
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), spooled_ - offset));
     lock.unlock();
     const ssize_t got = ::pread(spool_fd_, buffer.data(), want, static_cast<off_t>(offset));
     if (got <= 0) return std::nullopt;
@@ -192,16 +217,14 @@ class LivePutWriter final : public StagedWriter {
       return sys::fail(sys::Errc::kInvalid, "S3 PutObject " + key_ + ": more than the " +
                                                 std::to_string(length_) + " bytes announced");
     }
-    if (auto appended = body_.append(bytes); !appended) {
-      // A PutObject that is over before its last byte failed (refused, out of retries).
-      if (sending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-        settled_ = true;
-        auto sent = sending_.get();
-        if (!sent) return sent;
-      }
-      return appended;
+    auto appended = body_.append(bytes);
+    if (!appended && body_.over()) {
+      // The PutObject ended before its last byte: it failed (refused, out of retries), and
+      // says why in a moment.
+      settled_ = true;
+      if (auto sent = sending_.get(); !sent) return sent;
     }
-    return {};
+    return appended;
   }
 
   std::uint64_t size() const override { return body_.size(); }

@@ -42,6 +42,8 @@ SegmentIndex truncated(const SegmentIndex& index, std::uint64_t keep);
 
 // The largest object one CopyObject may copy; bigger ones are copied part by part.
 inline constexpr std::uint64_t kMaxCopyObjectSize = std::uint64_t{5} << 30;
+// The largest object one PutObject may write.
+inline constexpr std::uint64_t kMaxPutObjectSize = std::uint64_t{5} << 30;
 
 struct CopyRange {
   int part_number = 0;

@@ -16,24 +16,30 @@ S3Upload::~S3Upload() {
 }
 
 Result<void> S3Upload::write(std::span<const std::byte> bytes) {
-  if (done_) return sys::fail(sys::Errc::kIo, "S3 upload " + key_ + ": already finished");
+  if (done_) return sys::fail(sys::Errc::kIo, "S3 upload " + key_ + ": finished or failed before");
   const std::uint64_t part_size = client_->options().part_size;
   while (!bytes.empty()) {
     if (!filling_) {
       auto spool = Spool::create(spool_directory_);
-      if (!spool) return std::unexpected(spool.error());
+      if (!spool) return give_up(std::unexpected(spool.error()));
       filling_.emplace(std::move(*spool));
     }
     const auto room = static_cast<std::size_t>(
         std::min<std::uint64_t>(bytes.size(), part_size - filling_->size()));
-    if (auto appended = filling_->append(bytes.first(room)); !appended) return appended;
+    if (auto appended = filling_->append(bytes.first(room)); !appended) return give_up(appended);
     size_ += room;
     bytes = bytes.subspan(room);
     if (filling_->size() == part_size) {
-      if (auto flushed = flush_part(); !flushed) return flushed;
+      if (auto flushed = flush_part(); !flushed) return give_up(flushed);
     }
   }
   return {};
+}
+
+Result<void> S3Upload::give_up(Result<void> failure) {
+  // Nothing goes on after a failed part: the parts would no longer follow the bytes.
+  abort();
+  return failure;
 }
 
 Result<void> S3Upload::settle_in_flight() {
@@ -63,7 +69,7 @@ Result<void> S3Upload::flush_part() {
 }
 
 Result<void> S3Upload::finish() {
-  if (done_) return sys::fail(sys::Errc::kIo, "S3 upload " + key_ + ": already finished");
+  if (done_) return sys::fail(sys::Errc::kIo, "S3 upload " + key_ + ": finished or failed before");
   Result<void> finished;
   if (upload_id_.empty()) {
     S3Body body;
@@ -74,7 +80,7 @@ Result<void> S3Upload::finish() {
     if (finished) finished = settle_in_flight();
     if (finished) finished = client_->complete_multipart_upload(key_, upload_id_, parts_);
   }
-  if (!finished) return finished;
+  if (!finished) return give_up(finished);
   done_ = true;
   filling_.reset();
   sending_.reset();
@@ -87,6 +93,7 @@ void S3Upload::abort() {
   filling_.reset();
   sending_.reset();
   if (!upload_id_.empty()) (void)client_->abort_multipart_upload(key_, upload_id_);
+  upload_id_.clear();
 }
 
 }  // namespace storage

@@ -29,6 +29,7 @@ class S3Upload {
   S3Upload& operator=(const S3Upload&) = delete;
 
   Result<void> write(std::span<const std::byte> bytes);
+  // A failure of write() or finish() is final: the upload is aborted and takes nothing more.
   Result<void> finish();
   // Gives up: an open multipart upload is aborted (best effort: some stores cannot).
   void abort();
@@ -39,6 +40,8 @@ class S3Upload {
   Result<void> flush_part();
   // Waits for the part in flight, if any, and keeps its spool for the next part.
   Result<void> settle_in_flight();
+  // Aborts after a failure, which it returns: the upload takes nothing more.
+  Result<void> give_up(Result<void> failure);
 
   std::shared_ptr<S3Client> client_;
   std::string key_;
