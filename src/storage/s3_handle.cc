@@ -66,7 +66,7 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
     handle->sent += *n;
     return *n;
   }
-  const std::uint64_t length = body.fd >= 0 ? body.length : body.text.size();
+  const std::uint64_t length = body.size();
   const std::size_t want =
       static_cast<std::size_t>(std::min<std::uint64_t>(size * count, length - handle->sent));
   if (want == 0) return 0;

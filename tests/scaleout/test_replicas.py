@@ -34,6 +34,18 @@ class ClusterTestCase(cluster_case.ClusterTestCase):
     def assertStatus(self, resp, status):
         self.assertEqual(resp.status, status, str(resp))
 
+    @staticmethod
+    def start_patch(replica, target, length, first_bytes):
+        """A PATCH of `length` bytes to `replica` of which only `first_bytes` are sent yet: the
+        open connection, to send the rest on (or drop)."""
+        conn = http.client.HTTPConnection("127.0.0.1", replica.port, timeout=30)
+        conn.putrequest("PATCH", target)
+        conn.putheader("Content-Type", "application/octet-stream")
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()
+        conn.send(first_bytes)
+        return conn
+
     def push_image(self, server, repo, tag, layer=None):
         """An image of one layer (`layer`, or 256 random bytes); the manifest's digest."""
         config = image_config()
@@ -205,12 +217,7 @@ class OneWriterPerUpload(ClusterTestCase):
         post = request(self.replica[0], "POST", f"/v2/{repo}/blobs/uploads/")
         target = location(post)
         # Replica 0 receives half of a PATCH's body and waits for the rest.
-        conn = http.client.HTTPConnection("127.0.0.1", self.replica[0].port, timeout=30)
-        conn.putrequest("PATCH", target)
-        conn.putheader("Content-Type", "application/octet-stream")
-        conn.putheader("Content-Length", str(len(data)))
-        conn.endheaders()
-        conn.send(data[:len(data) // 2])
+        conn = self.start_patch(self.replica[0], target, len(data), data[:len(data) // 2])
         time.sleep(0.3)
         other = request(self.replica[1], "PATCH", target, b"intruder", {"Content-Type": "application/octet-stream"})
         self.assertStatus(other, 400)
@@ -239,12 +246,7 @@ class ReplicaKilledMidUpload(ClusterTestCase):
         target = location(patch)
 
         # A second PATCH to replica 0 sends part of its body; the replica dies in the middle.
-        conn = http.client.HTTPConnection("127.0.0.1", self.replica[0].port, timeout=30)
-        conn.putrequest("PATCH", target)
-        conn.putheader("Content-Type", "application/octet-stream")
-        conn.putheader("Content-Length", str(len(rest)))
-        conn.endheaders()
-        conn.send(rest[:3 * 1024 * 1024])
+        conn = self.start_patch(self.replica[0], target, len(rest), rest[:3 * 1024 * 1024])
         time.sleep(0.3)
         self.cluster.kill_replica(0, signal.SIGKILL)
         conn.close()
