@@ -1,5 +1,6 @@
 #include "metadata/pg_schema.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -14,7 +15,7 @@ namespace {
 // columns for ids, BYTEA for bytes, and COLLATE "C" on every name that is ordered or compared
 // so that pages run in byte order as in SQLite, whatever the database's locale. Plus the change
 // counter the read cache probes.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -104,6 +105,34 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
+    // Garbage collection, as SQLite's fourth migration says.
+    R"sql(
+ALTER TABLE blobs ADD COLUMN touched_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE blobs ADD COLUMN state TEXT NOT NULL DEFAULT 'live';
+ALTER TABLE repository_blobs ADD COLUMN linked_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE manifests ADD COLUMN pushed_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tags ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+UPDATE blobs SET touched_at = extract(epoch FROM now())::bigint;
+UPDATE repository_blobs SET linked_at = extract(epoch FROM now())::bigint;
+UPDATE manifests SET pushed_at = extract(epoch FROM now())::bigint;
+UPDATE tags SET updated_at = extract(epoch FROM now())::bigint;
+INSERT INTO blobs (digest, size, touched_at, state)
+  SELECT digest, MAX(size), extract(epoch FROM now())::bigint, 'live' FROM manifests
+  GROUP BY digest
+  ON CONFLICT (digest) DO NOTHING;
+CREATE INDEX blobs_by_touched_at ON blobs (state, touched_at);
+
+CREATE TABLE gc_runs (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  manifests_removed BIGINT NOT NULL,
+  blobs_removed BIGINT NOT NULL,
+  bytes_freed BIGINT NOT NULL,
+  dry_run BOOLEAN NOT NULL,
+  error TEXT NOT NULL
+);
+)sql",
 };
 
 // Any number that the other users of the database's advisory locks do not use.
@@ -112,6 +141,10 @@ constexpr std::int64_t kMigrationLock = 0x7265676d6972726f;  // "regmirro"
 }  // namespace
 
 oci::Result<int> migrate(Connection& connection) {
+  return migrate_to(connection, kMigrations.size());
+}
+
+oci::Result<int> migrate_to(Connection& connection, std::size_t target) {
   return connection.transaction([&]() -> oci::Result<int> {
     if (auto locked = connection.query("SELECT pg_advisory_xact_lock($1::bigint)", kMigrationLock);
         !locked) {
@@ -132,7 +165,8 @@ oci::Result<int> migrate(Connection& connection) {
                                                       " is newer than this binary knows (" +
                                                       std::to_string(kMigrations.size()) + ")");
     }
-    for (std::size_t step = version; step < kMigrations.size(); ++step) {
+    const std::size_t reached = std::max(version, target);
+    for (std::size_t step = version; step < reached; ++step) {
       if (auto migrated = connection.script(kMigrations[step]); !migrated) {
         return std::unexpected(std::move(migrated.error()));
       }
@@ -142,7 +176,7 @@ oci::Result<int> migrate(Connection& connection) {
         return std::unexpected(std::move(recorded.error()));
       }
     }
-    return static_cast<int>(kMigrations.size());
+    return static_cast<int>(reached);
   });
 }
 

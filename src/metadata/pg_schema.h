@@ -1,6 +1,8 @@
 // The PostgreSQL schema, created and upgraded by versioned migrations.
 #pragma once
 
+#include <cstddef>
+
 #include "metadata/pg_connection.h"
 
 namespace metadata::postgres {
@@ -9,5 +11,7 @@ namespace metadata::postgres {
 // transaction under an advisory lock, so that replicas starting at once do not race; fails
 // when the database is newer than this binary.
 oci::Result<int> migrate(Connection& connection);
+// Up to schema `version` only: tests make the database an older binary left.
+oci::Result<int> migrate_to(Connection& connection, std::size_t version);
 
 }  // namespace metadata::postgres

@@ -3,7 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
+#include <optional>
+#include <unordered_map>
 
 #include "metadata/pg_pool.h"
 #include "metadata/pg_schema.h"
@@ -61,6 +64,40 @@ constexpr const char* kUploadColumns =
     "SELECT id, repository, size, started_at, updated_at, hash_state FROM uploads ";
 // The database's clock in milliseconds since the epoch: lease expiries.
 #define REGMIRROR_PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+// Claims, links, manifests and tags are dated by this process's clock in seconds since the
+// epoch, as in SQLite (GC compares them with its own clock: replicas' clocks are assumed in
+// sync within its grace).
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A blob that no one may link or claim while GC deletes it: the client tries again later.
+std::unexpected<oci::Error> being_collected(std::string_view digest) {
+  return oci::fail(ErrorCode::kTooManyRequests, "blob is being garbage collected; try again",
+                   std::string(digest));
+}
+
+std::unexpected<oci::Error> missing_blob(std::string_view digest) {
+  return oci::fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
+                   std::string(digest));
+}
+
+std::unexpected<oci::Error> missing_manifest(std::string_view digest) {
+  // The spec wants MANIFEST_BLOB_UNKNOWN for any missing reference, manifests included.
+  return oci::fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
+                   std::string(digest));
+}
+
+// The conditions of a garbage blob `b`: $1 is the cutoff.
+#define GARBAGE_BLOB                                                                      \
+  "b.state = 'live' AND b.touched_at < $1 "                                               \
+  "AND NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest) "        \
+  "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest) "     \
+  "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.child_digest = b.digest) " \
+  "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest)"
 
 // The id of `repository`, created if needed; inside a transaction. Under READ COMMITTED the
 // SELECT sees a row another transaction inserted concurrently (the INSERT waited for it).
@@ -165,19 +202,6 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) override {
-    return read([&](Connection& db) {
-      return all_text(db.query(
-          "SELECT b.digest FROM blobs b "
-          "WHERE NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest) "
-          "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest) "
-          "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.child_digest = b.digest) "
-          "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest) "
-          "ORDER BY b.digest LIMIT $1::bigint",
-          sql_limit(limit)));
-    });
-  }
-
   Result<std::uint64_t> linked_bytes(std::string_view prefix,
                                      const std::vector<std::string>& except) override {
     // `except` travels as a JSON array, as in SQLite; jsonb_array_elements_text is json_each.
@@ -197,39 +221,37 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<void> forget_blob(std::string_view digest) override {
-    return write([&](Connection& db) -> Result<void> {
-      if (auto unlinked = db.query("DELETE FROM repository_blobs WHERE digest = $1", digest);
-          !unlinked) {
-        return std::unexpected(std::move(unlinked.error()));
-      }
-      return done(db.query("DELETE FROM blobs WHERE digest = $1", digest));
-    });
-  }
-
   // --- manifests and tags
 
   Result<void> put_manifest(const ManifestPut& put) override {
+    const std::int64_t now = now_seconds();
     return write([&](Connection& db) -> Result<void> {
       auto id = repository_id(db, put.repository);
       if (!id) return std::unexpected(std::move(id.error()));
-      const ManifestRecord& m = put.manifest;
-      auto inserted = db.query(
-          "INSERT INTO manifests "
-          "(repository_id, digest, media_type, size, artifact_type, subject, annotations) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7) "
-          "ON CONFLICT (repository_id, digest) DO NOTHING",
-          *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json);
-      if (!inserted) return std::unexpected(std::move(inserted.error()));
-      // Same digest, same content, same references: only a new manifest needs them recorded.
-      if (inserted->changed() > 0) {
-        if (auto linked = record_references(db, *id, put); !linked) return linked;
+      // Held until the commit: GC's pass over the repository (FOR UPDATE) waits for this
+      // manifest, or this manifest for the pass, so that it never references what GC removes.
+      if (auto held = db.query("SELECT id FROM repositories WHERE id = $1 FOR SHARE", *id); !held) {
+        return std::unexpected(std::move(held.error()));
       }
+      if (auto present = check_required(db, *id, put); !present) return present;
+      const ManifestRecord& m = put.manifest;
+      if (auto claimed = claim_or_fail(db, m.digest, m.size, now); !claimed) return claimed;
+      // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
+      auto inserted = db.query(
+          "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
+          "subject, annotations, pushed_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "ON CONFLICT (repository_id, digest) DO UPDATE SET pushed_at = excluded.pushed_at",
+          *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json, now);
+      if (!inserted) return std::unexpected(std::move(inserted.error()));
+      // Same digest, same content, same references: recording them again changes nothing.
+      if (auto linked = record_references(db, *id, put); !linked) return linked;
       if (!put.tag) return {};
-      return done(
-          db.query("INSERT INTO tags (repository_id, name, digest) VALUES ($1, $2, $3) "
-                   "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest",
-                   *id, *put.tag, m.digest));
+      return done(db.query(
+          "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+          "updated_at = excluded.updated_at",
+          *id, *put.tag, m.digest, now));
     });
   }
 
@@ -438,21 +460,236 @@ class PostgresStore final : public Store {
     });
   }
 
+  // --- garbage collection
+
+  Result<bool> claim_blob(std::string_view digest, std::uint64_t size) override {
+    const std::int64_t now = now_seconds();
+    return read([&](Connection& db) { return claim(db, digest, size, now); });
+  }
+
+  Result<RepositorySweep> sweep_repository(std::string_view repository, std::int64_t link_cutoff,
+                                           bool dry_run, const ChooseRemoved& choose) override {
+    std::optional<RepositorySweep> swept;
+    auto finished = write([&](Connection& db) -> Result<void> {
+      auto sweep = sweep_in_transaction(db, repository, link_cutoff, choose);
+      if (!sweep) return std::unexpected(std::move(sweep.error()));
+      swept = std::move(*sweep);
+      // A failure rolls the transaction back: a dry run's way out.
+      if (dry_run) return oci::fail(ErrorCode::kInternal, "dry run");
+      return {};
+    });
+    if (swept && (finished || dry_run)) return std::move(*swept);
+    return std::unexpected(std::move(finished.error()));
+  }
+
+  Result<std::vector<GarbageBlob>> mark_garbage_blobs(std::int64_t cutoff,
+                                                      std::size_t limit) override {
+    // The outer WHERE repeats state and age: under READ COMMITTED, an UPDATE that waited for a
+    // claim's row lock re-checks only these against the claimed row, not the subquery.
+    return read([&](Connection& db) {
+      return garbage_at(
+          db.query("UPDATE blobs SET state = 'deleting' WHERE digest IN ("
+                   "SELECT b.digest FROM blobs b WHERE " GARBAGE_BLOB
+                   " ORDER BY b.digest LIMIT $2::bigint) AND state = 'live' AND touched_at < $1 "
+                   "RETURNING digest, size",
+                   cutoff, sql_limit(limit)));
+    });
+  }
+
+  Result<std::vector<GarbageBlob>> garbage_blobs(std::int64_t cutoff, std::string_view after,
+                                                 std::size_t limit) override {
+    return read([&](Connection& db) {
+      return garbage_at(db.query("SELECT b.digest, b.size FROM blobs b WHERE " GARBAGE_BLOB
+                                 " AND b.digest > $3 ORDER BY b.digest LIMIT $2::bigint",
+                                 cutoff, sql_limit(limit), after));
+    });
+  }
+
+  Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) override {
+    return read([&](Connection& db) {
+      return garbage_at(
+          db.query("SELECT digest, size FROM blobs WHERE state = 'deleting' ORDER BY digest "
+                   "LIMIT $1::bigint",
+                   sql_limit(limit)));
+    });
+  }
+
+  Result<void> forget_blob(std::string_view digest) override {
+    return read([&](Connection& db) {
+      return done(db.query("DELETE FROM blobs WHERE digest = $1 AND state = 'deleting'", digest));
+    });
+  }
+
+  Result<bool> blob_recorded(std::string_view digest) override {
+    return read([&](Connection& db) -> Result<bool> {
+      auto select = db.query(
+          "SELECT (EXISTS (SELECT 1 FROM blobs WHERE digest = $1) "
+          "OR EXISTS (SELECT 1 FROM manifests WHERE digest = $1))::int",
+          digest);
+      if (!select) return std::unexpected(std::move(select.error()));
+      return select->integer(0, 0) != 0;
+    });
+  }
+
+  Result<void> record_gc_run(const GcRunRecord& run) override {
+    return read([&](Connection& db) {
+      return done(db.query(
+          "INSERT INTO gc_runs (started_at, finished_at, manifests_removed, blobs_removed, "
+          "bytes_freed, dry_run, error) VALUES ($1, $2, $3, $4, $5, $6::int::boolean, $7)",
+          run.started_at, run.finished_at, run.manifests_removed, run.blobs_removed,
+          run.bytes_freed, run.dry_run ? 1 : 0, run.error));
+    });
+  }
+
+  Result<std::vector<GcRunRecord>> gc_runs(std::size_t limit) override {
+    return read([&](Connection& db) -> Result<std::vector<GcRunRecord>> {
+      auto select = db.query(
+          "SELECT id, started_at, finished_at, manifests_removed, blobs_removed, bytes_freed, "
+          "dry_run::int, error FROM gc_runs ORDER BY id DESC LIMIT $1::bigint",
+          sql_limit(limit));
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<GcRunRecord> runs;
+      for (int row = 0; row < select->count(); ++row) {
+        runs.push_back(GcRunRecord{
+            .id = select->integer(row, 0),
+            .started_at = select->integer(row, 1),
+            .finished_at = select->integer(row, 2),
+            .manifests_removed = static_cast<std::uint64_t>(select->integer(row, 3)),
+            .blobs_removed = static_cast<std::uint64_t>(select->integer(row, 4)),
+            .bytes_freed = static_cast<std::uint64_t>(select->integer(row, 5)),
+            .dry_run = select->integer(row, 6) != 0,
+            .error = select->text(row, 7),
+        });
+      }
+      return runs;
+    });
+  }
+
  private:
+  // Claims the blob's row (see Store::claim_blob). An upsert whose update the WHERE refuses
+  // returns no row; one that waited for GC's mark sees the row as GC left it.
+  static Result<bool> claim(Connection& db, std::string_view digest, std::uint64_t size,
+                            std::int64_t now) {
+    auto upsert = db.query(
+        "INSERT INTO blobs (digest, size, touched_at, state) VALUES ($1, $2, $3, 'live') "
+        "ON CONFLICT (digest) DO UPDATE SET touched_at = excluded.touched_at "
+        "WHERE blobs.state = 'live' RETURNING state",
+        digest, size, now);
+    if (!upsert) return std::unexpected(std::move(upsert.error()));
+    return upsert->count() > 0;
+  }
+
+  static Result<void> claim_or_fail(Connection& db, std::string_view digest, std::uint64_t size,
+                                    std::int64_t now) {
+    auto claimed = claim(db, digest, size, now);
+    if (!claimed) return std::unexpected(std::move(claimed.error()));
+    if (!*claimed) return being_collected(digest);
+    return {};
+  }
+
+  static Result<void> check_required(Connection& db, std::int64_t id, const ManifestPut& put) {
+    for (const std::string& blob : put.required_blobs) {
+      auto select = db.query(
+          "SELECT 1 FROM repository_blobs WHERE repository_id = $1 AND digest = $2", id, blob);
+      if (!select) return std::unexpected(std::move(select.error()));
+      if (select->count() == 0) return missing_blob(blob);
+    }
+    for (const std::string& child : put.required_manifests) {
+      auto select =
+          db.query("SELECT 1 FROM manifests WHERE repository_id = $1 AND digest = $2", id, child);
+      if (!select) return std::unexpected(std::move(select.error()));
+      if (select->count() == 0) return missing_manifest(child);
+    }
+    return {};
+  }
+
+  static Result<RepositorySweep> sweep_in_transaction(Connection& db, std::string_view repository,
+                                                      std::int64_t link_cutoff,
+                                                      const ChooseRemoved& choose) {
+    // Locked first, read after: under READ COMMITTED each later statement sees every manifest
+    // committed before the lock was granted, and none can be recorded until the commit.
+    auto found = db.query("SELECT id FROM repositories WHERE name = $1 FOR UPDATE", repository);
+    if (!found) return std::unexpected(std::move(found.error()));
+    if (found->count() == 0) return RepositorySweep{};
+    const std::int64_t id = found->integer(0, 0);
+
+    auto manifests = gc_manifests(db, id);
+    if (!manifests) return std::unexpected(std::move(manifests.error()));
+    RepositorySweep sweep;
+    sweep.manifests = choose(*manifests);
+    for (const std::string& digest : sweep.manifests) {
+      // Its tags and reference rows go with it (ON DELETE CASCADE).
+      if (auto deleted = db.query("DELETE FROM manifests WHERE repository_id = $1 AND digest = $2",
+                                  id, digest);
+          !deleted) {
+        return std::unexpected(std::move(deleted.error()));
+      }
+    }
+    auto links = all_text(
+        db.query("DELETE FROM repository_blobs WHERE repository_id = $1 AND linked_at < $2 "
+                 "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.repository_id = $1 "
+                 " AND mb.blob_digest = repository_blobs.digest) "
+                 "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = $1 "
+                 " AND m.digest = repository_blobs.digest) "
+                 "RETURNING digest",
+                 id, link_cutoff));
+    if (!links) return std::unexpected(std::move(links.error()));
+    sweep.links = std::move(*links);
+    std::sort(sweep.links.begin(), sweep.links.end());
+    return sweep;
+  }
+
+  static Result<std::vector<GcManifest>> gc_manifests(Connection& db, std::int64_t id) {
+    auto select = db.query(
+        "SELECT m.digest, m.subject, m.pushed_at, EXISTS (SELECT 1 FROM tags t "
+        " WHERE t.repository_id = m.repository_id AND t.digest = m.digest)::int "
+        "FROM manifests m WHERE m.repository_id = $1 ORDER BY m.digest",
+        id);
+    if (!select) return std::unexpected(std::move(select.error()));
+    std::vector<GcManifest> manifests;
+    std::unordered_map<std::string, std::size_t> index;
+    for (int row = 0; row < select->count(); ++row) {
+      index.emplace(select->text(row, 0), manifests.size());
+      manifests.push_back(GcManifest{.digest = select->text(row, 0),
+                                     .subject = select->optional_text(row, 1),
+                                     .children = {},
+                                     .tagged = select->integer(row, 3) != 0,
+                                     .pushed_at = select->integer(row, 2)});
+    }
+    auto children = db.query(
+        "SELECT manifest_digest, child_digest FROM manifest_children WHERE repository_id = $1 "
+        "ORDER BY manifest_digest, child_digest",
+        id);
+    if (!children) return std::unexpected(std::move(children.error()));
+    for (int row = 0; row < children->count(); ++row) {
+      if (auto parent = index.find(children->text(row, 0)); parent != index.end()) {
+        manifests[parent->second].children.push_back(children->text(row, 1));
+      }
+    }
+    return manifests;
+  }
+
+  // From rows of: digest, size.
+  static Result<std::vector<GarbageBlob>> garbage_at(Result<Rows> rows) {
+    if (!rows) return std::unexpected(std::move(rows.error()));
+    std::vector<GarbageBlob> blobs;
+    for (int row = 0; row < rows->count(); ++row) {
+      blobs.push_back({rows->text(row, 0), static_cast<std::uint64_t>(rows->integer(row, 1))});
+    }
+    return blobs;
+  }
+
   static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
                            std::uint64_t size) {
+    const std::int64_t now = now_seconds();
     auto id = repository_id(db, repository);
     if (!id) return std::unexpected(std::move(id.error()));
-    if (auto blob = db.query(
-            "INSERT INTO blobs (digest, size) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING",
-            digest, size);
-        !blob) {
-      return std::unexpected(std::move(blob.error()));
-    }
-    return done(
-        db.query("INSERT INTO repository_blobs (repository_id, digest) VALUES ($1, $2) "
-                 "ON CONFLICT (repository_id, digest) DO NOTHING",
-                 *id, digest));
+    if (auto claimed = claim_or_fail(db, digest, size, now); !claimed) return claimed;
+    // Linked again: young again, as GC counts a link's grace from when it was made.
+    return done(db.query(
+        "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (repository_id, digest) DO UPDATE SET linked_at = excluded.linked_at",
+        *id, digest, now));
   }
 
   static Result<void> record_references(Connection& db, std::int64_t id, const ManifestPut& put) {

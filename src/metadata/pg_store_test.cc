@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "metadata/pg_connection.h"
+#include "metadata/pg_schema.h"
 #include "metadata/pg_store.h"
 #include "metadata/store_conformance.h"
 #include "testsupport/postgres_server.h"
@@ -110,13 +111,27 @@ TEST_F(PostgresStoreTest, ReplicasStartingAtOnceMigrateOnce) {
     replicas.emplace_back([&] {
       auto version = migrate_postgres({.url = url_});
       EXPECT_TRUE(version) << version.error().message;
-      if (version && *version == 2) ++migrated;
+      if (version && *version == 3) ++migrated;
     });
   }
   for (auto& replica : replicas) replica.join();
   EXPECT_EQ(migrated.load(), 4);
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"),
-            "1,2");
+            "1,2,3");
+}
+
+TEST_F(PostgresStoreTest, UpgradeForGarbageCollectionDatesRowsNow) {
+  {
+    auto db = postgres::Connection::open(url_, 5s);
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(postgres::migrate_to(**db, 2));
+    auto filled = (*db)->script(kRowsBeforeGc);
+    ASSERT_TRUE(filled) << filled.error().message;
+  }
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(query("SELECT MAX(version) FROM schema_migrations"), "3");
+  expect_rows_upgraded_for_gc(*store);
 }
 
 TEST_F(PostgresStoreTest, RefusesDatabaseFromNewerBinary) {

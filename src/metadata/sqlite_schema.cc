@@ -1,5 +1,6 @@
 #include "metadata/sqlite_schema.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -13,7 +14,7 @@ namespace {
 // Plain SQL that PostgreSQL also reads, but for two things its backend will spell its own way:
 // "INTEGER PRIMARY KEY" (there an identity column) and the byte order of names (SQLite's
 // default BINARY collation; there COLLATE "C").
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY,
@@ -103,6 +104,34 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
+    // Garbage collection: when each blob was last claimed and whether GC is deleting it, when
+    // each link, manifest and tag was made, a blob row for every manifest's own bytes, and a
+    // record of the runs. Existing rows date from now: nothing becomes garbage before a grace.
+    R"sql(
+ALTER TABLE blobs ADD COLUMN touched_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE blobs ADD COLUMN state TEXT NOT NULL DEFAULT 'live';
+ALTER TABLE repository_blobs ADD COLUMN linked_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE manifests ADD COLUMN pushed_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tags ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+UPDATE blobs SET touched_at = unixepoch();
+UPDATE repository_blobs SET linked_at = unixepoch();
+UPDATE manifests SET pushed_at = unixepoch();
+UPDATE tags SET updated_at = unixepoch();
+INSERT OR IGNORE INTO blobs (digest, size, touched_at, state)
+  SELECT digest, MAX(size), unixepoch(), 'live' FROM manifests GROUP BY digest;
+CREATE INDEX blobs_by_touched_at ON blobs (state, touched_at);
+
+CREATE TABLE gc_runs (
+  id INTEGER PRIMARY KEY,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  manifests_removed BIGINT NOT NULL,
+  blobs_removed BIGINT NOT NULL,
+  bytes_freed BIGINT NOT NULL,
+  dry_run INTEGER NOT NULL,
+  error TEXT NOT NULL
+);
+)sql",
 };
 
 oci::Result<int> schema_version(Connection& connection) {
@@ -116,6 +145,10 @@ oci::Result<int> schema_version(Connection& connection) {
 }  // namespace
 
 oci::Result<void> migrate(Connection& connection) {
+  return migrate_to(connection, kMigrations.size());
+}
+
+oci::Result<void> migrate_to(Connection& connection, std::size_t target) {
   // In a write transaction, so that two processes opening a new database do not both create it.
   return connection.write_transaction([&]() -> oci::Result<void> {
     auto version = schema_version(connection);
@@ -126,10 +159,11 @@ oci::Result<void> migrate(Connection& connection) {
                                                       " is newer than this binary knows (" +
                                                       std::to_string(kMigrations.size()) + ")");
     }
-    for (auto step = static_cast<std::size_t>(*version); step < kMigrations.size(); ++step) {
+    const std::size_t reached = std::max(static_cast<std::size_t>(*version), target);
+    for (auto step = static_cast<std::size_t>(*version); step < reached; ++step) {
       if (auto migrated = connection.execute_script(kMigrations[step]); !migrated) return migrated;
     }
-    return connection.execute_script("PRAGMA user_version = " + std::to_string(kMigrations.size()));
+    return connection.execute_script("PRAGMA user_version = " + std::to_string(reached));
   });
 }
 

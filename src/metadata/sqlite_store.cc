@@ -70,6 +70,39 @@ std::int64_t now_milliseconds() {
       .count();
 }
 
+// Claims, links, manifests and tags are dated by this process's clock in seconds since the
+// epoch (GC compares them with its own: replicas' clocks are assumed in sync within its grace).
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A blob that no one may link or claim while GC deletes it: the client tries again later.
+std::unexpected<oci::Error> being_collected(std::string_view digest) {
+  return oci::fail(ErrorCode::kTooManyRequests, "blob is being garbage collected; try again",
+                   std::string(digest));
+}
+
+std::unexpected<oci::Error> missing_blob(std::string_view digest) {
+  return oci::fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
+                   std::string(digest));
+}
+
+std::unexpected<oci::Error> missing_manifest(std::string_view digest) {
+  // The spec wants MANIFEST_BLOB_UNKNOWN for any missing reference, manifests included.
+  return oci::fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
+                   std::string(digest));
+}
+
+// The conditions of a garbage blob `b`: ?1 is the cutoff.
+#define GARBAGE_BLOB                                                                      \
+  "b.state = 'live' AND b.touched_at < ?1 "                                               \
+  "AND NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest) "        \
+  "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest) "     \
+  "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.child_digest = b.digest) " \
+  "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest)"
+
 // The id of `repository`, created if needed; inside a write transaction.
 Result<std::int64_t> repository_id(Connection& db, std::string_view repository) {
   if (auto inserted = db.run(
@@ -172,20 +205,6 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) override {
-    // Children and manifests count too: a manifest's own bytes may be stored as a blob.
-    return read([&](Connection& db) {
-      return all_text(db.prepare(
-          "SELECT b.digest FROM blobs b "
-          "WHERE NOT EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest) "
-          "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest) "
-          "AND NOT EXISTS (SELECT 1 FROM manifest_children mc WHERE mc.child_digest = b.digest) "
-          "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest) "
-          "ORDER BY b.digest LIMIT ?1",
-          sql_limit(limit)));
-    });
-  }
-
   Result<std::uint64_t> linked_bytes(std::string_view prefix,
                                      const std::vector<std::string>& except) override {
     // `except` travels as a JSON array: one statement whatever its length.
@@ -206,41 +225,36 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<void> forget_blob(std::string_view digest) override {
-    return write([&](Connection& db) -> Result<void> {
-      if (auto unlinked = db.run("DELETE FROM repository_blobs WHERE digest = ?1", digest);
-          !unlinked) {
-        return unlinked;
-      }
-      return db.run("DELETE FROM blobs WHERE digest = ?1", digest);
-    });
-  }
-
   // --- manifests and tags
 
   Result<void> put_manifest(const ManifestPut& put) override {
+    const std::int64_t now = now_seconds();
     return write([&](Connection& db) -> Result<void> {
+      // BEGIN IMMEDIATE already excludes GC's pass over the repository.
       auto id = repository_id(db, put.repository);
       if (!id) return std::unexpected(std::move(id.error()));
+      if (auto present = check_required(db, *id, put); !present) return present;
       const ManifestRecord& m = put.manifest;
+      if (auto claimed = claim_or_fail(db, m.digest, m.size, now); !claimed) return claimed;
+      // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       if (auto inserted = db.run(
-              "INSERT INTO manifests "
-              "(repository_id, digest, media_type, size, artifact_type, subject, annotations) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-              "ON CONFLICT (repository_id, digest) DO NOTHING",
-              *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json);
+              "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
+              "subject, annotations, pushed_at) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+              "ON CONFLICT (repository_id, digest) DO UPDATE SET pushed_at = excluded.pushed_at",
+              *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json,
+              now);
           !inserted) {
         return inserted;
       }
-      // Same digest, same content, same references: only a new manifest needs them recorded.
-      if (db.changes() > 0) {
-        if (auto linked = record_references(db, *id, put); !linked) return linked;
-      }
+      // Same digest, same content, same references: recording them again changes nothing.
+      if (auto linked = record_references(db, *id, put); !linked) return linked;
       if (!put.tag) return {};
       return db.run(
-          "INSERT INTO tags (repository_id, name, digest) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest",
-          *id, *put.tag, m.digest);
+          "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+          "updated_at = excluded.updated_at",
+          *id, *put.tag, m.digest, now);
     });
   }
 
@@ -477,7 +491,238 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- garbage collection
+
+  Result<bool> claim_blob(std::string_view digest, std::uint64_t size) override {
+    const std::int64_t now = now_seconds();
+    return write_uncached([&](Connection& db) { return claim(db, digest, size, now); });
+  }
+
+  Result<RepositorySweep> sweep_repository(std::string_view repository, std::int64_t link_cutoff,
+                                           bool dry_run, const ChooseRemoved& choose) override {
+    std::optional<RepositorySweep> swept;
+    auto finished = write([&](Connection& db) -> Result<void> {
+      auto sweep = sweep_in_transaction(db, repository, link_cutoff, choose);
+      if (!sweep) return std::unexpected(std::move(sweep.error()));
+      swept = std::move(*sweep);
+      // A failure rolls the transaction back: a dry run's way out.
+      if (dry_run) return oci::fail(ErrorCode::kInternal, "dry run");
+      return {};
+    });
+    if (swept && (finished || dry_run)) return std::move(*swept);
+    return std::unexpected(std::move(finished.error()));
+  }
+
+  Result<std::vector<GarbageBlob>> mark_garbage_blobs(std::int64_t cutoff,
+                                                      std::size_t limit) override {
+    return write_uncached([&](Connection& db) {
+      return garbage_at(
+          db.prepare("UPDATE blobs SET state = 'deleting' WHERE digest IN ("
+                     "SELECT b.digest FROM blobs b WHERE " GARBAGE_BLOB
+                     " ORDER BY b.digest LIMIT ?2) RETURNING digest, size",
+                     cutoff, sql_limit(limit)));
+    });
+  }
+
+  Result<std::vector<GarbageBlob>> garbage_blobs(std::int64_t cutoff, std::string_view after,
+                                                 std::size_t limit) override {
+    return read([&](Connection& db) {
+      return garbage_at(db.prepare("SELECT b.digest, b.size FROM blobs b WHERE " GARBAGE_BLOB
+                                   " AND b.digest > ?3 ORDER BY b.digest LIMIT ?2",
+                                   cutoff, sql_limit(limit), after));
+    });
+  }
+
+  Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) override {
+    return read([&](Connection& db) {
+      return garbage_at(db.prepare(
+          "SELECT digest, size FROM blobs WHERE state = 'deleting' ORDER BY digest LIMIT ?1",
+          sql_limit(limit)));
+    });
+  }
+
+  Result<void> forget_blob(std::string_view digest) override {
+    return write_uncached([&](Connection& db) {
+      return db.run("DELETE FROM blobs WHERE digest = ?1 AND state = 'deleting'", digest);
+    });
+  }
+
+  Result<bool> blob_recorded(std::string_view digest) override {
+    return read([&](Connection& db) -> Result<bool> {
+      auto select = db.prepare(
+          "SELECT EXISTS (SELECT 1 FROM blobs WHERE digest = ?1) "
+          "OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?1)",
+          digest);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      return *row && select->integer(0) != 0;
+    });
+  }
+
+  Result<void> record_gc_run(const GcRunRecord& run) override {
+    return write_uncached([&](Connection& db) {
+      return db.run(
+          "INSERT INTO gc_runs (started_at, finished_at, manifests_removed, blobs_removed, "
+          "bytes_freed, dry_run, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+          run.started_at, run.finished_at, run.manifests_removed, run.blobs_removed,
+          run.bytes_freed, run.dry_run ? 1 : 0, run.error);
+    });
+  }
+
+  Result<std::vector<GcRunRecord>> gc_runs(std::size_t limit) override {
+    return read([&](Connection& db) -> Result<std::vector<GcRunRecord>> {
+      auto select = db.prepare(
+          "SELECT id, started_at, finished_at, manifests_removed, blobs_removed, bytes_freed, "
+          "dry_run, error FROM gc_runs ORDER BY id DESC LIMIT ?1",
+          sql_limit(limit));
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<GcRunRecord> runs;
+      while (true) {
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return runs;
+        runs.push_back(GcRunRecord{
+            .id = select->integer(0),
+            .started_at = select->integer(1),
+            .finished_at = select->integer(2),
+            .manifests_removed = static_cast<std::uint64_t>(select->integer(3)),
+            .blobs_removed = static_cast<std::uint64_t>(select->integer(4)),
+            .bytes_freed = static_cast<std::uint64_t>(select->integer(5)),
+            .dry_run = select->integer(6) != 0,
+            .error = select->text(7),
+        });
+      }
+    });
+  }
+
  private:
+  // Claims the blob's row (see Store::claim_blob); inside a write transaction. An upsert whose
+  // update the WHERE refuses returns no row.
+  static Result<bool> claim(Connection& db, std::string_view digest, std::uint64_t size,
+                            std::int64_t now) {
+    auto upsert = db.prepare(
+        "INSERT INTO blobs (digest, size, touched_at, state) VALUES (?1, ?2, ?3, 'live') "
+        "ON CONFLICT (digest) DO UPDATE SET touched_at = excluded.touched_at "
+        "WHERE blobs.state = 'live' RETURNING state",
+        digest, size, now);
+    if (!upsert) return std::unexpected(std::move(upsert.error()));
+    auto row = upsert->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    return *row;
+  }
+
+  static Result<void> claim_or_fail(Connection& db, std::string_view digest, std::uint64_t size,
+                                    std::int64_t now) {
+    auto claimed = claim(db, digest, size, now);
+    if (!claimed) return std::unexpected(std::move(claimed.error()));
+    if (!*claimed) return being_collected(digest);
+    return {};
+  }
+
+  static Result<void> check_required(Connection& db, std::int64_t id, const ManifestPut& put) {
+    for (const std::string& blob : put.required_blobs) {
+      auto select = db.prepare(
+          "SELECT 1 FROM repository_blobs WHERE repository_id = ?1 AND digest = ?2", id, blob);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return missing_blob(blob);
+    }
+    for (const std::string& child : put.required_manifests) {
+      auto select =
+          db.prepare("SELECT 1 FROM manifests WHERE repository_id = ?1 AND digest = ?2", id, child);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return missing_manifest(child);
+    }
+    return {};
+  }
+
+  static Result<RepositorySweep> sweep_in_transaction(Connection& db, std::string_view repository,
+                                                      std::int64_t link_cutoff,
+                                                      const ChooseRemoved& choose) {
+    auto found = db.prepare("SELECT id FROM repositories WHERE name = ?1", repository);
+    if (!found) return std::unexpected(std::move(found.error()));
+    auto found_row = found->step();
+    if (!found_row) return std::unexpected(std::move(found_row.error()));
+    if (!*found_row) return RepositorySweep{};
+    const std::int64_t id = found->integer(0);
+
+    auto manifests = gc_manifests(db, id);
+    if (!manifests) return std::unexpected(std::move(manifests.error()));
+    RepositorySweep sweep;
+    sweep.manifests = choose(*manifests);
+    for (const std::string& digest : sweep.manifests) {
+      // Its tags and reference rows go with it (ON DELETE CASCADE).
+      if (auto deleted =
+              db.run("DELETE FROM manifests WHERE repository_id = ?1 AND digest = ?2", id, digest);
+          !deleted) {
+        return std::unexpected(std::move(deleted.error()));
+      }
+    }
+    auto links = all_text(
+        db.prepare("DELETE FROM repository_blobs WHERE repository_id = ?1 AND linked_at < ?2 "
+                   "AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.repository_id = ?1 "
+                   " AND mb.blob_digest = repository_blobs.digest) "
+                   "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = ?1 "
+                   " AND m.digest = repository_blobs.digest) "
+                   "RETURNING digest",
+                   id, link_cutoff));
+    if (!links) return std::unexpected(std::move(links.error()));
+    sweep.links = std::move(*links);
+    std::sort(sweep.links.begin(), sweep.links.end());
+    return sweep;
+  }
+
+  static Result<std::vector<GcManifest>> gc_manifests(Connection& db, std::int64_t id) {
+    auto select = db.prepare(
+        "SELECT m.digest, m.subject, m.pushed_at, EXISTS (SELECT 1 FROM tags t "
+        " WHERE t.repository_id = m.repository_id AND t.digest = m.digest) "
+        "FROM manifests m WHERE m.repository_id = ?1 ORDER BY m.digest",
+        id);
+    if (!select) return std::unexpected(std::move(select.error()));
+    std::vector<GcManifest> manifests;
+    std::unordered_map<std::string, std::size_t> index;
+    while (true) {
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) break;
+      index.emplace(select->text(0), manifests.size());
+      manifests.push_back(GcManifest{.digest = select->text(0),
+                                     .subject = select->optional_text(1),
+                                     .children = {},
+                                     .tagged = select->integer(3) != 0,
+                                     .pushed_at = select->integer(2)});
+    }
+    auto children = db.prepare(
+        "SELECT manifest_digest, child_digest FROM manifest_children WHERE repository_id = ?1 "
+        "ORDER BY manifest_digest, child_digest",
+        id);
+    if (!children) return std::unexpected(std::move(children.error()));
+    while (true) {
+      auto row = children->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return manifests;
+      if (auto parent = index.find(children->text(0)); parent != index.end()) {
+        manifests[parent->second].children.push_back(children->text(1));
+      }
+    }
+  }
+
+  // From rows of: digest, size.
+  static Result<std::vector<GarbageBlob>> garbage_at(Result<Statement> statement) {
+    if (!statement) return std::unexpected(std::move(statement.error()));
+    std::vector<GarbageBlob> blobs;
+    while (true) {
+      auto row = statement->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return blobs;
+      blobs.push_back({statement->text(0), static_cast<std::uint64_t>(statement->integer(1))});
+    }
+  }
+
   static Result<void> changed_upload(Connection& db, std::string_view id) {
     if (db.changes() == 0) {
       return oci::fail(ErrorCode::kBlobUploadUnknown, "no upload session " + std::string(id));
@@ -487,18 +732,15 @@ class SqliteStore final : public Store {
 
   static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
                            std::uint64_t size) {
+    const std::int64_t now = now_seconds();
     auto id = repository_id(db, repository);
     if (!id) return std::unexpected(std::move(id.error()));
-    if (auto blob = db.run(
-            "INSERT INTO blobs (digest, size) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
-            digest, size);
-        !blob) {
-      return blob;
-    }
+    if (auto claimed = claim_or_fail(db, digest, size, now); !claimed) return claimed;
+    // Linked again: young again, as GC counts a link's grace from when it was made.
     return db.run(
-        "INSERT INTO repository_blobs (repository_id, digest) VALUES (?1, ?2) "
-        "ON CONFLICT (repository_id, digest) DO NOTHING",
-        *id, digest);
+        "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (repository_id, digest) DO UPDATE SET linked_at = excluded.linked_at",
+        *id, digest, now);
   }
 
   static Result<void> record_references(Connection& db, std::int64_t id, const ManifestPut& put) {

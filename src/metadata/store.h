@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@ struct ManifestPut {
   std::vector<std::string> blob_digests;      // config and layers this manifest references
   std::vector<std::string> manifest_digests;  // children of an index
   std::optional<std::string> tag;
+  // Checked inside the transaction that records the manifest, holding its repository against
+  // garbage collection (kManifestBlobUnknown when one is missing): blobs that must be linked
+  // in the repository, and manifests that must be in it.
+  std::vector<std::string> required_blobs{};
+  std::vector<std::string> required_manifests{};
 };
 
 struct UploadRecord {
@@ -48,6 +54,39 @@ struct UploadRecord {
   std::string hash_state{};
 };
 
+// --- garbage collection (issue 13, piece "gc")
+
+// A manifest of one repository as GC's keep-set sees it.
+struct GcManifest {
+  std::string digest;
+  std::optional<std::string> subject;
+  std::vector<std::string> children;  // of an index
+  bool tagged = false;
+  std::int64_t pushed_at = 0;  // unix seconds
+};
+
+// What one repository's pass removed (or, in a dry run, would remove).
+struct RepositorySweep {
+  std::vector<std::string> manifests;  // digests
+  std::vector<std::string> links;      // blob digests unlinked from the repository
+};
+
+struct GarbageBlob {
+  std::string digest;
+  std::uint64_t size = 0;
+};
+
+struct GcRunRecord {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t started_at = 0;
+  std::int64_t finished_at = 0;
+  std::uint64_t manifests_removed = 0;
+  std::uint64_t blobs_removed = 0;
+  std::uint64_t bytes_freed = 0;
+  bool dry_run = false;
+  std::string error{};  // "" when the run succeeded
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -59,7 +98,8 @@ class Store {
                                                         std::size_t limit) = 0;
 
   // --- blobs
-  // Links a blob into a repository (creating the repository), recording its size.
+  // Links a blob into a repository (creating the repository), recording its size; a claim
+  // of the blob (claim_blob) too: kTooManyRequests (the client tries again) while GC deletes it.
   virtual Result<void> link_blob(std::string_view repository, std::string_view digest,
                                  std::uint64_t size) = 0;
   // The size of a blob linked in `repository`; nullopt when not linked there.
@@ -67,15 +107,11 @@ class Store {
                                                            std::string_view digest) = 0;
   // False when it was not linked.
   virtual Result<bool> unlink_blob(std::string_view repository, std::string_view digest) = 0;
-  // Blobs no repository links and no manifest references, for garbage collection.
-  virtual Result<std::vector<std::string>> unreferenced_blobs(std::size_t limit) = 0;
   // The bytes of the distinct blobs linked in the repositories named `prefix` or lying under
   // `prefix/` ("" = every repository), leaving out those named or under any of `except`:
   // what a namespace holds, each blob counted once however many repositories link it.
   virtual Result<std::uint64_t> linked_bytes(std::string_view prefix,
                                              const std::vector<std::string>& except) = 0;
-  // Forgets a blob entirely (after GC removed its bytes).
-  virtual Result<void> forget_blob(std::string_view digest) = 0;
 
   // --- manifests and tags
   // Records the manifest (replacing nothing if it exists), links it into the repository and,
@@ -149,6 +185,41 @@ class Store {
   // The value stored under `name`; when there is none, `proposed` is stored first: the first
   // process to ask wins, and every other one gets its value.
   virtual Result<std::string> shared_setting(std::string_view name, std::string_view proposed) = 0;
+
+  // --- garbage collection (issue 13, piece "gc"). A blob row is 'live' or 'deleting'. Every
+  // path that makes a blob's bytes referenced claims it first; GC marks only blobs that nothing
+  // references and nobody claimed within its grace, so the two exclude each other on the row.
+  //
+  // Claims the bytes of `digest` before they are stored, published or linked: creates its row
+  // ('live', `size`) or sets its touched time to now. False, and nothing changes, while the row
+  // is 'deleting': its bytes must not be relied on until forget_blob removed the row.
+  virtual Result<bool> claim_blob(std::string_view digest, std::uint64_t size) = 0;
+  // One repository's pass, in one transaction holding the repository (so that no manifest is
+  // recorded in it meanwhile): `choose` gets its manifests and names those to delete; then the
+  // blob links older than `link_cutoff` (unix seconds) that no remaining manifest of the
+  // repository references (as config, layer or its own digest) are removed. A dry run rolls
+  // everything back and reports the same.
+  using ChooseRemoved = std::function<std::vector<std::string>(const std::vector<GcManifest>&)>;
+  virtual Result<RepositorySweep> sweep_repository(std::string_view repository,
+                                                   std::int64_t link_cutoff, bool dry_run,
+                                                   const ChooseRemoved& choose) = 0;
+  // Marks up to `limit` blobs 'deleting' and returns them: 'live' rows touched before `cutoff`
+  // that no repository links, no manifest references and no manifest is stored as.
+  virtual Result<std::vector<GarbageBlob>> mark_garbage_blobs(std::int64_t cutoff,
+                                                              std::size_t limit) = 0;
+  // What mark_garbage_blobs would mark, changing nothing: blobs after `after` by digest.
+  virtual Result<std::vector<GarbageBlob>> garbage_blobs(std::int64_t cutoff,
+                                                         std::string_view after,
+                                                         std::size_t limit) = 0;
+  // Rows left 'deleting' (by a run that died before forgetting them), at most `limit`.
+  virtual Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) = 0;
+  // Removes a 'deleting' row once its bytes are gone; a 'live' row stays.
+  virtual Result<void> forget_blob(std::string_view digest) = 0;
+  // Whether a blob row exists or a manifest is stored as `digest`: bytes someone recorded.
+  virtual Result<bool> blob_recorded(std::string_view digest) = 0;
+  virtual Result<void> record_gc_run(const GcRunRecord& run) = 0;
+  // The latest runs, newest first.
+  virtual Result<std::vector<GcRunRecord>> gc_runs(std::size_t limit) = 0;
 };
 
 }  // namespace metadata

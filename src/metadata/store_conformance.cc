@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,65 @@ void StoreConformance::TearDown() {
   store_.reset();
   std::error_code ignored;
   std::filesystem::remove_all(directory_, ignored);
+}
+
+const char* const kRowsBeforeGc = R"sql(
+INSERT INTO repositories (name) VALUES ('repo');
+INSERT INTO blobs (digest, size) VALUES
+  ('sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 5),
+  ('sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 6);
+INSERT INTO repository_blobs (repository_id, digest)
+  SELECT id, 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+  FROM repositories;
+INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, subject, annotations)
+  SELECT id, 'sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',
+    'application/vnd.oci.image.manifest.v1+json', 7, '', NULL, '' FROM repositories;
+INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest)
+  SELECT id, 'sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',
+    'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' FROM repositories;
+INSERT INTO tags (repository_id, name, digest)
+  SELECT id, 'v1', 'sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc'
+  FROM repositories;
+)sql";
+
+void expect_rows_upgraded_for_gc(Store& store) {
+  const std::string a = "sha256:" + std::string(64, 'a');
+  const std::string b = "sha256:" + std::string(64, 'b');
+  const std::string c = "sha256:" + std::string(64, 'c');
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  // Dated now: nothing is garbage before a grace has passed, then the unreferenced blob is.
+  auto young = store.garbage_blobs(now - 60, "", 10);
+  ASSERT_TRUE(young) << young.error().message;
+  EXPECT_TRUE(young->empty());
+  auto old = store.garbage_blobs(now + 60, "", 10);
+  ASSERT_TRUE(old) << old.error().message;
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ(old->front().digest, b);
+  // The manifest's own bytes got a row, sized as the manifest.
+  auto recorded = store.blob_recorded(c);
+  ASSERT_TRUE(recorded);
+  EXPECT_TRUE(*recorded);
+  std::vector<GcManifest> seen;
+  auto swept = store.sweep_repository("repo", now - 60, false,
+                                      [&](const std::vector<GcManifest>& manifests) {
+                                        seen = manifests;
+                                        return std::vector<std::string>{};
+                                      });
+  ASSERT_TRUE(swept) << swept.error().message;
+  EXPECT_TRUE(swept->links.empty());  // linked "now" by the migration
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].digest, c);
+  EXPECT_TRUE(seen[0].tagged);
+  EXPECT_GE(seen[0].pushed_at, now - 60);
+  // Claims work on migrated rows, and the manifest's row is live.
+  auto claimed = store.claim_blob(c, 7);
+  ASSERT_TRUE(claimed);
+  EXPECT_TRUE(*claimed);
+  auto linked = store.linked_blob("repo", a);
+  ASSERT_TRUE(linked);
+  EXPECT_EQ(*linked, std::optional<std::uint64_t>(5));
 }
 
 void StoreConformance::reopen() {
@@ -119,6 +179,31 @@ Names ids_of(const std::vector<UploadRecord>& records) {
   return ids;
 }
 
+// Blobs GC would mark once everything is old enough (a cutoff in the future).
+constexpr std::int64_t kLater = std::numeric_limits<std::int64_t>::max();
+
+Names garbage(Store& store, std::size_t limit = 100) {
+  auto blobs = store.garbage_blobs(kLater, "", limit);
+  EXPECT_TRUE(ok(blobs));
+  Names digests;
+  if (blobs) {
+    for (const auto& blob : *blobs) digests.push_back(blob.digest);
+  }
+  return digests;
+}
+
+Names digests_of(const std::vector<GarbageBlob>& blobs) {
+  Names digests;
+  for (const auto& blob : blobs) digests.push_back(blob.digest);
+  return digests;
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // --- repositories
 
 TEST_P(StoreConformance, RepositoryExistsOnceSomethingIsLinked) {
@@ -200,22 +285,23 @@ TEST_P(StoreConformance, LinkedBytesCountEachBlobOfANamespaceOnce) {
 TEST_P(StoreConformance, UnreferencedBlobsAreThoseNothingPointsAt) {
   for (unsigned n : {1, 2, 3, 4}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
   ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(10), "v1", {digest(2)}))));
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+  EXPECT_EQ(garbage(*store_), Names{});
 
   for (unsigned n : {1, 2, 4}) ASSERT_TRUE(ok(store_->unlink_blob("repo", digest(n))));
   // 2 is still referenced by the manifest, 3 still linked.
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), (Names{digest(1), digest(4)}));
-  EXPECT_EQ(value(store_->unreferenced_blobs(1)), Names{digest(1)});
+  EXPECT_EQ(garbage(*store_), (Names{digest(1), digest(4)}));
+  EXPECT_EQ(garbage(*store_, 1), Names{digest(1)});
 
+  // The manifest's own bytes go with it.
   ASSERT_EQ(value(store_->delete_manifest("repo", digest(10))), true);
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), (Names{digest(1), digest(2), digest(4)}));
+  EXPECT_EQ(garbage(*store_), (Names{digest(1), digest(2), digest(4), digest(10)}));
 }
 
 TEST_P(StoreConformance, BlobLinkedInAnyRepositoryIsReferenced) {
   ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
   ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
   ASSERT_EQ(value(store_->unlink_blob("one", digest(1))), true);
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+  EXPECT_EQ(garbage(*store_), Names{});
 }
 
 TEST_P(StoreConformance, ManifestsAndIndexChildrenAreReferenced) {
@@ -227,23 +313,10 @@ TEST_P(StoreConformance, ManifestsAndIndexChildrenAreReferenced) {
   index.manifest_digests = {digest(3)};
   ASSERT_TRUE(ok(store_->put_manifest(index)));
   for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->unlink_blob("repo", digest(n))));
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+  EXPECT_EQ(garbage(*store_), Names{});
 
   ASSERT_EQ(value(store_->delete_manifest("repo", digest(2))), true);
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), (Names{digest(2), digest(3)}));
-}
-
-TEST_P(StoreConformance, ForgetBlobRemovesItEverywhere) {
-  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
-  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
-  ASSERT_TRUE(ok(store_->link_blob("two", digest(2), 20)));
-  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
-  EXPECT_EQ(value(store_->linked_blob("one", digest(1))), std::nullopt);
-  EXPECT_EQ(value(store_->linked_blob("two", digest(1))), std::nullopt);
-  EXPECT_EQ(value(store_->linked_blob("two", digest(2))), std::optional<std::uint64_t>(20));
-  ASSERT_EQ(value(store_->unlink_blob("two", digest(2))), true);
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{digest(2)});
-  EXPECT_TRUE(ok(store_->forget_blob(digest(99))));
+  EXPECT_EQ(garbage(*store_), (Names{digest(2), digest(3)}));
 }
 
 // --- manifests and tags
@@ -293,7 +366,7 @@ TEST_P(StoreConformance, PutManifestIsIdempotent) {
 
   EXPECT_EQ(value(store_->tags("repo", "", 100)), Names{"latest"});
   ASSERT_EQ(value(store_->unlink_blob("repo", digest(5))), true);
-  EXPECT_EQ(value(store_->unreferenced_blobs(100)), Names{});
+  EXPECT_EQ(garbage(*store_), Names{});
 }
 
 TEST_P(StoreConformance, PutManifestMovesTag) {
@@ -653,6 +726,159 @@ TEST_P(StoreConformance, ConcurrentUseFromEightThreads) {
     ASSERT_TRUE(ok(tags));
     EXPECT_EQ(tags->size(), kManifests);
   }
+}
+
+// --- garbage collection
+
+TEST_P(StoreConformance, ClaimCreatesOrTouchesALiveRow) {
+  EXPECT_EQ(value(store_->claim_blob(digest(1), 10)), true);
+  EXPECT_EQ(value(store_->claim_blob(digest(1), 10)), true);
+  EXPECT_EQ(value(store_->blob_recorded(digest(1))), true);
+  EXPECT_EQ(value(store_->blob_recorded(digest(2))), false);
+  // Claimed just now: not garbage for a cutoff before the claim.
+  EXPECT_EQ(digests_of(value(store_->garbage_blobs(now_seconds() - 1, "", 100))), Names{});
+  EXPECT_EQ(garbage(*store_), Names{digest(1)});
+}
+
+TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
+  for (unsigned n : {1, 2}) ASSERT_TRUE(ok(store_->claim_blob(digest(n), n)));
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(2), 2)));
+  auto marked = store_->mark_garbage_blobs(kLater, 100);
+  ASSERT_TRUE(ok(marked));
+  ASSERT_EQ(marked->size(), 1u);
+  EXPECT_EQ(marked->front().digest, digest(1));
+  EXPECT_EQ(marked->front().size, 1u);
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{digest(1)});
+  EXPECT_EQ(garbage(*store_), Names{});  // marked once only
+
+  EXPECT_EQ(value(store_->claim_blob(digest(1), 1)), false);
+  auto linked = store_->link_blob("repo", digest(1), 1);
+  ASSERT_FALSE(linked);
+  EXPECT_EQ(linked.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(1))), std::nullopt);
+
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  EXPECT_EQ(value(store_->blob_recorded(digest(1))), false);
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{});
+  EXPECT_EQ(value(store_->claim_blob(digest(1), 1)), true);
+  // A live row is never forgotten.
+  ASSERT_TRUE(ok(store_->forget_blob(digest(2))));
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(2))), std::optional<std::uint64_t>(2));
+}
+
+TEST_P(StoreConformance, MarkingStopsAtTheCutoffAndTheLimit) {
+  for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->claim_blob(digest(n), n)));
+  EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(now_seconds() - 1, 100))), Names{});
+  EXPECT_EQ(digests_of(value(store_->garbage_blobs(kLater, digest(1), 100))),
+            (Names{digest(2), digest(3)}));
+  EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(kLater, 2))),
+            (Names{digest(1), digest(2)}));
+  EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(kLater, 2))), Names{digest(3)});
+}
+
+TEST_P(StoreConformance, AManifestIsRecordedOnlyWithItsRequiredReferences) {
+  ManifestPut put = put_of("repo", image_manifest(1), "v1", {digest(5)});
+  put.required_blobs = {digest(5)};
+  auto refused = store_->put_manifest(put);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kManifestBlobUnknown);
+  EXPECT_EQ(refused.error().detail, digest(5));
+  EXPECT_EQ(value(store_->tag("repo", "v1")), std::nullopt);
+
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 5)));
+  ASSERT_TRUE(ok(store_->put_manifest(put)));
+
+  ManifestPut index = put_of("repo", image_manifest(2));
+  index.manifest_digests = index.required_manifests = {digest(1), digest(3)};
+  refused = store_->put_manifest(index);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().detail, digest(3));
+}
+
+TEST_P(StoreConformance, AManifestIsAClaimOfItsOwnBytes) {
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1)))));
+  EXPECT_EQ(value(store_->blob_recorded(digest(1))), true);
+  ASSERT_EQ(value(store_->delete_manifest("repo", digest(1))), true);
+  EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(kLater, 100))), Names{digest(1)});
+  auto refused = store_->put_manifest(put_of("repo", image_manifest(1)));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyRequests);
+}
+
+TEST_P(StoreConformance, SweepRemovesChosenManifestsAndOldUnreferencedLinks) {
+  for (unsigned n : {5, 6, 7}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1", {digest(5)}))));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(2), {}, {digest(6)}))));
+  ManifestPut index = put_of("repo", image_manifest(3));
+  index.manifest_digests = {digest(1), digest(2)};
+  ASSERT_TRUE(ok(store_->put_manifest(index)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(4, digest(1), "sig")))));
+
+  std::vector<GcManifest> seen;
+  const auto choose = [&](const std::vector<GcManifest>& manifests) {
+    seen = manifests;
+    return Names{digest(2), digest(3)};
+  };
+  // Links made just now are younger than this cutoff: only the manifests go.
+  auto swept = store_->sweep_repository("repo", now_seconds() - 60, false, choose);
+  ASSERT_TRUE(ok(swept));
+  EXPECT_EQ(swept->manifests, (Names{digest(2), digest(3)}));
+  EXPECT_EQ(swept->links, Names{});
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].digest, digest(1));
+  EXPECT_TRUE(seen[0].tagged);
+  EXPECT_GE(seen[0].pushed_at, now_seconds() - 60);
+  EXPECT_FALSE(seen[1].tagged);
+  EXPECT_EQ(seen[2].children, (Names{digest(1), digest(2)}));
+  EXPECT_EQ(seen[3].subject, digest(1));
+  EXPECT_FALSE(value(store_->manifest("repo", digest(2))).has_value());
+
+  swept = store_->sweep_repository("repo", kLater, false,
+                                   [](const std::vector<GcManifest>&) { return Names{}; });
+  ASSERT_TRUE(ok(swept));
+  // 5 is v1's layer; 6 went with manifest 2; 7 nothing references.
+  EXPECT_EQ(swept->links, (Names{digest(6), digest(7)}));
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(5))), std::optional<std::uint64_t>(5));
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(7))), std::nullopt);
+  EXPECT_EQ(garbage(*store_), (Names{digest(2), digest(3), digest(6), digest(7)}));
+}
+
+TEST_P(StoreConformance, ADryRunSweepChangesNothing) {
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 5)));
+  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), {}, {digest(5)}))));
+  auto swept = store_->sweep_repository(
+      "repo", kLater, true, [](const std::vector<GcManifest>&) { return Names{digest(1)}; });
+  ASSERT_TRUE(ok(swept));
+  EXPECT_EQ(swept->manifests, Names{digest(1)});
+  EXPECT_EQ(swept->links, Names{digest(5)});
+  EXPECT_TRUE(value(store_->manifest("repo", digest(1))).has_value());
+  EXPECT_EQ(value(store_->linked_blob("repo", digest(5))), std::optional<std::uint64_t>(5));
+  EXPECT_EQ(value(store_->sweep_repository("nothing", kLater, false,
+                                           [](const std::vector<GcManifest>&) { return Names{}; }))
+                .manifests,
+            Names{});
+}
+
+TEST_P(StoreConformance, GcRunsAreKeptNewestFirst) {
+  ASSERT_TRUE(ok(store_->record_gc_run({.started_at = 1,
+                                        .finished_at = 2,
+                                        .manifests_removed = 3,
+                                        .blobs_removed = 4,
+                                        .bytes_freed = 5,
+                                        .dry_run = true})));
+  ASSERT_TRUE(ok(store_->record_gc_run({.started_at = 10, .finished_at = 20, .error = "failed"})));
+  auto runs = store_->gc_runs(10);
+  ASSERT_TRUE(ok(runs));
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].error, "failed");
+  EXPECT_EQ((*runs)[0].started_at, 10);
+  EXPECT_FALSE((*runs)[0].dry_run);
+  EXPECT_EQ((*runs)[1].manifests_removed, 3u);
+  EXPECT_EQ((*runs)[1].blobs_removed, 4u);
+  EXPECT_EQ((*runs)[1].bytes_freed, 5u);
+  EXPECT_TRUE((*runs)[1].dry_run);
+  EXPECT_GT((*runs)[0].id, (*runs)[1].id);
+  EXPECT_EQ(value(store_->gc_runs(1)).size(), 1u);
 }
 
 }  // namespace

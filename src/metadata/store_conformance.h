@@ -38,4 +38,10 @@ class StoreConformance : public testing::TestWithParam<StoreFactory> {
   std::unique_ptr<Store> store_;
 };
 
+// Rows as the schema before garbage collection held them (SQLite's version 3, PostgreSQL's 2),
+// in SQL both read; and the checks of what the migration for garbage collection made of them.
+// Each backend's test makes such a database, opens it as a store, and checks.
+extern const char* const kRowsBeforeGc;
+void expect_rows_upgraded_for_gc(Store& store);
+
 }  // namespace metadata

@@ -7,6 +7,8 @@
 #include <string>
 #include <thread>
 
+#include "metadata/sqlite_connection.h"
+#include "metadata/sqlite_schema.h"
 #include "metadata/sqlite_store.h"
 #include "metadata/store_conformance.h"
 
@@ -56,11 +58,24 @@ class SqliteStoreTest : public testing::Test {
   fs::path directory_;
 };
 
+TEST_F(SqliteStoreTest, UpgradeForGarbageCollectionDatesRowsNow) {
+  {
+    auto db = sqlite::Connection::open(directory_ / "metadata.db");
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(sqlite::migrate_to(**db, 3));
+    ASSERT_TRUE((*db)->execute_script(kRowsBeforeGc));
+  }
+  auto store = open_in_directory(directory_);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(query("PRAGMA user_version"), "4");
+  expect_rows_upgraded_for_gc(**store);
+}
+
 TEST_F(SqliteStoreTest, UsesWriteAheadLogAndRecordsSchemaVersion) {
   auto store = open_in_directory(directory_);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query("PRAGMA user_version"), "3");
+  EXPECT_EQ(query("PRAGMA user_version"), "4");
 }
 
 TEST_F(SqliteStoreTest, RefusesDatabaseFromNewerBinary) {

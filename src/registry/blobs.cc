@@ -76,6 +76,13 @@ Result<BlobInfo> Registry::mount_blob(std::string_view repository, std::string_v
   if (!oci::is_valid_repository_name(repository)) {
     return oci::fail(ErrorCode::kNameInvalid, "invalid repository name");
   }
+  // Claimed, then looked for: GC may have removed the bytes before the claim.
+  if (auto claimed = claim_blob(source->digest, source->size); !claimed) {
+    return std::unexpected(claimed.error());
+  }
+  if (auto stored = driver_.stat(blob_path(source->digest)); !stored) {
+    return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", source->digest.str());
+  }
   if (auto linked = store_.link_blob(repository, source->digest.str(), source->size); !linked) {
     return std::unexpected(linked.error());
   }
@@ -85,6 +92,8 @@ Result<BlobInfo> Registry::mount_blob(std::string_view repository, std::string_v
 Result<bool> Registry::link_stored_blob(std::string_view repository, const oci::Digest& digest,
                                         std::uint64_t size) {
   if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
+  // Claimed, then looked for: GC may have removed the bytes before the claim.
+  if (auto claimed = claim_blob(digest, size); !claimed) return std::unexpected(claimed.error());
   auto stored = driver_.stat(blob_path(digest));
   if (!stored || stored->size != size) return false;
   if (auto linked = store_.link_blob(repository, digest.str(), size); !linked) {

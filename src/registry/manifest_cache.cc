@@ -25,4 +25,13 @@ void ManifestCache::put(const std::string& digest, std::shared_ptr<const std::st
   }
 }
 
+void ManifestCache::erase(const std::string& digest) {
+  std::lock_guard lock(mutex_);
+  auto it = index_.find(digest);
+  if (it == index_.end()) return;
+  used_ -= it->second->second->size();
+  order_.erase(it->second);
+  index_.erase(it);
+}
+
 }  // namespace registry

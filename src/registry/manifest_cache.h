@@ -1,6 +1,7 @@
 // Manifest bytes by digest, least recently used first out. Content-addressed bytes never
 // change, so the cache needs no invalidation: a deleted manifest is unreachable through the
-// metadata lookup that precedes every read.
+// metadata lookup that precedes every read. Garbage collection erases what it removed, so
+// that the memory goes with it.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,7 @@ class ManifestCache {
 
   std::shared_ptr<const std::string> get(const std::string& digest);
   void put(const std::string& digest, std::shared_ptr<const std::string> bytes);
+  void erase(const std::string& digest);
 
  private:
   using Entry = std::pair<std::string, std::shared_ptr<const std::string>>;

@@ -88,36 +88,6 @@ std::optional<ManifestContent> Registry::cached_manifest(std::string_view reposi
   return ManifestContent{std::move(*digest), std::move(record->media_type), std::move(bytes)};
 }
 
-Result<void> Registry::check_references(std::string_view repository,
-                                        const oci::Manifest& manifest) {
-  auto require_blob = [&](const oci::Descriptor& d) -> Result<void> {
-    auto linked = store_.linked_blob(repository, d.digest.str());
-    if (!linked) return std::unexpected(linked.error());
-    if (!*linked) {
-      return oci::fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
-                       d.digest.str());
-    }
-    return {};
-  };
-  if (manifest.config) {
-    if (auto ok = require_blob(*manifest.config); !ok) return ok;
-  }
-  for (const auto& layer : manifest.layers) {
-    if (!layer.urls.empty()) continue;  // non-distributable: the bytes live elsewhere
-    if (auto ok = require_blob(layer); !ok) return ok;
-  }
-  for (const auto& child : manifest.manifests) {
-    auto known = store_.manifest(repository, child.digest.str());
-    if (!known) return std::unexpected(known.error());
-    if (!*known) {
-      // The spec wants MANIFEST_BLOB_UNKNOWN for any missing reference, manifests included.
-      return oci::fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
-                       child.digest.str());
-    }
-  }
-  return {};
-}
-
 Result<PutManifestResult> Registry::put_manifest(std::string_view repository,
                                                  std::string_view reference,
                                                  std::string_view content_type, std::string body) {
@@ -153,10 +123,10 @@ Result<PutManifestResult> Registry::store_manifest(std::string_view repository,
     return oci::fail(ErrorCode::kDigestInvalid, "manifest digest does not match the reference",
                      "computed " + digest.str());
   }
-  if (references == References::kRequired) {
-    if (auto ok = check_references(repository, *manifest); !ok) return std::unexpected(ok.error());
+  // Claimed before the bytes are looked for: from now on GC leaves them alone.
+  if (auto claimed = claim_blob(digest, body.size()); !claimed) {
+    return std::unexpected(claimed.error());
   }
-
   const std::string path = blob_path(digest);
   if (!driver_.stat(path)) {
     if (auto stored = driver_.put_content(path, body); !stored) {
@@ -177,6 +147,15 @@ Result<PutManifestResult> Registry::store_manifest(std::string_view repository,
   for (const auto& layer : manifest->layers) put.blob_digests.push_back(layer.digest.str());
   for (const auto& child : manifest->manifests) put.manifest_digests.push_back(child.digest.str());
   if (!ref->digest) put.tag = ref->tag;
+  if (references == References::kRequired) {
+    // Checked by the store in the transaction that records the manifest (see gc.h).
+    if (manifest->config) put.required_blobs.push_back(manifest->config->digest.str());
+    for (const auto& layer : manifest->layers) {
+      // Non-distributable: the bytes live elsewhere.
+      if (layer.urls.empty()) put.required_blobs.push_back(layer.digest.str());
+    }
+    put.required_manifests = put.manifest_digests;
+  }
   if (auto recorded = store_.put_manifest(put); !recorded) return std::unexpected(recorded.error());
 
   manifest_cache_.put(digest.str(), std::make_shared<const std::string>(std::move(body)));

@@ -10,6 +10,7 @@
 // are the exception: they answer from memory only, and never block.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "oci/error.h"
 #include "oci/http_range.h"
 #include "oci/manifest.h"
+#include "registry/gc.h"
 #include "registry/manifest_cache.h"
 #include "registry/storage_errors.h"
 #include "registry/upload_claim.h"
@@ -203,7 +205,17 @@ class Registry {
   Result<std::string> referrers(std::string_view repository, std::string_view subject,
                                 std::optional<std::string_view> artifact_type);
 
+  // --- garbage collection (gc.h): one run; kTooManyRequests while another one runs.
+  Result<GcReport> collect_garbage(const GcOptions& options);
+
  private:
+  // Claims a blob before its bytes are stored, published or linked (see gc.h); waits while GC
+  // deletes it, then claims it afresh (its bytes are gone then: the caller looks again).
+  Result<void> claim_blob(const oci::Digest& digest, std::uint64_t size);
+  // Removes the bytes and the row of a blob a dead run left 'deleting'; under kGcLease.
+  Result<void> finish_deletion(const oci::Digest& digest);
+  // A name for the database's leases no other holder uses (this process's holder_ and a count).
+  std::string unique_holder();
   Result<void> check_writable() const;
   Result<UploadState> find_upload(std::string_view repository, std::string_view id);
   // Moves a verified upload's bytes into place, then links the blob and ends the session.
@@ -218,7 +230,6 @@ class Registry {
   Result<BlobInfo> publish_in_place(std::string_view repository,
                                     std::unique_ptr<UploadAppender> appender,
                                     const oci::Digest& requested);
-  Result<void> check_references(std::string_view repository, const oci::Manifest& manifest);
   enum class References { kRequired, kFetchedLater };
   Result<PutManifestResult> store_manifest(std::string_view repository, std::string_view reference,
                                            std::string_view content_type, std::string body,
@@ -230,6 +241,7 @@ class Registry {
   UploadHashes hashes_;
   ManifestCache manifest_cache_;
   const std::string holder_;  // names this process in the database's upload leases
+  std::atomic<std::uint64_t> holders_{0};
 };
 
 }  // namespace registry

@@ -298,6 +298,8 @@ Result<BlobInfo> Registry::commit_blob(std::string_view repository, std::string_
                                        const oci::Digest& digest, std::uint64_t size) {
   const std::string from = upload_path(upload_id);
   const std::string target = blob_path(digest);
+  // Claimed before the bytes are looked for or moved: from now on GC leaves them alone.
+  if (auto claimed = claim_blob(digest, size); !claimed) return std::unexpected(claimed.error());
   auto existing = driver_.stat(target);
   if (existing && existing->size == size) {
     (void)driver_.remove(from);  // the same bytes are stored already
@@ -328,8 +330,19 @@ Result<BlobInfo> Registry::publish_in_place(std::string_view repository,
   if (!actual) return std::unexpected(actual.error());
   const std::uint64_t size = appender->size();
   appender->finished_ = true;
+  // Claimed before the bytes are published: from now on GC leaves them alone.
+  if (auto claimed = claim_blob(requested, size); !claimed) return std::unexpected(claimed.error());
+  const bool verified_only = dynamic_cast<VerifiedOnly*>(appender->staged_.get()) != nullptr;
   if (auto published = appender->staged_->publish(); !published) {
     return storage_failure(published.error());
+  }
+  // Bytes only verified stand for stored ones, which GC may have removed before the claim.
+  if (verified_only && !driver_.stat(blob_path(requested))) {
+    appender.reset();
+    (void)cancel_upload(repository, id);
+    return oci::fail(ErrorCode::kTooManyRequests,
+                     "the stored blob was garbage collected meanwhile; push it again",
+                     requested.str());
   }
   appender.reset();
   if (auto linked = store_.complete_upload(id, repository, requested.str(), size); !linked) {

@@ -1,0 +1,256 @@
+// One garbage collection run (gc.h): each repository's pass, then the blobs nothing references,
+// then bytes nothing recorded, under the lease kGcLease.
+#include "registry/gc.h"
+
+#include "registry/gc_keep.h"
+#include "registry/paths.h"
+#include "registry/registry.h"
+
+namespace registry {
+namespace {
+
+using namespace std::chrono_literals;
+using oci::ErrorCode;
+
+constexpr auto kLeaseTtl = 60s;
+// Renewed this often, so that a run that stalls a while keeps it; one that dies frees it soon.
+constexpr auto kLeaseRenewal = 15s;
+constexpr std::size_t kBatch = 1000;
+constexpr std::size_t kRepositoryPage = 100;
+
+std::int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The lease of one run: taken at its start, renewed as it goes, given up at its end. Before
+// each removal the run renews it if due, and stops when another holder took it meanwhile.
+class RunLease {
+ public:
+  RunLease(metadata::Store& store, std::string holder)
+      : store_(store), holder_(std::move(holder)) {}
+  ~RunLease() {
+    if (held_) (void)store_.release_lease(kGcLease, holder_);
+  }
+  RunLease(const RunLease&) = delete;
+  RunLease& operator=(const RunLease&) = delete;
+
+  Result<void> take() {
+    auto taken = store_.acquire_lease(kGcLease, holder_, kLeaseTtl);
+    if (!taken) return std::unexpected(taken.error());
+    if (!*taken) {
+      return oci::fail(ErrorCode::kTooManyRequests, "another garbage collection is running");
+    }
+    held_ = true;
+    renewed_ = std::chrono::steady_clock::now();
+    return {};
+  }
+
+  Result<void> keep() {
+    if (std::chrono::steady_clock::now() - renewed_ < kLeaseRenewal) return {};
+    auto renewed = store_.acquire_lease(kGcLease, holder_, kLeaseTtl);
+    if (!renewed) return std::unexpected(renewed.error());
+    if (!*renewed) {
+      held_ = false;
+      return oci::fail(ErrorCode::kInternal, "garbage collection lost its lease");
+    }
+    renewed_ = std::chrono::steady_clock::now();
+    return {};
+  }
+
+ private:
+  metadata::Store& store_;
+  const std::string holder_;
+  bool held_ = false;
+  std::chrono::steady_clock::time_point renewed_;
+};
+
+class Run {
+ public:
+  Run(storage::Driver& driver, metadata::Store& store, ManifestCache& cache,
+      const GcOptions& options, RunLease& lease, GcReport& report)
+      : driver_(driver),
+        store_(store),
+        cache_(cache),
+        options_(options),
+        lease_(lease),
+        report_(report),
+        cutoff_(now_unix() - options.grace.count()) {}
+
+  Result<void> sweep_repositories() {
+    std::string after;
+    while (true) {
+      auto page = store_.repositories(after, kRepositoryPage);
+      if (!page) return std::unexpected(page.error());
+      if (page->empty()) return {};
+      for (const std::string& repository : *page) {
+        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto swept = sweep(repository); !swept) return swept;
+      }
+      after = page->back();
+    }
+  }
+
+  Result<void> remove_blobs() {
+    if (options_.dry_run) return count_blobs();
+    while (true) {
+      // A dead run's leftovers first, then what is garbage now.
+      auto batch = store_.deleting_blobs(kBatch);
+      if (batch && batch->empty()) batch = store_.mark_garbage_blobs(cutoff_, kBatch);
+      if (!batch) return std::unexpected(batch.error());
+      if (batch->empty()) return {};
+      for (const auto& blob : *batch) {
+        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto removed = remove_blob(blob); !removed) return removed;
+      }
+    }
+  }
+
+  // Bytes under blobs/ that no row records, older than the grace: a writer died between
+  // storing them and recording them (or they predate the record).
+  Result<void> remove_leftovers() {
+    auto algorithms = driver_.list("blobs");
+    if (!algorithms) return storage_failure(algorithms.error());
+    for (const std::string& algorithm : *algorithms) {
+      const std::string algorithm_dir = "blobs/" + algorithm;
+      auto fans = driver_.list(algorithm_dir);
+      if (!fans) return storage_failure(fans.error());
+      for (const std::string& fan : *fans) {
+        const std::string fan_dir = algorithm_dir + "/" + fan;
+        auto names = driver_.list(fan_dir);
+        if (!names) return storage_failure(names.error());
+        for (const std::string& name : *names) {
+          if (auto checked = check_leftover(algorithm + ":" + name, fan_dir + "/" + name);
+              !checked) {
+            return checked;
+          }
+        }
+      }
+    }
+    return {};
+  }
+
+ private:
+  Result<void> sweep(const std::string& repository) {
+    const KeepRules rules{
+        .untagged_are_garbage = options_.untagged && !options_.exempt(repository),
+        .pushed_cutoff = cutoff_,
+    };
+    auto swept = store_.sweep_repository(repository, cutoff_, options_.dry_run,
+                                         [&](const std::vector<metadata::GcManifest>& manifests) {
+                                           return removable_manifests(manifests, rules);
+                                         });
+    if (!swept) return std::unexpected(swept.error());
+    for (const std::string& digest : swept->manifests) {
+      if (!options_.dry_run) cache_.erase(digest);
+      report_.manifests.push_back(repository + "@" + digest);
+    }
+    report_.manifests_removed += swept->manifests.size();
+    report_.links_removed += swept->links.size();
+    return {};
+  }
+
+  Result<void> remove_blob(const metadata::GarbageBlob& blob) {
+    auto digest = oci::Digest::parse(blob.digest);
+    // A row no valid digest names has no bytes to remove.
+    if (digest) {
+      if (auto removed = driver_.remove(blob_path(*digest)); !removed) {
+        return storage_failure(removed.error());
+      }
+      cache_.erase(blob.digest);
+    }
+    // Forgotten only once the bytes are gone: a claim waits until then, and stores them anew.
+    if (auto forgotten = store_.forget_blob(blob.digest); !forgotten) return forgotten;
+    count_blob(blob);
+    return {};
+  }
+
+  Result<void> count_blobs() {
+    auto leftover = store_.deleting_blobs(kBatch);
+    if (!leftover) return std::unexpected(leftover.error());
+    for (const auto& blob : *leftover) count_blob(blob);
+    std::string after;
+    while (true) {
+      auto batch = store_.garbage_blobs(cutoff_, after, kBatch);
+      if (!batch) return std::unexpected(batch.error());
+      if (batch->empty()) return {};
+      for (const auto& blob : *batch) count_blob(blob);
+      after = batch->back().digest;
+    }
+  }
+
+  void count_blob(const metadata::GarbageBlob& blob) {
+    ++report_.blobs_removed;
+    report_.bytes_freed += blob.size;
+    report_.blobs.push_back(blob.digest);
+  }
+
+  Result<void> check_leftover(const std::string& digest_text, const std::string& path) {
+    auto digest = oci::Digest::parse(digest_text);
+    if (!digest || blob_path(*digest) != path) return {};  // not a name this registry writes
+    auto info = driver_.stat(path);
+    if (!info) return {};  // gone meanwhile
+    if (info->modified_unix >= cutoff_) return {};
+    auto recorded = store_.blob_recorded(digest_text);
+    if (!recorded) return std::unexpected(recorded.error());
+    if (*recorded) return {};
+    if (!options_.dry_run) {
+      if (auto kept = lease_.keep(); !kept) return kept;
+      if (auto removed = driver_.remove(path); !removed) return storage_failure(removed.error());
+    }
+    ++report_.leftovers_removed;
+    report_.bytes_freed += info->size;
+    return {};
+  }
+
+  storage::Driver& driver_;
+  metadata::Store& store_;
+  ManifestCache& cache_;
+  const GcOptions& options_;
+  RunLease& lease_;
+  GcReport& report_;
+  const std::int64_t cutoff_;
+};
+
+}  // namespace
+
+Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
+  if (!options.dry_run) {
+    if (auto ok = check_writable(); !ok) return std::unexpected(ok.error());
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const std::int64_t started_unix = now_unix();
+  RunLease lease(store_, unique_holder());
+  if (auto taken = lease.take(); !taken) return std::unexpected(taken.error());
+
+  GcReport report;
+  report.dry_run = options.dry_run;
+  Run run(driver_, store_, manifest_cache_, options, lease, report);
+  Result<void> ran = run.sweep_repositories();
+  if (ran) ran = run.remove_blobs();
+  if (ran) ran = run.remove_leftovers();
+  if (ran && !options.dry_run) {
+    if (auto purged = purge_stale_uploads(); !purged) ran = std::unexpected(purged.error());
+  }
+  report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+
+  // Recorded whether it succeeded or not: what it removed before failing is gone.
+  const metadata::GcRunRecord record{
+      .started_at = started_unix,
+      .finished_at = now_unix(),
+      .manifests_removed = report.manifests_removed,
+      .blobs_removed = report.blobs_removed,
+      .bytes_freed = report.bytes_freed,
+      .dry_run = options.dry_run,
+      .error = ran ? "" : ran.error().message,
+  };
+  if (auto recorded = store_.record_gc_run(record); !recorded && ran) {
+    report.errors.push_back("recording the run: " + recorded.error().message);
+  }
+  if (!ran) return std::unexpected(ran.error());
+  return report;
+}
+
+}  // namespace registry

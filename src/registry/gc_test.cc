@@ -1,0 +1,238 @@
+// Garbage collection runs and claims, over the in-memory driver and a SQLite store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "metadata/sqlite_store.h"
+#include "oci/media_type.h"
+#include "registry/paths.h"
+#include "registry/registry.h"
+#include "storage/memory_driver.h"
+
+namespace registry {
+namespace {
+
+using namespace std::chrono_literals;
+using oci::ErrorCode;
+
+std::span<const std::byte> bytes(std::string_view s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
+
+class GcTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("regmirror-gc-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    store_ = std::move(*metadata::open_sqlite_store(dir_ / "metadata.sqlite"));
+    registry_ = std::make_unique<Registry>(*driver_, *store_, Options{});
+  }
+  void TearDown() override {
+    registry_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string push_blob(const std::string& repo, std::string_view content) {
+    auto upload = registry_->start_upload(repo);
+    EXPECT_TRUE(upload);
+    auto appender = registry_->append_upload(repo, upload->id, std::nullopt);
+    EXPECT_TRUE(appender);
+    EXPECT_TRUE((*appender)->write(bytes(content)));
+    const std::string digest = oci::digest_of(content).str();
+    auto blob = registry_->complete_upload(repo, std::move(*appender), digest);
+    EXPECT_TRUE(blob) << (blob ? "" : blob.error().message);
+    return digest;
+  }
+
+  // Pushes an image of a config and a layer made of `seed`; its manifest's digest.
+  std::string push_image(const std::string& repo, const std::string& seed,
+                         const std::string& reference) {
+    const std::string config = "{\"seed\":\"" + seed + "\"}";
+    const std::string layer = "layer of " + seed;
+    nlohmann::json m = {{"schemaVersion", 2},
+                        {"mediaType", oci::media_type::kOciManifest},
+                        {"config",
+                         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                          {"digest", push_blob(repo, config)},
+                          {"size", config.size()}}},
+                        {"layers",
+                         {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                           {"digest", push_blob(repo, layer)},
+                           {"size", layer.size()}}}}};
+    const std::string body = m.dump();
+    const std::string digest = oci::digest_of(body).str();
+    auto put = registry_->put_manifest(repo, reference.empty() ? digest : reference,
+                                       oci::media_type::kOciManifest, body);
+    EXPECT_TRUE(put) << (put ? "" : put.error().message);
+    return digest;
+  }
+
+  bool stored(std::string_view content) {
+    return driver_->stat(blob_path(oci::digest_of(content))).has_value();
+  }
+
+  // A negative grace puts the cutoff in the future: everything just made is old enough.
+  GcOptions everything_old() {
+    GcOptions options;
+    options.grace = -10s;
+    return options;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Driver> driver_ = storage::make_memory_driver();
+  std::unique_ptr<metadata::Store> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(GcTest, RemovesUntaggedManifestsAndWhatOnlyTheyReferenced) {
+  const std::string kept = push_image("app", "kept", "v1");
+  const std::string untagged = push_image("app", "untagged", "");
+  auto report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+
+  EXPECT_EQ(report->manifests_removed, 1u);
+  EXPECT_EQ(report->manifests, std::vector<std::string>{"app@" + untagged});
+  EXPECT_EQ(report->links_removed, 2u);  // its config and layer
+  EXPECT_EQ(report->blobs_removed, 3u);  // those and its own bytes
+  EXPECT_FALSE(registry_->get_manifest("app", untagged));
+  EXPECT_FALSE(stored("layer of untagged"));
+  EXPECT_FALSE(stored("{\"seed\":\"untagged\"}"));
+  EXPECT_FALSE(driver_->stat(blob_path(*oci::Digest::parse(untagged))));
+
+  ASSERT_TRUE(registry_->get_manifest("app", "v1"));
+  EXPECT_TRUE(stored("layer of kept"));
+  EXPECT_TRUE(registry_->stat_blob("app", oci::digest_of("layer of kept").str()));
+  EXPECT_TRUE(driver_->stat(blob_path(*oci::Digest::parse(kept))));
+
+  auto runs = store_->gc_runs(10);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ(runs->front().manifests_removed, 1u);
+  EXPECT_EQ(runs->front().blobs_removed, 3u);
+  EXPECT_EQ(runs->front().error, "");
+}
+
+TEST_F(GcTest, DryRunReportsWithoutRemoving) {
+  push_image("app", "kept", "v1");
+  const std::string untagged = push_image("app", "untagged", "");
+  ASSERT_TRUE(store_->unlink_blob("app", oci::digest_of("layer of kept").str()));
+  GcOptions options = everything_old();
+  options.dry_run = true;
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->dry_run);
+  EXPECT_EQ(report->manifests_removed, 1u);
+  EXPECT_EQ(report->links_removed, 2u);
+
+  EXPECT_TRUE(registry_->get_manifest("app", untagged));
+  EXPECT_TRUE(stored("layer of untagged"));
+  EXPECT_TRUE(registry_->stat_blob("app", oci::digest_of("layer of untagged").str()));
+  EXPECT_TRUE(stored("layer of kept"));  // still referenced by v1's manifest
+}
+
+TEST_F(GcTest, GraceKeepsWhatIsRecent) {
+  const std::string untagged = push_image("app", "untagged", "");
+  push_blob("app", "a blob no manifest uses yet");
+  auto report = registry_->collect_garbage(GcOptions{});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->manifests_removed + report->blobs_removed + report->links_removed, 0u);
+  EXPECT_TRUE(registry_->get_manifest("app", untagged));
+}
+
+TEST_F(GcTest, ExemptRepositoriesKeepUntaggedManifests) {
+  const std::string cached = push_image("docker.io/library/alpine", "pulled", "");
+  GcOptions options = everything_old();
+  options.exempt = [](std::string_view repository) { return repository.starts_with("docker.io/"); };
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->manifests_removed, 0u);
+  EXPECT_TRUE(registry_->get_manifest("docker.io/library/alpine", cached));
+  EXPECT_TRUE(stored("layer of pulled"));
+}
+
+TEST_F(GcTest, AManifestNeedsItsBlobsLinkedWhenRecorded) {
+  const std::string layer = push_blob("app", "layer");
+  ASSERT_TRUE(store_->unlink_blob("app", layer));
+  nlohmann::json m = {
+      {"schemaVersion", 2},
+      {"mediaType", oci::media_type::kOciManifest},
+      {"config",
+       {{"mediaType", "application/vnd.oci.image.config.v1+json"}, {"digest", layer}, {"size", 5}}},
+      {"layers", nlohmann::json::array()}};
+  auto put = registry_->put_manifest("app", "v1", oci::media_type::kOciManifest, m.dump());
+  ASSERT_FALSE(put);
+  EXPECT_EQ(put.error().code, ErrorCode::kManifestBlobUnknown);
+  EXPECT_EQ(put.error().detail, layer);
+}
+
+TEST_F(GcTest, ARunLeftDeletingIsFinishedByTheNext) {
+  const std::string digest = push_blob("app", "orphan");
+  ASSERT_TRUE(store_->unlink_blob("app", digest));
+  // A run that marked the blob and died before removing its bytes.
+  auto marked = store_->mark_garbage_blobs(std::numeric_limits<std::int64_t>::max(), 10);
+  ASSERT_TRUE(marked);
+  ASSERT_EQ(marked->size(), 1u);
+  auto report = registry_->collect_garbage(GcOptions{});  // a grace protects nothing marked
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{digest});
+  EXPECT_FALSE(stored("orphan"));
+  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);
+}
+
+TEST_F(GcTest, AClaimFinishesADeadRunsDeletionThenStoresTheBytesAgain) {
+  const std::string digest = push_blob("app", "pushed twice");
+  ASSERT_TRUE(store_->unlink_blob("app", digest));
+  ASSERT_TRUE(store_->mark_garbage_blobs(std::numeric_limits<std::int64_t>::max(), 10));
+  // Nobody holds the lease: the push finishes the deletion, then stores its bytes anew.
+  EXPECT_EQ(push_blob("app", "pushed twice"), digest);
+  EXPECT_TRUE(stored("pushed twice"));
+  EXPECT_TRUE(registry_->stat_blob("app", digest));
+  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);
+}
+
+TEST_F(GcTest, AClaimWaitsWhileARunHoldsTheLease) {
+  const std::string digest = push_blob("app", "mounted");
+  ASSERT_TRUE(store_->unlink_blob("app", digest));
+  ASSERT_TRUE(store_->acquire_lease(std::string(kGcLease), "a running gc", 60s));
+  ASSERT_TRUE(store_->mark_garbage_blobs(std::numeric_limits<std::int64_t>::max(), 10));
+  // The run removes the bytes and forgets the row a moment later.
+  std::thread run([&] {
+    std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(driver_->remove(blob_path(*oci::Digest::parse(digest))));
+    ASSERT_TRUE(store_->forget_blob(digest));
+  });
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(push_blob("app", "mounted"), digest);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms);
+  run.join();
+  EXPECT_TRUE(stored("mounted"));
+  EXPECT_TRUE(registry_->stat_blob("app", digest));
+}
+
+TEST_F(GcTest, OneRunAtATime) {
+  ASSERT_TRUE(store_->acquire_lease(std::string(kGcLease), "another replica", 60s));
+  auto report = registry_->collect_garbage(GcOptions{});
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code, ErrorCode::kTooManyRequests);
+}
+
+TEST_F(GcTest, BytesNothingRecordedAreRemovedAfterTheGrace) {
+  const oci::Digest digest = oci::digest_of("written by a writer that died");
+  ASSERT_TRUE(driver_->put_content(blob_path(digest), "written by a writer that died"));
+  auto kept = registry_->collect_garbage(GcOptions{});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->leftovers_removed, 0u);
+  auto report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->leftovers_removed, 1u);
+  EXPECT_FALSE(driver_->stat(blob_path(digest)));
+}
+
+}  // namespace
+}  // namespace registry
