@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/copy_command.h"
+#include "cli/gc_command.h"
 #include "cli/login_command.h"
 #include "cli/migrate_command.h"
 #include "cli/passwd_command.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   cli::add_logout_command(app);
   cli::add_passwd_command(app);
   cli::add_migrate_command(app);
+  cli::add_gc_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

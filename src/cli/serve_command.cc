@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/serve_gc.h"
 #include "cli/serve_pull_through.h"
 #include "cli/serve_sync_sets.h"
 #include "metadata/open_store.h"
@@ -147,11 +148,17 @@ int run_serve(const ServeFlags& flags) {
     }
     sync_sets = std::move(*started);
   }
+  std::optional<ServeGc> gc;
+  if (config.gc.schedule) {
+    gc.emplace(*config.gc.schedule, server::gc_options(config.gc, config.mirror.upstreams),
+               registry);
+  }
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
   if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();
   auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions);
   sync_sets.reset();  // running sets stop before the registry goes
+  gc.reset();
   if (!served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;

@@ -10,8 +10,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // A run forgets each row right after removing its bytes, so a claim rarely waits; this bounds
-// the wait for a run that stalls, and then the client is asked to try again.
-constexpr auto kClaimPatience = 30s;
+// the wait for a run that stalls (longer than a dead run's lease lasts, gc.cc), and then the
+// client is asked to try again.
+constexpr auto kClaimPatience = 20s;
 constexpr auto kClaimPoll = 50ms;
 // Long enough to remove one blob's bytes and forget its row.
 constexpr auto kFinishLease = 30s;

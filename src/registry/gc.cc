@@ -5,6 +5,7 @@
 #include "registry/gc_keep.h"
 #include "registry/paths.h"
 #include "registry/registry.h"
+#include "storage/temporary_files.h"
 
 namespace registry {
 namespace {
@@ -12,9 +13,10 @@ namespace {
 using namespace std::chrono_literals;
 using oci::ErrorCode;
 
-constexpr auto kLeaseTtl = 60s;
-// Renewed this often, so that a run that stalls a while keeps it; one that dies frees it soon.
-constexpr auto kLeaseRenewal = 15s;
+// Short, so that a run that died (kill -9) holds up the next one and the claims meeting its
+// marked blobs briefly; renewed often enough that a live run never loses it.
+constexpr auto kLeaseTtl = 10s;
+constexpr auto kLeaseRenewal = 3s;
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kRepositoryPage = 100;
 
@@ -128,7 +130,7 @@ class Run {
         }
       }
     }
-    return {};
+    return remove_temporaries();
   }
 
  private:
@@ -201,6 +203,27 @@ class Run {
     }
     ++report_.leftovers_removed;
     report_.bytes_freed += info->size;
+    return {};
+  }
+
+  // Temporary files of writes that never finished (a manifest's bytes written by a process
+  // that died), older than the grace.
+  Result<void> remove_temporaries() {
+    storage::TemporaryFilesDriver* temporaries = storage::temporary_files(driver_);
+    if (temporaries == nullptr) return {};
+    auto found = temporaries->temporaries("blobs");
+    if (!found) return storage_failure(found.error());
+    for (const auto& file : *found) {
+      if (file.modified_unix >= cutoff_) continue;
+      if (!options_.dry_run) {
+        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto removed = temporaries->remove_temporary(file); !removed) {
+          return storage_failure(removed.error());
+        }
+      }
+      ++report_.leftovers_removed;
+      report_.bytes_freed += file.size;
+    }
     return {};
   }
 

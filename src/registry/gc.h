@@ -41,7 +41,8 @@ struct GcReport {
   std::uint64_t blobs_removed = 0;
   std::uint64_t bytes_freed = 0;
   std::uint64_t links_removed = 0;
-  std::uint64_t leftovers_removed = 0;  // crash leftovers: bytes nothing recorded
+  // Crash leftovers: bytes nothing recorded, temporary files of writes that never finished.
+  std::uint64_t leftovers_removed = 0;
   std::chrono::milliseconds duration{0};
   bool dry_run = false;
   std::vector<std::string> manifests;  // repository@digest

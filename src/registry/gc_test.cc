@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "oci/media_type.h"
 #include "registry/paths.h"
 #include "registry/registry.h"
+#include "storage/filesystem_driver.h"
 #include "storage/memory_driver.h"
 
 namespace registry {
@@ -232,6 +234,28 @@ TEST_F(GcTest, BytesNothingRecordedAreRemovedAfterTheGrace) {
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->leftovers_removed, 1u);
   EXPECT_FALSE(driver_->stat(blob_path(digest)));
+}
+
+TEST(GcOnFiles, TemporaryFilesOfUnfinishedWritesAreRemovedAfterTheGrace) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("regmirror-gc-files-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "blobs" / "sha256" / "ab");
+  std::ofstream(dir / "blobs" / "sha256" / "ab" / ".tmp~1-1") << "a manifest never renamed";
+  auto driver = storage::make_filesystem_driver(dir);
+  auto store = metadata::open_sqlite_store(dir / "metadata.sqlite");
+  ASSERT_TRUE(store);
+  Registry registry(*driver, **store, Options{});
+  auto young = registry.collect_garbage(GcOptions{});
+  ASSERT_TRUE(young) << young.error().message;
+  EXPECT_EQ(young->leftovers_removed, 0u);
+  GcOptions options;
+  options.grace = -10s;
+  auto report = registry.collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->leftovers_removed, 1u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "blobs" / "sha256" / "ab" / ".tmp~1-1"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -48,6 +48,8 @@ struct AuthConfig {
   std::vector<auth::RuleSpec> access;  // none given: signed-in users may do everything
   TokenConfig token;
   FailedLoginsConfig failed_logins;
+  // Subjects (as rules name them) who may run garbage collection (POST /regmirror/v1/gc).
+  std::vector<std::string> admins;
 
   bool enabled() const {
     return !htpasswd.empty() || !access.empty() || !token.trusted_keys.empty();

@@ -106,6 +106,9 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
     case RequiredAccess::Kind::kRepository:
       allowed = who.may(required.action, required.repository);
       break;
+    case RequiredAccess::Kind::kAdmin:
+      allowed = !who.anonymous() && authenticator.is_admin(who.user);
+      break;
     case RequiredAccess::Kind::kNone:
       allowed = true;
       break;
@@ -113,9 +116,10 @@ asio::awaitable<bool> admit(Exchange& exchange, const Route& route, Context& con
   if (allowed) co_return true;
   // Refused: signing in may help the anonymous, and a new token one whose token lacks a
   // scope the rules would grant; everyone else is denied.
-  const bool new_token_would_do =
-      who.token && (required.kind != RequiredAccess::Kind::kRepository ||
-                    who.rules_allow(required.action, required.repository));
+  // (Being an admin is the user's, not the token's: no token makes a user one.)
+  const bool new_token_would_do = who.token && required.kind != RequiredAccess::Kind::kAdmin &&
+                                  (required.kind != RequiredAccess::Kind::kRepository ||
+                                   who.rules_allow(required.action, required.repository));
   if (who.anonymous() || new_token_would_do) {
     const oci::Error error{oci::ErrorCode::kUnauthorized, "authentication required"};
     std::string challenge = authenticator.challenge(required, realm_base(exchange),

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -44,6 +45,7 @@ std::string scope_for(const RequiredAccess& required) {
     }
     case Kind::kNone:
     case Kind::kSignedIn:
+    case Kind::kAdmin:
       break;
   }
   return {};
@@ -186,6 +188,18 @@ std::string Authenticator::challenge(const RequiredAccess& required, std::string
   challenge.scope = scope_for(required);
   challenge.error = error;
   return auth::format_bearer_challenge(challenge);
+}
+
+bool Authenticator::is_admin(std::string_view user) const {
+  return std::ranges::any_of(config_.admins, [&](const std::string& subject) {
+    if (subject == "authenticated") return true;
+    if (subject.starts_with("group:")) {
+      auto group = config_.groups.find(subject.substr(6));
+      return group != config_.groups.end() &&
+             std::ranges::find(group->second, user) != group->second.end();
+    }
+    return subject == user;
+  });
 }
 
 void Authenticator::reload_users() {

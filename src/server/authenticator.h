@@ -68,6 +68,9 @@ class Authenticator {
   std::string challenge(const RequiredAccess& required, std::string_view realm_base,
                         std::string_view error) const;
 
+  // Whether auth.admins names `user`, or a group of the config listing it, or `authenticated`.
+  bool is_admin(std::string_view user) const;
+
   // Re-reads the htpasswd file when it changed since the last read (a blocking call). A file
   // that no longer parses is logged and the users already loaded are kept.
   void reload_users();

@@ -277,6 +277,10 @@ const std::map<std::string, Setter>& setters() {
       {"mirror.sync",
        set_with(
            [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync", read_sync_sets)},
+      {"gc", [](const YAML::Node& node, C& c) { return read_gc_config(node, "gc", c.gc); }},
+      {"auth.admins",
+       set_with(
+           [](C & c) -> auto& { return c.auth.admins; }, "auth.admins", read_admins)},
   };
   return table;
 }

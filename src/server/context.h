@@ -23,6 +23,7 @@ struct Context {
   Authenticator* authenticator = nullptr;               // null: auth is off
   mirror::PullThrough* mirror = nullptr;                // null: no upstreams, all local
   const imagesync::SyncScheduler* sync_sets = nullptr;  // null: no mirror.sync sets
+  const registry::GcOptions* gc = nullptr;              // null: the defaults
 };
 
 // offload(pool, f) with the handlers' pool.

@@ -56,6 +56,8 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
       return handle_referrers(exchange, route, context);
     case Resource::kSyncSets:
       return handle_sync_sets(exchange, route, context);
+    case Resource::kGc:
+      return handle_gc(exchange, route, context);
     case Resource::kNone:
       break;
   }

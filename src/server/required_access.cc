@@ -16,6 +16,8 @@ RequiredAccess required_access(const Route& route, http::verb method) {
       return {Kind::kSignedIn, {}, auth::Action::kPull};
     case Resource::kCatalog:
       return {Kind::kCatalog, {}, auth::Action::kPull};
+    case Resource::kGc:
+      return {Kind::kAdmin, {}, auth::Action::kPull};
     case Resource::kTags:
     case Resource::kReferrers:
       return {Kind::kRepository, route.name, read ? auth::Action::kPull : auth::Action::kPush};

@@ -16,6 +16,7 @@ struct RequiredAccess {
                   // anonymous only by rule
     kCatalog,     // /v2/_catalog: anyone signed in; the list is filtered per repository
     kRepository,  // `action` on `repository`
+    kAdmin,       // /regmirror/v1/gc: a signed-in caller that auth.admins names
   };
   Kind kind = Kind::kNone;
   std::string repository;

@@ -67,8 +67,9 @@ std::optional<Route> match_repository_path(std::string_view path) {
 
 // The resource of regmirror's API at `path` (what follows kApiPrefix), kNone when none.
 Resource api_resource(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, Resource>, 2> kResources = {{
+  static constexpr std::array<std::pair<std::string_view, Resource>, 3> kResources = {{
       {"sync", Resource::kSyncSets},
+      {"gc", Resource::kGc},
       {"upstreams", Resource::kUpstreams},
   }};
   for (const auto& [name, resource] : kResources) {

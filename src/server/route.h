@@ -24,6 +24,7 @@ enum class Resource {
   // regmirror's own API, under kApiPrefix
   kUpstreams,  // /regmirror/v1/upstreams: the mirror's upstreams and their health
   kSyncSets,   // /regmirror/v1/sync: the scheduled sync sets and their runs
+  kGc,         // /regmirror/v1/gc: a garbage collection run (POST)
 };
 
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;

@@ -54,6 +54,8 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"/v3/a/manifests/x", Resource::kNone, "", ""},
         RouteCase{"", Resource::kNone, "", ""}, RouteCase{"*", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/sync", Resource::kSyncSets, "", ""},
+        RouteCase{"/regmirror/v1/gc", Resource::kGc, "", ""},
+        RouteCase{"/regmirror/v1/gc/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/sync?x=1", Resource::kSyncSets, "", ""},
         RouteCase{"/regmirror/v1/sync/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/", Resource::kNone, "", ""},

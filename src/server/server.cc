@@ -124,7 +124,9 @@ class Server {
         limits_(config.limits),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_, authenticator, extensions.mirror, extensions.sync_sets},
+        gc_options_(gc_options(config.gc, config.mirror.upstreams)),
+        context_{registry,    blocking_, authenticator, extensions.mirror, extensions.sync_sets,
+                 &gc_options_},
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
@@ -276,6 +278,7 @@ class Server {
   RequestLimits limits_;
   IoContexts io_;
   asio::thread_pool blocking_;
+  const registry::GcOptions gc_options_;  // POST /regmirror/v1/gc
   Context context_;
   SessionShared shared_;
   SessionSet sessions_;

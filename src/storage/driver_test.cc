@@ -9,6 +9,7 @@
 #include "storage/driver_conformance.h"
 #include "storage/filesystem_driver.h"
 #include "storage/memory_driver.h"
+#include "storage/temporary_files.h"
 
 namespace storage {
 
@@ -83,6 +84,30 @@ TEST(FilesystemDriver, ListHidesNamesNoPathCanHold) {
   auto names = driver->list("dir");
   ASSERT_TRUE(names);
   EXPECT_EQ(*names, std::vector<std::string>{"file"});
+}
+
+TEST(FilesystemDriver, FindsAndRemovesTemporaryFilesLeftBehind) {
+  const fs::path root = fresh_directory();
+  auto driver = make_filesystem_driver(root);
+  ASSERT_TRUE(driver->put_content("blobs/sha256/ab/file", "x"));
+  std::ofstream(root / "blobs" / "sha256" / "ab" / ".tmp~123-1") << "interrupted";
+  std::ofstream(root / "elsewhere.tmp") << "not a temporary";
+  TemporaryFilesDriver* temporaries = temporary_files(*driver);
+  ASSERT_NE(temporaries, nullptr);
+  auto found = temporaries->temporaries("blobs");
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().path, "blobs/sha256/ab/.tmp~123-1");
+  EXPECT_EQ(found->front().size, 11u);
+  EXPECT_GT(found->front().modified_unix, 0);
+  ASSERT_TRUE(temporaries->remove_temporary(found->front()));
+  EXPECT_FALSE(fs::exists(root / "blobs" / "sha256" / "ab" / ".tmp~123-1"));
+  EXPECT_TRUE(fs::exists(root / "blobs" / "sha256" / "ab" / "file"));
+  EXPECT_TRUE(temporaries->remove_temporary(found->front()));  // gone already
+  EXPECT_FALSE(temporaries->remove_temporary({.path = "blobs/sha256/ab/file"}));
+  EXPECT_FALSE(temporaries->remove_temporary({.path = "../.tmp~x"}));
+  EXPECT_EQ(temporaries->temporaries("missing")->size(), 0u);
+  EXPECT_EQ(temporary_files(*make_memory_driver()), nullptr);
 }
 
 TEST(FilesystemDriver, OffersFileDescriptorsAndFreeSpace) {

@@ -2,14 +2,17 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <system_error>
 
 #include "storage/capabilities.h"
 #include "storage/driver_path.h"
+#include "storage/temporary_files.h"
 #include "sys/atomic_file.h"
 #include "sys/directories.h"
 #include "sys/file.h"
@@ -82,7 +85,8 @@ class FileWriter final : public Writer {
 
 class FilesystemDriver final : public Driver,
                                public SpaceLimitedDriver,
-                               public ReadableWhileWriting {
+                               public ReadableWhileWriting,
+                               public TemporaryFilesDriver {
  public:
   explicit FilesystemDriver(fs::path root) : root_(std::move(root)) {
     // A root that cannot be created fails every later call anyway.
@@ -189,6 +193,40 @@ class FilesystemDriver final : public Driver,
   }
 
   Result<std::uint64_t> free_space() override { return sys::free_space(root_); }
+
+  Result<std::vector<TemporaryFile>> temporaries(std::string_view directory) override {
+    auto full = resolve(directory);
+    if (!full) return std::unexpected(std::move(full.error()));
+    std::vector<TemporaryFile> found;
+    std::error_code error;
+    fs::recursive_directory_iterator entries(*full, error);
+    if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory) {
+      return found;
+    }
+    for (; !error && entries != fs::recursive_directory_iterator(); entries.increment(error)) {
+      if (!sys::is_temporary_name(entries->path().filename().string())) continue;
+      struct stat info {};
+      // Gone meanwhile (its writer finished): nothing to report.
+      if (::lstat(entries->path().c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+      found.push_back({entries->path().lexically_relative(root_).string(),
+                       static_cast<std::uint64_t>(info.st_size), info.st_mtim.tv_sec});
+    }
+    if (error) return fail(Errc::kIo, "list " + full->string() + ": " + error.message());
+    return found;
+  }
+
+  Result<void> remove_temporary(const TemporaryFile& file) override {
+    const fs::path path = root_ / file.path;
+    // Only a temporary file under the root, whatever the caller passes.
+    if (!sys::is_temporary_name(path.filename().string()) ||
+        path.lexically_normal().lexically_relative(root_).string().starts_with("..")) {
+      return fail(Errc::kPathEscape, "not a temporary file: " + file.path);
+    }
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return fail(Errc::kIo, "remove " + path.string() + ": " + std::strerror(errno));
+    }
+    return {};
+  }
 
  private:
   Result<fs::path> resolve(std::string_view path) const {

@@ -17,8 +17,8 @@ Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode)
       target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
   // O_EXCL makes the name ours; a clash (a leftover from a crashed process) tries the next one.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    auto temporary =
-        directory / (".tmp~" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    auto temporary = directory / (std::string(kTemporaryPrefix) + std::to_string(::getpid()) + "-" +
+                                  std::to_string(++counter));
     auto fd = open_file(temporary, O_WRONLY | O_CREAT | O_EXCL, mode);
     if (fd) return AtomicFile(std::move(*fd), std::move(temporary), std::move(target));
     if (errno != EEXIST) return std::unexpected(std::move(fd.error()));

@@ -13,6 +13,10 @@
 
 namespace sys {
 
+// The names of AtomicFile's temporary files: one a crashed process left is such a name too.
+inline constexpr std::string_view kTemporaryPrefix = ".tmp~";
+inline bool is_temporary_name(std::string_view name) { return name.starts_with(kTemporaryPrefix); }
+
 class AtomicFile {
  public:
   // A new temporary file in the directory of `target` (which must exist), named ".tmp~…" so

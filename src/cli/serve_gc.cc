@@ -1,0 +1,57 @@
+#include "cli/serve_gc.h"
+
+#include <spdlog/spdlog.h>
+
+#include "transfer/human_bytes.h"
+
+namespace cli {
+namespace {
+
+void log_report(const registry::GcReport& report) {
+  spdlog::info(
+      "gc: removed {} manifests, {} blobs, {} links, {} leftover files; {} freed in {:.1f}s",
+      report.manifests_removed, report.blobs_removed, report.links_removed,
+      report.leftovers_removed,
+      transfer::human_bytes(static_cast<std::int64_t>(report.bytes_freed)),
+      std::chrono::duration<double>(report.duration).count());
+  for (const std::string& error : report.errors) spdlog::warn("gc: {}", error);
+}
+
+}  // namespace
+
+ServeGc::ServeGc(imagesync::Schedule schedule, registry::GcOptions options,
+                 registry::Registry& registry)
+    : schedule_(std::move(schedule)),
+      options_(std::move(options)),
+      registry_(registry),
+      thread_([this](const std::stop_token& stop) { loop(stop); }) {
+  spdlog::info("gc: {} {}", schedule_.is_interval() ? "every" : "at", schedule_.describe());
+}
+
+ServeGc::~ServeGc() {
+  thread_.request_stop();
+  wake_.notify_all();
+}
+
+void ServeGc::loop(const std::stop_token& stop) {
+  auto next = schedule_.first_run(imagesync::Clock::now());
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      // True when stopped before the time came.
+      if (wake_.wait_until(lock, stop, next, [] { return false; }) || stop.stop_requested()) {
+        return;
+      }
+    }
+    const auto started = imagesync::Clock::now();
+    auto report = registry_.collect_garbage(options_);
+    if (report) {
+      log_report(*report);
+    } else {
+      spdlog::warn("gc: {}", report.error().message);
+    }
+    next = schedule_.next_run(started, imagesync::Clock::now());
+  }
+}
+
+}  // namespace cli

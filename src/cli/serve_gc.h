@@ -1,0 +1,35 @@
+// The garbage collection schedule of `regmirror serve` (gc.schedule or gc.interval): a thread
+// of its own waits for each run's time, runs it and logs the report. Runs of several replicas
+// never overlap: the one that finds the lease taken skips its turn.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "registry/gc.h"
+#include "registry/registry.h"
+#include "sync/schedule.h"
+
+namespace cli {
+
+class ServeGc {
+ public:
+  ServeGc(imagesync::Schedule schedule, registry::GcOptions options, registry::Registry& registry);
+  // Stops the schedule; a run going on finishes first.
+  ~ServeGc();
+  ServeGc(const ServeGc&) = delete;
+  ServeGc& operator=(const ServeGc&) = delete;
+
+ private:
+  void loop(const std::stop_token& stop);
+
+  const imagesync::Schedule schedule_;
+  const registry::GcOptions options_;
+  registry::Registry& registry_;
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: started once the rest is there
+};
+
+}  // namespace cli
