@@ -197,6 +197,15 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<BlobTotals> blob_totals() override {
+    return read([&](Connection& db) -> Result<BlobTotals> {
+      auto select = db.query("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM blobs");
+      if (!select) return std::unexpected(std::move(select.error()));
+      return BlobTotals{static_cast<std::uint64_t>(select->integer(0, 0)),
+                        static_cast<std::uint64_t>(select->integer(0, 1))};
+    });
+  }
+
   Result<void> forget_blob(std::string_view digest) override {
     return write([&](Connection& db) -> Result<void> {
       if (auto unlinked = db.query("DELETE FROM repository_blobs WHERE digest = $1", digest);

@@ -206,6 +206,17 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<BlobTotals> blob_totals() override {
+    return read([&](Connection& db) -> Result<BlobTotals> {
+      auto select = db.prepare("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM blobs");
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      return BlobTotals{static_cast<std::uint64_t>(select->integer(0)),
+                        static_cast<std::uint64_t>(select->integer(1))};
+    });
+  }
+
   Result<void> forget_blob(std::string_view digest) override {
     return write([&](Connection& db) -> Result<void> {
       if (auto unlinked = db.run("DELETE FROM repository_blobs WHERE digest = ?1", digest);

@@ -36,6 +36,12 @@ struct ManifestPut {
   std::optional<std::string> tag;
 };
 
+// What the blobs table holds: every blob stored, however many repositories link it.
+struct BlobTotals {
+  std::uint64_t blobs = 0;
+  std::uint64_t bytes = 0;
+};
+
 struct UploadRecord {
   std::string id;
   std::string repository;
@@ -76,6 +82,8 @@ class Store {
                                              const std::vector<std::string>& except) = 0;
   // Forgets a blob entirely (after GC removed its bytes).
   virtual Result<void> forget_blob(std::string_view digest) = 0;
+  // metrics (issue 13): how many blobs are stored and their bytes, in one cheap query.
+  virtual Result<BlobTotals> blob_totals() = 0;
 
   // --- manifests and tags
   // Records the manifest (replacing nothing if it exists), links it into the repository and,

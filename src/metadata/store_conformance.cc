@@ -246,6 +246,20 @@ TEST_P(StoreConformance, ForgetBlobRemovesItEverywhere) {
   EXPECT_TRUE(ok(store_->forget_blob(digest(99))));
 }
 
+TEST_P(StoreConformance, BlobTotalsCountEachStoredBlobOnce) {
+  EXPECT_EQ(value(store_->blob_totals()).blobs, 0u);
+  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(2), 20)));
+  auto totals = value(store_->blob_totals());
+  EXPECT_EQ(totals.blobs, 2u);
+  EXPECT_EQ(totals.bytes, 30u);
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  totals = value(store_->blob_totals());
+  EXPECT_EQ(totals.blobs, 1u);
+  EXPECT_EQ(totals.bytes, 20u);
+}
+
 // --- manifests and tags
 
 TEST_P(StoreConformance, PutManifestRecordsEveryField) {

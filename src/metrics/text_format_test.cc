@@ -21,7 +21,7 @@ TEST(TextFormat, HelpEscapesBackslashAndNewlineButNotQuotes) {
 
 TEST(TextFormat, NumbersAreShortestDecimalOrSpecialValues) {
   std::string out;
-  for (double value : {0.0, 1.0, 0.005, 1e21, 123456789.0}) {
+  for (double value : {0.0, 1.0, 0.005, 0.0001, 0.00025, -2.5, 1e21, 1e-9, 123456789.0}) {
     append_number(out, value);
     out += ' ';
   }
@@ -30,7 +30,7 @@ TEST(TextFormat, NumbersAreShortestDecimalOrSpecialValues) {
   append_number(out, -std::numeric_limits<double>::infinity());
   out += ' ';
   append_number(out, std::numeric_limits<double>::quiet_NaN());
-  EXPECT_EQ(out, "0 1 0.005 1e+21 123456789 +Inf -Inf NaN");
+  EXPECT_EQ(out, "0 1 0.005 0.0001 0.00025 -2.5 1e+21 1e-09 123456789 +Inf -Inf NaN");
 }
 
 TEST(TextFormat, SampleWithAndWithoutLabels) {

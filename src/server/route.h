@@ -24,6 +24,9 @@ enum class Resource {
   // regmirror's own API, under kApiPrefix
   kUpstreams,  // /regmirror/v1/upstreams: the mirror's upstreams and their health
   kSyncSets,   // /regmirror/v1/sync: the scheduled sync sets and their runs
+  // metrics.path (default /metrics): set by the session, never by route(), since it is
+  // configured. Last: tables indexed by resource end here.
+  kMetrics,
 };
 
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;
