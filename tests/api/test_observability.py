@@ -17,8 +17,9 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from harness import (ACCEPT_ALL, PEER, RawConnection, RegistryTestCase, Server, free_port, raw_request_head,
-                     request, unique_repo)
+from harness import (ACCEPT_ALL, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST, PEER, RawConnection, RegistryTestCase,
+                     Server, descriptor, free_port, image_manifest, raw_request_head, request, sha256, unique_repo,
+                     upload_blob)
 
 NOT_PEER = "docker-registry 2.8's metrics and access log are its own"
 EXPOSITION = "text/plain; version=0.0.4; charset=utf-8"
@@ -280,6 +281,40 @@ class ConfiguredTest(unittest.TestCase):
                                     r'"odd \\x22agent\\x22" text-id$')
         self.assertRegex(lines[0], r"^\S+Z info regmirror serving HTTP")
         self.assertFalse(any(line.startswith("{") for line in lines), "\n".join(lines))
+
+    def test_pull_through_is_counted_per_upstream(self):
+        upstream = self.start("")
+        repo = unique_repo("up")
+        config, layer = b'{"architecture":"amd64","os":"linux"}', os.urandom(2048)
+        for blob in (config, layer):
+            upload_blob(upstream, repo, blob)
+        body = image_manifest(descriptor(OCI_CONFIG, config), [descriptor(OCI_LAYER_GZIP, layer)])
+        self.assertEqual(request(upstream, "PUT", f"/v2/{repo}/manifests/1.0", body,
+                                 {"Content-Type": OCI_MANIFEST}).status, 201)
+        mirror = self.start("", "--upstream", f"up=http://127.0.0.1:{upstream.port}")
+        resp = request(mirror, "GET", f"/v2/up/{repo}/blobs/{sha256(layer)}")  # a miss: fetched
+        self.assertEqual((resp.status, resp.body), (200, layer))
+        # The fetch is counted once it has stored the blob, which may be just after the answer.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            text = request(mirror, "GET", "/metrics").body.decode()
+            if samples(text, "regmirror_mirror_upstream_bytes_total") == {'{upstream="up"}': len(layer)}:
+                break
+            time.sleep(0.05)
+        else:
+            self.fail(f"no upstream bytes counted:\n{text}")
+        resp = request(mirror, "GET", f"/v2/up/{repo}/blobs/{sha256(layer)}")  # a hit
+        self.assertEqual((resp.status, resp.body), (200, layer))
+        # Not at the upstream: it answers all the same (a tag it lacks is an answer, not an error).
+        self.assertEqual(request(mirror, "GET", f"/v2/up/{repo}/manifests/nothing",
+                                 headers={"Accept": ACCEPT_ALL}).status, 404)
+        text = request(mirror, "GET", "/metrics").body.decode()
+        self.assertEqual(samples(text, "regmirror_mirror_cache_hits_total"), {'{upstream="up"}': 1}, text)
+        self.assertEqual(samples(text, "regmirror_mirror_cache_misses_total"), {'{upstream="up"}': 1}, text)
+        fetches = samples(text, "regmirror_mirror_upstream_fetches_total")
+        self.assertGreaterEqual(fetches['{upstream="up",result="ok"}'], 2, text)
+        self.assertEqual(fetches['{upstream="up",result="error"}'], 0, text)
+        self.assertNotIn(repo, text)
 
     @staticmethod
     def binary():
