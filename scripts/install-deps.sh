@@ -16,7 +16,7 @@ test_pkgs=(
   skopeo podman buildah umoci docker-registry jq curl wrk python3 openssl
   golang-go golang-github-containers-image-dev
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
-  nodejs postgresql-15 postgresql-client-15 haproxy
+  nodejs postgresql-15 postgresql-client-15 haproxy prometheus
 )
 
 pkgs=("${build_pkgs[@]}")

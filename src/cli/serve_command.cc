@@ -79,7 +79,7 @@ int run_serve(const ServeFlags& flags) {
     config.auth.mode =
         *flags.auth_mode == "basic" ? server::AuthMode::kBasic : server::AuthMode::kToken;
   }
-  server::init_logging(config.log_level, config.access_log);
+  server::init_logging(config.log_level, config.access_log, config.log_format);
 
   std::shared_ptr<server::TlsContext> tls;
   if (auto checked = server::check_tls_config(config.tls); !checked) {

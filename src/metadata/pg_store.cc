@@ -221,6 +221,16 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<BlobTotals> blob_totals() override {
+    return read([&](Connection& db) -> Result<BlobTotals> {
+      auto select = db.query("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM blobs");
+      if (!select) return std::unexpected(std::move(select.error()));
+      return BlobTotals{static_cast<std::uint64_t>(select->integer(0, 0)),
+                        static_cast<std::uint64_t>(select->integer(0, 1))};
+    });
+  }
+
+
   // --- manifests and tags
 
   Result<void> put_manifest(const ManifestPut& put) override {

@@ -225,6 +225,18 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<BlobTotals> blob_totals() override {
+    return read([&](Connection& db) -> Result<BlobTotals> {
+      auto select = db.prepare("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM blobs");
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      return BlobTotals{static_cast<std::uint64_t>(select->integer(0)),
+                        static_cast<std::uint64_t>(select->integer(1))};
+    });
+  }
+
+
   // --- manifests and tags
 
   Result<void> put_manifest(const ManifestPut& put) override {

@@ -42,6 +42,12 @@ struct ManifestPut {
   std::vector<std::string> required_manifests{};
 };
 
+// What the blobs table holds: every blob stored, however many repositories link it.
+struct BlobTotals {
+  std::uint64_t blobs = 0;
+  std::uint64_t bytes = 0;
+};
+
 struct UploadRecord {
   std::string id;
   std::string repository;
@@ -112,6 +118,8 @@ class Store {
   // what a namespace holds, each blob counted once however many repositories link it.
   virtual Result<std::uint64_t> linked_bytes(std::string_view prefix,
                                              const std::vector<std::string>& except) = 0;
+  // metrics (issue 13): how many blobs are stored and their bytes, in one cheap query.
+  virtual Result<BlobTotals> blob_totals() = 0;
 
   // --- manifests and tags
   // Records the manifest (replacing nothing if it exists), links it into the repository and,

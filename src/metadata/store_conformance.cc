@@ -319,6 +319,25 @@ TEST_P(StoreConformance, ManifestsAndIndexChildrenAreReferenced) {
   EXPECT_EQ(garbage(*store_), (Names{digest(2), digest(3)}));
 }
 
+TEST_P(StoreConformance, BlobTotalsCountEachStoredBlobOnce) {
+  EXPECT_EQ(value(store_->blob_totals()).blobs, 0u);
+  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
+  ASSERT_TRUE(ok(store_->link_blob("two", digest(2), 20)));
+  auto totals = value(store_->blob_totals());
+  EXPECT_EQ(totals.blobs, 2u);
+  EXPECT_EQ(totals.bytes, 30u);
+  // Gone once GC removed it: unlinked everywhere, marked, forgotten.
+  for (const char* repository : {"one", "two"}) {
+    ASSERT_TRUE(ok(store_->unlink_blob(repository, digest(1))));
+  }
+  ASSERT_EQ(digests_of(value(store_->mark_garbage_blobs(kLater, 100))), Names{digest(1)});
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  totals = value(store_->blob_totals());
+  EXPECT_EQ(totals.blobs, 1u);
+  EXPECT_EQ(totals.bytes, 20u);
+}
+
 // --- manifests and tags
 
 TEST_P(StoreConformance, PutManifestRecordsEveryField) {

@@ -60,7 +60,10 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
   for (const Upstream& upstream : table_.upstreams()) {
     upstreams_->sources.emplace(
         &upstream, std::make_unique<UpstreamSources>(upstream, options.registries_conf, opener_));
-    upstreams_->health.emplace(&upstream, std::make_unique<UpstreamHealth>());
+    // The metrics' upstream label: its namespace, or its host for a whole-registry mirror.
+    upstreams_->health.emplace(
+        &upstream, std::make_unique<UpstreamHealth>(upstream.prefix.empty() ? upstream.host()
+                                                                            : upstream.prefix));
   }
 }
 
@@ -93,8 +96,10 @@ UpstreamHealth& PullThrough::health_of(const Upstream& upstream) {
 }
 
 void PullThrough::note(const Upstream& upstream, const oci::Error* error) {
-  if (error == nullptr || is_unknown(*error)) {
+  if (error == nullptr) {
     health_of(upstream).answered();
+  } else if (is_unknown(*error)) {
+    health_of(upstream).answered_not_found();
   } else {
     health_of(upstream).failed(error->message);
   }

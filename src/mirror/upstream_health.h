@@ -1,6 +1,7 @@
 // What one upstream has done lately: whether it answered, its last error, and the cache's
 // hits, misses and fetches for it. Read by the status endpoint; the "recently failed" answer
 // spares requests for cached tags the retries of an upstream that is down.
+// The same events are counted in the process's metrics, labelled with the upstream.
 // Thread-safe.
 #pragma once
 
@@ -10,6 +11,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "metrics/counter.h"
 
 namespace mirror {
 
@@ -29,11 +33,22 @@ class UpstreamHealth {
   // How long after a failure cached tags are served without asking again.
   static constexpr std::chrono::seconds kFailureHold{10};
 
-  void hit() { ++hits_; }
-  void miss() { ++misses_; }
+  // `label`: the upstream's value of the metrics' `upstream` label.
+  explicit UpstreamHealth(std::string_view label);
+
+  void hit() {
+    ++hits_;
+    hits_metric_.inc();
+  }
+  void miss() {
+    ++misses_;
+    misses_metric_.inc();
+  }
   void stale() { ++stale_; }
   void fetched(std::uint64_t bytes);
+  // A request to the upstream answered: with what was asked for, or with "no such thing".
   void answered();
+  void answered_not_found();
   void failed(const std::string& error);
   // It failed less than kFailureHold ago and has not answered since.
   bool recently_failed(
@@ -52,6 +67,12 @@ class UpstreamHealth {
   std::string last_error_;
   std::optional<std::chrono::system_clock::time_point> last_error_at_;
   std::optional<std::chrono::steady_clock::time_point> failed_at_;
+  metrics::Counter& hits_metric_;
+  metrics::Counter& misses_metric_;
+  metrics::Counter& bytes_metric_;
+  metrics::Counter& requests_ok_;
+  metrics::Counter& requests_not_found_;
+  metrics::Counter& requests_failed_;
 };
 
 }  // namespace mirror

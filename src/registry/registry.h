@@ -201,6 +201,8 @@ class Registry {
                                      const std::vector<std::string>& except) {
     return store_.linked_bytes(prefix, except);
   }
+  // How many blobs are stored and their bytes, for the storage metrics.
+  Result<metadata::BlobTotals> blob_totals() { return store_.blob_totals(); }
   // The referrers of `subject` in `repository` as an OCI image index.
   Result<std::string> referrers(std::string_view repository, std::string_view subject,
                                 std::optional<std::string_view> artifact_type);

@@ -139,6 +139,17 @@ const std::map<std::string, Setter>& setters() {
                         [](C & c) -> auto& { return c.log_level; }, "log.level")},
       {"log.access", set_scalar<bool>(
                          [](C & c) -> auto& { return c.access_log; }, "log.access")},
+      {"log.format",
+       set_with(
+           [](C & c) -> auto& { return c.log_format; }, "log.format", read_log_format)},
+      {"metrics.enabled", set_scalar<bool>(
+                              [](C & c) -> auto& { return c.metrics.enabled; }, "metrics.enabled")},
+      {"metrics.path",
+       set_with(
+           [](C & c) -> auto& { return c.metrics.path; }, "metrics.path", read_metrics_path)},
+      {"metrics.auth",
+       set_with(
+           [](C & c) -> auto& { return c.metrics.auth; }, "metrics.auth", read_metrics_auth)},
       {"http.threads", set_scalar<unsigned>(
                            [](C & c) -> auto& { return c.http.threads; }, "http.threads")},
       {"http.idle_timeout",

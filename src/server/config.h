@@ -17,6 +17,7 @@
 #include "server/auth_config.h"
 #include "server/gc_config.h"
 #include "server/mirror_config.h"
+#include "server/observability_config.h"
 #include "storage/s3_options.h"
 #include "sync/schedule.h"
 
@@ -82,6 +83,8 @@ struct ServerConfig {
   metadata::DatabaseOptions database;            // no url: SQLite under the root
   std::string log_level = "info";
   bool access_log = true;
+  LogFormat log_format = LogFormat::kJson;
+  MetricsConfig metrics;
   HttpConfig http;
   TlsConfig tls;
   LimitsConfig limits;

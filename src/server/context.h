@@ -8,6 +8,7 @@
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/http.h"
+#include "server/observability_config.h"
 #include "server/offload.h"
 #include "sync/sync_scheduler.h"
 
@@ -17,6 +18,8 @@ class PullThrough;
 
 namespace server {
 
+class ServerMetrics;
+
 struct Context {
   registry::Registry& registry;
   asio::thread_pool& blocking;
@@ -24,6 +27,8 @@ struct Context {
   mirror::PullThrough* mirror = nullptr;                // null: no upstreams, all local
   const imagesync::SyncScheduler* sync_sets = nullptr;  // null: no mirror.sync sets
   const registry::GcOptions* gc = nullptr;              // null: the defaults
+  ServerMetrics* metrics = nullptr;                     // null: metrics.enabled is false
+  const MetricsConfig* metrics_config = nullptr;        // set with `metrics`
 };
 
 // offload(pool, f) with the handlers' pool.

@@ -45,6 +45,12 @@ std::string_view Exchange::header(http::field field) const {
   return it == fields.end() ? std::string_view() : std::string_view(it->value());
 }
 
+std::string_view Exchange::header(std::string_view name) const {
+  const auto& fields = parser_.get();
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string_view() : std::string_view(it->value());
+}
+
 std::optional<std::uint64_t> Exchange::content_length() const {
   auto length = parser_.content_length();
   return length ? std::optional<std::uint64_t>(*length) : std::nullopt;
@@ -74,6 +80,7 @@ asio::awaitable<oci::Result<std::size_t>> Exchange::read_body(std::span<std::byt
     auto [ec, n] =
         co_await http::async_read_some(stream_, buffer_, parser_, as_tuple(use_awaitable));
     const std::size_t received = out.size() - body.size;
+    bytes_received_ += received;
     if (ec && ec != http::error::need_buffer) {
       broken_ = true;
       co_return oci::fail(oci::ErrorCode::kBlobUploadInvalid,
@@ -142,6 +149,7 @@ asio::awaitable<void> Exchange::send(StringResponse response) {
   begin_response(response.result_int());
   ResponseHead head(head_, response.version(), response.result());
   head.add(response.base());
+  if (!request_id_.empty()) head.add("X-Request-Id", request_id_);
   // As Beast's prepare_payload: these statuses have no body and no length.
   const auto status = response.result();
   if (!(status == http::status::no_content || status == http::status::not_modified ||
@@ -158,6 +166,7 @@ asio::awaitable<void> Exchange::send_header(HeaderResponse response) {
   begin_response(response.result_int());
   ResponseHead head(head_, response.version(), response.result());
   head.add(response.base());
+  if (!request_id_.empty()) head.add("X-Request-Id", request_id_);
   if (response.find(http::field::content_length) == response.end()) head.content_length(0);
   head.connection(response_keep_alive_);
   co_await write(head.finish(), "");
@@ -174,6 +183,7 @@ asio::awaitable<void> Exchange::send_bytes(http::status status, std::span<const 
       head.add(line.name, line.value);
     }
   }
+  if (!request_id_.empty()) head.add("X-Request-Id", request_id_);
   head.content_length(body.size());
   head.connection(response_keep_alive_);
   co_await write(head.finish(), method() == http::verb::head ? std::string_view() : body);

@@ -37,6 +37,8 @@ class Exchange {
   http::verb method() const { return parser_.get().method(); }
   std::string_view target() const { return parser_.get().target(); }
   std::string_view header(http::field field) const;
+  // A header Beast has no http::field for, by name (case-insensitive).
+  std::string_view header(std::string_view name) const;
   std::optional<std::uint64_t> content_length() const;
   const Peer& peer() const { return peer_; }
   // Who asks, once auth has admitted the request; with auth off, anyone may do anything.
@@ -79,6 +81,9 @@ class Exchange {
 
   unsigned status() const { return status_; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
+  std::uint64_t bytes_received() const { return bytes_received_; }
+  // Sent back in X-Request-Id with every response; it must outlive the exchange.
+  void set_request_id(std::string_view id) { request_id_ = id; }
   // The connection can carry another request.
   bool keep_alive() const;
 
@@ -103,6 +108,8 @@ class Exchange {
   bool response_keep_alive_ = false;
   unsigned status_ = 0;
   std::uint64_t bytes_sent_ = 0;
+  std::uint64_t bytes_received_ = 0;
+  std::string_view request_id_;
 };
 
 }  // namespace server

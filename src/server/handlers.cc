@@ -21,6 +21,12 @@ asio::awaitable<void> no_such_endpoint(Exchange& exchange) {
   co_await exchange.send_error(error);
 }
 
+// GET /metrics with metrics.auth none: served to anyone, without looking at credentials.
+bool open_metrics(const Route& route, const Context& context) {
+  return route.resource == Resource::kMetrics && context.metrics_config != nullptr &&
+         context.metrics_config->auth == MetricsAuth::kNone;
+}
+
 }  // namespace
 
 // Errors are named before co_await: GCC 12 destroys a temporary bound to a reference
@@ -58,6 +64,8 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
       return handle_sync_sets(exchange, route, context);
     case Resource::kGc:
       return handle_gc(exchange, route, context);
+    case Resource::kMetrics:
+      return handle_metrics(exchange, route, context);
     case Resource::kNone:
       break;
   }
@@ -66,7 +74,10 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
 
 asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Context& context) {
   // With auth off no request pays for the gate (a coroutine frame on the hottest path).
-  if (context.authenticator != nullptr && !co_await admit(exchange, route, context)) co_return;
+  if (context.authenticator != nullptr && !open_metrics(route, context) &&
+      !co_await admit(exchange, route, context)) {
+    co_return;
+  }
   if (context.mirror != nullptr && !route.name.empty()) {
     if (const auto match = context.mirror->match(route.name)) {
       co_return co_await handle_mirrored(exchange, route, context, *match);

@@ -32,6 +32,7 @@ asio::awaitable<void> handle_referrers(Exchange& exchange, const Route& route, C
 asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_sync_sets(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_gc(Exchange& exchange, const Route& route, Context& context);
+asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
 // A manifest with its Content-Type, Docker-Content-Digest and ETag.
 asio::awaitable<void> send_manifest(Exchange& exchange, const registry::ManifestContent& manifest);

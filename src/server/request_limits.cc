@@ -43,9 +43,11 @@ RequestLimits::RequestLimits(const LimitsConfig& config)
 
 RequestLimits::Admission RequestLimits::admit(const Exchange& exchange, const Route& route,
                                               RateLimiter::Clock::time_point now) {
-  // A health check costs nothing to answer, and a load balancer's probes must not fail
-  // because clients behind the same address are over their rate.
-  if (route.resource == Resource::kHealth) return std::nullopt;
+  // A health check costs nothing to answer, and a load balancer's probes (or a Prometheus
+  // scrape) must not fail because clients behind the same address are over their rate.
+  if (route.resource == Resource::kHealth || route.resource == Resource::kMetrics) {
+    return std::nullopt;
+  }
   const std::string& client = exchange.peer().address;
   if (rate_) {
     if (auto decision = rate_->take(client, now); !decision.allowed) {

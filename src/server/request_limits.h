@@ -28,6 +28,8 @@ class RequestLimits {
   // an empty one.
   using Admission = std::expected<std::optional<ConcurrencyLimit::Slot>, Refusal>;
   Admission admit(const Exchange& exchange, const Route& route, RateLimiter::Clock::time_point now);
+  // Upload bodies being received now, from all clients.
+  std::size_t uploads_in_progress() { return uploads_.in_use(); }
 
  private:
   std::optional<RateLimiter> rate_;  // none: no rate limit

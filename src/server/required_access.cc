@@ -13,6 +13,7 @@ RequiredAccess required_access(const Route& route, http::verb method) {
     case Resource::kBase:
     case Resource::kUpstreams:
     case Resource::kSyncSets:
+    case Resource::kMetrics:  // when metrics.auth is signed-in; with none the gate is skipped
       return {Kind::kSignedIn, {}, auth::Action::kPull};
     case Resource::kCatalog:
       return {Kind::kCatalog, {}, auth::Action::kPull};

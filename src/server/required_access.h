@@ -12,7 +12,8 @@ namespace server {
 struct RequiredAccess {
   enum class Kind {
     kNone,        // served to anyone: /healthz, unknown paths (answered 404), the token endpoint
-    kSignedIn,    // GET /v2/, /regmirror/v1/sync: any caller whose credentials check out,
+    kSignedIn,    // GET /v2/, /regmirror/v1/sync, /metrics (metrics.auth signed-in): any
+                  // caller whose credentials check out,
                   // anonymous only by rule
     kCatalog,     // /v2/_catalog: anyone signed in; the list is filtered per repository
     kRepository,  // `action` on `repository`

@@ -13,6 +13,7 @@
 
 #include "mirror/pull_through.h"
 #include "server/request_limits.h"
+#include "server/server_metrics.h"
 #include "server/session.h"
 #include "server/tls_context.h"
 #include "server/tls_reloader.h"
@@ -116,17 +117,34 @@ class IoContexts {
   std::size_t next_ = 0;  // used by the accepting thread only
 };
 
+std::unique_ptr<ServerMetrics> make_metrics(const MetricsConfig& config,
+                                            registry::Registry& registry, RequestLimits& limits) {
+  if (!config.enabled) return nullptr;
+  return std::make_unique<ServerMetrics>(
+      metrics::default_registry(), [&registry] { return registry.blob_totals(); },
+      [&limits] { return limits.uploads_in_progress(); });
+}
+
 class Server {
  public:
   Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
          unsigned threads, std::shared_ptr<TlsContext> tls, Extensions extensions)
       : config_(config),
         limits_(config.limits),
+        metrics_(make_metrics(config.metrics, registry, limits_)),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
         gc_options_(gc_options(config.gc, config.mirror.upstreams)),
-        context_{registry,    blocking_, authenticator, extensions.mirror, extensions.sync_sets,
-                 &gc_options_},
+        context_{
+            .registry = registry,
+            .blocking = blocking_,
+            .authenticator = authenticator,
+            .mirror = extensions.mirror,
+            .sync_sets = extensions.sync_sets,
+            .gc = &gc_options_,
+            .metrics = metrics_.get(),
+            .metrics_config = &config.metrics,
+        },
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
@@ -276,6 +294,7 @@ class Server {
   // Before io_: destroying io_ destroys the coroutines of unfinished requests, and with them
   // the upload slots they give back.
   RequestLimits limits_;
+  std::unique_ptr<ServerMetrics> metrics_;  // null: metrics.enabled is false
   IoContexts io_;
   asio::thread_pool blocking_;
   const registry::GcOptions gc_options_;  // POST /regmirror/v1/gc

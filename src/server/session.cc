@@ -6,8 +6,10 @@
 #include "server/config.h"
 #include "server/exchange.h"
 #include "server/handlers.h"
+#include "server/request_id.h"
 #include "server/request_limits.h"
 #include "server/route.h"
+#include "server/server_metrics.h"
 
 namespace server {
 namespace {
@@ -47,6 +49,8 @@ asio::awaitable<void> Session::refuse(http::status status, std::string_view code
                                       std::string_view message) {
   http::response<http::string_body> response{status, 11};
   response.set(http::field::content_type, "application/json");
+  new_request_id(request_id_);
+  response.set("X-Request-Id", request_id_);
   response.set("Docker-Distribution-API-Version", "registry/2.0");
   response.keep_alive(false);
   response.body() = R"({"errors":[{"code":")" + std::string(code) + R"(","message":")" +
@@ -76,6 +80,45 @@ asio::awaitable<void> Session::refuse_busy() {
   if (!co_await start_tls()) co_return;
   co_await refuse(http::status::too_many_requests, "TOOMANYREQUESTS", "too many connections");
   co_await stream_.close(kCloseTimeout, Stream::Linger::kYes);
+}
+
+Route Session::route_request(std::string_view target) const {
+  Route route = server::route(target);
+  const MetricsConfig* metrics = shared_.context.metrics_config;
+  if (route.resource == Resource::kNone && shared_.context.metrics != nullptr &&
+      metrics != nullptr && target.substr(0, target.find('?')) == metrics->path) {
+    route.resource = Resource::kMetrics;
+  }
+  return route;
+}
+
+void Session::take_request_id(std::string_view sent) {
+  if (sane_request_id(sent)) {
+    request_id_.assign(sent);
+  } else {
+    new_request_id(request_id_);
+  }
+}
+
+void Session::log_request(const Exchange& exchange, const Route& route,
+                          std::chrono::system_clock::time_point started_at,
+                          std::chrono::steady_clock::duration duration) const {
+  // A tag or a digest; an upload's id is not a reference.
+  const bool has_reference = route.resource == Resource::kManifest ||
+                             route.resource == Resource::kBlob ||
+                             route.resource == Resource::kReferrers;
+  log_access({.time = started_at,
+              .method = http::to_string(exchange.method()),
+              .target = exchange.target(),
+              .status = exchange.status(),
+              .bytes = exchange.bytes_sent(),
+              .duration = duration,
+              .remote = peer_.address,
+              .user = exchange.caller().user,
+              .user_agent = exchange.header(http::field::user_agent),
+              .repository = route.name,
+              .reference = has_reference ? std::string_view(route.reference) : std::string_view(),
+              .request_id = request_id_});
 }
 
 asio::awaitable<void> Session::run() {
@@ -108,8 +151,13 @@ asio::awaitable<void> Session::run() {
     }
 
     const auto started = std::chrono::steady_clock::now();
-    const Route route = server::route(parser.get().target());
+    const auto started_at = std::chrono::system_clock::now();
+    const Route route = route_request(parser.get().target());
     Exchange exchange(stream_, buffer, head_, parser, peer_, config, shared_.stopping);
+    take_request_id(exchange.header("X-Request-Id"));
+    exchange.set_request_id(request_id_);
+    ServerMetrics* const metrics = shared_.context.metrics;
+    if (metrics != nullptr) metrics->http().started();
     bool failed = false;
     try {
       co_await handle_within_limits(exchange, route, shared_.context, shared_.limits, started);
@@ -117,21 +165,24 @@ asio::awaitable<void> Session::run() {
       spdlog::error("request {} failed: {}", std::string(parser.get().target()), e.what());
       failed = true;
     }
+    if (failed && exchange.status() == 0) {
+      const oci::Error error{oci::ErrorCode::kInternal, "internal error"};
+      co_await exchange.send_error(error);
+    }
+    const auto duration = std::chrono::steady_clock::now() - started;
+    if (metrics != nullptr) {
+      metrics->http().finished({.resource = route.resource,
+                                .method = parser.get().method(),
+                                .status = exchange.status(),
+                                .bytes_received = exchange.bytes_received(),
+                                .bytes_sent = exchange.bytes_sent(),
+                                .duration = duration});
+    }
+    if (access_log_enabled()) log_request(exchange, route, started_at, duration);
     if (failed) {
-      if (exchange.status() == 0) {
-        const oci::Error error{oci::ErrorCode::kInternal, "internal error"};
-        co_await exchange.send_error(error);
-      }
       linger = Stream::Linger::kYes;
       break;
     }
-    log_access({.method = http::to_string(parser.get().method()),
-                .target = parser.get().target(),
-                .status = exchange.status(),
-                .bytes = exchange.bytes_sent(),
-                .duration = std::chrono::steady_clock::now() - started,
-                .remote = peer_.address,
-                .user = exchange.caller().user});
     if (!exchange.keep_alive()) {
       linger = Stream::Linger::kYes;
       break;

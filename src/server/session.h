@@ -11,11 +11,13 @@
 #include "server/context.h"
 #include "server/http.h"
 #include "server/peer.h"
+#include "server/route.h"
 #include "server/stream.h"
 
 namespace server {
 
 struct HttpConfig;
+class Exchange;
 class RequestLimits;
 
 // What sessions share with the server that runs them.
@@ -44,11 +46,19 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> start_tls();
   asio::awaitable<void> refuse(http::status status, std::string_view code,
                                std::string_view message);
+  // The route of a request, metrics.path included.
+  Route route_request(std::string_view target) const;
+  // The client's X-Request-Id when sane, else a fresh one, into request_id_.
+  void take_request_id(std::string_view sent);
+  void log_request(const Exchange& exchange, const Route& route,
+                   std::chrono::system_clock::time_point started_at,
+                   std::chrono::steady_clock::duration duration) const;
 
   Stream stream_;
   SessionShared& shared_;
   Peer peer_;
-  std::string head_;  // response headers, written anew for each request
+  std::string head_;        // response headers, written anew for each request
+  std::string request_id_;  // this request's, kept between requests for its capacity
   // Header fields of one request and its response; started over for each request. Most fit
   // in the inline part, larger ones take memory from the heap until the request ends.
   std::array<std::byte, 2048> fields_inline_;

@@ -3,7 +3,30 @@
 #include <exception>
 #include <utility>
 
+#include "metrics/registry.h"
+
 namespace imagesync {
+namespace {
+
+// Counted in the process's metrics as each run ends.
+void count_run(const SetRun& run) {
+  auto& registry = metrics::default_registry();
+  static auto& runs = registry.counter("regmirror_sync_runs_total",
+                                       "Scheduled sync set runs, by result: ok or failed (an "
+                                       "image or a destination failed).",
+                                       {"result"});
+  static auto& ok = runs.with({"ok"});
+  static auto& failed = runs.with({"failed"});
+  static auto& last_run = registry
+                              .gauge("regmirror_sync_last_run_timestamp_seconds",
+                                     "When the last scheduled sync set run ended.")
+                              .get();
+  (run.images_failed == 0 && run.errors.empty() ? ok : failed).inc();
+  last_run.set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
 
 SyncScheduler::SyncScheduler(std::vector<ScheduledSet> sets, RunSet run) : run_(std::move(run)) {
   for (auto& set : sets) statuses_.push_back(SetStatus{std::move(set), false, {}, {}});
@@ -60,6 +83,7 @@ void SyncScheduler::loop(std::size_t index, const std::stop_token& stop) {
     }
     run.started = started;
     run.finished = Clock::now();
+    count_run(run);
     std::lock_guard lock(mutex_);
     SetStatus& status = statuses_[index];
     status.running = false;

@@ -104,6 +104,15 @@ class SyncStatusTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.env.stop()
 
+    def test_runs_are_counted_in_the_metrics(self):
+        wait_for_first_run(self, self.server)
+        text = request(self.server, "GET", "/metrics").body.decode()
+        # team/gone:1 is not at the source: the run failed.
+        self.assertIn('\nregmirror_sync_runs_total{result="failed"} 1\n', text)
+        self.assertIn('\nregmirror_sync_runs_total{result="ok"} 0\n', text)
+        last_run = re.search(r"^regmirror_sync_last_run_timestamp_seconds (\S+)$", text, re.M)
+        self.assertAlmostEqual(float(last_run.group(1)), time.time(), delta=120)
+
     def test_lists_every_set_with_its_last_and_next_run(self):
         sets = wait_for_first_run(self, self.server)
         self.assertEqual([s["name"] for s in sets], ["team", "nightly"])
