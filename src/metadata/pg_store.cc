@@ -559,6 +559,7 @@ class PostgresStore final : public Store {
           sql_limit(limit));
       if (!select) return std::unexpected(std::move(select.error()));
       std::vector<GcRunRecord> runs;
+      runs.reserve(static_cast<std::size_t>(select->count()));
       for (int row = 0; row < select->count(); ++row) {
         runs.push_back(GcRunRecord{
             .id = select->integer(row, 0),
@@ -683,6 +684,7 @@ class PostgresStore final : public Store {
   static Result<std::vector<GarbageBlob>> garbage_at(Result<Rows> rows) {
     if (!rows) return std::unexpected(std::move(rows.error()));
     std::vector<GarbageBlob> blobs;
+    blobs.reserve(static_cast<std::size_t>(rows->count()));
     for (int row = 0; row < rows->count(); ++row) {
       blobs.push_back({rows->text(row, 0), static_cast<std::uint64_t>(rows->integer(row, 1))});
     }

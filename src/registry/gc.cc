@@ -20,6 +20,15 @@ constexpr auto kLeaseRenewal = 3s;
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kRepositoryPage = 100;
 
+// "a" + separator + "b", built in one string.
+std::string joined(std::string_view a, char separator, std::string_view b) {
+  std::string text;
+  text.reserve(a.size() + 1 + b.size());
+  text.append(a).push_back(separator);
+  text.append(b);
+  return text;
+}
+
 std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -115,15 +124,16 @@ class Run {
     auto algorithms = driver_.list("blobs");
     if (!algorithms) return storage_failure(algorithms.error());
     for (const std::string& algorithm : *algorithms) {
-      const std::string algorithm_dir = "blobs/" + algorithm;
+      const std::string algorithm_dir = joined("blobs", '/', algorithm);
       auto fans = driver_.list(algorithm_dir);
       if (!fans) return storage_failure(fans.error());
       for (const std::string& fan : *fans) {
-        const std::string fan_dir = algorithm_dir + "/" + fan;
+        const std::string fan_dir = joined(algorithm_dir, '/', fan);
         auto names = driver_.list(fan_dir);
         if (!names) return storage_failure(names.error());
         for (const std::string& name : *names) {
-          if (auto checked = check_leftover(algorithm + ":" + name, fan_dir + "/" + name);
+          if (auto checked =
+                  check_leftover(joined(algorithm, ':', name), joined(fan_dir, '/', name));
               !checked) {
             return checked;
           }
@@ -146,7 +156,7 @@ class Run {
     if (!swept) return std::unexpected(swept.error());
     for (const std::string& digest : swept->manifests) {
       if (!options_.dry_run) cache_.erase(digest);
-      report_.manifests.push_back(repository + "@" + digest);
+      report_.manifests.push_back(joined(repository, '@', digest));
     }
     report_.manifests_removed += swept->manifests.size();
     report_.links_removed += swept->links.size();

@@ -27,7 +27,8 @@ oci::Result<void> read_gc_config(const YAML::Node& node, const std::string& key,
   bool scheduled = false;
   for (const auto& field : node) {
     const std::string name = field.first.Scalar();
-    const std::string at = key + "." + name;
+    std::string at = key;
+    at.append(".").append(name);
     if (name == "schedule" || name == "interval") {
       if (scheduled) return wrong(key, "give either schedule or interval, not both");
       scheduled = true;
