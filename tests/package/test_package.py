@@ -1,6 +1,7 @@
 """`make package`: cpack's .deb of the existing build (into a temporary directory): its
 files, its control data (conffile, Depends, maintainer scripts), the unit as systemd-analyze
-verifies it, and the packaged config that the packaged binary starts with.
+verifies it, the packaged config that the packaged binary starts with, and the maintainer
+scripts at work in a throwaway root (throwaway_root.sh, when root may make namespaces).
 
 Needs REGMIRROR_BUILD_DIR (a configured, built tree) and dpkg-deb; systemd-analyze is used
 when installed. Python 3 standard library only.
@@ -95,6 +96,13 @@ class PackageTest(unittest.TestCase):
         exposure = re.search(r"Overall exposure level for regmirror.service: ([0-9.]+)", done.stdout)
         self.assertIsNotNone(exposure, done.stdout + done.stderr)
         self.assertLessEqual(float(exposure.group(1)), 2.0, done.stdout)
+
+    def test_install_serve_remove_purge_in_a_throwaway_root(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "throwaway_root.sh")
+        done = subprocess.run(["sh", script, self.deb], capture_output=True, text=True, timeout=120)
+        if done.returncode == 77:
+            self.skipTest(done.stdout.strip())
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
 
     def test_the_packaged_binary_starts_with_the_packaged_config(self):
         with open(os.path.join(self.root, "etc/regmirror/config.yaml")) as f:
