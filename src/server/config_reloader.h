@@ -1,7 +1,7 @@
 // SIGHUP re-reads the configuration file: what can change while serving takes effect (the log
-// level, auth's access rules, groups and anonymous_pull); a
-// changed key that needs a restart is logged as such; a file that no longer reads or parses
-// is logged and the running configuration kept, whole.
+// level, auth's access rules, groups and anonymous_pull); a changed key that needs a restart
+// is logged as such; a file that no longer reads or parses, or holds a rule that does not
+// hold, is logged and the running configuration kept, whole.
 #pragma once
 
 #include <filesystem>

@@ -17,7 +17,9 @@ import time
 
 def regmirror_binary():
     here = os.path.dirname(os.path.abspath(__file__))
-    path = os.environ.get("REGMIRROR_BIN") or os.path.join(here, "..", "..", "build", "src", "cli", "regmirror")
+    # Absolute: the server runs in its own directory.
+    path = os.path.abspath(os.environ.get("REGMIRROR_BIN")
+                           or os.path.join(here, "..", "..", "build", "src", "cli", "regmirror"))
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise RuntimeError(f"regmirror binary not found or not executable: {path} (set REGMIRROR_BIN)")
     return path

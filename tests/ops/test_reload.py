@@ -70,5 +70,19 @@ class ReloadTest(unittest.TestCase):
         self.assertNotIn("regmirror stopped", self.server.log())  # still warn
 
 
+class AuthOnOffTest(unittest.TestCase):
+    def test_turning_auth_on_needs_a_restart(self):
+        server = Serve("log:\n  level: info\n")
+        self.addCleanup(server.cleanup)
+        server.start()
+        server.write_config(PUBLIC_ONLY.replace("level: warn", "level: info"))
+        offset = len(server.log())
+        server.signal(signal.SIGHUP)
+        log = server.wait_for_log("SIGHUP: reloaded", after=offset)
+        self.assertIn("turning it on needs a restart", log)
+        self.assertEqual(server.get("/v2/private/app/tags/list"), 404)  # still no auth
+        server.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
