@@ -13,7 +13,7 @@ SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_aft
 FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?=
 
-.PHONY: all deps test-deps configure build run test test-asan fuzz bench format tidy clean
+.PHONY: all deps test-deps configure build run test test-asan fuzz bench format tidy clean package
 
 all: build
 
@@ -31,6 +31,12 @@ build: deps configure
 
 run: build
 	$(BUILD)/src/cli/regmirror serve
+
+# `make package`: $(BUILD)/regmirror_<version>_<arch>.deb of the (Release) build: the binary,
+# the systemd unit, /etc/regmirror/config.yaml and the docs (docs/install.md).
+package: deps configure
+	@cmake --build $(BUILD) --target regmirror
+	@cd $(BUILD) && cpack -G DEB
 
 test: test-deps configure
 	@cmake --build $(BUILD)

@@ -17,6 +17,7 @@ test_pkgs=(
   golang-go golang-github-containers-image-dev
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
   nodejs postgresql-15 postgresql-client-15 haproxy prometheus
+  systemd  # systemd-analyze verify of the packaged unit (tests/package)
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -16,6 +16,7 @@
 #include "server/server.h"
 #include "server/tls_context.h"
 #include "storage/open_driver.h"
+#include "sys/small_file.h"
 
 namespace cli {
 namespace {
@@ -44,16 +45,9 @@ struct ServeFlags {
   std::vector<std::string> upstreams;
 };
 
-int run_serve(const ServeFlags& flags) {
-  server::ServerConfig config;
-  if (!flags.config_file.empty()) {
-    auto loaded = server::load_server_config(flags.config_file);
-    if (!loaded) {
-      fmt::print(stderr, "regmirror serve: {}\n", loaded.error().message);
-      return kBadConfiguration;
-    }
-    config = std::move(*loaded);
-  }
+// The flags over the config file's values (or the defaults): at start, and again at each
+// SIGHUP so that a flag keeps winning over the file.
+oci::Result<void> apply_flags(const ServeFlags& flags, server::ServerConfig& config) {
   if (flags.listen) config.listen = *flags.listen;
   if (flags.storage) config.storage_root = *flags.storage;
   if (flags.log_level) config.log_level = *flags.log_level;
@@ -69,15 +63,42 @@ int run_serve(const ServeFlags& flags) {
   if (flags.anonymous_pull) config.auth.anonymous_pull = true;
   for (const std::string& value : flags.upstreams) {
     auto upstream = mirror::parse_upstream_flag(value);
-    if (!upstream) {
-      fmt::print(stderr, "regmirror serve: {}\n", upstream.error().message);
-      return kBadConfiguration;
-    }
+    if (!upstream) return std::unexpected(upstream.error());
     config.mirror.upstreams.push_back(std::move(*upstream));
   }
   if (flags.auth_mode) {
     config.auth.mode =
         *flags.auth_mode == "basic" ? server::AuthMode::kBasic : server::AuthMode::kToken;
+  }
+  return {};
+}
+
+int run_serve(const ServeFlags& flags) {
+  server::ServerConfig config;
+  server::ConfigSource source{
+      .file = flags.config_file,
+      .text = {},
+      .apply_flags =
+          [flags](server::ServerConfig& reloaded) { return apply_flags(flags, reloaded); },
+  };
+  if (!flags.config_file.empty()) {
+    auto text = sys::read_small_file(flags.config_file, server::kMaxConfigBytes);
+    if (!text) {
+      fmt::print(stderr, "regmirror serve: cannot read config file {}: {}\n", flags.config_file,
+                 text.error().message);
+      return kBadConfiguration;
+    }
+    auto parsed = server::parse_server_config(*text, flags.config_file);
+    if (!parsed) {
+      fmt::print(stderr, "regmirror serve: {}\n", parsed.error().message);
+      return kBadConfiguration;
+    }
+    config = std::move(*parsed);
+    source.text = std::move(*text);
+  }
+  if (auto applied = apply_flags(flags, config); !applied) {
+    fmt::print(stderr, "regmirror serve: {}\n", applied.error().message);
+    return kBadConfiguration;
   }
   server::init_logging(config.log_level, config.access_log, config.log_format);
 
@@ -156,7 +177,8 @@ int run_serve(const ServeFlags& flags) {
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
   if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();
-  auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions);
+  auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions,
+                              std::move(source));
   sync_sets.reset();  // running sets stop before the registry goes
   gc.reset();
   if (!served) {
@@ -178,7 +200,9 @@ void add_serve_command(CLI::App& app) {
       "  regmirror serve --config /etc/regmirror/config.yaml --read-only\n"
       "  regmirror serve --listen :8443 --tls-cert server.crt --tls-key server.key\n"
       "  regmirror serve --htpasswd /etc/regmirror/htpasswd --anonymous-pull\n"
-      "SIGHUP reloads the TLS certificate and key (so does a change of their files).\n"
+      "SIGHUP reloads the TLS certificate and key (so does a change of their files), and the\n"
+      "config file's log level and access rules (docs/config.md: \"What SIGHUP reloads\").\n"
+      "Started by systemd (Type=notify), it tells systemd when it is ready.\n"
       "Exit status: 0 stopped by SIGTERM/SIGINT, 1 could not start or failed, 2 usage error\n"
       "or unusable --config file or TLS files.\n"
       "Every config key: docs/config.md");

@@ -78,8 +78,8 @@ PresentedCredentials read_authorization(std::string_view header) {
 
 Authenticator::Authenticator(AuthConfig config, auth::AccessRules rules, TokenService tokens)
     : config_(std::move(config)),
-      rules_(std::move(rules)),
       tokens_(std::move(tokens)),
+      rules_(std::make_shared<const auth::AccessRules>(std::move(rules))),
       tokens_checked_(kCacheCapacity),
       logins_checked_(kCacheCapacity),
       failed_logins_(config_.failed_logins.per_minute / 60, config_.failed_logins.burst) {
@@ -108,7 +108,11 @@ oci::Result<std::unique_ptr<Authenticator>> Authenticator::make(
 }
 
 Caller Authenticator::caller(std::string user, std::shared_ptr<const auth::Claims> claims) const {
-  return Caller{std::move(user), std::move(claims), &rules_};
+  return Caller{std::move(user), std::move(claims), rules_.load()};
+}
+
+void Authenticator::replace_rules(auth::AccessRules rules) {
+  rules_.store(std::make_shared<const auth::AccessRules>(std::move(rules)));
 }
 
 Caller Authenticator::unauthenticated(const Peer& peer) const {

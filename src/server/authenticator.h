@@ -5,6 +5,7 @@
 // which callers run on the blocking pool (check_password).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -74,6 +75,9 @@ class Authenticator {
   // Re-reads the htpasswd file when it changed since the last read (a blocking call). A file
   // that no longer parses is logged and the users already loaded are kept.
   void reload_users();
+  // Decides the requests that start from now on with `rules` (see effective_rules; SIGHUP).
+  // Tokens already issued keep the grants they carry until they expire.
+  void replace_rules(auth::AccessRules rules);
 
  private:
   Authenticator(AuthConfig config, auth::AccessRules rules, TokenService tokens);
@@ -88,8 +92,8 @@ class Authenticator {
   };
 
   const AuthConfig config_;
-  const auth::AccessRules rules_;
   const TokenService tokens_;
+  std::atomic<std::shared_ptr<const auth::AccessRules>> rules_;  // replaced by replace_rules
   std::string login_secret_;  // random per process: the login cache never holds a password
   mutable std::mutex users_mutex_;
   std::shared_ptr<const auth::Htpasswd> users_;

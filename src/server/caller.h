@@ -15,7 +15,9 @@ struct Caller {
   // A Bearer token's grants, which are all such a caller holds; null for callers the rules
   // judge (Basic credentials, a client certificate, nobody).
   std::shared_ptr<const auth::Claims> token;
-  const auth::AccessRules* rules = nullptr;  // null: auth is off, everything is allowed
+  // null: auth is off, everything is allowed. Shared: a SIGHUP may replace the rules while a
+  // request that started with these still runs.
+  std::shared_ptr<const auth::AccessRules> rules;
 
   bool anonymous() const { return user.empty(); }
   bool may(auth::Action action, std::string_view repository) const;

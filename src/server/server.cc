@@ -17,6 +17,7 @@
 #include "server/session.h"
 #include "server/tls_context.h"
 #include "server/tls_reloader.h"
+#include "sys/sd_notify.h"
 
 namespace server {
 namespace {
@@ -25,6 +26,13 @@ using asio::as_tuple;
 using asio::use_awaitable;
 
 constexpr std::chrono::seconds kUsersReloadInterval{2};
+
+// Tells systemd (Type=notify) this process's state; nothing without NOTIFY_SOCKET.
+void notify(std::string_view state) {
+  if (auto sent = sys::sd_notify(state); !sent) {
+    spdlog::warn("telling systemd {}: {}", state, sent.error().message);
+  }
+}
 
 // Live sessions, so shutdown can close the idle ones and know when the last one ends.
 class SessionSet {
@@ -128,7 +136,8 @@ std::unique_ptr<ServerMetrics> make_metrics(const MetricsConfig& config,
 class Server {
  public:
   Server(const ServerConfig& config, registry::Registry& registry, Authenticator* authenticator,
-         unsigned threads, std::shared_ptr<TlsContext> tls, Extensions extensions)
+         unsigned threads, std::shared_ptr<TlsContext> tls, Extensions extensions,
+         ConfigSource source)
       : config_(config),
         limits_(config.limits),
         metrics_(make_metrics(config.metrics, registry, limits_)),
@@ -151,7 +160,8 @@ class Server {
         hangup_(io_.main(), SIGHUP),
         purge_timer_(io_.main()),
         users_timer_(io_.main()),
-        deadline_(io_.main()) {
+        deadline_(io_.main()),
+        reloader_(std::move(source), authenticator) {
     if (tls) tls_.emplace(config.tls, std::move(tls), io_.main(), blocking_);
   }
 
@@ -174,6 +184,9 @@ class Server {
     schedule_purge();
     if (context_.authenticator != nullptr) schedule_users_reload();
     asio::co_spawn(io_.main(), accept_loop(), asio::detached);
+    // Sent from the running loop: the listener is bound, and the store was opened and
+    // migrated before serve() was called.
+    asio::post(io_.main(), [] { notify("READY=1"); });
 
     io_.run();
     blocking_.join();
@@ -233,11 +246,15 @@ class Server {
   void wait_for_hangup() {
     hangup_.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec) return;
-      if (tls_) {
-        tls_->reload("SIGHUP");
-      } else {
-        spdlog::info("SIGHUP: nothing to reload");
+      if (auto sent = sys::sd_notify_reloading(); !sent) {
+        spdlog::warn("telling systemd RELOADING=1: {}", sent.error().message);
       }
+      if (tls_) tls_->reload("SIGHUP");
+      asio::post(blocking_, [this] {
+        std::lock_guard one_at_a_time(reloading_);
+        reloader_.reload();
+        if (!shared_.stopping) notify("READY=1");
+      });
       wait_for_hangup();
     });
   }
@@ -270,6 +287,7 @@ class Server {
 
   void begin_shutdown(int signal) {
     spdlog::info("signal {}: finishing in-flight requests", signal);
+    notify("STOPPING=1");
     shared_.stopping = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
@@ -308,6 +326,8 @@ class Server {
   asio::steady_timer purge_timer_;
   asio::steady_timer users_timer_;
   asio::steady_timer deadline_;
+  ConfigReloader reloader_;
+  std::mutex reloading_;  // one SIGHUP reload at a time
 };
 
 // Thousands of connections need thousands of descriptors: take what the hard limit allows.
@@ -323,13 +343,14 @@ void raise_descriptor_limit() {
 
 oci::Result<void> serve(const ServerConfig& config, registry::Registry& registry,
                         Authenticator* authenticator, std::shared_ptr<TlsContext> tls,
-                        Extensions extensions) {
+                        Extensions extensions, ConfigSource source) {
   std::signal(SIGPIPE, SIG_IGN);  // sendfile(2) to a closed socket must not kill the server
   raise_descriptor_limit();
   const unsigned threads = config.http.threads != 0
                                ? config.http.threads
                                : std::max(1u, std::thread::hardware_concurrency());
-  Server server(config, registry, authenticator, threads, std::move(tls), extensions);
+  Server server(config, registry, authenticator, threads, std::move(tls), extensions,
+                std::move(source));
   return server.run(threads);
 }
 

@@ -139,7 +139,7 @@ class HangupWithoutTls(unittest.TestCase):
             proc.send_signal(signal.SIGTERM)
             output = proc.communicate(timeout=15)[0].decode(errors="replace")
         self.assertEqual(proc.returncode, 0, output)
-        self.assertIn("SIGHUP: nothing to reload", output)
+        self.assertIn("SIGHUP: no config file to re-read", output)
 
     @staticmethod
     def wait_ready(port, timeout=15.0):
