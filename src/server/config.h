@@ -15,6 +15,7 @@
 #include "oci/error.h"
 #include "registry/registry.h"
 #include "server/auth_config.h"
+#include "server/events_config.h"
 #include "server/mirror_config.h"
 #include "storage/s3_options.h"
 #include "sync/schedule.h"
@@ -91,6 +92,8 @@ struct ServerConfig {
   MirrorConfig mirror;
   // mirror.sync: sync.yaml sets run into this registry on a schedule (sync_sets_config.h).
   std::vector<imagesync::ScheduledSet> sync_sets;
+  // events: webhooks told of pushes, pulls, deletes, tag moves (events_config.h).
+  EventsConfig events;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the

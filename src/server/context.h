@@ -1,10 +1,11 @@
 // What every handler needs besides the exchange: the registry, and a pool for calls that may
 // block on disk (fsync, database writes) so they never stall the threads serving sockets; the
-// pull-through mirror, and the scheduled sync sets for their status.
+// pull-through mirror, the scheduled sync sets for their status, and where events go.
 #pragma once
 
 #include <type_traits>
 
+#include "events/sink.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/http.h"
@@ -23,6 +24,7 @@ struct Context {
   Authenticator* authenticator = nullptr;               // null: auth is off
   mirror::PullThrough* mirror = nullptr;                // null: no upstreams, all local
   const imagesync::SyncScheduler* sync_sets = nullptr;  // null: no mirror.sync sets
+  events::Sink* events = nullptr;                       // null: no events.endpoints
 };
 
 // offload(pool, f) with the handlers' pool.

@@ -124,7 +124,9 @@ class Server {
         limits_(config.limits),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        context_{registry, blocking_, authenticator, extensions.mirror, extensions.sync_sets},
+        context_{
+            registry,         blocking_, authenticator, extensions.mirror, extensions.sync_sets,
+            extensions.events},
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
         signals_(io_.main(), SIGINT, SIGTERM),
