@@ -21,7 +21,7 @@ namespace events {
 struct DeliveryOptions {
   std::string holder;                           // unique per process (lease holder)
   std::chrono::milliseconds poll{1000};         // looks at the outbox this often when idle
-  std::chrono::milliseconds lease_ttl{30'000};  // at least three times the endpoint's timeout
+  std::chrono::milliseconds lease_ttl{30'000};  // more than three times the endpoint's timeout
   std::size_t batch = 100;                      // events read at once; per envelope at most
   Backoff backoff;
 };

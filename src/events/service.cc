@@ -9,6 +9,8 @@ namespace {
 
 // How often delivered events past the retention are looked for.
 constexpr std::chrono::minutes kRemovalInterval{10};
+// Renewed every third of it: a database write that often per endpoint at most.
+constexpr std::chrono::milliseconds kShortestLease{5000};
 
 }  // namespace
 
@@ -29,9 +31,10 @@ Service::Service(metadata::Store& store, ServiceOptions options)
                                            [this] { doorbell_.ring(); });
   for (const Endpoint& endpoint : options_.endpoints) {
     DeliveryOptions delivery{.holder = options_.holder};
-    // A request in flight must end within a third of the lease (deliverer.cc renews it then).
-    delivery.lease_ttl =
-        std::max(delivery.lease_ttl, endpoint.timeout * 3 + std::chrono::seconds(1));
+    // A request in flight must end within a third of the lease (deliverer.cc renews it then);
+    // no longer than that, since after a crash delivery resumes only once the lease lapsed.
+    delivery.lease_ttl = std::max<std::chrono::milliseconds>(
+        kShortestLease, endpoint.timeout * 3 + std::chrono::seconds(1));
     deliverers_.push_back(std::make_unique<Deliverer>(store_, endpoint, delivery, doorbell_));
   }
   janitor_ = std::jthread([this](std::stop_token stop) { remove_old_events(stop); });
