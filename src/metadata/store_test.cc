@@ -60,7 +60,7 @@ TEST_F(SqliteStoreTest, UsesWriteAheadLogAndRecordsSchemaVersion) {
   auto store = open_in_directory(directory_);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query("PRAGMA user_version"), "3");
+  EXPECT_EQ(query("PRAGMA user_version"), "4");
 }
 
 TEST_F(SqliteStoreTest, RefusesDatabaseFromNewerBinary) {

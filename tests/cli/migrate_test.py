@@ -36,9 +36,9 @@ class MigrateTest(unittest.TestCase):
 
     def test_migrates_once_and_prints_the_version(self):
         first = migrate(self.url)
-        self.assertEqual((first.returncode, first.stdout, first.stderr), (0, "schema version 2\n", ""))
+        self.assertEqual((first.returncode, first.stdout, first.stderr), (0, "schema version 3\n", ""))
         again = migrate(self.url)
-        self.assertEqual((again.returncode, again.stdout, again.stderr), (0, "schema version 2\n", ""))
+        self.assertEqual((again.returncode, again.stdout, again.stderr), (0, "schema version 3\n", ""))
         versions = subprocess.run(
             ["psql", self.url, "-Atc", "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"],
             capture_output=True, text=True, check=True)
