@@ -262,3 +262,34 @@ class HungWebhook(EventsCase):
         receiver.wait_for(lambda r: len(r.requests), len(digests), timeout=30)
         unique = {e["id"]: e for e in receiver.cloudevents()}
         self.assertEqual([summary(e)[2] for e in unique.values()], digests, server.log_tail())
+
+
+class PullThrough(EventsCase):
+    def test_fetches_from_an_upstream_are_events(self):
+        upstream_dir = os.path.join(self.workdir, "upstream")
+        os.makedirs(upstream_dir)
+        upstream = Server(upstream_dir)  # no events of its own
+        self.servers.append(upstream)
+        upstream.start()
+        digest = push_image(upstream.client(), "library/tool", "v1", seed=7)
+
+        hook = self.receiver()
+        mirror = Server(self.workdir, config_text=config_text([("hook", hook.port, "cloudevents")]) +
+                        f"mirror:\n  upstreams:\n    - url: http://127.0.0.1:{upstream.port}\n      prefix: up\n")
+        self.servers.append(mirror)
+        mirror.start()
+        client = mirror.client()
+        status, _, manifest = client.get_manifest("up/library/tool", "v1")
+        self.assertEqual(status, 200, mirror.log_tail())
+        config = json.loads(manifest)["config"]
+        status, _, _ = client.get_blob("up/library/tool", config["digest"])
+        self.assertEqual(status, 200)
+
+        expected = [("up/library/tool", "mirror.fetch", digest, "v1"),
+                    ("up/library/tool", "pull", digest, "v1"),
+                    ("up/library/tool", "mirror.fetch", config["digest"], "")]
+        hook.wait_for(lambda r: len(r.requests), len(expected))
+        events = hook.cloudevents()
+        self.assertEqual([summary(e) for e in events], expected, mirror.log_tail())
+        self.assertEqual(events[0]["type"], "io.regmirror.mirror.fetch")
+        self.assertEqual(events[2]["data"]["size"], config["size"])
