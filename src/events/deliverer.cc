@@ -73,19 +73,26 @@ bool Deliverer::hold_lease(std::stop_token stop) {
     leased_ = false;
     return false;
   }
+  // A lease taken anew (another process may have delivered meanwhile): the cursor is read again.
+  if (!leased_) cursor_.reset();
   leased_ = *held;
   if (leased_) lease_renewed_ = now;
   return leased_;
 }
 
 bool Deliverer::deliver_next(std::stop_token stop) {
-  auto cursor = store_.event_cursor(endpoint_.name);
-  if (!cursor) {
-    spdlog::warn("events: endpoint {}: reading its cursor: {}", endpoint_.name,
-                 cursor.error().message);
-    pause(options_.poll, stop);
-    return true;
+  // While it holds the lease, only this deliverer moves the cursor: it is read once.
+  if (!cursor_) {
+    auto read = store_.event_cursor(endpoint_.name);
+    if (!read) {
+      spdlog::warn("events: endpoint {}: reading its cursor: {}", endpoint_.name,
+                   read.error().message);
+      pause(options_.poll, stop);
+      return true;
+    }
+    cursor_ = std::move(*read);
   }
+  metadata::EventCursor* cursor = &*cursor_;
   if (const std::int64_t wait = cursor->next_attempt_ms - now_ms(); wait > 0) {
     pause(std::min(std::chrono::milliseconds(wait), options_.poll), stop);
     return true;
@@ -124,8 +131,11 @@ bool Deliverer::deliver_next(std::stop_token stop) {
     // Delivered but not recorded: sent again once the database answers (at least once).
     spdlog::warn("events: endpoint {}: moving its cursor: {}", endpoint_.name,
                  advanced.error().message);
+    cursor_.reset();
     pause(options_.poll, stop);
+    return true;
   }
+  *cursor = metadata::EventCursor{.delivered = through};
   return true;
 }
 
@@ -157,7 +167,11 @@ void Deliverer::failed(std::int64_t attempts, const std::string& error) {
   const auto delay = retry_delay(options_.backoff, attempts, jitter());
   spdlog::warn("events: endpoint {} ({}): {}; attempt {} failed, next in {} ms", endpoint_.name,
                endpoint_.url, error, attempts, delay.count());
-  if (auto recorded = store_.record_event_failure(endpoint_.name, now_ms() + delay.count(), error);
+  const std::int64_t next_attempt_ms = now_ms() + delay.count();
+  cursor_->attempts = attempts;
+  cursor_->next_attempt_ms = next_attempt_ms;
+  cursor_->last_error = error;
+  if (auto recorded = store_.record_event_failure(endpoint_.name, next_attempt_ms, error);
       !recorded) {
     spdlog::warn("events: endpoint {}: recording a failure: {}", endpoint_.name,
                  recorded.error().message);

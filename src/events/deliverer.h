@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -50,7 +51,8 @@ class Deliverer {
   Doorbell& doorbell_;
   std::chrono::steady_clock::time_point lease_renewed_{};
   bool leased_ = false;
-  std::jthread thread_;  // last: started once the rest is ready
+  std::optional<metadata::EventCursor> cursor_;  // as stored, while the lease is held
+  std::jthread thread_;                          // last: started once the rest is ready
 };
 
 }  // namespace events

@@ -26,13 +26,14 @@ std::string_view action_name(Action action);
 std::optional<Action> parse_action(std::string_view name);
 
 // The HTTP request that caused the event, as far as it is known.
+// (Initializers everywhere: designated initializers may leave any field out without a warning.)
 struct Request {
-  std::string id;          // a request id (the client's X-Request-Id when it sent one)
-  std::string addr;        // the client's address
-  std::string host;        // the Host the client asked for
-  std::string method;      // GET, PUT, DELETE
-  std::string user_agent;  // the client's User-Agent
-  bool secure = false;     // over TLS
+  std::string id{};          // a request id; empty until the server has them
+  std::string addr{};        // the client's address
+  std::string host{};        // the Host the client asked for
+  std::string method{};      // GET, PUT, DELETE
+  std::string user_agent{};  // the client's User-Agent
+  bool secure = false;       // over TLS
 };
 
 struct Event {

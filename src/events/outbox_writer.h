@@ -24,7 +24,7 @@ struct OutboxWriterOptions {
   std::chrono::milliseconds full_wait{1000};
   // How long stop() goes on trying to write what is queued when the database fails.
   std::chrono::milliseconds stop_deadline{10'000};
-  std::string source;  // the host name events are stamped with
+  std::string source{};  // the host name events are stamped with
 };
 
 class OutboxWriter final : public Sink {

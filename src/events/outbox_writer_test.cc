@@ -26,6 +26,10 @@ class OutboxWriterTest : public testing::Test {
     return made;
   }
 
+  static std::string name(int i) {
+    return std::string(1, 'r') + std::to_string(i);  // not "r" + ...: GCC 12 -Wrestrict
+  }
+
   testsupport::TempDir dir_;
   std::unique_ptr<metadata::Store> store_;
 };
@@ -51,12 +55,12 @@ TEST_F(OutboxWriterTest, StoppingWritesEverythingQueuedInOrder) {
   constexpr int kEvents = 2000;
   {
     OutboxWriter writer(*store_, {.batch = 50}, {});
-    for (int i = 0; i < kEvents; ++i) writer.emit(event("r" + std::to_string(i)));
+    for (int i = 0; i < kEvents; ++i) writer.emit(event(name(i)));
   }  // the destructor stops it
   auto rows = store_->events_after(0, kEvents + 1);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), std::size_t{kEvents});
-  for (int i = 0; i < kEvents; ++i) EXPECT_EQ((*rows)[i].repository, "r" + std::to_string(i));
+  for (int i = 0; i < kEvents; ++i) EXPECT_EQ((*rows)[i].repository, name(i));
 }
 
 TEST_F(OutboxWriterTest, AfterStopEventsAreDroppedAndCounted) {

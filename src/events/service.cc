@@ -30,7 +30,8 @@ Service::Service(metadata::Store& store, ServiceOptions options)
   writer_ = std::make_unique<OutboxWriter>(store_, OutboxWriterOptions{.source = options_.source},
                                            [this] { doorbell_.ring(); });
   for (const Endpoint& endpoint : options_.endpoints) {
-    DeliveryOptions delivery{.holder = options_.holder};
+    DeliveryOptions delivery;
+    delivery.holder = options_.holder;
     // A request in flight must end within a third of the lease (deliverer.cc renews it then);
     // no longer than that, since after a crash delivery resumes only once the lease lapsed.
     delivery.lease_ttl = std::max<std::chrono::milliseconds>(

@@ -50,7 +50,7 @@ struct EventCursor {
   std::int64_t delivered = 0;        // id of the last event delivered (or skipped)
   std::int64_t attempts = 0;         // failed attempts at the next one since then
   std::int64_t next_attempt_ms = 0;  // not before then (milliseconds since the epoch)
-  std::string last_error;
+  std::string last_error{};
 };
 
 struct UploadRecord {

@@ -681,8 +681,10 @@ TEST_P(StoreConformance, ConcurrentAppendersCommitEventsInIdOrder) {
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([&, t] {
       for (int b = 0; b < kBatches; ++b) {
-        EXPECT_TRUE(ok(store_->append_events(
-            {outbox_event(b, "r" + std::to_string(t)), outbox_event(b, "r" + std::to_string(t))})));
+        std::string repository = "r";
+        repository += std::to_string(t);  // not "r" + ...: GCC 12 -Wrestrict
+        EXPECT_TRUE(
+            ok(store_->append_events({outbox_event(b, repository), outbox_event(b, repository)})));
       }
     });
   }
