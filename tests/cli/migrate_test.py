@@ -42,7 +42,7 @@ class MigrateTest(unittest.TestCase):
         versions = subprocess.run(
             ["psql", self.url, "-Atc", "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"],
             capture_output=True, text=True, check=True)
-        self.assertEqual(versions.stdout, "1,2\n")
+        self.assertEqual(versions.stdout, "1,2,3\n")
 
     def test_unreachable_server_is_a_clear_failure(self):
         url = self.url.replace(self.url.split(":")[3].split("/")[0], "1")  # port 1: nobody there
