@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/serve_gc.h"
+#include "cli/serve_events.h"
 #include "cli/serve_pull_through.h"
 #include "cli/serve_sync_sets.h"
 #include "metadata/open_store.h"
@@ -150,12 +151,19 @@ int run_serve(const ServeFlags& flags) {
                "regmirror serve: --anonymous-pull needs users (--htpasswd) or access rules\n");
     return kBadConfiguration;
   }
+  // Before anything may emit: each endpoint's cursor is placed before the first event.
+  auto event_service = start_events(config.events, **store);
+  if (!event_service) {
+    fmt::print(stderr, "regmirror serve: {}\n", event_service.error().message);
+    return kFailed;
+  }
   registry::Registry registry(**driver, **store, config.registry);
   if (auto purged = registry.purge_stale_uploads(); purged && *purged > 0) {
     spdlog::info("purged {} stale uploads", *purged);
   }
-  auto pull_through =
-      ServePullThrough::start(config.mirror, registry, **store, config.storage_root / "spool");
+  events::Sink* event_sink = *event_service ? &(*event_service)->sink() : nullptr;
+  auto pull_through = ServePullThrough::start(config.mirror, registry, **store,
+                                              config.storage_root / "spool", event_sink);
   if (!pull_through) {
     fmt::print(stderr, "regmirror serve: {}\n", pull_through.error().message);
     return kBadConfiguration;
@@ -177,10 +185,12 @@ int run_serve(const ServeFlags& flags) {
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
   if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();
+  extensions.events = event_sink;
   auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions,
                               std::move(source));
-  sync_sets.reset();  // running sets stop before the registry goes
+  sync_sets.reset();       // running sets stop before the registry goes
   gc.reset();
+  event_service->reset();  // what is queued is written to the outbox before it stops
   if (!served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);
     return kFailed;

@@ -10,7 +10,7 @@ namespace cli {
 
 oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
     const server::MirrorConfig& config, registry::Registry& registry, metadata::Store& store,
-    const std::filesystem::path& spool_directory) {
+    const std::filesystem::path& spool_directory, events::Sink* events) {
   if (!config.enabled()) return nullptr;
   auto table = mirror::UpstreamTable::create(config.upstreams);
   if (!table) return std::unexpected(table.error());
@@ -27,6 +27,7 @@ oci::Result<std::unique_ptr<ServePullThrough>> ServePullThrough::start(
   options.registries_conf = served->registries_conf_.get();
   options.blob_workers = config.blob_workers;
   options.spool_directory = spool_directory;
+  options.events = events;
   options.lease_timing.ttl = config.fetch_lease;
   options.lease_timing.renew_every = config.fetch_lease / 3;
   options.leases = mirror::LeaseCalls{

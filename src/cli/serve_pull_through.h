@@ -19,9 +19,10 @@ class ServePullThrough {
   // Null without upstreams. Fails when two upstreams share a prefix or the registries.conf
   // does not load. `store`: where the fetch leases of processes sharing the database live.
   // `spool_directory`: local scratch space for blobs being fetched (object storage only).
+  // `events`: told of what is fetched (may be null).
   static oci::Result<std::unique_ptr<ServePullThrough>> start(
       const server::MirrorConfig& config, registry::Registry& registry, metadata::Store& store,
-      const std::filesystem::path& spool_directory);
+      const std::filesystem::path& spool_directory, events::Sink* events);
 
   mirror::PullThrough& pull_through() { return *pull_through_; }
 

@@ -15,7 +15,7 @@ namespace {
 // columns for ids, BYTEA for bytes, and COLLATE "C" on every name that is ordered or compared
 // so that pages run in byte order as in SQLite, whatever the database's locale. Plus the change
 // counter the read cache probes.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -131,6 +131,25 @@ CREATE TABLE gc_runs (
   bytes_freed BIGINT NOT NULL,
   dry_run BOOLEAN NOT NULL,
   error TEXT NOT NULL
+);
+)sql",
+    // The events outbox and how far each webhook endpoint got through it. Appends take an
+    // advisory lock (pg_store.cc) so that ids become visible in increasing order.
+    R"sql(
+CREATE TABLE events (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  time_ms BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+
+CREATE TABLE event_cursors (
+  endpoint TEXT COLLATE "C" PRIMARY KEY,
+  delivered BIGINT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_ms BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
 );
 )sql",
 };

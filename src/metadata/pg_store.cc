@@ -62,6 +62,10 @@ constexpr const char* kManifestColumns =
     "m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations ";
 constexpr const char* kUploadColumns =
     "SELECT id, repository, size, started_at, updated_at, hash_state FROM uploads ";
+
+// Any number the other users of the database's advisory locks do not use.
+constexpr std::int64_t kEventAppendLock = 0x7265676d65767473;  // "regmevts"
+
 // The database's clock in milliseconds since the epoch: lease expiries.
 #define REGMIRROR_PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
@@ -573,6 +577,113 @@ class PostgresStore final : public Store {
         });
       }
       return runs;
+    });
+  }
+
+  // --- events outbox: rows no cached answer depends on, so the caches stay.
+
+  Result<void> append_events(const std::vector<OutboxEvent>& events) override {
+    return read([&](Connection& db) {
+      return db.transaction([&]() -> Result<void> {
+        // Identity values are taken in one order and committed in another: serializing the
+        // appenders of every process makes them commit in id order, so that a deliverer that
+        // saw an id never sees a smaller one appear after it.
+        if (auto locked = db.query("SELECT pg_advisory_xact_lock($1::bigint)", kEventAppendLock);
+            !locked) {
+          return std::unexpected(std::move(locked.error()));
+        }
+        for (const OutboxEvent& event : events) {
+          if (auto inserted =
+                  db.query("INSERT INTO events (time_ms, action, repository, payload) "
+                           "VALUES ($1, $2, $3, $4)",
+                           event.time_ms, event.action, event.repository, event.payload);
+              !inserted) {
+            return std::unexpected(std::move(inserted.error()));
+          }
+        }
+        return {};
+      });
+    });
+  }
+
+  Result<std::vector<OutboxEvent>> events_after(std::int64_t after, std::size_t limit) override {
+    return read([&](Connection& db) -> Result<std::vector<OutboxEvent>> {
+      auto select = db.query(
+          "SELECT id, time_ms, action, repository, payload FROM events WHERE id > $1 "
+          "ORDER BY id LIMIT $2",
+          after, sql_limit(limit));
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<OutboxEvent> events;
+      events.reserve(static_cast<std::size_t>(select->count()));
+      for (int row = 0; row < select->count(); ++row) {
+        events.push_back(OutboxEvent{.id = select->integer(row, 0),
+                                     .time_ms = select->integer(row, 1),
+                                     .action = select->text(row, 2),
+                                     .repository = select->text(row, 3),
+                                     .payload = select->text(row, 4)});
+      }
+      return events;
+    });
+  }
+
+  Result<EventCursor> event_cursor(std::string_view endpoint) override {
+    return read([&](Connection& db) -> Result<EventCursor> {
+      if (auto made = db.query(
+              "INSERT INTO event_cursors (endpoint, delivered) "
+              "SELECT $1, COALESCE(MAX(id), 0) FROM events ON CONFLICT (endpoint) DO NOTHING",
+              endpoint);
+          !made) {
+        return std::unexpected(std::move(made.error()));
+      }
+      auto select = db.query(
+          "SELECT delivered, attempts, next_attempt_ms, last_error FROM event_cursors "
+          "WHERE endpoint = $1",
+          endpoint);
+      if (!select) return std::unexpected(std::move(select.error()));
+      if (select->count() == 0) return oci::fail(ErrorCode::kInternal, "event cursor lost");
+      return EventCursor{.delivered = select->integer(0, 0),
+                         .attempts = select->integer(0, 1),
+                         .next_attempt_ms = select->integer(0, 2),
+                         .last_error = select->text(0, 3)};
+    });
+  }
+
+  Result<void> advance_event_cursor(std::string_view endpoint, std::int64_t delivered) override {
+    return read([&](Connection& db) {
+      return done(
+          db.query("INSERT INTO event_cursors (endpoint, delivered) VALUES ($1, $2) "
+                   "ON CONFLICT (endpoint) DO UPDATE SET delivered = excluded.delivered, "
+                   "attempts = 0, next_attempt_ms = 0, last_error = ''",
+                   endpoint, delivered));
+    });
+  }
+
+  Result<void> record_event_failure(std::string_view endpoint, std::int64_t next_attempt_ms,
+                                    std::string_view error) override {
+    return read([&](Connection& db) {
+      return done(
+          db.query("UPDATE event_cursors SET attempts = attempts + 1, next_attempt_ms = $2, "
+                   "last_error = $3 WHERE endpoint = $1",
+                   endpoint, next_attempt_ms, error));
+    });
+  }
+
+  Result<std::uint64_t> delete_delivered_events(
+      std::int64_t before_ms, const std::vector<std::string>& endpoints) override {
+    return read([&](Connection& db) -> Result<std::uint64_t> {
+      std::int64_t delivered_by_all = std::numeric_limits<std::int64_t>::max();
+      for (const std::string& endpoint : endpoints) {
+        auto select = db.query("SELECT delivered FROM event_cursors WHERE endpoint = $1", endpoint);
+        if (!select) return std::unexpected(std::move(select.error()));
+        // An endpoint without a cursor yet starts after the newest event: it needs none.
+        if (select->count() > 0) {
+          delivered_by_all = std::min(delivered_by_all, select->integer(0, 0));
+        }
+      }
+      auto deleted = db.query("DELETE FROM events WHERE id <= $1 AND time_ms < $2",
+                              delivered_by_all, before_ms);
+      if (!deleted) return std::unexpected(std::move(deleted.error()));
+      return static_cast<std::uint64_t>(deleted->changed());
     });
   }
 

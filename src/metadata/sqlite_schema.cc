@@ -14,7 +14,7 @@ namespace {
 // Plain SQL that PostgreSQL also reads, but for two things its backend will spell its own way:
 // "INTEGER PRIMARY KEY" (there an identity column) and the byte order of names (SQLite's
 // default BINARY collation; there COLLATE "C").
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY,
@@ -130,6 +130,25 @@ CREATE TABLE gc_runs (
   bytes_freed BIGINT NOT NULL,
   dry_run INTEGER NOT NULL,
   error TEXT NOT NULL
+);
+)sql",
+    // The events outbox and how far each webhook endpoint got through it. AUTOINCREMENT: an id
+    // is never given again, even once every event was deleted (cursors point past it).
+    R"sql(
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_ms BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+
+CREATE TABLE event_cursors (
+  endpoint TEXT PRIMARY KEY,
+  delivered BIGINT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_ms BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
 );
 )sql",
 };

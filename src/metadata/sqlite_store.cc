@@ -608,6 +608,108 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- events outbox: writes serialize on the database's write lock, so ids commit in order.
+
+  Result<void> append_events(const std::vector<OutboxEvent>& events) override {
+    return write_uncached([&](Connection& db) -> Result<void> {
+      for (const OutboxEvent& event : events) {
+        if (auto inserted = db.run(
+                "INSERT INTO events (time_ms, action, repository, payload) VALUES (?1, ?2, ?3, ?4)",
+                event.time_ms, event.action, event.repository, event.payload);
+            !inserted) {
+          return inserted;
+        }
+      }
+      return {};
+    });
+  }
+
+  Result<std::vector<OutboxEvent>> events_after(std::int64_t after, std::size_t limit) override {
+    return read([&](Connection& db) -> Result<std::vector<OutboxEvent>> {
+      auto select = db.prepare(
+          "SELECT id, time_ms, action, repository, payload FROM events WHERE id > ?1 "
+          "ORDER BY id LIMIT ?2",
+          after, sql_limit(limit));
+      if (!select) return std::unexpected(std::move(select.error()));
+      std::vector<OutboxEvent> events;
+      while (true) {
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return events;
+        events.push_back(OutboxEvent{.id = select->integer(0),
+                                     .time_ms = select->integer(1),
+                                     .action = select->text(2),
+                                     .repository = select->text(3),
+                                     .payload = select->text(4)});
+      }
+    });
+  }
+
+  Result<EventCursor> event_cursor(std::string_view endpoint) override {
+    return write_uncached([&](Connection& db) -> Result<EventCursor> {
+      if (auto made = db.run("INSERT OR IGNORE INTO event_cursors (endpoint, delivered) "
+                             "SELECT ?1, COALESCE(MAX(id), 0) FROM events",
+                             endpoint);
+          !made) {
+        return std::unexpected(std::move(made.error()));
+      }
+      auto select = db.prepare(
+          "SELECT delivered, attempts, next_attempt_ms, last_error FROM event_cursors "
+          "WHERE endpoint = ?1",
+          endpoint);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return oci::fail(ErrorCode::kInternal, "event cursor lost");
+      return EventCursor{.delivered = select->integer(0),
+                         .attempts = select->integer(1),
+                         .next_attempt_ms = select->integer(2),
+                         .last_error = select->text(3)};
+    });
+  }
+
+  Result<void> advance_event_cursor(std::string_view endpoint, std::int64_t delivered) override {
+    return write_uncached([&](Connection& db) {
+      return db.run(
+          "INSERT INTO event_cursors (endpoint, delivered) VALUES (?1, ?2) "
+          "ON CONFLICT (endpoint) DO UPDATE SET delivered = excluded.delivered, attempts = 0, "
+          "next_attempt_ms = 0, last_error = ''",
+          endpoint, delivered);
+    });
+  }
+
+  Result<void> record_event_failure(std::string_view endpoint, std::int64_t next_attempt_ms,
+                                    std::string_view error) override {
+    return write_uncached([&](Connection& db) {
+      return db.run(
+          "UPDATE event_cursors SET attempts = attempts + 1, next_attempt_ms = ?2, "
+          "last_error = ?3 WHERE endpoint = ?1",
+          endpoint, next_attempt_ms, error);
+    });
+  }
+
+  Result<std::uint64_t> delete_delivered_events(
+      std::int64_t before_ms, const std::vector<std::string>& endpoints) override {
+    return write_uncached([&](Connection& db) -> Result<std::uint64_t> {
+      std::int64_t delivered_by_all = std::numeric_limits<std::int64_t>::max();
+      for (const std::string& endpoint : endpoints) {
+        auto select =
+            db.prepare("SELECT delivered FROM event_cursors WHERE endpoint = ?1", endpoint);
+        if (!select) return std::unexpected(std::move(select.error()));
+        auto row = select->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        // An endpoint without a cursor yet starts after the newest event: it needs none.
+        if (*row) delivered_by_all = std::min(delivered_by_all, select->integer(0));
+      }
+      if (auto deleted = db.run("DELETE FROM events WHERE id <= ?1 AND time_ms < ?2",
+                                delivered_by_all, before_ms);
+          !deleted) {
+        return std::unexpected(std::move(deleted.error()));
+      }
+      return static_cast<std::uint64_t>(db.changes());
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob); inside a write transaction. An upsert whose
   // update the WHERE refuses returns no row.

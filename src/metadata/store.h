@@ -48,6 +48,23 @@ struct BlobTotals {
   std::uint64_t bytes = 0;
 };
 
+// An event in the outbox (events/): what webhooks are sent, in `id` order.
+struct OutboxEvent {
+  std::int64_t id = 0;       // given by append_events, increasing in commit order
+  std::int64_t time_ms = 0;  // when it happened, milliseconds since the epoch
+  std::string action;
+  std::string repository;
+  std::string payload;  // the whole event as JSON text, opaque to the store
+};
+
+// How far one webhook endpoint got through the outbox.
+struct EventCursor {
+  std::int64_t delivered = 0;        // id of the last event delivered (or skipped)
+  std::int64_t attempts = 0;         // failed attempts at the next one since then
+  std::int64_t next_attempt_ms = 0;  // not before then (milliseconds since the epoch)
+  std::string last_error{};
+};
+
 struct UploadRecord {
   std::string id;
   std::string repository;
@@ -228,6 +245,27 @@ class Store {
   virtual Result<void> record_gc_run(const GcRunRecord& run) = 0;
   // The latest runs, newest first.
   virtual Result<std::vector<GcRunRecord>> gc_runs(std::size_t limit) = 0;
+
+  // --- events outbox (events/): events appended here are delivered to each webhook endpoint
+  // in id order, the endpoint's cursor moving past each one delivered.
+  // Appends the events in one transaction, giving them ids (their `id` is ignored) greater
+  // than any event committed before: a reader never sees an id appear below one it saw.
+  virtual Result<void> append_events(const std::vector<OutboxEvent>& events) = 0;
+  // Events with ids after `after`, in id order, at most `limit`.
+  virtual Result<std::vector<OutboxEvent>> events_after(std::int64_t after, std::size_t limit) = 0;
+  // The endpoint's cursor; an endpoint seen for the first time starts after the newest event
+  // (it is sent what happens from then on, not the outbox's past).
+  virtual Result<EventCursor> event_cursor(std::string_view endpoint) = 0;
+  // Moves the cursor to `delivered` and clears its failures.
+  virtual Result<void> advance_event_cursor(std::string_view endpoint, std::int64_t delivered) = 0;
+  // Counts a failed attempt at the event after the cursor, to be tried again from
+  // `next_attempt_ms`.
+  virtual Result<void> record_event_failure(std::string_view endpoint, std::int64_t next_attempt_ms,
+                                            std::string_view error) = 0;
+  // Deletes the events older than `before_ms` that every one of `endpoints` has delivered;
+  // returns how many.
+  virtual Result<std::uint64_t> delete_delivered_events(
+      std::int64_t before_ms, const std::vector<std::string>& endpoints) = 0;
 };
 
 }  // namespace metadata

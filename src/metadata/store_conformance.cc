@@ -672,6 +672,121 @@ TEST_P(StoreConformance, SharedSettingKeepsTheFirstValueProposed) {
   EXPECT_EQ(*other, "");
 }
 
+OutboxEvent outbox_event(std::int64_t time_ms, std::string repository) {
+  return OutboxEvent{.time_ms = time_ms,
+                     .action = "push",
+                     .repository = std::move(repository),
+                     .payload = R"({"n":)" + std::to_string(time_ms) + "}"};
+}
+
+TEST_P(StoreConformance, AppendedEventsAreReadInOrderAfterACursor) {
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(1, "a"), outbox_event(2, "b")})));
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(3, "a")})));
+  auto all = value(store_->events_after(0, 10));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_LT(all[0].id, all[1].id);
+  EXPECT_LT(all[1].id, all[2].id);
+  EXPECT_EQ(all[1].repository, "b");
+  EXPECT_EQ(all[2].payload, R"({"n":3})");
+  EXPECT_EQ(all[2].action, "push");
+  EXPECT_EQ(all[2].time_ms, 3);
+  auto page = value(store_->events_after(all[0].id, 1));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, all[1].id);
+  EXPECT_TRUE(value(store_->events_after(all[2].id, 10)).empty());
+}
+
+TEST_P(StoreConformance, ANewEventCursorStartsAfterTheNewestEvent) {
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(1, "a"), outbox_event(2, "a")})));
+  const auto newest = value(store_->events_after(0, 10)).back().id;
+  const EventCursor cursor = value(store_->event_cursor("hook"));
+  EXPECT_EQ(cursor.delivered, newest);
+  EXPECT_EQ(cursor.attempts, 0);
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(3, "a")})));
+  // Asked again, the cursor stays where it was.
+  EXPECT_EQ(value(store_->event_cursor("hook")).delivered, newest);
+}
+
+TEST_P(StoreConformance, EventCursorCountsFailuresUntilItAdvances) {
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(1, "a")})));
+  ASSERT_TRUE(ok(store_->event_cursor("hook")));
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(2, "a")})));
+  ASSERT_TRUE(ok(store_->record_event_failure("hook", 5000, "connection refused")));
+  ASSERT_TRUE(ok(store_->record_event_failure("hook", 7000, "HTTP 500")));
+  EventCursor cursor = value(store_->event_cursor("hook"));
+  EXPECT_EQ(cursor.attempts, 2);
+  EXPECT_EQ(cursor.next_attempt_ms, 7000);
+  EXPECT_EQ(cursor.last_error, "HTTP 500");
+  const auto second = value(store_->events_after(cursor.delivered, 10)).at(0).id;
+  ASSERT_TRUE(ok(store_->advance_event_cursor("hook", second)));
+  cursor = value(store_->event_cursor("hook"));
+  EXPECT_EQ(cursor.delivered, second);
+  EXPECT_EQ(cursor.attempts, 0);
+  EXPECT_EQ(cursor.next_attempt_ms, 0);
+  EXPECT_EQ(cursor.last_error, "");
+  reopen();
+  EXPECT_EQ(value(store_->event_cursor("hook")).delivered, second);
+}
+
+TEST_P(StoreConformance, OnlyOldEventsEveryEndpointDeliveredAreDeleted) {
+  ASSERT_TRUE(ok(store_->event_cursor("fast")));
+  ASSERT_TRUE(ok(store_->event_cursor("slow")));
+  ASSERT_TRUE(ok(store_->append_events(
+      {outbox_event(100, "a"), outbox_event(200, "a"), outbox_event(300, "a")})));
+  const auto ids = value(store_->events_after(0, 10));
+  ASSERT_TRUE(ok(store_->advance_event_cursor("fast", ids[2].id)));
+  ASSERT_TRUE(ok(store_->advance_event_cursor("slow", ids[1].id)));
+  // "slow" has not had the third; the second is not older than 200.
+  EXPECT_EQ(value(store_->delete_delivered_events(200, {"fast", "slow"})), 1u);
+  EXPECT_EQ(value(store_->events_after(0, 10)).front().id, ids[1].id);
+  // Without "slow" among the endpoints, its cursor keeps nothing.
+  EXPECT_EQ(value(store_->delete_delivered_events(1000, {"fast"})), 2u);
+  EXPECT_TRUE(value(store_->events_after(0, 10)).empty());
+  // Ids are never given again, even with the outbox empty.
+  ASSERT_TRUE(ok(store_->append_events({outbox_event(400, "a")})));
+  EXPECT_GT(value(store_->events_after(0, 10)).at(0).id, ids[2].id);
+}
+
+TEST_P(StoreConformance, ConcurrentAppendersCommitEventsInIdOrder) {
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 25;
+  std::atomic<bool> done{false};
+  // A reader following the outbox as a deliverer does must never find an id below one it
+  // already passed.
+  std::int64_t seen = 0;
+  std::size_t read_count = 0;
+  bool out_of_order = false;
+  std::thread reader([&] {
+    while (true) {
+      const bool last = done.load();
+      auto page = store_->events_after(seen, 1000);
+      if (!page) continue;
+      for (const OutboxEvent& event : *page) {
+        if (event.id <= seen) out_of_order = true;
+        seen = event.id;
+        ++read_count;
+      }
+      if (last && page->empty()) return;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::string repository = "r";
+        repository += std::to_string(t);  // not "r" + ...: GCC 12 -Wrestrict
+        EXPECT_TRUE(
+            ok(store_->append_events({outbox_event(b, repository), outbox_event(b, repository)})));
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  done = true;
+  reader.join();
+  EXPECT_FALSE(out_of_order);
+  EXPECT_EQ(read_count, std::size_t{kThreads * kBatches * 2});
+}
+
 TEST_P(StoreConformance, ConcurrentAcquirersGetOneLease) {
   using namespace std::chrono_literals;
   constexpr unsigned kThreads = 8;

@@ -44,6 +44,7 @@ PullThrough::PullThrough(UpstreamTable table, registry::Registry& registry,
                          PullThroughOptions options)
     : table_(std::move(table)),
       registry_(registry),
+      events_(options.events),
       upstreams_(std::make_unique<Upstreams>()),
       manifest_workers_(options.manifest_workers),
       blob_workers_(options.blob_workers) {
@@ -222,6 +223,16 @@ oci::Result<registry::ManifestContent> PullThrough::store_from_upstream(
   health_of(upstream).fetched(0);
   spdlog::info("mirror: fetched {} ({})", describe(upstream, match.remote_repository, upstream_ref),
                stored->digest.str());
+  if (events_ != nullptr && events_->enabled()) {
+    events::Event event;
+    event.action = events::Action::kMirrorFetch;
+    event.repository = repository;
+    event.digest = stored->digest.str();
+    if (reference.find(':') == std::string::npos) event.tag = reference;
+    event.media_type = stored->media_type;
+    event.size = stored->size;
+    events_->emit(std::move(event));
+  }
   return registry::ManifestContent{stored->digest, fetched->media_type,
                                    std::make_shared<const std::string>(std::move(fetched->body))};
 }
@@ -277,6 +288,14 @@ std::shared_ptr<BlobFetch> PullThrough::blob(const UpstreamMatch& match, std::st
       health_of(upstream).fetched(bytes);
       spdlog::info("mirror: fetched {} ({} bytes)",
                    describe(upstream, match.remote_repository, fetch->digest().str()), bytes);
+      if (events_ != nullptr && events_->enabled()) {
+        events::Event event;
+        event.action = events::Action::kMirrorFetch;
+        event.repository = fetch->repository();
+        event.digest = fetch->digest().str();
+        event.size = bytes;
+        events_->emit(std::move(event));
+      }
     } else if (const auto error = fetch->progress().error) {
       // A blob the upstream does not have is a client's probe (a HEAD before a push), not
       // a failure to warn about.

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/sink.h"
 #include "mirror/blob_fetch.h"
 #include "mirror/cluster_lease.h"
 #include "mirror/tag_freshness.h"
@@ -50,6 +51,9 @@ struct PullThroughOptions {
   // while the others wait for it; none: this process coalesces its own fetches only.
   std::optional<LeaseCalls> leases;
   LeaseTiming lease_timing;
+  // Told of each manifest and blob fetched from an upstream and stored (mirror.fetch); may be
+  // null.
+  events::Sink* events = nullptr;
 };
 
 struct UpstreamStatus {
@@ -120,6 +124,7 @@ class PullThrough {
 
   UpstreamTable table_;
   registry::Registry& registry_;
+  events::Sink* const events_;
   transfer::StoreOpener opener_;
   std::unique_ptr<Upstreams> upstreams_;
   std::unique_ptr<storage::Driver> spool_;  // readers' copies of fetches; null when not needed

@@ -66,6 +66,8 @@ struct ManifestContent {
 struct PutManifestResult {
   oci::Digest digest;
   std::optional<std::string> subject;  // for the OCI-Subject response header
+  std::string media_type;              // as the manifest declares it
+  std::uint64_t size = 0;
 };
 
 struct Page {
@@ -192,6 +194,11 @@ class Registry {
                                                  std::string_view reference,
                                                  std::string_view content_type, std::string body);
   Result<void> delete_manifest(std::string_view repository, std::string_view reference);
+
+  // The digest `tag` points at, nullopt when it points nowhere (events/: a tag that moved).
+  Result<std::optional<std::string>> tag_target(std::string_view repository, std::string_view tag) {
+    return store_.tag(repository, tag);
+  }
 
   // --- listings
   Result<Page> tags(std::string_view repository, std::string_view after, std::size_t limit);

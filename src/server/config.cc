@@ -271,6 +271,7 @@ const std::map<std::string, Setter>& setters() {
        [](const YAML::Node& node, C& c) { return read_s3_config(node, c.storage_s3); }},
       {"database",
        [](const YAML::Node& node, C& c) { return read_database_config(node, c.database); }},
+      {"events", [](const YAML::Node& node, C& c) { return read_events_config(node, c.events); }},
       {"mirror.upstreams",
        set_with(
            [](C & c) -> auto& { return c.mirror.upstreams; }, "mirror.upstreams", read_upstreams)},

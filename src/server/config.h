@@ -16,6 +16,7 @@
 #include "registry/registry.h"
 #include "server/auth_config.h"
 #include "server/gc_config.h"
+#include "server/events_config.h"
 #include "server/mirror_config.h"
 #include "server/observability_config.h"
 #include "storage/s3_options.h"
@@ -96,6 +97,8 @@ struct ServerConfig {
   // mirror.sync: sync.yaml sets run into this registry on a schedule (sync_sets_config.h).
   std::vector<imagesync::ScheduledSet> sync_sets;
   GcConfig gc;  // gc: online garbage collection (gc_config.h)
+  // events: webhooks told of pushes, pulls, deletes, tag moves (events_config.h).
+  EventsConfig events;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the

@@ -1,10 +1,11 @@
 // What every handler needs besides the exchange: the registry, and a pool for calls that may
 // block on disk (fsync, database writes) so they never stall the threads serving sockets; the
-// pull-through mirror, and the scheduled sync sets for their status.
+// pull-through mirror, the scheduled sync sets for their status, and where events go.
 #pragma once
 
 #include <type_traits>
 
+#include "events/sink.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/http.h"
@@ -29,6 +30,7 @@ struct Context {
   const registry::GcOptions* gc = nullptr;              // null: the defaults
   ServerMetrics* metrics = nullptr;                     // null: metrics.enabled is false
   const MetricsConfig* metrics_config = nullptr;        // set with `metrics`
+  events::Sink* events = nullptr;                       // null: no events.endpoints
 };
 
 // offload(pool, f) with the handlers' pool.

@@ -34,6 +34,9 @@ asio::awaitable<void> handle_sync_sets(Exchange& exchange, const Route& route, C
 asio::awaitable<void> handle_gc(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
+// Emits the pull event of a manifest GET (not for HEAD) when events are recorded.
+void emit_pull(const Exchange& exchange, const Route& route, Context& context,
+               const registry::ManifestContent& manifest);
 // A manifest with its Content-Type, Docker-Content-Digest and ETag.
 asio::awaitable<void> send_manifest(Exchange& exchange, const registry::ManifestContent& manifest);
 // A blob the registry stores, whole or the request's Range of it.

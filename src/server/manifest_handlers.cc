@@ -1,6 +1,7 @@
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>
 #include <array>
 
+#include "server/event_hooks.h"
 #include "server/handlers.h"
 
 namespace server {
@@ -20,6 +21,7 @@ asio::awaitable<void> get_manifest(Exchange& exchange, const Route& route, Conte
                                 [&] { return registry.get_manifest(route.name, route.reference); });
   }
   if (!manifest) co_return co_await exchange.send_error(manifest.error());
+  if (exchange.method() == http::verb::get) emit_pull(exchange, route, context, *manifest);
   co_await send_manifest(exchange, *manifest);
 }
 
@@ -28,10 +30,32 @@ asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Conte
   auto body = co_await exchange.read_body_string(registry.options().max_manifest_bytes);
   if (!body) co_return co_await exchange.send_error(body.error());
   const std::string content_type(exchange.header(http::field::content_type));
+  const bool by_tag = is_tag_reference(route.reference);
+  // Where the tag pointed before, to tell a tag created or moved from one pushed again.
+  std::optional<std::string> tagged_before;
   auto stored = co_await offload(context, [&] {
+    if (by_tag && events_enabled(context)) {
+      if (auto target = registry.tag_target(route.name, route.reference)) tagged_before = *target;
+    }
     return registry.put_manifest(route.name, route.reference, content_type, std::move(*body));
   });
   if (!stored) co_return co_await exchange.send_error(stored.error());
+  if (events_enabled(context)) {
+    events::Event pushed = request_event(exchange, events::Action::kPush, route.name);
+    pushed.digest = stored->digest.str();
+    pushed.media_type = stored->media_type;
+    pushed.size = stored->size;
+    if (by_tag) pushed.tag = route.reference;
+    if (by_tag && tagged_before != pushed.digest) {
+      events::Event tag_moved = pushed;
+      tag_moved.action = events::Action::kTag;
+      emit_event(context, std::move(pushed));
+      // Queued after the push: once it is written, so is the push.
+      co_await emit_event_written(context, std::move(tag_moved));
+    } else {
+      co_await emit_event_written(context, std::move(pushed));
+    }
+  }
   auto response = exchange.make_header(http::status::created);
   response.set(http::field::location, "/v2/" + route.name + "/manifests/" + stored->digest.str());
   response.set("Docker-Content-Digest", stored->digest.str());
@@ -39,7 +63,30 @@ asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Conte
   co_await exchange.send_header(std::move(response));
 }
 
+asio::awaitable<void> delete_manifest(Exchange& exchange, const Route& route, Context& context) {
+  auto deleted = co_await offload(
+      context, [&] { return context.registry.delete_manifest(route.name, route.reference); });
+  if (!deleted) co_return co_await exchange.send_error(deleted.error());
+  if (events_enabled(context)) {
+    events::Event event = request_event(exchange, events::Action::kDelete, route.name);
+    (is_tag_reference(route.reference) ? event.tag : event.digest) = route.reference;
+    co_await emit_event_written(context, std::move(event));
+  }
+  co_await exchange.send_header(exchange.make_header(http::status::accepted));
+}
+
 }  // namespace
+
+void emit_pull(const Exchange& exchange, const Route& route, Context& context,
+               const registry::ManifestContent& manifest) {
+  if (!events_enabled(context)) return;
+  events::Event event = request_event(exchange, events::Action::kPull, route.name);
+  event.digest = manifest.digest.str();
+  if (is_tag_reference(route.reference)) event.tag = route.reference;
+  event.media_type = manifest.media_type;
+  event.size = manifest.bytes->size();
+  emit_event(context, std::move(event));
+}
 
 asio::awaitable<void> send_manifest(Exchange& exchange, const registry::ManifestContent& manifest) {
   const std::string& digest = manifest.digest.str();
@@ -58,12 +105,8 @@ asio::awaitable<void> handle_manifest(Exchange& exchange, const Route& route, Co
       co_return co_await get_manifest(exchange, route, context);
     case http::verb::put:
       co_return co_await put_manifest(exchange, route, context);
-    case http::verb::delete_: {
-      auto deleted = co_await offload(
-          context, [&] { return context.registry.delete_manifest(route.name, route.reference); });
-      if (!deleted) co_return co_await exchange.send_error(deleted.error());
-      co_return co_await exchange.send_header(exchange.make_header(http::status::accepted));
-    }
+    case http::verb::delete_:
+      co_return co_await delete_manifest(exchange, route, context);
     default:
       co_return co_await method_not_allowed(exchange);
   }

@@ -153,6 +153,7 @@ class Server {
             .gc = &gc_options_,
             .metrics = metrics_.get(),
             .metrics_config = &config.metrics,
+            .events = extensions.events,
         },
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),

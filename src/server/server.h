@@ -5,6 +5,7 @@
 // reloading and stopping (sys/sd_notify.h).
 #pragma once
 
+#include "events/sink.h"
 #include "oci/error.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
@@ -25,6 +26,8 @@ struct Extensions {
   mirror::PullThrough* mirror = nullptr;
   // The scheduled sync sets, for GET /regmirror/v1/sync.
   const imagesync::SyncScheduler* sync_sets = nullptr;
+  // Events of pushes, pulls, deletes and tag moves (events.endpoints).
+  events::Sink* events = nullptr;
 };
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to

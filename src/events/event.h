@@ -1,0 +1,60 @@
+// What happened in the registry that webhooks are told about, and its JSON form in the outbox.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "metadata/store.h"
+#include "oci/error.h"
+
+namespace events {
+
+enum class Action {
+  kPush,         // a manifest PUT
+  kPull,         // a manifest GET (not HEAD, not blobs)
+  kDelete,       // a manifest or tag DELETE
+  kTag,          // a tag created, or moved to another manifest
+  kGcDelete,     // garbage collection removed a manifest or blob
+  kMirrorFetch,  // pull-through stored a manifest or blob fetched from its upstream
+};
+
+// "push", "pull", "delete", "tag", "gc.delete", "mirror.fetch".
+std::string_view action_name(Action action);
+std::optional<Action> parse_action(std::string_view name);
+
+// The HTTP request that caused the event, as far as it is known.
+// (Initializers everywhere: designated initializers may leave any field out without a warning.)
+struct Request {
+  std::string id{};          // a request id; empty until the server has them
+  std::string addr{};        // the client's address
+  std::string host{};        // the Host the client asked for
+  std::string method{};      // GET, PUT, DELETE
+  std::string user_agent{};  // the client's User-Agent
+  bool secure = false;       // over TLS
+};
+
+struct Event {
+  std::int64_t id = 0;  // given by the outbox; 0 until stored
+  std::chrono::system_clock::time_point time;
+  Action action = Action::kPush;
+  std::string repository;
+  std::string digest;  // may be empty (a tag delete)
+  std::string tag;     // may be empty
+  std::string media_type;
+  std::uint64_t size = 0;
+  std::string user;  // empty: anonymous or no auth
+  Request request;
+  std::string source;  // the host name of the process where it happened
+};
+
+// The outbox row of an event (its payload holds every field but the id), and back.
+metadata::OutboxEvent to_outbox(const Event& event);
+oci::Result<Event> from_outbox(const metadata::OutboxEvent& row);
+
+// RFC 3339 in UTC with milliseconds: "2026-12-05T09:14:19.123Z".
+std::string rfc3339(std::chrono::system_clock::time_point time);
+
+}  // namespace events

@@ -1,0 +1,79 @@
+#include "events/outbox_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+
+#include "metadata/sqlite_store.h"
+#include "testsupport/temp_dir.h"
+
+namespace events {
+namespace {
+
+class OutboxWriterTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = metadata::open_sqlite_store(dir_ / "metadata.db");
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+
+  Event event(std::string repository) {
+    Event made;
+    made.action = Action::kPush;
+    made.repository = std::move(repository);
+    return made;
+  }
+
+  static std::string name(int i) {
+    return std::string(1, 'r') + std::to_string(i);  // not "r" + ...: GCC 12 -Wrestrict
+  }
+
+  testsupport::TempDir dir_;
+  std::unique_ptr<metadata::Store> store_;
+};
+
+TEST_F(OutboxWriterTest, AnEventIsInTheOutboxWhenItsCallbackRuns) {
+  std::atomic<int> batches{0};
+  OutboxWriter writer(*store_, {.source = "node-1"}, [&] { ++batches; });
+  std::promise<void> written;
+  writer.emit(event("a"), [&] { written.set_value(); });
+  written.get_future().wait();
+  auto rows = store_->events_after(0, 10);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  auto stored = from_outbox(rows->front());
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->repository, "a");
+  EXPECT_EQ(stored->source, "node-1");  // stamped when left empty
+  EXPECT_GT(stored->time.time_since_epoch().count(), 0);
+  EXPECT_GE(batches.load(), 1);
+}
+
+TEST_F(OutboxWriterTest, StoppingWritesEverythingQueuedInOrder) {
+  constexpr int kEvents = 2000;
+  {
+    OutboxWriter writer(*store_, {.batch = 50}, {});
+    for (int i = 0; i < kEvents; ++i) writer.emit(event(name(i)));
+  }  // the destructor stops it
+  auto rows = store_->events_after(0, kEvents + 1);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), std::size_t{kEvents});
+  for (int i = 0; i < kEvents; ++i) EXPECT_EQ((*rows)[i].repository, name(i));
+}
+
+TEST_F(OutboxWriterTest, AfterStopEventsAreDroppedAndCounted) {
+  OutboxWriter writer(*store_, {}, {});
+  writer.stop();
+  bool released = false;
+  writer.emit(event("late"), [&] { released = true; });
+  EXPECT_TRUE(released);
+  EXPECT_EQ(writer.dropped(), 1u);
+  auto rows = store_->events_after(0, 10);
+  ASSERT_TRUE(rows);
+  EXPECT_TRUE(rows->empty());
+}
+
+}  // namespace
+}  // namespace events
