@@ -6,8 +6,8 @@
 #include <memory>
 #include <optional>
 
-#include "cli/serve_gc.h"
 #include "cli/serve_events.h"
+#include "cli/serve_gc.h"
 #include "cli/serve_pull_through.h"
 #include "cli/serve_sync_sets.h"
 #include "metadata/open_store.h"
@@ -180,7 +180,7 @@ int run_serve(const ServeFlags& flags) {
   std::optional<ServeGc> gc;
   if (config.gc.schedule) {
     gc.emplace(*config.gc.schedule, server::gc_options(config.gc, config.mirror.upstreams),
-               registry);
+               registry, event_sink);
   }
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
@@ -188,7 +188,7 @@ int run_serve(const ServeFlags& flags) {
   extensions.events = event_sink;
   auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions,
                               std::move(source));
-  sync_sets.reset();       // running sets stop before the registry goes
+  sync_sets.reset();  // running sets stop before the registry goes
   gc.reset();
   event_service->reset();  // what is queued is written to the outbox before it stops
   if (!served) {

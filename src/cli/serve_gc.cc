@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/gc_observer.h"
 #include "transfer/human_bytes.h"
 
 namespace cli {
@@ -20,10 +21,11 @@ void log_report(const registry::GcReport& report) {
 }  // namespace
 
 ServeGc::ServeGc(imagesync::Schedule schedule, registry::GcOptions options,
-                 registry::Registry& registry)
+                 registry::Registry& registry, events::Sink* events)
     : schedule_(std::move(schedule)),
       options_(std::move(options)),
       registry_(registry),
+      events_(events),
       thread_([this](const std::stop_token& stop) { loop(stop); }) {
   spdlog::info("gc: {} {}", schedule_.is_interval() ? "every" : "at", schedule_.describe());
 }
@@ -45,6 +47,7 @@ void ServeGc::loop(const std::stop_token& stop) {
     }
     const auto started = imagesync::Clock::now();
     auto report = registry_.collect_garbage(options_);
+    server::observe_gc_run(report, events_);
     if (report) {
       log_report(*report);
     } else {

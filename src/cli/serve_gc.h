@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "events/sink.h"
 #include "registry/gc.h"
 #include "registry/registry.h"
 #include "sync/schedule.h"
@@ -15,7 +16,9 @@ namespace cli {
 
 class ServeGc {
  public:
-  ServeGc(imagesync::Schedule schedule, registry::GcOptions options, registry::Registry& registry);
+  // `events`: where the runs' gc.delete events go (null: none).
+  ServeGc(imagesync::Schedule schedule, registry::GcOptions options, registry::Registry& registry,
+          events::Sink* events);
   // Stops the schedule; a run going on finishes first.
   ~ServeGc();
   ServeGc(const ServeGc&) = delete;
@@ -27,6 +30,7 @@ class ServeGc {
   const imagesync::Schedule schedule_;
   const registry::GcOptions options_;
   registry::Registry& registry_;
+  events::Sink* const events_;
   std::mutex mutex_;
   std::condition_variable_any wake_;
   std::jthread thread_;  // last: started once the rest is there

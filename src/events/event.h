@@ -36,18 +36,19 @@ struct Request {
   bool secure = false;       // over TLS
 };
 
+// (Initializers everywhere, as in Request.)
 struct Event {
   std::int64_t id = 0;  // given by the outbox; 0 until stored
-  std::chrono::system_clock::time_point time;
+  std::chrono::system_clock::time_point time{};
   Action action = Action::kPush;
-  std::string repository;
-  std::string digest;  // may be empty (a tag delete)
-  std::string tag;     // may be empty
-  std::string media_type;
+  std::string repository{};
+  std::string digest{};  // may be empty (a tag delete)
+  std::string tag{};     // may be empty
+  std::string media_type{};
   std::uint64_t size = 0;
-  std::string user;  // empty: anonymous or no auth
-  Request request;
-  std::string source;  // the host name of the process where it happened
+  std::string user{};  // empty: anonymous or no auth
+  Request request{};
+  std::string source{};  // the host name of the process where it happened
 };
 
 // The outbox row of an event (its payload holds every field but the id), and back.

@@ -1,6 +1,7 @@
 // POST /regmirror/v1/gc: a garbage collection run now, on the blocking pool; its report as the
 // answer. 409 while another run (of any process sharing the database) goes on.
 #include "server/error_response.h"
+#include "server/gc_observer.h"
 #include "server/gc_report_json.h"
 #include "server/handlers.h"
 
@@ -31,6 +32,7 @@ asio::awaitable<void> handle_gc(Exchange& exchange, const Route&, Context& conte
   options.dry_run = *dry_run;
   auto report =
       co_await offload(context, [&] { return context.registry.collect_garbage(options); });
+  observe_gc_run(report, context.events);
   if (!report && report.error().code == oci::ErrorCode::kTooManyRequests) {
     co_return co_await send_json_error(exchange, http::status::conflict, report.error());
   }

@@ -30,8 +30,8 @@ SECRET = "events-test-secret"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
-def config_text(endpoints):
-    lines = ["events:", "  endpoints:"]
+def config_text(endpoints, extra=""):
+    lines = [extra + "events:", "  endpoints:"]
     for name, port, fmt in endpoints:
         lines += [f"    - name: {name}", f"      url: http://127.0.0.1:{port}/hook",
                   f"      secret: {SECRET}", f"      format: {fmt}", "      timeout: 1s"]
@@ -105,8 +105,8 @@ class EventsCase(unittest.TestCase):
         self.receivers.append(receiver)
         return receiver
 
-    def server(self, endpoints):
-        server = Server(self.workdir, config_text=config_text(endpoints), log_level="info")
+    def server(self, endpoints, extra=""):
+        server = Server(self.workdir, config_text=config_text(endpoints, extra), log_level="info")
         self.servers.append(server)
         return server.start()
 
@@ -198,6 +198,22 @@ class Delivery(EventsCase):
         self.assertEqual(pull["request"]["method"], "GET")
         self.assertEqual(pull["request"]["addr"], "127.0.0.1")
         self.assertTrue(pull["source"]["instanceID"])  # the host name
+
+
+class GarbageCollection(EventsCase):
+    def test_each_manifest_collected_is_an_event(self):
+        hook = self.receiver()
+        server = self.server([("hook", hook.port, "cloudevents")], extra='gc: {schedule: "", grace: 1s}\n')
+        client = server.client()
+        first = push_image(client, "events/gc", "v1", seed=41)
+        push_image(client, "events/gc", "v1", seed=42)  # the tag moves: the first is garbage
+        time.sleep(2.1)  # past the grace
+        status, _, body = client.request("POST", "/regmirror/v1/gc")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["manifests_removed"], 1, body)
+        collected = lambda r: [summary(e) for e in r.cloudevents() if e["data"]["action"] == "gc.delete"]
+        hook.wait_for(lambda r: len(collected(r)), 1)
+        self.assertEqual(collected(hook), [("events/gc", "gc.delete", first, "")])
 
 
 class Outage(EventsCase):

@@ -195,3 +195,7 @@ assert_eq "the report says it removed" false "$(jq .dry_run "$T/work/post.json")
 assert_eq "POST with a bad body" 400 "$(post -u alice:alice-password -d '{"dry_run": "yes"}')"
 assert_eq "GET" 405 "$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-password "http://$A/regmirror/v1/gc")"
 ok "POST /regmirror/v1/gc: 401 anonymous, 403 non-admin, 200 with the report for an admin"
+# The two runs in /metrics (open to anyone by default).
+gc_runs_ok=$(curl -fsS "http://$A/metrics" | awk '$1 == "regmirror_gc_runs_total{result=\"ok\"}" {print $2}')
+assert_eq "regmirror_gc_runs_total{result=\"ok\"}" 2 "$gc_runs_ok"
+ok "/metrics counts the runs"
