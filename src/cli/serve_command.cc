@@ -190,6 +190,7 @@ int run_serve(const ServeFlags& flags) {
                               std::move(source));
   sync_sets.reset();  // running sets stop before the registry goes
   gc.reset();
+  pull_through->reset();   // its fetch workers emit events
   event_service->reset();  // what is queued is written to the outbox before it stops
   if (!served) {
     fmt::print(stderr, "regmirror serve: {}\n", served.error().message);

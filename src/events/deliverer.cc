@@ -24,7 +24,7 @@ double jitter() {
 }
 
 // Sleeps `duration` unless stopped first.
-void pause(std::chrono::milliseconds duration, std::stop_token stop) {
+void pause(std::chrono::milliseconds duration, const std::stop_token& stop) {
   std::mutex mutex;
   std::condition_variable_any never;
   std::unique_lock lock(mutex);
@@ -40,7 +40,7 @@ Deliverer::Deliverer(metadata::Store& store, Endpoint endpoint, DeliveryOptions 
       options_(std::move(options)),
       lease_name_("regmirror:events:" + endpoint_.name),
       doorbell_(doorbell),
-      thread_([this](std::stop_token stop) { run(stop); }) {}
+      thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
 Deliverer::~Deliverer() {
   thread_.request_stop();
@@ -48,7 +48,7 @@ Deliverer::~Deliverer() {
   if (leased_) (void)store_.release_lease(lease_name_, options_.holder);
 }
 
-void Deliverer::run(std::stop_token stop) {
+void Deliverer::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     const std::uint64_t rings = doorbell_.rings();
     if (!hold_lease(stop)) {
@@ -59,7 +59,7 @@ void Deliverer::run(std::stop_token stop) {
   }
 }
 
-bool Deliverer::hold_lease(std::stop_token stop) {
+bool Deliverer::hold_lease(const std::stop_token& stop) {
   const auto now = std::chrono::steady_clock::now();
   // Renewed when a third of it has passed: a request in flight (timeout at most a third of the
   // lease) never outlives it.
@@ -80,7 +80,7 @@ bool Deliverer::hold_lease(std::stop_token stop) {
   return leased_;
 }
 
-bool Deliverer::deliver_next(std::stop_token stop) {
+bool Deliverer::deliver_next(const std::stop_token& stop) {
   // While it holds the lease, only this deliverer moves the cursor: it is read once.
   if (!cursor_) {
     auto read = store_.event_cursor(endpoint_.name);
@@ -139,7 +139,7 @@ bool Deliverer::deliver_next(std::stop_token stop) {
   return true;
 }
 
-oci::Result<void> Deliverer::send(std::span<const Event> events, std::stop_token stop) {
+oci::Result<void> Deliverer::send(std::span<const Event> events, const std::stop_token& stop) {
   WebhookRequest request;
   request.url = endpoint_.url;
   request.timeout = endpoint_.timeout;

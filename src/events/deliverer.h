@@ -36,12 +36,12 @@ class Deliverer {
   Deliverer& operator=(const Deliverer&) = delete;
 
  private:
-  void run(std::stop_token stop);
+  void run(const std::stop_token& stop);
   // One step: false when there was nothing to do and the caller should wait.
-  bool deliver_next(std::stop_token stop);
-  bool hold_lease(std::stop_token stop);
+  bool deliver_next(const std::stop_token& stop);
+  bool hold_lease(const std::stop_token& stop);
   // POSTs the events; an error says why they were not accepted.
-  oci::Result<void> send(std::span<const Event> events, std::stop_token stop);
+  oci::Result<void> send(std::span<const Event> events, const std::stop_token& stop);
   void failed(std::int64_t attempts, const std::string& error);
 
   metadata::Store& store_;

@@ -24,7 +24,7 @@ class Doorbell {
     return rings_;
   }
   // Until it rings after `seen` rings, `timeout` passes or `stop` is requested.
-  void wait(std::uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
+  void wait(std::uint64_t seen, std::chrono::milliseconds timeout, const std::stop_token& stop) {
     std::unique_lock lock(mutex_);
     rung_.wait_for(lock, stop, timeout, [&] { return rings_ != seen; });
   }

@@ -18,7 +18,7 @@ OutboxWriter::OutboxWriter(metadata::Store& store, OutboxWriterOptions options,
     : store_(store),
       options_(std::move(options)),
       written_(std::move(written)),
-      thread_([this](std::stop_token stop) { run(stop); }) {}
+      thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
 OutboxWriter::~OutboxWriter() { stop(); }
 
@@ -61,7 +61,7 @@ std::uint64_t OutboxWriter::dropped() const {
   return dropped_;
 }
 
-std::vector<OutboxWriter::Pending> OutboxWriter::next_batch(std::stop_token stop) {
+std::vector<OutboxWriter::Pending> OutboxWriter::next_batch(const std::stop_token& stop) {
   std::unique_lock lock(mutex_);
   has_work_.wait(lock, stop, [&] { return !queue_.empty(); });
   std::vector<Pending> batch;
@@ -81,7 +81,7 @@ void OutboxWriter::put_back(std::vector<Pending> batch) {
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
 }
 
-void OutboxWriter::run(std::stop_token stop) {
+void OutboxWriter::run(const std::stop_token& stop) {
   std::chrono::milliseconds retry = kFirstRetry;
   std::optional<std::chrono::steady_clock::time_point> stop_deadline;
   while (true) {

@@ -49,10 +49,10 @@ class OutboxWriter final : public Sink {
     std::function<void()> written;  // may be empty
   };
 
-  void run(std::stop_token stop);
+  void run(const std::stop_token& stop);
   // Takes the next batch off the queue (waiting for one unless stopping); empty once stopped
   // with nothing left.
-  std::vector<Pending> next_batch(std::stop_token stop);
+  std::vector<Pending> next_batch(const std::stop_token& stop);
   void put_back(std::vector<Pending> batch);
 
   metadata::Store& store_;

@@ -38,7 +38,7 @@ Service::Service(metadata::Store& store, ServiceOptions options)
         kShortestLease, endpoint.timeout * 3 + std::chrono::seconds(1));
     deliverers_.push_back(std::make_unique<Deliverer>(store_, endpoint, delivery, doorbell_));
   }
-  janitor_ = std::jthread([this](std::stop_token stop) { remove_old_events(stop); });
+  janitor_ = std::jthread([this](const std::stop_token& stop) { remove_old_events(stop); });
 }
 
 Service::~Service() {
@@ -48,8 +48,9 @@ Service::~Service() {
   deliverers_.clear();
 }
 
-void Service::remove_old_events(std::stop_token stop) {
+void Service::remove_old_events(const std::stop_token& stop) {
   std::vector<std::string> names;
+  names.reserve(options_.endpoints.size());
   for (const Endpoint& endpoint : options_.endpoints) names.push_back(endpoint.name);
   std::mutex mutex;
   std::condition_variable_any never;

@@ -35,7 +35,7 @@ class Service {
 
  private:
   Service(metadata::Store& store, ServiceOptions options);
-  void remove_old_events(std::stop_token stop);
+  void remove_old_events(const std::stop_token& stop);
 
   metadata::Store& store_;
   const ServiceOptions options_;

@@ -17,7 +17,7 @@ std::string signature(std::string_view secret, std::int64_t unix_seconds, std::s
        reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac,
        &length);
   std::string hex;
-  hex.reserve(length * 2);
+  hex.reserve(std::size_t{length} * 2);
   for (unsigned int i = 0; i < length; ++i)
     fmt::format_to(std::back_inserter(hex), "{:02x}", mac[i]);
   return "t=" + timestamp + ",v1=" + hex;

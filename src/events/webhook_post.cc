@@ -11,12 +11,12 @@ namespace {
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
 int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<std::stop_token*>(stop)->stop_requested() ? 1 : 0;
+  return static_cast<const std::stop_token*>(stop)->stop_requested() ? 1 : 0;
 }
 
 }  // namespace
 
-oci::Result<long> post_webhook(const WebhookRequest& request, std::stop_token stop) {
+oci::Result<long> post_webhook(const WebhookRequest& request, const std::stop_token& stop) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return oci::fail(oci::ErrorCode::kInternal, "curl_easy_init failed");
   curl_slist* list = nullptr;
@@ -40,7 +40,8 @@ oci::Result<long> post_webhook(const WebhookRequest& request, std::stop_token st
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &discard);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &abort_when_stopped);
-  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &stop);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA,
+                   const_cast<std::stop_token*>(&stop));  // read only, by abort_when_stopped
   // Webhooks are plain HTTP(S) endpoints: no other protocol, no redirect to elsewhere.
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   const CURLcode code = curl_easy_perform(handle);

@@ -20,6 +20,6 @@ struct WebhookRequest {
 
 // The HTTP status of the answer; an error when the connection failed, the timeout passed or
 // `stop` was requested meanwhile (the transfer is abandoned at once then).
-oci::Result<long> post_webhook(const WebhookRequest& request, std::stop_token stop);
+oci::Result<long> post_webhook(const WebhookRequest& request, const std::stop_token& stop);
 
 }  // namespace events

@@ -105,13 +105,14 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
-    // Garbage collection, as SQLite's fourth migration says.
+    // Garbage collection, as SQLite's fourth migration says; the new columns default to now,
+    // so that a replica still on the previous binary during a rolling upgrade dates its rows.
     R"sql(
-ALTER TABLE blobs ADD COLUMN touched_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE blobs ADD COLUMN touched_at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint;
 ALTER TABLE blobs ADD COLUMN state TEXT NOT NULL DEFAULT 'live';
-ALTER TABLE repository_blobs ADD COLUMN linked_at BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE manifests ADD COLUMN pushed_at BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE tags ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE repository_blobs ADD COLUMN linked_at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint;
+ALTER TABLE manifests ADD COLUMN pushed_at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint;
+ALTER TABLE tags ADD COLUMN updated_at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint;
 UPDATE blobs SET touched_at = extract(epoch FROM now())::bigint;
 UPDATE repository_blobs SET linked_at = extract(epoch FROM now())::bigint;
 UPDATE manifests SET pushed_at = extract(epoch FROM now())::bigint;

@@ -234,7 +234,6 @@ class PostgresStore final : public Store {
     });
   }
 
-
   // --- manifests and tags
 
   Result<void> put_manifest(const ManifestPut& put) override {
@@ -653,7 +652,8 @@ class PostgresStore final : public Store {
       return done(
           db.query("INSERT INTO event_cursors (endpoint, delivered) VALUES ($1, $2) "
                    "ON CONFLICT (endpoint) DO UPDATE SET delivered = excluded.delivered, "
-                   "attempts = 0, next_attempt_ms = 0, last_error = ''",
+                   "attempts = 0, next_attempt_ms = 0, last_error = '' "
+                   "WHERE event_cursors.delivered <= excluded.delivered",
                    endpoint, delivered));
     });
   }

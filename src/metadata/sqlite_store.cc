@@ -236,7 +236,6 @@ class SqliteStore final : public Store {
     });
   }
 
-
   // --- manifests and tags
 
   Result<void> put_manifest(const ManifestPut& put) override {
@@ -673,7 +672,8 @@ class SqliteStore final : public Store {
       return db.run(
           "INSERT INTO event_cursors (endpoint, delivered) VALUES (?1, ?2) "
           "ON CONFLICT (endpoint) DO UPDATE SET delivered = excluded.delivered, attempts = 0, "
-          "next_attempt_ms = 0, last_error = ''",
+          "next_attempt_ms = 0, last_error = '' WHERE event_cursors.delivered <= "
+          "excluded.delivered",
           endpoint, delivered);
     });
   }

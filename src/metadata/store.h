@@ -256,7 +256,8 @@ class Store {
   // The endpoint's cursor; an endpoint seen for the first time starts after the newest event
   // (it is sent what happens from then on, not the outbox's past).
   virtual Result<EventCursor> event_cursor(std::string_view endpoint) = 0;
-  // Moves the cursor to `delivered` and clears its failures.
+  // Moves the cursor to `delivered` and clears its failures; never moves it back (a deliverer
+  // that lost its lease meanwhile cannot undo another's progress).
   virtual Result<void> advance_event_cursor(std::string_view endpoint, std::int64_t delivered) = 0;
   // Counts a failed attempt at the event after the cursor, to be tried again from
   // `next_attempt_ms`.

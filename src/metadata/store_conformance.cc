@@ -770,6 +770,7 @@ TEST_P(StoreConformance, ConcurrentAppendersCommitEventsInIdOrder) {
     }
   });
   std::vector<std::thread> writers;
+  writers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([&, t] {
       for (int b = 0; b < kBatches; ++b) {
@@ -784,7 +785,7 @@ TEST_P(StoreConformance, ConcurrentAppendersCommitEventsInIdOrder) {
   done = true;
   reader.join();
   EXPECT_FALSE(out_of_order);
-  EXPECT_EQ(read_count, std::size_t{kThreads * kBatches * 2});
+  EXPECT_EQ(read_count, std::size_t{kThreads} * kBatches * 2);
 }
 
 TEST_P(StoreConformance, ConcurrentAcquirersGetOneLease) {

@@ -17,6 +17,8 @@ using oci::ErrorCode;
 // marked blobs briefly; renewed often enough that a live run never loses it.
 constexpr auto kLeaseTtl = 10s;
 constexpr auto kLeaseRenewal = 3s;
+// Room for the database's clock, which judges expiry, against this process's.
+constexpr auto kLeaseMargin = 2s;
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kRepositoryPage = 100;
 
@@ -59,7 +61,15 @@ class RunLease {
   }
 
   Result<void> keep() {
-    if (std::chrono::steady_clock::now() - renewed_ < kLeaseRenewal) return {};
+    const auto since = std::chrono::steady_clock::now() - renewed_;
+    if (since < kLeaseRenewal) return {};
+    // Past its time the lease may have lapsed and been taken meanwhile (a claim finishing a
+    // deletion takes it): acquiring it again would succeed, yet what this run marked may have
+    // been stored anew. Such a run stops; the next one starts from the database's state.
+    if (since >= kLeaseTtl - kLeaseMargin) {
+      held_ = false;
+      return oci::fail(ErrorCode::kInternal, "garbage collection stalled past its lease");
+    }
     auto renewed = store_.acquire_lease(kGcLease, holder_, kLeaseTtl);
     if (!renewed) return std::unexpected(renewed.error());
     if (!*renewed) {

@@ -85,7 +85,7 @@ oci::Result<void> read_field(const std::string& name, const YAML::Node& value,
     endpoint.actions.clear();
     for (const std::string& action_name : *names) {
       auto action = events::parse_action(action_name);
-      if (!action) return config_error(key + ": unknown action \"" + action_name + "\"");
+      if (!action) return config_error(fmt::format("{}: unknown action \"{}\"", key, action_name));
       endpoint.actions.push_back(*action);
     }
     return {};
@@ -104,7 +104,8 @@ oci::Result<void> read_endpoints(const YAML::Node& node, const std::string& key,
     EventsEndpointConfig endpoint;
     for (const auto& field : node[i]) {
       const std::string name = field.first.Scalar();
-      if (auto read = read_field(name, field.second, where + "." + name, endpoint); !read) {
+      if (auto read = read_field(name, field.second, fmt::format("{}.{}", where, name), endpoint);
+          !read) {
         return read;
       }
     }

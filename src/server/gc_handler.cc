@@ -30,9 +30,12 @@ asio::awaitable<void> handle_gc(Exchange& exchange, const Route&, Context& conte
   }
   registry::GcOptions options = context.gc != nullptr ? *context.gc : registry::GcOptions{};
   options.dry_run = *dry_run;
-  auto report =
-      co_await offload(context, [&] { return context.registry.collect_garbage(options); });
-  observe_gc_run(report, context.events);
+  auto report = co_await offload(context, [&] {
+    auto ran = context.registry.collect_garbage(options);
+    // Off the I/O thread: emitting may wait while the outbox's queue is full.
+    observe_gc_run(ran, context.events);
+    return ran;
+  });
   if (!report && report.error().code == oci::ErrorCode::kTooManyRequests) {
     co_return co_await send_json_error(exchange, http::status::conflict, report.error());
   }

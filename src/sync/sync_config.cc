@@ -25,6 +25,40 @@ bool has_back_reference(std::string_view regex) {
   return false;
 }
 
+// A repetition of a repetition ("a**", "a+*", "a{2}+"; a lazy "a*?" is one repetition): RE2,
+// which skopeo and oc-mirror use, refuses it, and libstdc++'s backtracking matcher takes
+// exponential time on runs of them.
+bool has_repeated_repetition(std::string_view regex) {
+  bool after_repetition = false;
+  bool in_class = false;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    const char c = regex[i];
+    if (c == '\\') {
+      ++i;  // the escaped character
+      after_repetition = false;
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      continue;
+    }
+    const bool repetition = c == '*' || c == '+' || c == '?' || c == '{';
+    if (repetition && after_repetition) {
+      if (c != '?') return true;
+      after_repetition = false;  // the lazy mark
+      continue;
+    }
+    if (c == '{') {
+      const std::size_t close = regex.find('}', i);
+      if (close == std::string_view::npos) return false;  // a literal brace: the parser decides
+      i = close;
+    }
+    in_class = c == '[';
+    after_repetition = repetition;
+  }
+  return false;
+}
+
 using oci::ErrorCode;
 
 // Decodes nodes, naming the file and line in every error.
@@ -142,6 +176,10 @@ oci::Result<void> read_filters(const Reader& reader, const YAML::Node& node,
     if (has_back_reference(*text)) {
       return reader.fail(regex, where + ".tag-regex",
                          "back-references (\\1...) are not supported, as in skopeo sync");
+    }
+    if (has_repeated_repetition(*text)) {
+      return reader.fail(regex, where + ".tag-regex",
+                         "repeats a repetition (\"**\", \"+*\"...), which RE2 and skopeo refuse");
     }
     try {
       image.filter.regex.emplace(*text, std::regex::ECMAScript);

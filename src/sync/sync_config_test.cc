@@ -103,6 +103,10 @@ TEST(SyncConfig, ErrorsNameTheFileLineAndKey) {
       {"images:\n  - source: quay.io/a/b\n    tag-regex: '^v.\\1000000000000000000000000'\n",
        "images[0].tag-regex: back-references"},
       {"images:\n  - source: quay.io/a/b\n    tag-regex: '(a)\\1'\n", "back-references"},
+      // Runs of repetitions took libstdc++'s matcher exponential time (found by fuzz.sync_parsers).
+      {"images:\n  - source: quay.io/a/b\n    tag-regex: '^1**  ****c'\n",
+       "images[0].tag-regex: repeats a repetition"},
+      {"images:\n  - source: quay.io/a/b\n    tag-regex: 'v[0-9]{2}+'\n", "repeats a repetition"},
       {"images:\n  - source: quay.io/a/b\n    semver: '>=1.x.2'\n",
        "sync.yaml:3: images[0].semver: invalid semver range"},
       {"images:\n  - source: quay.io/a/b\n    semver: ''\n", "images[0].semver: is empty"},

@@ -32,7 +32,12 @@ void check_line(std::string_view line) {
   const bool looks_like_host =
       familiar_text.find('/') != std::string::npos &&
       (first.find_first_of(".:") != std::string_view::npos || first == "localhost");
-  require(looks_like_host || (familiar.has_value() && *familiar == *normalized));
+  // "docker.io/library/<64 hex digits>" is familiar "<64 hex digits>", which reads as an image
+  // id, not a name: Go's ParseNormalizedNamed refuses it as well.
+  const bool looks_like_id =
+      familiar_text.size() == 64 &&
+      familiar_text.find_first_not_of("0123456789abcdef") == std::string::npos;
+  require(looks_like_host || looks_like_id || (familiar.has_value() && *familiar == *normalized));
   require(normalized->with_default_tag().has_tag() || normalized->has_digest());
   require(normalized->name_only().is_name_only());
   require(canonical.starts_with(normalized->name()));
