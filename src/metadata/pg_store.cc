@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "metadata/claim_rows.h"
 #include "metadata/pg_pool.h"
 #include "metadata/pg_schema.h"
 
@@ -68,32 +69,6 @@ constexpr std::int64_t kEventAppendLock = 0x7265676d65767473;  // "regmevts"
 
 // The database's clock in milliseconds since the epoch: lease expiries.
 #define REGMIRROR_PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
-
-// Claims, links, manifests and tags are dated by this process's clock in seconds since the
-// epoch, as in SQLite (GC compares them with its own clock: replicas' clocks are assumed in
-// sync within its grace).
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A blob that no one may link or claim while GC deletes it: the client tries again later.
-std::unexpected<oci::Error> being_collected(std::string_view digest) {
-  return oci::fail(ErrorCode::kTooManyRequests, "blob is being garbage collected; try again",
-                   std::string(digest));
-}
-
-std::unexpected<oci::Error> missing_blob(std::string_view digest) {
-  return oci::fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
-                   std::string(digest));
-}
-
-std::unexpected<oci::Error> missing_manifest(std::string_view digest) {
-  // The spec wants MANIFEST_BLOB_UNKNOWN for any missing reference, manifests included.
-  return oci::fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
-                   std::string(digest));
-}
 
 // The conditions of a garbage blob `b`: $1 is the cutoff.
 #define GARBAGE_BLOB                                                                      \

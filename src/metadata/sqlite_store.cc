@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "metadata/claim_rows.h"
 #include "metadata/sqlite_connection.h"
 #include "metadata/sqlite_schema.h"
 
@@ -68,31 +69,6 @@ std::int64_t now_milliseconds() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Claims, links, manifests and tags are dated by this process's clock in seconds since the
-// epoch (GC compares them with its own: replicas' clocks are assumed in sync within its grace).
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A blob that no one may link or claim while GC deletes it: the client tries again later.
-std::unexpected<oci::Error> being_collected(std::string_view digest) {
-  return oci::fail(ErrorCode::kTooManyRequests, "blob is being garbage collected; try again",
-                   std::string(digest));
-}
-
-std::unexpected<oci::Error> missing_blob(std::string_view digest) {
-  return oci::fail(ErrorCode::kManifestBlobUnknown, "manifest references an unknown blob",
-                   std::string(digest));
-}
-
-std::unexpected<oci::Error> missing_manifest(std::string_view digest) {
-  // The spec wants MANIFEST_BLOB_UNKNOWN for any missing reference, manifests included.
-  return oci::fail(ErrorCode::kManifestBlobUnknown, "index references an unknown manifest",
-                   std::string(digest));
 }
 
 // The conditions of a garbage blob `b`: ?1 is the cutoff.
