@@ -100,6 +100,20 @@ class MetricsTest(RegistryTestCase):
         self.assertNotIn(self.repo, text)
         self.assertNotIn(self.image.digest, text)
 
+    def test_the_alert_rules_of_the_operations_guide_pass_promtool(self):
+        guide = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "operations.md")
+        with open(guide) as f:
+            blocks = re.findall(r"```yaml\n(.*?)```", f.read(), re.S)
+        rules = [b for b in blocks if b.startswith("groups:")]
+        self.assertEqual(len(rules), 1, "docs/operations.md has one block of alert rules")
+        workdir = tempfile.mkdtemp(prefix="regmirror-rules-")
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
+        path = os.path.join(workdir, "rules.yml")
+        with open(path, "w") as f:
+            f.write(rules[0])
+        check = subprocess.run(["promtool", "check", "rules", path], capture_output=True)
+        self.assertEqual(check.returncode, 0, f"promtool check rules:\n{check.stdout.decode()}{check.stderr.decode()}")
+
     def test_only_get_and_head(self):
         self.assertStatus(request(self.server, "HEAD", "/metrics"), 200)
         self.assertError(request(self.server, "POST", "/metrics", b""), 405, {"UNSUPPORTED"})
