@@ -148,9 +148,8 @@ class PostgresStore final : public Store {
 
   // --- blobs
 
-  Result<void> link_blob(std::string_view repository, std::string_view digest,
-                         std::uint64_t size) override {
-    return write([&](Connection& db) { return link(db, repository, digest, size); });
+  Result<void> link_blob(std::string_view repository, std::string_view digest) override {
+    return write([&](Connection& db) { return link(db, repository, digest); });
   }
 
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
@@ -223,7 +222,7 @@ class PostgresStore final : public Store {
       }
       if (auto present = check_required(db, *id, put); !present) return present;
       const ManifestRecord& m = put.manifest;
-      if (auto claimed = claim_or_fail(db, m.digest, m.size, now); !claimed) return claimed;
+      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) return claimed;
       // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       auto inserted = db.query(
           "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
@@ -388,9 +387,9 @@ class PostgresStore final : public Store {
   }
 
   Result<void> complete_upload(std::string_view id, std::string_view repository,
-                               std::string_view digest, std::uint64_t size) override {
+                               std::string_view digest) override {
     return write([&](Connection& db) -> Result<void> {
-      if (auto linked = link(db, repository, digest, size); !linked) return linked;
+      if (auto linked = link(db, repository, digest); !linked) return linked;
       return done(db.query("DELETE FROM uploads WHERE id = $1", id));
     });
   }
@@ -676,11 +675,14 @@ class PostgresStore final : public Store {
     return upsert->count() > 0;
   }
 
-  static Result<void> claim_or_fail(Connection& db, std::string_view digest, std::uint64_t size,
-                                    std::int64_t now) {
-    auto claimed = claim(db, digest, size, now);
-    if (!claimed) return std::unexpected(std::move(claimed.error()));
-    if (!*claimed) return being_collected(digest);
+  // Touches the row a claim made, which must still be 'live' (see Store::link_blob); inside a
+  // transaction. The row lock it takes excludes GC's mark until the commit, and an update that
+  // waited for the mark sees the row 'deleting' (or gone) and changes nothing.
+  static Result<void> touch_claimed(Connection& db, std::string_view digest, std::int64_t now) {
+    auto touched = db.query("UPDATE blobs SET touched_at = $2 WHERE digest = $1 AND state = 'live'",
+                            digest, now);
+    if (!touched) return std::unexpected(std::move(touched.error()));
+    if (touched->changed() == 0) return being_collected(digest);
     return {};
   }
 
@@ -777,12 +779,11 @@ class PostgresStore final : public Store {
     return blobs;
   }
 
-  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
-                           std::uint64_t size) {
+  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest) {
     const std::int64_t now = now_seconds();
     auto id = repository_id(db, repository);
     if (!id) return std::unexpected(std::move(id.error()));
-    if (auto claimed = claim_or_fail(db, digest, size, now); !claimed) return claimed;
+    if (auto claimed = touch_claimed(db, digest, now); !claimed) return claimed;
     // Linked again: young again, as GC counts a link's grace from when it was made.
     return done(db.query(
         "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES ($1, $2, $3) "

@@ -96,6 +96,7 @@ class PostgresStoreTest : public testing::Test {
     put.manifest.digest = "sha256:" + std::string(64, c);
     put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
     put.tag = tag;
+    EXPECT_TRUE(store.claim_blob(put.manifest.digest, 0));
     EXPECT_TRUE(store.put_manifest(put));
     return put.manifest.digest;
   }
@@ -145,7 +146,8 @@ TEST_F(PostgresStoreTest, RefusesDatabaseFromNewerBinary) {
 TEST_F(PostgresStoreTest, NamesSortByBytesWhateverTheLocale) {
   auto store = open();
   for (const char* name : {"b", "B", "a-b", "a_b", "a/b", "Z"}) {
-    ASSERT_TRUE(store->link_blob(name, "sha256:" + std::string(64, '1'), 1));
+    ASSERT_TRUE(store->claim_blob("sha256:" + std::string(64, '1'), 1));
+    ASSERT_TRUE(store->link_blob(name, "sha256:" + std::string(64, '1')));
   }
   EXPECT_EQ(*store->repositories("", 10),
             (std::vector<std::string>{"B", "Z", "a-b", "a/b", "a_b", "b"}));
@@ -184,10 +186,12 @@ TEST_F(PostgresStoreTest, AFailedTransactionLeavesNothing) {
   put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
   put.manifest.size = std::numeric_limits<std::uint64_t>::max();  // beyond BIGINT: refused
   put.tag = "v1";
+  ASSERT_TRUE(store->claim_blob(put.manifest.digest, 1));
   ASSERT_FALSE(store->put_manifest(put));
   // The repository the transaction created before failing is gone with it.
   EXPECT_FALSE(*store->repository_exists("fresh/repo"));
-  EXPECT_TRUE(store->link_blob("other", "sha256:" + std::string(64, 'd'), 1));
+  ASSERT_TRUE(store->claim_blob("sha256:" + std::string(64, 'd'), 1));
+  EXPECT_TRUE(store->link_blob("other", "sha256:" + std::string(64, 'd')));
 }
 
 TEST_F(PostgresStoreTest, WorksOnAfterTheServerRestarts) {
@@ -219,7 +223,7 @@ TEST_F(PostgresStoreTest, ARestartDuringWritesLeavesNothingHalfWritten) {
       put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
       put.blob_digests = {digest(100000 + i), digest(200000 + i)};
       put.tag = "t" + std::to_string(i);
-      if (store->put_manifest(put)) ++succeeded;
+      if (store->claim_blob(put.manifest.digest, 0) && store->put_manifest(put)) ++succeeded;
     }
   });
   std::this_thread::sleep_for(200ms);
@@ -228,7 +232,8 @@ TEST_F(PostgresStoreTest, ARestartDuringWritesLeavesNothingHalfWritten) {
   stop = true;
   writer.join();
   EXPECT_GT(succeeded.load(), 0u);
-  EXPECT_TRUE(store->link_blob("after", digest(1), 1));  // writes go on
+  EXPECT_TRUE(store->claim_blob(digest(1), 1));  // writes go on
+  EXPECT_TRUE(store->link_blob("after", digest(1)));
   // Every manifest recorded came with both its references and its tag, or not at all.
   EXPECT_EQ(query("SELECT count(*) FROM manifests m WHERE (SELECT count(*) FROM manifest_blobs b"
                   " WHERE b.manifest_digest = m.digest) <> 2"
@@ -271,8 +276,8 @@ TEST_F(PostgresStoreTest, ThePoolBoundsConnections) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        EXPECT_TRUE(
-            (*store)->link_blob("r" + std::to_string(t), "sha256:" + std::string(64, 'e'), 1));
+        EXPECT_TRUE((*store)->claim_blob("sha256:" + std::string(64, 'e'), 1));
+        EXPECT_TRUE((*store)->link_blob("r" + std::to_string(t), "sha256:" + std::string(64, 'e')));
       }
     });
   }

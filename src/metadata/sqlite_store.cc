@@ -146,9 +146,8 @@ class SqliteStore final : public Store {
 
   // --- blobs
 
-  Result<void> link_blob(std::string_view repository, std::string_view digest,
-                         std::uint64_t size) override {
-    return write([&](Connection& db) { return link(db, repository, digest, size); });
+  Result<void> link_blob(std::string_view repository, std::string_view digest) override {
+    return write([&](Connection& db) { return link(db, repository, digest); });
   }
 
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
@@ -222,7 +221,7 @@ class SqliteStore final : public Store {
       if (!id) return std::unexpected(std::move(id.error()));
       if (auto present = check_required(db, *id, put); !present) return present;
       const ManifestRecord& m = put.manifest;
-      if (auto claimed = claim_or_fail(db, m.digest, m.size, now); !claimed) return claimed;
+      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) return claimed;
       // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       if (auto inserted = db.run(
               "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
@@ -414,9 +413,9 @@ class SqliteStore final : public Store {
   }
 
   Result<void> complete_upload(std::string_view id, std::string_view repository,
-                               std::string_view digest, std::uint64_t size) override {
+                               std::string_view digest) override {
     return write([&](Connection& db) -> Result<void> {
-      if (auto linked = link(db, repository, digest, size); !linked) return linked;
+      if (auto linked = link(db, repository, digest); !linked) return linked;
       return db.run("DELETE FROM uploads WHERE id = ?1", id);
     });
   }
@@ -702,11 +701,13 @@ class SqliteStore final : public Store {
     return *row;
   }
 
-  static Result<void> claim_or_fail(Connection& db, std::string_view digest, std::uint64_t size,
-                                    std::int64_t now) {
-    auto claimed = claim(db, digest, size, now);
-    if (!claimed) return std::unexpected(std::move(claimed.error()));
-    if (!*claimed) return being_collected(digest);
+  // Touches the row a claim made, which must still be 'live' (see Store::link_blob); inside a
+  // write transaction.
+  static Result<void> touch_claimed(Connection& db, std::string_view digest, std::int64_t now) {
+    auto touched = db.run("UPDATE blobs SET touched_at = ?2 WHERE digest = ?1 AND state = 'live'",
+                          digest, now);
+    if (!touched) return touched;
+    if (db.changes() == 0) return being_collected(digest);
     return {};
   }
 
@@ -820,12 +821,11 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
-                           std::uint64_t size) {
+  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest) {
     const std::int64_t now = now_seconds();
     auto id = repository_id(db, repository);
     if (!id) return std::unexpected(std::move(id.error()));
-    if (auto claimed = claim_or_fail(db, digest, size, now); !claimed) return claimed;
+    if (auto claimed = touch_claimed(db, digest, now); !claimed) return claimed;
     // Linked again: young again, as GC counts a link's grace from when it was made.
     return db.run(
         "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?1, ?2, ?3) "

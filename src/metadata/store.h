@@ -121,10 +121,12 @@ class Store {
                                                         std::size_t limit) = 0;
 
   // --- blobs
-  // Links a blob into a repository (creating the repository), recording its size; a claim
-  // of the blob (claim_blob) too: kTooManyRequests (the client tries again) while GC deletes it.
-  virtual Result<void> link_blob(std::string_view repository, std::string_view digest,
-                                 std::uint64_t size) = 0;
+  // Links a blob the caller claimed (claim_blob) into a repository (creating the repository)
+  // and touches its claim again. The claim's row must still be 'live' in the transaction that
+  // links: kTooManyRequests (the client tries again) when GC marked it or removed it since the
+  // claim (a caller stalled for longer than the grace between the two), so that no blob is
+  // ever linked without its bytes.
+  virtual Result<void> link_blob(std::string_view repository, std::string_view digest) = 0;
   // The size of a blob linked in `repository`; nullopt when not linked there.
   virtual Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
                                                            std::string_view digest) = 0;
@@ -140,7 +142,8 @@ class Store {
 
   // --- manifests and tags
   // Records the manifest (replacing nothing if it exists), links it into the repository and,
-  // when a tag is given, points the tag at it. One transaction.
+  // when a tag is given, points the tag at it. One transaction. The manifest's own bytes must
+  // have been claimed (claim_blob of its digest) and their row still 'live', as for link_blob.
   virtual Result<void> put_manifest(const ManifestPut& put) = 0;
   virtual Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
                                                          std::string_view digest) = 0;
@@ -189,10 +192,10 @@ class Store {
   // Marks the upload alive without changing its size or hash state.
   virtual Result<void> touch_upload(std::string_view id, std::int64_t updated_at) = 0;
   virtual Result<void> delete_upload(std::string_view id) = 0;
-  // Links the finished upload's blob into its repository and ends the session: what
+  // Links the finished upload's blob (claimed) into its repository and ends the session: what
   // link_blob and delete_upload do, in one transaction.
   virtual Result<void> complete_upload(std::string_view id, std::string_view repository,
-                                       std::string_view digest, std::uint64_t size) = 0;
+                                       std::string_view digest) = 0;
   // Sessions not updated since `updated_before` (unix seconds).
   virtual Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) = 0;
 

@@ -25,6 +25,14 @@ namespace registry {
 // The lease a run holds, and a claim finishing a dead run's deletion.
 inline constexpr std::string_view kGcLease = "regmirror:gc";
 
+// The shortest grace a configuration may give (gc.grace, --grace). A path that claims a blob
+// and links it after more than the grace fails with the claim's retry error (the link needs the
+// claim's row still 'live', Store::link_blob), so the grace need not cover that gap for
+// safety; what it must cover is the time a push takes from its first blob to its manifest.
+// Tests run with a grace of 1 s; below that the claim→link gap of an ordinary push (a rename,
+// a row update) would start to fail pushes.
+inline constexpr std::chrono::seconds kMinimumGrace{1};
+
 struct GcOptions {
   // How long a claim, a link, or an untagged manifest's push protects it.
   std::chrono::seconds grace{std::chrono::hours(1)};
