@@ -507,6 +507,21 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) override {
+    const std::int64_t now = now_seconds();
+    return read([&](Connection& db) -> Result<bool> {
+      // The unique digest makes this and a claim's upsert exclude each other.
+      auto inserted = db.query(
+          "INSERT INTO blobs (digest, size, touched_at, state) "
+          "SELECT $1::text, $2::bigint, $3::bigint, 'deleting' "
+          "WHERE NOT EXISTS (SELECT 1 FROM manifests WHERE digest = $1::text) "
+          "ON CONFLICT (digest) DO NOTHING",
+          digest, size, now);
+      if (!inserted) return std::unexpected(std::move(inserted.error()));
+      return inserted->changed() > 0;
+    });
+  }
+
   Result<bool> blob_recorded(std::string_view digest) override {
     return read([&](Connection& db) -> Result<bool> {
       auto select = db.query(

@@ -546,6 +546,19 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) override {
+    const std::int64_t now = now_seconds();
+    return write_uncached([&](Connection& db) -> Result<bool> {
+      auto inserted = db.run(
+          "INSERT INTO blobs (digest, size, touched_at, state) SELECT ?1, ?2, ?3, 'deleting' "
+          "WHERE NOT EXISTS (SELECT 1 FROM manifests WHERE digest = ?1) "
+          "ON CONFLICT (digest) DO NOTHING",
+          digest, size, now);
+      if (!inserted) return std::unexpected(std::move(inserted.error()));
+      return db.changes() > 0;
+    });
+  }
+
   Result<void> record_gc_run(const GcRunRecord& run) override {
     return write_uncached([&](Connection& db) {
       return db.run(

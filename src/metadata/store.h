@@ -270,6 +270,13 @@ class Store {
   // returns how many.
   virtual Result<std::uint64_t> delete_delivered_events(
       std::int64_t before_ms, const std::vector<std::string>& endpoints) = 0;
+
+  // --- gc review fixes
+  // Bytes under blobs/ that nothing recorded (a crash leftover) are removed as a marked blob
+  // is: this records a 'deleting' row for `digest` when no blob row exists and no manifest is
+  // stored as it, and says whether it did. A claim then waits until forget_blob, so that a push
+  // finishing at that moment never relies on bytes GC is removing. False: recorded meanwhile.
+  virtual Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) = 0;
 };
 
 }  // namespace metadata

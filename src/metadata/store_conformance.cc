@@ -920,6 +920,21 @@ TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
   EXPECT_EQ(value(store_->linked_blob("repo", digest(2))), std::optional<std::uint64_t>(2));
 }
 
+TEST_P(StoreConformance, ALeftoverIsMarkedOnlyWhenNothingRecordedIt) {
+  EXPECT_EQ(value(store_->mark_leftover(digest(1), 10)), true);
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{digest(1)});
+  EXPECT_EQ(value(store_->claim_blob(digest(1), 10)), false);  // the claim waits for GC
+  EXPECT_EQ(value(store_->mark_leftover(digest(1), 10)), false);
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  EXPECT_EQ(value(store_->blob_recorded(digest(1))), false);
+
+  ASSERT_TRUE(ok(store_->claim_blob(digest(2), 2)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(3)))));
+  for (unsigned n : {2, 3}) EXPECT_EQ(value(store_->mark_leftover(digest(n), n)), false);
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{});
+  EXPECT_EQ(value(store_->claim_blob(digest(2), 2)), true);
+}
+
 TEST_P(StoreConformance, MarkingStopsAtTheCutoffAndTheLimit) {
   for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->claim_blob(digest(n), n)));
   EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(now_seconds() - 1, 100))), Names{});

@@ -214,12 +214,19 @@ class Run {
     auto info = driver_.stat(path);
     if (!info) return {};  // gone meanwhile
     if (info->modified_unix >= cutoff_) return {};
-    auto recorded = store_.blob_recorded(digest_text);
-    if (!recorded) return std::unexpected(recorded.error());
-    if (*recorded) return {};
-    if (!options_.dry_run) {
+    if (options_.dry_run) {
+      auto recorded = store_.blob_recorded(digest_text);
+      if (!recorded) return std::unexpected(recorded.error());
+      if (*recorded) return {};
+    } else {
       if (auto kept = lease_.keep(); !kept) return kept;
+      // Removed as a marked blob is, so that a claim meeting it waits (blob_claims.cc) rather
+      // than relying on bytes about to go.
+      auto marked = store_.mark_leftover(digest_text, info->size);
+      if (!marked) return std::unexpected(marked.error());
+      if (!*marked) return {};  // recorded: not a leftover
       if (auto removed = driver_.remove(path); !removed) return storage_failure(removed.error());
+      if (auto forgotten = store_.forget_blob(digest_text); !forgotten) return forgotten;
     }
     ++report_.leftovers_removed;
     report_.bytes_freed += info->size;
