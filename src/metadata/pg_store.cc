@@ -492,12 +492,13 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) override {
+  Result<std::vector<GarbageBlob>> deleting_blobs(std::string_view after,
+                                                  std::size_t limit) override {
     return read([&](Connection& db) {
       return garbage_at(
-          db.query("SELECT digest, size FROM blobs WHERE state = 'deleting' ORDER BY digest "
-                   "LIMIT $1::bigint",
-                   sql_limit(limit)));
+          db.query("SELECT digest, size FROM blobs WHERE state = 'deleting' AND digest > $1 "
+                   "ORDER BY digest LIMIT $2::bigint",
+                   after, sql_limit(limit)));
     });
   }
 

@@ -519,11 +519,13 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) override {
+  Result<std::vector<GarbageBlob>> deleting_blobs(std::string_view after,
+                                                  std::size_t limit) override {
     return read([&](Connection& db) {
-      return garbage_at(db.prepare(
-          "SELECT digest, size FROM blobs WHERE state = 'deleting' ORDER BY digest LIMIT ?1",
-          sql_limit(limit)));
+      return garbage_at(
+          db.prepare("SELECT digest, size FROM blobs WHERE state = 'deleting' AND digest > ?1 "
+                     "ORDER BY digest LIMIT ?2",
+                     after, sql_limit(limit)));
     });
   }
 

@@ -239,8 +239,10 @@ class Store {
   virtual Result<std::vector<GarbageBlob>> garbage_blobs(std::int64_t cutoff,
                                                          std::string_view after,
                                                          std::size_t limit) = 0;
-  // Rows left 'deleting' (by a run that died before forgetting them), at most `limit`.
-  virtual Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) = 0;
+  // Rows left 'deleting' (by a run that died before forgetting them, or whose bytes a run
+  // failed to remove) after `after` by digest, at most `limit`.
+  virtual Result<std::vector<GarbageBlob>> deleting_blobs(std::string_view after,
+                                                          std::size_t limit) = 0;
   // Removes a 'deleting' row once its bytes are gone; a 'live' row stays.
   virtual Result<void> forget_blob(std::string_view digest) = 0;
   // Whether a blob row exists or a manifest is stored as `digest`: bytes someone recorded.

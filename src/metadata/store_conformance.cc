@@ -902,7 +902,7 @@ TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
   ASSERT_EQ(marked->size(), 1u);
   EXPECT_EQ(marked->front().digest, digest(1));
   EXPECT_EQ(marked->front().size, 1u);
-  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{digest(1)});
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{digest(1)});
   EXPECT_EQ(garbage(*store_), Names{});  // marked once only
 
   EXPECT_EQ(value(store_->claim_blob(digest(1), 1)), false);
@@ -913,7 +913,7 @@ TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
 
   ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
   EXPECT_EQ(value(store_->blob_recorded(digest(1))), false);
-  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{});
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{});
   EXPECT_EQ(value(store_->claim_blob(digest(1), 1)), true);
   // A live row is never forgotten.
   ASSERT_TRUE(ok(store_->forget_blob(digest(2))));
@@ -922,7 +922,7 @@ TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
 
 TEST_P(StoreConformance, ALeftoverIsMarkedOnlyWhenNothingRecordedIt) {
   EXPECT_EQ(value(store_->mark_leftover(digest(1), 10)), true);
-  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{digest(1)});
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{digest(1)});
   EXPECT_EQ(value(store_->claim_blob(digest(1), 10)), false);  // the claim waits for GC
   EXPECT_EQ(value(store_->mark_leftover(digest(1), 10)), false);
   ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
@@ -931,7 +931,7 @@ TEST_P(StoreConformance, ALeftoverIsMarkedOnlyWhenNothingRecordedIt) {
   ASSERT_TRUE(ok(store_->claim_blob(digest(2), 2)));
   ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(3)))));
   for (unsigned n : {2, 3}) EXPECT_EQ(value(store_->mark_leftover(digest(n), n)), false);
-  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{});
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{});
   EXPECT_EQ(value(store_->claim_blob(digest(2), 2)), true);
 }
 

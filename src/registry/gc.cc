@@ -21,6 +21,8 @@ constexpr auto kLeaseRenewal = 3s;
 constexpr auto kLeaseMargin = 2s;
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kRepositoryPage = 100;
+// Failures a report lists one by one (a storage outage could fail every removal).
+constexpr std::size_t kListedFailures = 100;
 
 // "a" + separator + "b", built in one string.
 std::string joined(std::string_view a, char separator, std::string_view b) {
@@ -113,18 +115,31 @@ class Run {
     }
   }
 
+  // A blob whose bytes cannot be removed (a storage error) stays marked for the next run,
+  // counted in the report's errors; this run goes on with the others.
   Result<void> remove_blobs() {
     if (options_.dry_run) return count_blobs();
+    // What a dead run (or a failed removal) left marked first, then what is garbage now.
+    std::string after;
     while (true) {
-      // A dead run's leftovers first, then what is garbage now.
-      auto batch = store_.deleting_blobs(kBatch);
-      if (batch && batch->empty()) batch = store_.mark_garbage_blobs(cutoff_, kBatch);
+      auto batch = store_.deleting_blobs(after, kBatch);
+      if (!batch) return std::unexpected(batch.error());
+      if (batch->empty()) break;
+      if (auto removed = remove_each(*batch); !removed) return removed;
+      after = batch->back().digest;
+    }
+    while (true) {
+      auto batch = store_.mark_garbage_blobs(cutoff_, kBatch);
       if (!batch) return std::unexpected(batch.error());
       if (batch->empty()) return {};
-      for (const auto& blob : *batch) {
-        if (auto kept = lease_.keep(); !kept) return kept;
-        if (auto removed = remove_blob(blob); !removed) return removed;
-      }
+      if (auto removed = remove_each(*batch); !removed) return removed;
+    }
+  }
+
+  // The failures beyond those listed, as one last line of the report's errors.
+  void finish() {
+    if (unlisted_failures_ > 0) {
+      report_.errors.push_back("and " + std::to_string(unlisted_failures_) + " more failures");
     }
   }
 
@@ -173,12 +188,22 @@ class Run {
     return {};
   }
 
+  Result<void> remove_each(const std::vector<metadata::GarbageBlob>& blobs) {
+    for (const auto& blob : blobs) {
+      if (auto kept = lease_.keep(); !kept) return kept;
+      if (auto removed = remove_blob(blob); !removed) return removed;
+    }
+    return {};
+  }
+
+  // A storage failure is noted and skipped; a database failure ends the run.
   Result<void> remove_blob(const metadata::GarbageBlob& blob) {
     auto digest = oci::Digest::parse(blob.digest);
     // A row no valid digest names has no bytes to remove.
     if (digest) {
       if (auto removed = driver_.remove(blob_path(*digest)); !removed) {
-        return storage_failure(removed.error());
+        note_failure("removing blob " + blob.digest + ": " + removed.error().message);
+        return {};
       }
       cache_.erase(blob.digest);
     }
@@ -189,10 +214,15 @@ class Run {
   }
 
   Result<void> count_blobs() {
-    auto leftover = store_.deleting_blobs(kBatch);
-    if (!leftover) return std::unexpected(leftover.error());
-    for (const auto& blob : *leftover) count_blob(blob);
     std::string after;
+    while (true) {
+      auto marked = store_.deleting_blobs(after, kBatch);
+      if (!marked) return std::unexpected(marked.error());
+      if (marked->empty()) break;
+      for (const auto& blob : *marked) count_blob(blob);
+      after = marked->back().digest;
+    }
+    after.clear();
     while (true) {
       auto batch = store_.garbage_blobs(cutoff_, after, kBatch);
       if (!batch) return std::unexpected(batch.error());
@@ -225,7 +255,11 @@ class Run {
       auto marked = store_.mark_leftover(digest_text, info->size);
       if (!marked) return std::unexpected(marked.error());
       if (!*marked) return {};  // recorded: not a leftover
-      if (auto removed = driver_.remove(path); !removed) return storage_failure(removed.error());
+      if (auto removed = driver_.remove(path); !removed) {
+        // Left marked: the next run's removal of marked blobs tries again.
+        note_failure("removing leftover " + path + ": " + removed.error().message);
+        return {};
+      }
       if (auto forgotten = store_.forget_blob(digest_text); !forgotten) return forgotten;
     }
     ++report_.leftovers_removed;
@@ -245,13 +279,22 @@ class Run {
       if (!options_.dry_run) {
         if (auto kept = lease_.keep(); !kept) return kept;
         if (auto removed = temporaries->remove_temporary(file); !removed) {
-          return storage_failure(removed.error());
+          note_failure("removing a temporary file: " + removed.error().message);
+          continue;
         }
       }
       ++report_.leftovers_removed;
       report_.bytes_freed += file.size;
     }
     return {};
+  }
+
+  void note_failure(std::string error) {
+    if (report_.errors.size() < kListedFailures) {
+      report_.errors.push_back(std::move(error));
+    } else {
+      ++unlisted_failures_;
+    }
   }
 
   storage::Driver& driver_;
@@ -261,6 +304,7 @@ class Run {
   RunLease& lease_;
   GcReport& report_;
   const std::int64_t cutoff_;
+  std::uint64_t unlisted_failures_ = 0;
 };
 
 }  // namespace
@@ -283,6 +327,7 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
   if (ran && !options.dry_run) {
     if (auto purged = purge_stale_uploads(); !purged) ran = std::unexpected(purged.error());
   }
+  run.finish();
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
 

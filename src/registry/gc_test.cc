@@ -227,7 +227,7 @@ TEST_F(GcTest, ARunLeftDeletingIsFinishedByTheNext) {
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->blobs, std::vector<std::string>{digest});
   EXPECT_FALSE(stored("orphan"));
-  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);
+  EXPECT_EQ(store_->deleting_blobs("", 10)->size(), 0u);
 }
 
 TEST_F(GcTest, AClaimFinishesADeadRunsDeletionThenStoresTheBytesAgain) {
@@ -238,7 +238,7 @@ TEST_F(GcTest, AClaimFinishesADeadRunsDeletionThenStoresTheBytesAgain) {
   EXPECT_EQ(push_blob("app", "pushed twice"), digest);
   EXPECT_TRUE(stored("pushed twice"));
   EXPECT_TRUE(registry_->stat_blob("app", digest));
-  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);
+  EXPECT_EQ(store_->deleting_blobs("", 10)->size(), 0u);
 }
 
 TEST_F(GcTest, AClaimWaitsWhileARunHoldsTheLease) {
@@ -294,7 +294,36 @@ TEST_F(GcTest, APushFinishingWhileALeftoverIsRemovedWaitsForIt) {
   EXPECT_EQ(report->leftovers_removed, 1u);
   ASSERT_TRUE(claimed && *claimed);
   EXPECT_FALSE(**claimed);
-  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);  // forgotten once the bytes were gone
+  EXPECT_EQ(store_->deleting_blobs("", 10)->size(), 0u);  // forgotten once the bytes were gone
+}
+
+TEST_F(GcTest, ABlobWhoseRemovalFailsIsSkippedAndTriedAgainByTheNextRun) {
+  const std::string stuck = push_blob("app", "stuck");
+  const std::string other = push_blob("app", "other");
+  for (const std::string& digest : {stuck, other}) ASSERT_TRUE(store_->unlink_blob("app", digest));
+  driver_->failing.insert(blob_path(*oci::Digest::parse(stuck)));
+  auto report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{other});
+  ASSERT_EQ(report->errors.size(), 1u);
+  EXPECT_NE(report->errors[0].find(stuck), std::string::npos) << report->errors[0];
+  EXPECT_TRUE(stored("stuck"));
+  EXPECT_FALSE(stored("other"));
+
+  // Still failing, it does not hold up the next run's other blobs.
+  const std::string later = push_blob("app", "later");
+  ASSERT_TRUE(store_->unlink_blob("app", later));
+  report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{later});
+  EXPECT_EQ(report->errors.size(), 1u);
+
+  driver_->failing.clear();
+  report = registry_->collect_garbage(GcOptions{});  // a grace protects nothing marked
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{stuck});
+  EXPECT_TRUE(report->errors.empty());
+  EXPECT_FALSE(stored("stuck"));
 }
 
 TEST(GcOnFiles, TemporaryFilesOfUnfinishedWritesAreRemovedAfterTheGrace) {
