@@ -108,7 +108,7 @@ class Run {
       if (!page) return std::unexpected(page.error());
       if (page->empty()) return {};
       for (const std::string& repository : *page) {
-        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto kept = keep_going(); !kept) return kept;
         if (auto swept = sweep(repository); !swept) return swept;
       }
       after = page->back();
@@ -135,6 +135,8 @@ class Run {
       if (auto removed = remove_each(*batch); !removed) return removed;
     }
   }
+
+  bool interrupted() const { return interrupted_; }
 
   // The failures beyond those listed, as one last line of the report's errors.
   void finish() {
@@ -190,7 +192,7 @@ class Run {
 
   Result<void> remove_each(const std::vector<metadata::GarbageBlob>& blobs) {
     for (const auto& blob : blobs) {
-      if (auto kept = lease_.keep(); !kept) return kept;
+      if (auto kept = keep_going(); !kept) return kept;
       if (auto removed = remove_blob(blob); !removed) return removed;
     }
     return {};
@@ -249,7 +251,7 @@ class Run {
       if (!recorded) return std::unexpected(recorded.error());
       if (*recorded) return {};
     } else {
-      if (auto kept = lease_.keep(); !kept) return kept;
+      if (auto kept = keep_going(); !kept) return kept;
       // Removed as a marked blob is, so that a claim meeting it waits (blob_claims.cc) rather
       // than relying on bytes about to go.
       auto marked = store_.mark_leftover(digest_text, info->size);
@@ -277,7 +279,7 @@ class Run {
     for (const auto& file : *found) {
       if (file.modified_unix >= cutoff_) continue;
       if (!options_.dry_run) {
-        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto kept = keep_going(); !kept) return kept;
         if (auto removed = temporaries->remove_temporary(file); !removed) {
           note_failure("removing a temporary file: " + removed.error().message);
           continue;
@@ -287,6 +289,15 @@ class Run {
       report_.bytes_freed += file.size;
     }
     return {};
+  }
+
+  // Before each repository and each removal: stops when asked to, renews the lease.
+  Result<void> keep_going() {
+    if (options_.stop.stop_requested()) {
+      interrupted_ = true;
+      return oci::fail(ErrorCode::kInternal, "interrupted: stopped before the end");
+    }
+    return lease_.keep();
   }
 
   void note_failure(std::string error) {
@@ -305,6 +316,7 @@ class Run {
   GcReport& report_;
   const std::int64_t cutoff_;
   std::uint64_t unlisted_failures_ = 0;
+  bool interrupted_ = false;
 };
 
 }  // namespace
@@ -328,6 +340,7 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
     if (auto purged = purge_stale_uploads(); !purged) ran = std::unexpected(purged.error());
   }
   run.finish();
+  report.interrupted = run.interrupted();
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
 
@@ -344,7 +357,8 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
   if (auto recorded = store_.record_gc_run(record); !recorded && ran) {
     report.errors.push_back("recording the run: " + recorded.error().message);
   }
-  if (!ran) return std::unexpected(ran.error());
+  // Interrupted, the run still reports what it removed: it did not fail.
+  if (!ran && !report.interrupted) return std::unexpected(ran.error());
   return report;
 }
 

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,9 @@ struct GcOptions {
   std::function<bool(std::string_view repository)> exempt = [](std::string_view) { return false; };
   // Computes and reports what a run would remove, changing nothing.
   bool dry_run = false;
+  // Asked to stop (serve shutting down): the run ends before its next repository or removal,
+  // reports what it did and is recorded as interrupted.
+  std::stop_token stop{};
 };
 
 struct GcReport {
@@ -53,6 +57,7 @@ struct GcReport {
   std::uint64_t leftovers_removed = 0;
   std::chrono::milliseconds duration{0};
   bool dry_run = false;
+  bool interrupted = false;            // stopped early (GcOptions::stop)
   std::vector<std::string> manifests;  // repository@digest
   std::vector<std::string> blobs;      // digests
   std::vector<std::string> errors;     // what failed without stopping the run

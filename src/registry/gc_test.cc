@@ -326,6 +326,30 @@ TEST_F(GcTest, ABlobWhoseRemovalFailsIsSkippedAndTriedAgainByTheNextRun) {
   EXPECT_FALSE(stored("stuck"));
 }
 
+TEST_F(GcTest, AStoppedRunEndsAtItsNextRemovalAndIsRecordedAsInterrupted) {
+  std::vector<std::string> garbage;
+  for (const char* content : {"one", "two", "three"}) {
+    garbage.push_back(push_blob("app", content));
+    ASSERT_TRUE(store_->unlink_blob("app", garbage.back()));
+  }
+  std::stop_source stop;
+  driver_->before_remove = [&](std::string_view) { stop.request_stop(); };
+  GcOptions options = everything_old();
+  options.stop = stop.get_token();
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->interrupted);
+  EXPECT_EQ(report->blobs_removed, 1u);  // the removal under way when the stop came
+  auto runs = store_->gc_runs(1);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ(runs->front().blobs_removed, 1u);
+  EXPECT_NE(runs->front().error.find("interrupted"), std::string::npos) << runs->front().error;
+  auto taken = store_->acquire_lease(std::string(kGcLease), "the next run", 10s);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(*taken);  // given up
+}
+
 TEST(GcOnFiles, TemporaryFilesOfUnfinishedWritesAreRemovedAfterTheGrace) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("regmirror-gc-files-" + std::to_string(::getpid()));
