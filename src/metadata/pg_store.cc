@@ -210,9 +210,9 @@ class PostgresStore final : public Store {
 
   // --- manifests and tags
 
-  Result<void> put_manifest(const ManifestPut& put) override {
+  Result<std::optional<std::string>> put_manifest(const ManifestPut& put) override {
     const std::int64_t now = now_seconds();
-    return write([&](Connection& db) -> Result<void> {
+    return write([&](Connection& db) -> Result<std::optional<std::string>> {
       auto id = repository_id(db, put.repository);
       if (!id) return std::unexpected(std::move(id.error()));
       // Held until the commit: GC's pass over the repository (FOR UPDATE) waits for this
@@ -220,9 +220,13 @@ class PostgresStore final : public Store {
       if (auto held = db.query("SELECT id FROM repositories WHERE id = $1 FOR SHARE", *id); !held) {
         return std::unexpected(std::move(held.error()));
       }
-      if (auto present = check_required(db, *id, put); !present) return present;
+      if (auto present = check_required(db, *id, put); !present) {
+        return std::unexpected(std::move(present.error()));
+      }
       const ManifestRecord& m = put.manifest;
-      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) return claimed;
+      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) {
+        return std::unexpected(std::move(claimed.error()));
+      }
       // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       auto inserted = db.query(
           "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
@@ -232,13 +236,32 @@ class PostgresStore final : public Store {
           *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json, now);
       if (!inserted) return std::unexpected(std::move(inserted.error()));
       // Same digest, same content, same references: recording them again changes nothing.
-      if (auto linked = record_references(db, *id, put); !linked) return linked;
-      if (!put.tag) return {};
-      return done(db.query(
-          "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES ($1, $2, $3, $4) "
-          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
-          "updated_at = excluded.updated_at",
-          *id, *put.tag, m.digest, now));
+      if (auto linked = record_references(db, *id, put); !linked) {
+        return std::unexpected(std::move(linked.error()));
+      }
+      if (!put.tag) return std::nullopt;
+      // Writers of one tag one at a time until the commit (a tag not created yet has no row to
+      // lock), so that the target read next is the one this write replaces.
+      if (auto held =
+              db.query("SELECT pg_advisory_xact_lock(hashtext($1::text), hashtext($2::text))",
+                       put.repository, *put.tag);
+          !held) {
+        return std::unexpected(std::move(held.error()));
+      }
+      auto before =
+          db.query("SELECT digest FROM tags WHERE repository_id = $1 AND name = $2", *id, *put.tag);
+      if (!before) return std::unexpected(std::move(before.error()));
+      std::optional<std::string> previous;
+      if (before->count() > 0) previous = before->text(0, 0);
+      if (auto tagged = db.query(
+              "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+              "updated_at = excluded.updated_at",
+              *id, *put.tag, m.digest, now);
+          !tagged) {
+        return std::unexpected(std::move(tagged.error()));
+      }
+      return previous;
     });
   }
 

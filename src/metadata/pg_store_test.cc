@@ -10,6 +10,9 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -192,6 +195,44 @@ TEST_F(PostgresStoreTest, AFailedTransactionLeavesNothing) {
   EXPECT_FALSE(*store->repository_exists("fresh/repo"));
   ASSERT_TRUE(store->claim_blob("sha256:" + std::string(64, 'd'), 1));
   EXPECT_TRUE(store->link_blob("other", "sha256:" + std::string(64, 'd')));
+}
+
+// Racing PUTs of one tag: each is told the target it replaced, so that the targets form one
+// chain (events/ reports a move for each, and none twice).
+TEST_F(PostgresStoreTest, RacingPutsOfATagEachSeeWhatTheyReplaced) {
+  auto store = open_postgres_store({.url = url_, .pool_size = 8});
+  ASSERT_TRUE(store);
+  constexpr int kWriters = 8;
+  std::vector<std::optional<std::string>> before(kWriters);
+  std::vector<std::thread> writers;
+  writers.reserve(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      ManifestPut put;
+      put.repository = "repo";
+      put.manifest.digest = "sha256:" + std::string(63, 'a') + static_cast<char>('0' + w);
+      put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
+      put.tag = "latest";
+      ASSERT_TRUE((*store)->claim_blob(put.manifest.digest, 0));
+      auto put_result = (*store)->put_manifest(put);
+      ASSERT_TRUE(put_result) << put_result.error().message;
+      before[w] = *put_result;
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  std::set<std::string> replaced;
+  int created = 0;
+  for (const auto& target : before) {
+    if (!target) {
+      ++created;
+    } else {
+      EXPECT_TRUE(replaced.insert(*target).second) << *target << " replaced twice";
+    }
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(replaced.size(), std::size_t{kWriters - 1});
+  const std::string last = (*store)->tag("repo", "latest")->value_or("");
+  EXPECT_FALSE(replaced.contains(last));
 }
 
 TEST_F(PostgresStoreTest, WorksOnAfterTheServerRestarts) {

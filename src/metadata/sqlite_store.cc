@@ -213,15 +213,19 @@ class SqliteStore final : public Store {
 
   // --- manifests and tags
 
-  Result<void> put_manifest(const ManifestPut& put) override {
+  Result<std::optional<std::string>> put_manifest(const ManifestPut& put) override {
     const std::int64_t now = now_seconds();
-    return write([&](Connection& db) -> Result<void> {
+    return write([&](Connection& db) -> Result<std::optional<std::string>> {
       // BEGIN IMMEDIATE already excludes GC's pass over the repository.
       auto id = repository_id(db, put.repository);
       if (!id) return std::unexpected(std::move(id.error()));
-      if (auto present = check_required(db, *id, put); !present) return present;
+      if (auto present = check_required(db, *id, put); !present) {
+        return std::unexpected(std::move(present.error()));
+      }
       const ManifestRecord& m = put.manifest;
-      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) return claimed;
+      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) {
+        return std::unexpected(std::move(claimed.error()));
+      }
       // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       if (auto inserted = db.run(
               "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
@@ -231,16 +235,30 @@ class SqliteStore final : public Store {
               *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json,
               now);
           !inserted) {
-        return inserted;
+        return std::unexpected(std::move(inserted.error()));
       }
       // Same digest, same content, same references: recording them again changes nothing.
-      if (auto linked = record_references(db, *id, put); !linked) return linked;
-      if (!put.tag) return {};
-      return db.run(
-          "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4) "
-          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
-          "updated_at = excluded.updated_at",
-          *id, *put.tag, m.digest, now);
+      if (auto linked = record_references(db, *id, put); !linked) {
+        return std::unexpected(std::move(linked.error()));
+      }
+      if (!put.tag) return std::nullopt;
+      // One writer at a time (BEGIN IMMEDIATE): the target read here is the one replaced.
+      auto before = db.prepare("SELECT digest FROM tags WHERE repository_id = ?1 AND name = ?2",
+                               *id, *put.tag);
+      if (!before) return std::unexpected(std::move(before.error()));
+      auto row = before->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      std::optional<std::string> previous;
+      if (*row) previous = before->text(0);
+      if (auto tagged = db.run(
+              "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4) "
+              "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+              "updated_at = excluded.updated_at",
+              *id, *put.tag, m.digest, now);
+          !tagged) {
+        return std::unexpected(std::move(tagged.error()));
+      }
+      return previous;
     });
   }
 

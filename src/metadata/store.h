@@ -144,7 +144,10 @@ class Store {
   // Records the manifest (replacing nothing if it exists), links it into the repository and,
   // when a tag is given, points the tag at it. One transaction. The manifest's own bytes must
   // have been claimed (claim_blob of its digest) and their row still 'live', as for link_blob.
-  virtual Result<void> put_manifest(const ManifestPut& put) = 0;
+  // Returns where the tag pointed before, read in that transaction with the tag held against
+  // other writers of it (nullopt: no tag given, or the tag is new): events/ tells a tag moved
+  // from one pushed again by it, whatever other PUTs of the tag race with this one.
+  virtual Result<std::optional<std::string>> put_manifest(const ManifestPut& put) = 0;
   virtual Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
                                                          std::string_view digest) = 0;
   virtual Result<std::optional<std::string>> tag(std::string_view repository,

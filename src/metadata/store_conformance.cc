@@ -159,7 +159,7 @@ Result<void> link_claimed(Store& store, std::string_view repository, const std::
 }
 
 // What registry/ does to record a manifest: claim its bytes, then record it.
-Result<void> put_claimed(Store& store, const ManifestPut& put) {
+Result<std::optional<std::string>> put_claimed(Store& store, const ManifestPut& put) {
   auto claimed = store.claim_blob(put.manifest.digest, put.manifest.size);
   if (!claimed) return std::unexpected(claimed.error());
   if (!*claimed)
@@ -918,6 +918,15 @@ TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
   // A live row is never forgotten.
   ASSERT_TRUE(ok(store_->forget_blob(digest(2))));
   EXPECT_EQ(value(store_->linked_blob("repo", digest(2))), std::optional<std::uint64_t>(2));
+}
+
+TEST_P(StoreConformance, PuttingAManifestByTagSaysWhereTheTagPointedBefore) {
+  using Target = std::optional<std::string>;
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))), Target{});
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(2), "v1"))), digest(1));
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(2), "v1"))), digest(2));
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(1)))), Target{});
+  EXPECT_EQ(value(put_claimed(*store_, put_of("other", image_manifest(1), "v1"))), Target{});
 }
 
 TEST_P(StoreConformance, ALeftoverIsMarkedOnlyWhenNothingRecordedIt) {
