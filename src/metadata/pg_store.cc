@@ -171,10 +171,15 @@ class PostgresStore final : public Store {
 
   Result<bool> unlink_blob(std::string_view repository, std::string_view digest) override {
     return write([&](Connection& db) -> Result<bool> {
-      auto deleted = db.query(
-          "DELETE FROM repository_blobs "
-          "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) AND digest = $2",
-          repository, digest);
+      // Held as GC's pass holds it: a manifest being recorded in the repository (FOR SHARE)
+      // checked this link, and GC must see that manifest's references once the link is gone,
+      // or it could mark the blob between this commit and the manifest's.
+      auto found = db.query("SELECT id FROM repositories WHERE name = $1 FOR UPDATE", repository);
+      if (!found) return std::unexpected(std::move(found.error()));
+      if (found->count() == 0) return false;
+      auto deleted =
+          db.query("DELETE FROM repository_blobs WHERE repository_id = $1 AND digest = $2",
+                   found->integer(0, 0), digest);
       if (!deleted) return std::unexpected(std::move(deleted.error()));
       return deleted->changed() > 0;
     });

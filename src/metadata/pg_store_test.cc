@@ -286,6 +286,30 @@ TEST_F(PostgresStoreTest, ARestartDuringWritesLeavesNothingHalfWritten) {
   EXPECT_LE(recorded, succeeded.load() + 1);
 }
 
+// A blob DELETE waits for a manifest being recorded in the repository (which holds it FOR
+// SHARE after checking the link), as GC's pass does: otherwise GC could mark the blob between
+// the unlink's commit and the manifest's, and remove bytes the manifest references.
+TEST_F(PostgresStoreTest, UnlinkingWaitsForAManifestBeingRecorded) {
+  auto store = open();
+  const std::string layer = digest(1);
+  ASSERT_TRUE(store->claim_blob(layer, 1));
+  ASSERT_TRUE(store->link_blob("repo", layer));
+  auto recording = postgres::Connection::open(url_, 5s);
+  ASSERT_TRUE(recording) << recording.error().message;
+  ASSERT_TRUE((*recording)->script("BEGIN"));
+  ASSERT_TRUE((*recording)->query("SELECT id FROM repositories WHERE name = 'repo' FOR SHARE"));
+  std::atomic<bool> unlinked{false};
+  std::thread unlink([&] {
+    EXPECT_EQ(store->unlink_blob("repo", layer).value_or(false), true);
+    unlinked = true;
+  });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(unlinked.load());
+  ASSERT_TRUE((*recording)->script("COMMIT"));
+  unlink.join();
+  EXPECT_TRUE(unlinked.load());
+}
+
 TEST_F(PostgresStoreTest, AnUnreachableServerIsAClearErrorWithoutThePassword) {
   const std::string password = "test-secret-7f3a";  // tests/fixtures/postgres_server.py's
   ASSERT_NE(url_.find(password), std::string::npos);
