@@ -30,7 +30,9 @@ OutboxWriter::OutboxWriter(metadata::Store& store, OutboxWriterOptions options,
     : store_(store),
       options_(std::move(options)),
       written_(std::move(written)),
-      thread_([this](const std::stop_token& stop) { run(stop); }) {}
+      thread_([this](const std::stop_token& stop) { run(stop); }) {
+  dropped_metric();  // registered now: /metrics shows 0 before the first drop
+}
 
 OutboxWriter::~OutboxWriter() { stop(); }
 

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "metadata/sqlite_store.h"
+#include "metrics/registry.h"
 #include "testsupport/temp_dir.h"
 
 namespace events {
@@ -96,6 +97,9 @@ TEST_F(OutboxWriterTest, AFullQueueDropsAtOnceAndCounts) {
   first.get_future().wait();
   EXPECT_LT(took.get_future().get(), std::chrono::milliseconds(100));
   EXPECT_EQ(writer.dropped(), 1u);
+  std::string metrics;
+  metrics::default_registry().write_text(metrics);
+  EXPECT_NE(metrics.find("regmirror_events_dropped_total "), std::string::npos) << metrics;
 }
 
 }  // namespace
