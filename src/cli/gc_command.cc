@@ -61,6 +61,10 @@ int run(const GcFlags& flags) {
       fmt::print(stderr, "regmirror gc: --grace: {}\n", grace.error().message);
       return kBadConfiguration;
     }
+    if (*grace < registry::kMinimumGrace) {
+      fmt::print(stderr, "regmirror gc: --grace: must be at least 1s\n");
+      return kBadConfiguration;
+    }
     config.gc.grace = std::chrono::duration_cast<std::chrono::seconds>(*grace);
   }
   auto driver = storage::open_driver({.root = config.storage_root,

@@ -15,6 +15,7 @@ void log_report(const registry::GcReport& report) {
       report.leftovers_removed,
       transfer::human_bytes(static_cast<std::int64_t>(report.bytes_freed)),
       std::chrono::duration<double>(report.duration).count());
+  if (report.interrupted) spdlog::warn("gc: interrupted by the stop, the next run goes on");
   for (const std::string& error : report.errors) spdlog::warn("gc: {}", error);
 }
 
@@ -46,7 +47,10 @@ void ServeGc::loop(const std::stop_token& stop) {
       }
     }
     const auto started = imagesync::Clock::now();
-    auto report = registry_.collect_garbage(options_);
+    // A stop (SIGTERM) ends the run before its next repository or removal.
+    registry::GcOptions options = options_;
+    options.stop = stop;
+    auto report = registry_.collect_garbage(options);
     server::observe_gc_run(report, events_);
     if (report) {
       log_report(*report);

@@ -4,12 +4,24 @@
 
 #include <algorithm>
 
+#include "metrics/registry.h"
+
 namespace events {
 namespace {
 
 // Pauses between attempts to write a batch the database refused.
 constexpr std::chrono::milliseconds kFirstRetry{100};
 constexpr std::chrono::milliseconds kLastRetry{5000};
+
+metrics::Counter& dropped_metric() {
+  static metrics::Counter& counter =
+      metrics::default_registry()
+          .counter("regmirror_events_dropped_total",
+                   "Events dropped before reaching the outbox: its queue was full (the database "
+                   "slow or away) or the process stopping.")
+          .get();
+  return counter;
+}
 
 }  // namespace
 
@@ -18,7 +30,9 @@ OutboxWriter::OutboxWriter(metadata::Store& store, OutboxWriterOptions options,
     : store_(store),
       options_(std::move(options)),
       written_(std::move(written)),
-      thread_([this](const std::stop_token& stop) { run(stop); }) {}
+      thread_([this](const std::stop_token& stop) { run(stop); }) {
+  dropped_metric();  // registered now: /metrics shows 0 before the first drop
+}
 
 OutboxWriter::~OutboxWriter() { stop(); }
 
@@ -28,11 +42,10 @@ void OutboxWriter::emit(Event event, std::function<void()> written) {
   if (event.time.time_since_epoch().count() == 0) event.time = std::chrono::system_clock::now();
   if (event.source.empty()) event.source = options_.source;
   std::unique_lock lock(mutex_);
-  const bool room = has_room_.wait_for(
-      lock, options_.full_wait, [&] { return stopped_ || queue_.size() < options_.capacity; });
-  if (!room || stopped_) {
+  if (stopped_ || queue_.size() >= options_.capacity) {
     const std::uint64_t dropped = ++dropped_;
     lock.unlock();
+    dropped_metric().inc();
     // The first, then every thousandth: a database outage must not flood the log too.
     if (dropped % 1000 == 1) {
       spdlog::warn("events: outbox queue full or stopped, {} events dropped so far", dropped);
@@ -51,7 +64,6 @@ void OutboxWriter::stop() {
     if (stopped_) return;
     stopped_ = true;  // from now on emit() drops; what is queued is still written
   }
-  has_room_.notify_all();
   thread_.request_stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -71,8 +83,6 @@ std::vector<OutboxWriter::Pending> OutboxWriter::next_batch(const std::stop_toke
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
-  lock.unlock();
-  has_room_.notify_all();
   return batch;
 }
 
@@ -112,6 +122,7 @@ void OutboxWriter::run(const std::stop_token& stop) {
       if (now >= *stop_deadline) {
         std::lock_guard lock(mutex_);
         dropped_ += batch.size() + queue_.size();
+        dropped_metric().add(batch.size() + queue_.size());
         spdlog::error("events: stopping with {} events not written to the outbox", dropped_);
         return;
       }

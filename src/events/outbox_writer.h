@@ -2,8 +2,8 @@
 // thread writes what has queued up in one transaction at a time (while a write runs, the next
 // batch gathers, so a batch is whatever arrived during the previous write: no timer delays
 // the first event). The queue is bounded: when full (the database is slow or away), an
-// emitter waits up to `full_wait` for room, then drops its event and counts it, rather than
-// holding a request (and its thread) for as long as the database is unavailable.
+// emitter drops its event at once, counts it (regmirror_events_dropped_total) and logs it,
+// never waiting: emitters run on the server's I/O threads, which must never block.
 #pragma once
 
 #include <condition_variable>
@@ -21,7 +21,6 @@ namespace events {
 struct OutboxWriterOptions {
   std::size_t capacity = 10'000;  // events queued at most
   std::size_t batch = 500;        // events per transaction at most
-  std::chrono::milliseconds full_wait{1000};
   // How long stop() goes on trying to write what is queued when the database fails.
   std::chrono::milliseconds stop_deadline{10'000};
   std::string source{};  // the host name events are stamped with
@@ -60,7 +59,6 @@ class OutboxWriter final : public Sink {
   const std::function<void()> written_;
   mutable std::mutex mutex_;
   std::condition_variable_any has_work_;
-  std::condition_variable has_room_;
   std::deque<Pending> queue_;
   std::uint64_t dropped_ = 0;
   bool stopped_ = false;

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "metadata/sqlite_store.h"
+#include "metrics/registry.h"
 #include "testsupport/temp_dir.h"
 
 namespace events {
@@ -73,6 +74,32 @@ TEST_F(OutboxWriterTest, AfterStopEventsAreDroppedAndCounted) {
   auto rows = store_->events_after(0, 10);
   ASSERT_TRUE(rows);
   EXPECT_TRUE(rows->empty());
+}
+
+TEST_F(OutboxWriterTest, AFullQueueDropsAtOnceAndCounts) {
+  constexpr std::size_t kCapacity = 3;
+  std::atomic<OutboxWriter*> writer_ready{nullptr};
+  std::promise<std::chrono::steady_clock::duration> took;
+  std::atomic<bool> filled{false};
+  // Emitted by the writer's own thread after its first batch: nothing drains the queue then,
+  // as when the database is away. The emit past the capacity must not wait for room.
+  OutboxWriter writer(*store_, {.capacity = kCapacity}, [&] {
+    OutboxWriter* self = writer_ready.load();
+    if (self == nullptr || filled.exchange(true)) return;
+    for (std::size_t i = 0; i < kCapacity; ++i) self->emit(event("queued"));
+    const auto started = std::chrono::steady_clock::now();
+    self->emit(event("one too many"));
+    took.set_value(std::chrono::steady_clock::now() - started);
+  });
+  writer_ready = &writer;
+  std::promise<void> first;
+  writer.emit(event("first"), [&] { first.set_value(); });
+  first.get_future().wait();
+  EXPECT_LT(took.get_future().get(), std::chrono::milliseconds(100));
+  EXPECT_EQ(writer.dropped(), 1u);
+  std::string metrics;
+  metrics::default_registry().write_text(metrics);
+  EXPECT_NE(metrics.find("regmirror_events_dropped_total "), std::string::npos) << metrics;
 }
 
 }  // namespace

@@ -148,9 +148,8 @@ class PostgresStore final : public Store {
 
   // --- blobs
 
-  Result<void> link_blob(std::string_view repository, std::string_view digest,
-                         std::uint64_t size) override {
-    return write([&](Connection& db) { return link(db, repository, digest, size); });
+  Result<void> link_blob(std::string_view repository, std::string_view digest) override {
+    return write([&](Connection& db) { return link(db, repository, digest); });
   }
 
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
@@ -172,10 +171,15 @@ class PostgresStore final : public Store {
 
   Result<bool> unlink_blob(std::string_view repository, std::string_view digest) override {
     return write([&](Connection& db) -> Result<bool> {
-      auto deleted = db.query(
-          "DELETE FROM repository_blobs "
-          "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) AND digest = $2",
-          repository, digest);
+      // Held as GC's pass holds it: a manifest being recorded in the repository (FOR SHARE)
+      // checked this link, and GC must see that manifest's references once the link is gone,
+      // or it could mark the blob between this commit and the manifest's.
+      auto found = db.query("SELECT id FROM repositories WHERE name = $1 FOR UPDATE", repository);
+      if (!found) return std::unexpected(std::move(found.error()));
+      if (found->count() == 0) return false;
+      auto deleted =
+          db.query("DELETE FROM repository_blobs WHERE repository_id = $1 AND digest = $2",
+                   found->integer(0, 0), digest);
       if (!deleted) return std::unexpected(std::move(deleted.error()));
       return deleted->changed() > 0;
     });
@@ -211,9 +215,9 @@ class PostgresStore final : public Store {
 
   // --- manifests and tags
 
-  Result<void> put_manifest(const ManifestPut& put) override {
+  Result<std::optional<std::string>> put_manifest(const ManifestPut& put) override {
     const std::int64_t now = now_seconds();
-    return write([&](Connection& db) -> Result<void> {
+    return write([&](Connection& db) -> Result<std::optional<std::string>> {
       auto id = repository_id(db, put.repository);
       if (!id) return std::unexpected(std::move(id.error()));
       // Held until the commit: GC's pass over the repository (FOR UPDATE) waits for this
@@ -221,9 +225,13 @@ class PostgresStore final : public Store {
       if (auto held = db.query("SELECT id FROM repositories WHERE id = $1 FOR SHARE", *id); !held) {
         return std::unexpected(std::move(held.error()));
       }
-      if (auto present = check_required(db, *id, put); !present) return present;
+      if (auto present = check_required(db, *id, put); !present) {
+        return std::unexpected(std::move(present.error()));
+      }
       const ManifestRecord& m = put.manifest;
-      if (auto claimed = claim_or_fail(db, m.digest, m.size, now); !claimed) return claimed;
+      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) {
+        return std::unexpected(std::move(claimed.error()));
+      }
       // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       auto inserted = db.query(
           "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
@@ -233,13 +241,32 @@ class PostgresStore final : public Store {
           *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json, now);
       if (!inserted) return std::unexpected(std::move(inserted.error()));
       // Same digest, same content, same references: recording them again changes nothing.
-      if (auto linked = record_references(db, *id, put); !linked) return linked;
-      if (!put.tag) return {};
-      return done(db.query(
-          "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES ($1, $2, $3, $4) "
-          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
-          "updated_at = excluded.updated_at",
-          *id, *put.tag, m.digest, now));
+      if (auto linked = record_references(db, *id, put); !linked) {
+        return std::unexpected(std::move(linked.error()));
+      }
+      if (!put.tag) return std::nullopt;
+      // Writers of one tag one at a time until the commit (a tag not created yet has no row to
+      // lock), so that the target read next is the one this write replaces.
+      if (auto held =
+              db.query("SELECT pg_advisory_xact_lock(hashtext($1::text), hashtext($2::text))",
+                       put.repository, *put.tag);
+          !held) {
+        return std::unexpected(std::move(held.error()));
+      }
+      auto before =
+          db.query("SELECT digest FROM tags WHERE repository_id = $1 AND name = $2", *id, *put.tag);
+      if (!before) return std::unexpected(std::move(before.error()));
+      std::optional<std::string> previous;
+      if (before->count() > 0) previous = before->text(0, 0);
+      if (auto tagged = db.query(
+              "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+              "updated_at = excluded.updated_at",
+              *id, *put.tag, m.digest, now);
+          !tagged) {
+        return std::unexpected(std::move(tagged.error()));
+      }
+      return previous;
     });
   }
 
@@ -388,9 +415,9 @@ class PostgresStore final : public Store {
   }
 
   Result<void> complete_upload(std::string_view id, std::string_view repository,
-                               std::string_view digest, std::uint64_t size) override {
+                               std::string_view digest) override {
     return write([&](Connection& db) -> Result<void> {
-      if (auto linked = link(db, repository, digest, size); !linked) return linked;
+      if (auto linked = link(db, repository, digest); !linked) return linked;
       return done(db.query("DELETE FROM uploads WHERE id = $1", id));
     });
   }
@@ -493,18 +520,34 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) override {
+  Result<std::vector<GarbageBlob>> deleting_blobs(std::string_view after,
+                                                  std::size_t limit) override {
     return read([&](Connection& db) {
       return garbage_at(
-          db.query("SELECT digest, size FROM blobs WHERE state = 'deleting' ORDER BY digest "
-                   "LIMIT $1::bigint",
-                   sql_limit(limit)));
+          db.query("SELECT digest, size FROM blobs WHERE state = 'deleting' AND digest > $1 "
+                   "ORDER BY digest LIMIT $2::bigint",
+                   after, sql_limit(limit)));
     });
   }
 
   Result<void> forget_blob(std::string_view digest) override {
     return read([&](Connection& db) {
       return done(db.query("DELETE FROM blobs WHERE digest = $1 AND state = 'deleting'", digest));
+    });
+  }
+
+  Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) override {
+    const std::int64_t now = now_seconds();
+    return read([&](Connection& db) -> Result<bool> {
+      // The unique digest makes this and a claim's upsert exclude each other.
+      auto inserted = db.query(
+          "INSERT INTO blobs (digest, size, touched_at, state) "
+          "SELECT $1::text, $2::bigint, $3::bigint, 'deleting' "
+          "WHERE NOT EXISTS (SELECT 1 FROM manifests WHERE digest = $1::text) "
+          "ON CONFLICT (digest) DO NOTHING",
+          digest, size, now);
+      if (!inserted) return std::unexpected(std::move(inserted.error()));
+      return inserted->changed() > 0;
     });
   }
 
@@ -676,11 +719,14 @@ class PostgresStore final : public Store {
     return upsert->count() > 0;
   }
 
-  static Result<void> claim_or_fail(Connection& db, std::string_view digest, std::uint64_t size,
-                                    std::int64_t now) {
-    auto claimed = claim(db, digest, size, now);
-    if (!claimed) return std::unexpected(std::move(claimed.error()));
-    if (!*claimed) return being_collected(digest);
+  // Touches the row a claim made, which must still be 'live' (see Store::link_blob); inside a
+  // transaction. The row lock it takes excludes GC's mark until the commit, and an update that
+  // waited for the mark sees the row 'deleting' (or gone) and changes nothing.
+  static Result<void> touch_claimed(Connection& db, std::string_view digest, std::int64_t now) {
+    auto touched = db.query("UPDATE blobs SET touched_at = $2 WHERE digest = $1 AND state = 'live'",
+                            digest, now);
+    if (!touched) return std::unexpected(std::move(touched.error()));
+    if (touched->changed() == 0) return being_collected(digest);
     return {};
   }
 
@@ -777,12 +823,11 @@ class PostgresStore final : public Store {
     return blobs;
   }
 
-  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
-                           std::uint64_t size) {
+  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest) {
     const std::int64_t now = now_seconds();
     auto id = repository_id(db, repository);
     if (!id) return std::unexpected(std::move(id.error()));
-    if (auto claimed = claim_or_fail(db, digest, size, now); !claimed) return claimed;
+    if (auto claimed = touch_claimed(db, digest, now); !claimed) return claimed;
     // Linked again: young again, as GC counts a link's grace from when it was made.
     return done(db.query(
         "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES ($1, $2, $3) "

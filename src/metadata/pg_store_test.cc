@@ -10,6 +10,9 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -96,6 +99,7 @@ class PostgresStoreTest : public testing::Test {
     put.manifest.digest = "sha256:" + std::string(64, c);
     put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
     put.tag = tag;
+    EXPECT_TRUE(store.claim_blob(put.manifest.digest, 0));
     EXPECT_TRUE(store.put_manifest(put));
     return put.manifest.digest;
   }
@@ -145,7 +149,8 @@ TEST_F(PostgresStoreTest, RefusesDatabaseFromNewerBinary) {
 TEST_F(PostgresStoreTest, NamesSortByBytesWhateverTheLocale) {
   auto store = open();
   for (const char* name : {"b", "B", "a-b", "a_b", "a/b", "Z"}) {
-    ASSERT_TRUE(store->link_blob(name, "sha256:" + std::string(64, '1'), 1));
+    ASSERT_TRUE(store->claim_blob("sha256:" + std::string(64, '1'), 1));
+    ASSERT_TRUE(store->link_blob(name, "sha256:" + std::string(64, '1')));
   }
   EXPECT_EQ(*store->repositories("", 10),
             (std::vector<std::string>{"B", "Z", "a-b", "a/b", "a_b", "b"}));
@@ -184,10 +189,50 @@ TEST_F(PostgresStoreTest, AFailedTransactionLeavesNothing) {
   put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
   put.manifest.size = std::numeric_limits<std::uint64_t>::max();  // beyond BIGINT: refused
   put.tag = "v1";
+  ASSERT_TRUE(store->claim_blob(put.manifest.digest, 1));
   ASSERT_FALSE(store->put_manifest(put));
   // The repository the transaction created before failing is gone with it.
   EXPECT_FALSE(*store->repository_exists("fresh/repo"));
-  EXPECT_TRUE(store->link_blob("other", "sha256:" + std::string(64, 'd'), 1));
+  ASSERT_TRUE(store->claim_blob("sha256:" + std::string(64, 'd'), 1));
+  EXPECT_TRUE(store->link_blob("other", "sha256:" + std::string(64, 'd')));
+}
+
+// Racing PUTs of one tag: each is told the target it replaced, so that the targets form one
+// chain (events/ reports a move for each, and none twice).
+TEST_F(PostgresStoreTest, RacingPutsOfATagEachSeeWhatTheyReplaced) {
+  auto store = open_postgres_store({.url = url_, .pool_size = 8});
+  ASSERT_TRUE(store);
+  constexpr int kWriters = 8;
+  std::vector<std::optional<std::string>> before(kWriters);
+  std::vector<std::thread> writers;
+  writers.reserve(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      ManifestPut put;
+      put.repository = "repo";
+      put.manifest.digest = "sha256:" + std::string(63, 'a') + static_cast<char>('0' + w);
+      put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
+      put.tag = "latest";
+      ASSERT_TRUE((*store)->claim_blob(put.manifest.digest, 0));
+      auto put_result = (*store)->put_manifest(put);
+      ASSERT_TRUE(put_result) << put_result.error().message;
+      before[w] = *put_result;
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  std::set<std::string> replaced;
+  int created = 0;
+  for (const auto& target : before) {
+    if (!target) {
+      ++created;
+    } else {
+      EXPECT_TRUE(replaced.insert(*target).second) << *target << " replaced twice";
+    }
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(replaced.size(), std::size_t{kWriters - 1});
+  const std::string last = (*store)->tag("repo", "latest")->value_or("");
+  EXPECT_FALSE(replaced.contains(last));
 }
 
 TEST_F(PostgresStoreTest, WorksOnAfterTheServerRestarts) {
@@ -219,7 +264,7 @@ TEST_F(PostgresStoreTest, ARestartDuringWritesLeavesNothingHalfWritten) {
       put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
       put.blob_digests = {digest(100000 + i), digest(200000 + i)};
       put.tag = "t" + std::to_string(i);
-      if (store->put_manifest(put)) ++succeeded;
+      if (store->claim_blob(put.manifest.digest, 0) && store->put_manifest(put)) ++succeeded;
     }
   });
   std::this_thread::sleep_for(200ms);
@@ -228,7 +273,8 @@ TEST_F(PostgresStoreTest, ARestartDuringWritesLeavesNothingHalfWritten) {
   stop = true;
   writer.join();
   EXPECT_GT(succeeded.load(), 0u);
-  EXPECT_TRUE(store->link_blob("after", digest(1), 1));  // writes go on
+  EXPECT_TRUE(store->claim_blob(digest(1), 1));  // writes go on
+  EXPECT_TRUE(store->link_blob("after", digest(1)));
   // Every manifest recorded came with both its references and its tag, or not at all.
   EXPECT_EQ(query("SELECT count(*) FROM manifests m WHERE (SELECT count(*) FROM manifest_blobs b"
                   " WHERE b.manifest_digest = m.digest) <> 2"
@@ -238,6 +284,30 @@ TEST_F(PostgresStoreTest, ARestartDuringWritesLeavesNothingHalfWritten) {
   const unsigned recorded = std::stoul(query("SELECT count(*) FROM manifests"));
   EXPECT_GE(recorded, succeeded.load());
   EXPECT_LE(recorded, succeeded.load() + 1);
+}
+
+// A blob DELETE waits for a manifest being recorded in the repository (which holds it FOR
+// SHARE after checking the link), as GC's pass does: otherwise GC could mark the blob between
+// the unlink's commit and the manifest's, and remove bytes the manifest references.
+TEST_F(PostgresStoreTest, UnlinkingWaitsForAManifestBeingRecorded) {
+  auto store = open();
+  const std::string layer = digest(1);
+  ASSERT_TRUE(store->claim_blob(layer, 1));
+  ASSERT_TRUE(store->link_blob("repo", layer));
+  auto recording = postgres::Connection::open(url_, 5s);
+  ASSERT_TRUE(recording) << recording.error().message;
+  ASSERT_TRUE((*recording)->script("BEGIN"));
+  ASSERT_TRUE((*recording)->query("SELECT id FROM repositories WHERE name = 'repo' FOR SHARE"));
+  std::atomic<bool> unlinked{false};
+  std::thread unlink([&] {
+    EXPECT_EQ(store->unlink_blob("repo", layer).value_or(false), true);
+    unlinked = true;
+  });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(unlinked.load());
+  ASSERT_TRUE((*recording)->script("COMMIT"));
+  unlink.join();
+  EXPECT_TRUE(unlinked.load());
 }
 
 TEST_F(PostgresStoreTest, AnUnreachableServerIsAClearErrorWithoutThePassword) {
@@ -271,8 +341,8 @@ TEST_F(PostgresStoreTest, ThePoolBoundsConnections) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        EXPECT_TRUE(
-            (*store)->link_blob("r" + std::to_string(t), "sha256:" + std::string(64, 'e'), 1));
+        EXPECT_TRUE((*store)->claim_blob("sha256:" + std::string(64, 'e'), 1));
+        EXPECT_TRUE((*store)->link_blob("r" + std::to_string(t), "sha256:" + std::string(64, 'e')));
       }
     });
   }

@@ -146,9 +146,8 @@ class SqliteStore final : public Store {
 
   // --- blobs
 
-  Result<void> link_blob(std::string_view repository, std::string_view digest,
-                         std::uint64_t size) override {
-    return write([&](Connection& db) { return link(db, repository, digest, size); });
+  Result<void> link_blob(std::string_view repository, std::string_view digest) override {
+    return write([&](Connection& db) { return link(db, repository, digest); });
   }
 
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
@@ -214,15 +213,19 @@ class SqliteStore final : public Store {
 
   // --- manifests and tags
 
-  Result<void> put_manifest(const ManifestPut& put) override {
+  Result<std::optional<std::string>> put_manifest(const ManifestPut& put) override {
     const std::int64_t now = now_seconds();
-    return write([&](Connection& db) -> Result<void> {
+    return write([&](Connection& db) -> Result<std::optional<std::string>> {
       // BEGIN IMMEDIATE already excludes GC's pass over the repository.
       auto id = repository_id(db, put.repository);
       if (!id) return std::unexpected(std::move(id.error()));
-      if (auto present = check_required(db, *id, put); !present) return present;
+      if (auto present = check_required(db, *id, put); !present) {
+        return std::unexpected(std::move(present.error()));
+      }
       const ManifestRecord& m = put.manifest;
-      if (auto claimed = claim_or_fail(db, m.digest, m.size, now); !claimed) return claimed;
+      if (auto claimed = touch_claimed(db, m.digest, now); !claimed) {
+        return std::unexpected(std::move(claimed.error()));
+      }
       // Pushed again: young again, so that GC gives an untagged manifest its grace anew.
       if (auto inserted = db.run(
               "INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, "
@@ -232,16 +235,30 @@ class SqliteStore final : public Store {
               *id, m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations_json,
               now);
           !inserted) {
-        return inserted;
+        return std::unexpected(std::move(inserted.error()));
       }
       // Same digest, same content, same references: recording them again changes nothing.
-      if (auto linked = record_references(db, *id, put); !linked) return linked;
-      if (!put.tag) return {};
-      return db.run(
-          "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4) "
-          "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
-          "updated_at = excluded.updated_at",
-          *id, *put.tag, m.digest, now);
+      if (auto linked = record_references(db, *id, put); !linked) {
+        return std::unexpected(std::move(linked.error()));
+      }
+      if (!put.tag) return std::nullopt;
+      // One writer at a time (BEGIN IMMEDIATE): the target read here is the one replaced.
+      auto before = db.prepare("SELECT digest FROM tags WHERE repository_id = ?1 AND name = ?2",
+                               *id, *put.tag);
+      if (!before) return std::unexpected(std::move(before.error()));
+      auto row = before->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      std::optional<std::string> previous;
+      if (*row) previous = before->text(0);
+      if (auto tagged = db.run(
+              "INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4) "
+              "ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, "
+              "updated_at = excluded.updated_at",
+              *id, *put.tag, m.digest, now);
+          !tagged) {
+        return std::unexpected(std::move(tagged.error()));
+      }
+      return previous;
     });
   }
 
@@ -414,9 +431,9 @@ class SqliteStore final : public Store {
   }
 
   Result<void> complete_upload(std::string_view id, std::string_view repository,
-                               std::string_view digest, std::uint64_t size) override {
+                               std::string_view digest) override {
     return write([&](Connection& db) -> Result<void> {
-      if (auto linked = link(db, repository, digest, size); !linked) return linked;
+      if (auto linked = link(db, repository, digest); !linked) return linked;
       return db.run("DELETE FROM uploads WHERE id = ?1", id);
     });
   }
@@ -520,11 +537,13 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) override {
+  Result<std::vector<GarbageBlob>> deleting_blobs(std::string_view after,
+                                                  std::size_t limit) override {
     return read([&](Connection& db) {
-      return garbage_at(db.prepare(
-          "SELECT digest, size FROM blobs WHERE state = 'deleting' ORDER BY digest LIMIT ?1",
-          sql_limit(limit)));
+      return garbage_at(
+          db.prepare("SELECT digest, size FROM blobs WHERE state = 'deleting' AND digest > ?1 "
+                     "ORDER BY digest LIMIT ?2",
+                     after, sql_limit(limit)));
     });
   }
 
@@ -544,6 +563,19 @@ class SqliteStore final : public Store {
       auto row = select->step();
       if (!row) return std::unexpected(std::move(row.error()));
       return *row && select->integer(0) != 0;
+    });
+  }
+
+  Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) override {
+    const std::int64_t now = now_seconds();
+    return write_uncached([&](Connection& db) -> Result<bool> {
+      auto inserted = db.run(
+          "INSERT INTO blobs (digest, size, touched_at, state) SELECT ?1, ?2, ?3, 'deleting' "
+          "WHERE NOT EXISTS (SELECT 1 FROM manifests WHERE digest = ?1) "
+          "ON CONFLICT (digest) DO NOTHING",
+          digest, size, now);
+      if (!inserted) return std::unexpected(std::move(inserted.error()));
+      return db.changes() > 0;
     });
   }
 
@@ -702,11 +734,13 @@ class SqliteStore final : public Store {
     return *row;
   }
 
-  static Result<void> claim_or_fail(Connection& db, std::string_view digest, std::uint64_t size,
-                                    std::int64_t now) {
-    auto claimed = claim(db, digest, size, now);
-    if (!claimed) return std::unexpected(std::move(claimed.error()));
-    if (!*claimed) return being_collected(digest);
+  // Touches the row a claim made, which must still be 'live' (see Store::link_blob); inside a
+  // write transaction.
+  static Result<void> touch_claimed(Connection& db, std::string_view digest, std::int64_t now) {
+    auto touched = db.run("UPDATE blobs SET touched_at = ?2 WHERE digest = ?1 AND state = 'live'",
+                          digest, now);
+    if (!touched) return touched;
+    if (db.changes() == 0) return being_collected(digest);
     return {};
   }
 
@@ -820,12 +854,11 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest,
-                           std::uint64_t size) {
+  static Result<void> link(Connection& db, std::string_view repository, std::string_view digest) {
     const std::int64_t now = now_seconds();
     auto id = repository_id(db, repository);
     if (!id) return std::unexpected(std::move(id.error()));
-    if (auto claimed = claim_or_fail(db, digest, size, now); !claimed) return claimed;
+    if (auto claimed = touch_claimed(db, digest, now); !claimed) return claimed;
     // Linked again: young again, as GC counts a link's grace from when it was made.
     return db.run(
         "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?1, ?2, ?3) "

@@ -121,10 +121,12 @@ class Store {
                                                         std::size_t limit) = 0;
 
   // --- blobs
-  // Links a blob into a repository (creating the repository), recording its size; a claim
-  // of the blob (claim_blob) too: kTooManyRequests (the client tries again) while GC deletes it.
-  virtual Result<void> link_blob(std::string_view repository, std::string_view digest,
-                                 std::uint64_t size) = 0;
+  // Links a blob the caller claimed (claim_blob) into a repository (creating the repository)
+  // and touches its claim again. The claim's row must still be 'live' in the transaction that
+  // links: kTooManyRequests (the client tries again) when GC marked it or removed it since the
+  // claim (a caller stalled for longer than the grace between the two), so that no blob is
+  // ever linked without its bytes.
+  virtual Result<void> link_blob(std::string_view repository, std::string_view digest) = 0;
   // The size of a blob linked in `repository`; nullopt when not linked there.
   virtual Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository,
                                                            std::string_view digest) = 0;
@@ -140,8 +142,12 @@ class Store {
 
   // --- manifests and tags
   // Records the manifest (replacing nothing if it exists), links it into the repository and,
-  // when a tag is given, points the tag at it. One transaction.
-  virtual Result<void> put_manifest(const ManifestPut& put) = 0;
+  // when a tag is given, points the tag at it. One transaction. The manifest's own bytes must
+  // have been claimed (claim_blob of its digest) and their row still 'live', as for link_blob.
+  // Returns where the tag pointed before, read in that transaction with the tag held against
+  // other writers of it (nullopt: no tag given, or the tag is new): events/ tells a tag moved
+  // from one pushed again by it, whatever other PUTs of the tag race with this one.
+  virtual Result<std::optional<std::string>> put_manifest(const ManifestPut& put) = 0;
   virtual Result<std::optional<ManifestRecord>> manifest(std::string_view repository,
                                                          std::string_view digest) = 0;
   virtual Result<std::optional<std::string>> tag(std::string_view repository,
@@ -189,10 +195,10 @@ class Store {
   // Marks the upload alive without changing its size or hash state.
   virtual Result<void> touch_upload(std::string_view id, std::int64_t updated_at) = 0;
   virtual Result<void> delete_upload(std::string_view id) = 0;
-  // Links the finished upload's blob into its repository and ends the session: what
+  // Links the finished upload's blob (claimed) into its repository and ends the session: what
   // link_blob and delete_upload do, in one transaction.
   virtual Result<void> complete_upload(std::string_view id, std::string_view repository,
-                                       std::string_view digest, std::uint64_t size) = 0;
+                                       std::string_view digest) = 0;
   // Sessions not updated since `updated_before` (unix seconds).
   virtual Result<std::vector<UploadRecord>> stale_uploads(std::int64_t updated_before) = 0;
 
@@ -236,8 +242,10 @@ class Store {
   virtual Result<std::vector<GarbageBlob>> garbage_blobs(std::int64_t cutoff,
                                                          std::string_view after,
                                                          std::size_t limit) = 0;
-  // Rows left 'deleting' (by a run that died before forgetting them), at most `limit`.
-  virtual Result<std::vector<GarbageBlob>> deleting_blobs(std::size_t limit) = 0;
+  // Rows left 'deleting' (by a run that died before forgetting them, or whose bytes a run
+  // failed to remove) after `after` by digest, at most `limit`.
+  virtual Result<std::vector<GarbageBlob>> deleting_blobs(std::string_view after,
+                                                          std::size_t limit) = 0;
   // Removes a 'deleting' row once its bytes are gone; a 'live' row stays.
   virtual Result<void> forget_blob(std::string_view digest) = 0;
   // Whether a blob row exists or a manifest is stored as `digest`: bytes someone recorded.
@@ -267,6 +275,13 @@ class Store {
   // returns how many.
   virtual Result<std::uint64_t> delete_delivered_events(
       std::int64_t before_ms, const std::vector<std::string>& endpoints) = 0;
+
+  // --- gc review fixes
+  // Bytes under blobs/ that nothing recorded (a crash leftover) are removed as a marked blob
+  // is: this records a 'deleting' row for `digest` when no blob row exists and no manifest is
+  // stored as it, and says whether it did. A claim then waits until forget_blob, so that a push
+  // finishing at that moment never relies on bytes GC is removing. False: recorded meanwhile.
+  virtual Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) = 0;
 };
 
 }  // namespace metadata

@@ -149,6 +149,24 @@ ManifestPut put_of(std::string repository, ManifestRecord manifest,
   return put;
 }
 
+// What registry/ does to link a blob: claim it, then link it.
+Result<void> link_claimed(Store& store, std::string_view repository, const std::string& digest,
+                          std::uint64_t size) {
+  auto claimed = store.claim_blob(digest, size);
+  if (!claimed) return std::unexpected(claimed.error());
+  if (!*claimed) return oci::fail(ErrorCode::kTooManyRequests, "claim refused", digest);
+  return store.link_blob(repository, digest);
+}
+
+// What registry/ does to record a manifest: claim its bytes, then record it.
+Result<std::optional<std::string>> put_claimed(Store& store, const ManifestPut& put) {
+  auto claimed = store.claim_blob(put.manifest.digest, put.manifest.size);
+  if (!claimed) return std::unexpected(claimed.error());
+  if (!*claimed)
+    return oci::fail(ErrorCode::kTooManyRequests, "claim refused", put.manifest.digest);
+  return store.put_manifest(put);
+}
+
 void expect_same(const ManifestRecord& actual, const ManifestRecord& expected) {
   EXPECT_EQ(actual.digest, expected.digest);
   EXPECT_EQ(actual.media_type, expected.media_type);
@@ -208,17 +226,17 @@ std::int64_t now_seconds() {
 
 TEST_P(StoreConformance, RepositoryExistsOnceSomethingIsLinked) {
   EXPECT_EQ(value(store_->repository_exists("library/alpine")), false);
-  ASSERT_TRUE(ok(store_->link_blob("library/alpine", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "library/alpine", digest(1), 10)));
   EXPECT_EQ(value(store_->repository_exists("library/alpine")), true);
 
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("library/busybox", image_manifest(2)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("library/busybox", image_manifest(2)))));
   EXPECT_EQ(value(store_->repository_exists("library/busybox")), true);
   EXPECT_EQ(value(store_->repository_exists("library")), false);
 }
 
 TEST_P(StoreConformance, RepositoriesPageInByteOrder) {
   for (const char* name : {"b", "a", "A", "a/b", "a-b", "ab"}) {
-    ASSERT_TRUE(ok(store_->link_blob(name, digest(1), 10)));
+    ASSERT_TRUE(ok(link_claimed(*store_, name, digest(1), 10)));
   }
   const Names all = {"A", "a", "a-b", "a/b", "ab", "b"};
   EXPECT_EQ(value(store_->repositories("", 100)), all);
@@ -244,18 +262,18 @@ TEST_P(StoreConformance, RepositoriesPageInByteOrder) {
 // --- blobs
 
 TEST_P(StoreConformance, LinkedBlobIsPerRepository) {
-  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 1234)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "one", digest(1), 1234)));
   EXPECT_EQ(value(store_->linked_blob("one", digest(1))), std::optional<std::uint64_t>(1234));
   EXPECT_EQ(value(store_->linked_blob("one", digest(2))), std::nullopt);
   EXPECT_EQ(value(store_->linked_blob("two", digest(1))), std::nullopt);
 
-  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 1234)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "two", digest(1), 1234)));
   EXPECT_EQ(value(store_->linked_blob("two", digest(1))), std::optional<std::uint64_t>(1234));
 }
 
 TEST_P(StoreConformance, LinkingTwiceThenUnlinking) {
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(1), 10)));
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(1), 10)));
   EXPECT_EQ(value(store_->unlink_blob("repo", digest(1))), true);
   EXPECT_EQ(value(store_->linked_blob("repo", digest(1))), std::nullopt);
   EXPECT_EQ(value(store_->unlink_blob("repo", digest(1))), false);
@@ -263,13 +281,13 @@ TEST_P(StoreConformance, LinkingTwiceThenUnlinking) {
 }
 
 TEST_P(StoreConformance, LinkedBytesCountEachBlobOfANamespaceOnce) {
-  ASSERT_TRUE(ok(store_->link_blob("quay.io/a", digest(1), 100)));
-  ASSERT_TRUE(ok(store_->link_blob("quay.io/b", digest(1), 100)));
-  ASSERT_TRUE(ok(store_->link_blob("quay.io/b", digest(2), 20)));
-  ASSERT_TRUE(ok(store_->link_blob("quay.io/deep/c", digest(3), 3)));
-  ASSERT_TRUE(ok(store_->link_blob("quay.iox/d", digest(4), 4000)));
-  ASSERT_TRUE(ok(store_->link_blob("quay.io", digest(5), 50000)));
-  ASSERT_TRUE(ok(store_->link_blob("local", digest(6), 600000)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "quay.io/a", digest(1), 100)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "quay.io/b", digest(1), 100)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "quay.io/b", digest(2), 20)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "quay.io/deep/c", digest(3), 3)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "quay.iox/d", digest(4), 4000)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "quay.io", digest(5), 50000)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "local", digest(6), 600000)));
   const std::vector<std::string> none;
   EXPECT_EQ(value(store_->linked_bytes("quay.io", none)), 50123u);
   EXPECT_EQ(value(store_->linked_bytes("quay.io/b", none)), 120u);
@@ -283,8 +301,8 @@ TEST_P(StoreConformance, LinkedBytesCountEachBlobOfANamespaceOnce) {
 }
 
 TEST_P(StoreConformance, UnreferencedBlobsAreThoseNothingPointsAt) {
-  for (unsigned n : {1, 2, 3, 4}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(10), "v1", {digest(2)}))));
+  for (unsigned n : {1, 2, 3, 4}) ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(n), n)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(10), "v1", {digest(2)}))));
   EXPECT_EQ(garbage(*store_), Names{});
 
   for (unsigned n : {1, 2, 4}) ASSERT_TRUE(ok(store_->unlink_blob("repo", digest(n))));
@@ -298,20 +316,20 @@ TEST_P(StoreConformance, UnreferencedBlobsAreThoseNothingPointsAt) {
 }
 
 TEST_P(StoreConformance, BlobLinkedInAnyRepositoryIsReferenced) {
-  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
-  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "one", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "two", digest(1), 10)));
   ASSERT_EQ(value(store_->unlink_blob("one", digest(1))), true);
   EXPECT_EQ(garbage(*store_), Names{});
 }
 
 TEST_P(StoreConformance, ManifestsAndIndexChildrenAreReferenced) {
   // A manifest's own bytes and an index's children may be stored as blobs.
-  for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1)))));
+  for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(n), n)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1)))));
   ManifestPut index = put_of("repo", image_manifest(2));
   index.manifest.media_type = "application/vnd.oci.image.index.v1+json";
   index.manifest_digests = {digest(3)};
-  ASSERT_TRUE(ok(store_->put_manifest(index)));
+  ASSERT_TRUE(ok(put_claimed(*store_, index)));
   for (unsigned n : {1, 2, 3}) ASSERT_TRUE(ok(store_->unlink_blob("repo", digest(n))));
   EXPECT_EQ(garbage(*store_), Names{});
 
@@ -321,9 +339,9 @@ TEST_P(StoreConformance, ManifestsAndIndexChildrenAreReferenced) {
 
 TEST_P(StoreConformance, BlobTotalsCountEachStoredBlobOnce) {
   EXPECT_EQ(value(store_->blob_totals()).blobs, 0u);
-  ASSERT_TRUE(ok(store_->link_blob("one", digest(1), 10)));
-  ASSERT_TRUE(ok(store_->link_blob("two", digest(1), 10)));
-  ASSERT_TRUE(ok(store_->link_blob("two", digest(2), 20)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "one", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "two", digest(1), 10)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "two", digest(2), 20)));
   auto totals = value(store_->blob_totals());
   EXPECT_EQ(totals.blobs, 2u);
   EXPECT_EQ(totals.bytes, 30u);
@@ -343,8 +361,8 @@ TEST_P(StoreConformance, BlobTotalsCountEachStoredBlobOnce) {
 TEST_P(StoreConformance, PutManifestRecordsEveryField) {
   const ManifestRecord plain = image_manifest(1);
   const ManifestRecord signature = referrer(2, digest(1), "application/vnd.dev.cosign.sig");
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", plain))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", signature))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", plain))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", signature))));
 
   auto found = store_->manifest("repo", digest(1));
   ASSERT_TRUE(ok(found));
@@ -359,7 +377,7 @@ TEST_P(StoreConformance, PutManifestRecordsEveryField) {
 }
 
 TEST_P(StoreConformance, ManifestIsPerRepository) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("one", image_manifest(1), "latest"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("one", image_manifest(1), "latest"))));
   auto found = store_->manifest("two", digest(1));
   ASSERT_TRUE(ok(found));
   EXPECT_FALSE(found->has_value());
@@ -371,13 +389,13 @@ TEST_P(StoreConformance, ManifestIsPerRepository) {
 
 TEST_P(StoreConformance, PutManifestIsIdempotent) {
   ManifestPut put = put_of("repo", image_manifest(1), "latest", {digest(5)});
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 5)));
-  ASSERT_TRUE(ok(store_->put_manifest(put)));
-  ASSERT_TRUE(ok(store_->put_manifest(put)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(5), 5)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put)));
 
   // An existing manifest is not replaced.
   put.manifest.media_type = "application/vnd.docker.distribution.manifest.v2+json";
-  ASSERT_TRUE(ok(store_->put_manifest(put)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put)));
   auto found = store_->manifest("repo", digest(1));
   ASSERT_TRUE(ok(found));
   ASSERT_TRUE(found->has_value());
@@ -389,9 +407,9 @@ TEST_P(StoreConformance, PutManifestIsIdempotent) {
 }
 
 TEST_P(StoreConformance, PutManifestMovesTag) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "latest"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "latest"))));
   EXPECT_EQ(value(store_->tag("repo", "latest")), std::optional(digest(1)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(2), "latest"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2), "latest"))));
   EXPECT_EQ(value(store_->tag("repo", "latest")), std::optional(digest(2)));
   // The untagged manifest stays.
   auto found = store_->manifest("repo", digest(1));
@@ -400,23 +418,23 @@ TEST_P(StoreConformance, PutManifestMovesTag) {
 }
 
 TEST_P(StoreConformance, PutManifestWithoutTagKeepsTags) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1"))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1)))));
   EXPECT_EQ(value(store_->tag("repo", "v1")), std::optional(digest(1)));
 }
 
 TEST_P(StoreConformance, TagLookupMisses) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))));
   EXPECT_EQ(value(store_->tag("repo", "v2")), std::optional<std::string>());
   EXPECT_EQ(value(store_->tag("repo", "V1")), std::optional<std::string>());
   EXPECT_EQ(value(store_->tag("other", "v1")), std::optional<std::string>());
 }
 
 TEST_P(StoreConformance, DeleteManifestRemovesItsTags) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "a"))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "b"))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(2), "c"))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("other", image_manifest(1), "a"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "a"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "b"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2), "c"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("other", image_manifest(1), "a"))));
 
   EXPECT_EQ(value(store_->delete_manifest("repo", digest(1))), true);
   auto found = store_->manifest("repo", digest(1));
@@ -432,7 +450,7 @@ TEST_P(StoreConformance, DeleteManifestRemovesItsTags) {
 }
 
 TEST_P(StoreConformance, DeleteTagKeepsManifest) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))));
   EXPECT_EQ(value(store_->delete_tag("repo", "v1")), true);
   EXPECT_EQ(value(store_->delete_tag("repo", "v1")), false);
   EXPECT_EQ(value(store_->delete_tag("no/such/repo", "v1")), false);
@@ -445,9 +463,9 @@ TEST_P(StoreConformance, DeleteTagKeepsManifest) {
 TEST_P(StoreConformance, TagsPageInByteOrder) {
   unsigned n = 0;
   for (const char* tag : {"v1.9", "b", "latest", "A", "a", "1.0", "v1.10"}) {
-    ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(++n), tag))));
+    ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(++n), tag))));
   }
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("other", image_manifest(1), "0-other"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("other", image_manifest(1), "0-other"))));
 
   const Names all = {"1.0", "A", "a", "b", "latest", "v1.10", "v1.9"};
   EXPECT_EQ(value(store_->tags("repo", "", 100)), all);
@@ -474,13 +492,13 @@ TEST_P(StoreConformance, ReferrersFilterBySubjectAndArtifactType) {
   const std::string subject = digest(1);
   const std::string sig = "application/vnd.dev.cosign.sig";
   const std::string sbom = "application/spdx+json";
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "latest"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "latest"))));
   // Put out of digest order, to see the result ordered by digest.
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(7, subject, sig)))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(3, subject, sbom)))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(5, subject, sig)))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(4, digest(2), sig)))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("other", referrer(6, subject, sig)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", referrer(7, subject, sig)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", referrer(3, subject, sbom)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", referrer(5, subject, sig)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", referrer(4, digest(2), sig)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("other", referrer(6, subject, sig)))));
 
   auto all = store_->referrers("repo", subject, std::nullopt);
   ASSERT_TRUE(ok(all));
@@ -535,7 +553,8 @@ TEST_P(StoreConformance, UploadLifecycle) {
 TEST_P(StoreConformance, CompletingAnUploadLinksItsBlobAndEndsIt) {
   ASSERT_TRUE(ok(store_->create_upload(
       {.id = "u1", .repository = "repo", .size = 3, .started_at = 1, .updated_at = 1})));
-  ASSERT_TRUE(ok(store_->complete_upload("u1", "repo", digest(7), 3)));
+  ASSERT_TRUE(ok(store_->claim_blob(digest(7), 3)));
+  ASSERT_TRUE(ok(store_->complete_upload("u1", "repo", digest(7))));
   EXPECT_FALSE(value(store_->upload("u1")).has_value());
   EXPECT_EQ(value(store_->linked_blob("repo", digest(7))), std::optional<std::uint64_t>(3));
 }
@@ -807,8 +826,8 @@ TEST_P(StoreConformance, ConcurrentAcquirersGetOneLease) {
 // --- the store as a whole
 
 TEST_P(StoreConformance, ReopeningKeepsData) {
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 55)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1", {digest(5)}))));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(5), 55)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1", {digest(5)}))));
   ASSERT_TRUE(ok(store_->create_upload(
       {.id = "u", .repository = "repo", .size = 7, .started_at = 1, .updated_at = 2})));
 
@@ -839,10 +858,10 @@ TEST_P(StoreConformance, ConcurrentUseFromEightThreads) {
         const unsigned n = t * 1000 + i;
         const std::string tag = std::string(1, 'v') + std::to_string(i);  // GCC 12 -Wrestrict
         // Every thread also writes the same rows of one shared repository.
-        ASSERT_TRUE(ok(store_->link_blob("shared", digest(i), i)));
-        ASSERT_TRUE(ok(store_->link_blob(repository, digest(n + 500), n)));
+        ASSERT_TRUE(ok(link_claimed(*store_, "shared", digest(i), i)));
+        ASSERT_TRUE(ok(link_claimed(*store_, repository, digest(n + 500), n)));
         ASSERT_TRUE(ok(
-            store_->put_manifest(put_of(repository, image_manifest(n), tag, {digest(n + 500)}))));
+            put_claimed(*store_, put_of(repository, image_manifest(n), tag, {digest(n + 500)}))));
         EXPECT_EQ(value(store_->tag(repository, tag)), std::optional(digest(n)));
         auto found = store_->manifest(repository, digest(n));
         ASSERT_TRUE(ok(found));
@@ -877,28 +896,52 @@ TEST_P(StoreConformance, ClaimCreatesOrTouchesALiveRow) {
 
 TEST_P(StoreConformance, MarkedBlobsRefuseClaimsAndLinksUntilForgotten) {
   for (unsigned n : {1, 2}) ASSERT_TRUE(ok(store_->claim_blob(digest(n), n)));
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(2), 2)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(2), 2)));
   auto marked = store_->mark_garbage_blobs(kLater, 100);
   ASSERT_TRUE(ok(marked));
   ASSERT_EQ(marked->size(), 1u);
   EXPECT_EQ(marked->front().digest, digest(1));
   EXPECT_EQ(marked->front().size, 1u);
-  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{digest(1)});
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{digest(1)});
   EXPECT_EQ(garbage(*store_), Names{});  // marked once only
 
   EXPECT_EQ(value(store_->claim_blob(digest(1), 1)), false);
-  auto linked = store_->link_blob("repo", digest(1), 1);
+  auto linked = store_->link_blob("repo", digest(1));
   ASSERT_FALSE(linked);
   EXPECT_EQ(linked.error().code, ErrorCode::kTooManyRequests);
   EXPECT_EQ(value(store_->linked_blob("repo", digest(1))), std::nullopt);
 
   ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
   EXPECT_EQ(value(store_->blob_recorded(digest(1))), false);
-  EXPECT_EQ(digests_of(value(store_->deleting_blobs(100))), Names{});
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{});
   EXPECT_EQ(value(store_->claim_blob(digest(1), 1)), true);
   // A live row is never forgotten.
   ASSERT_TRUE(ok(store_->forget_blob(digest(2))));
   EXPECT_EQ(value(store_->linked_blob("repo", digest(2))), std::optional<std::uint64_t>(2));
+}
+
+TEST_P(StoreConformance, PuttingAManifestByTagSaysWhereTheTagPointedBefore) {
+  using Target = std::optional<std::string>;
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))), Target{});
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(2), "v1"))), digest(1));
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(2), "v1"))), digest(2));
+  EXPECT_EQ(value(put_claimed(*store_, put_of("repo", image_manifest(1)))), Target{});
+  EXPECT_EQ(value(put_claimed(*store_, put_of("other", image_manifest(1), "v1"))), Target{});
+}
+
+TEST_P(StoreConformance, ALeftoverIsMarkedOnlyWhenNothingRecordedIt) {
+  EXPECT_EQ(value(store_->mark_leftover(digest(1), 10)), true);
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{digest(1)});
+  EXPECT_EQ(value(store_->claim_blob(digest(1), 10)), false);  // the claim waits for GC
+  EXPECT_EQ(value(store_->mark_leftover(digest(1), 10)), false);
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  EXPECT_EQ(value(store_->blob_recorded(digest(1))), false);
+
+  ASSERT_TRUE(ok(store_->claim_blob(digest(2), 2)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(3)))));
+  for (unsigned n : {2, 3}) EXPECT_EQ(value(store_->mark_leftover(digest(n), n)), false);
+  EXPECT_EQ(digests_of(value(store_->deleting_blobs("", 100))), Names{});
+  EXPECT_EQ(value(store_->claim_blob(digest(2), 2)), true);
 }
 
 TEST_P(StoreConformance, MarkingStopsAtTheCutoffAndTheLimit) {
@@ -914,40 +957,79 @@ TEST_P(StoreConformance, MarkingStopsAtTheCutoffAndTheLimit) {
 TEST_P(StoreConformance, AManifestIsRecordedOnlyWithItsRequiredReferences) {
   ManifestPut put = put_of("repo", image_manifest(1), "v1", {digest(5)});
   put.required_blobs = {digest(5)};
-  auto refused = store_->put_manifest(put);
+  auto refused = put_claimed(*store_, put);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kManifestBlobUnknown);
   EXPECT_EQ(refused.error().detail, digest(5));
   EXPECT_EQ(value(store_->tag("repo", "v1")), std::nullopt);
 
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 5)));
-  ASSERT_TRUE(ok(store_->put_manifest(put)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(5), 5)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put)));
 
   ManifestPut index = put_of("repo", image_manifest(2));
   index.manifest_digests = index.required_manifests = {digest(1), digest(3)};
-  refused = store_->put_manifest(index);
+  refused = put_claimed(*store_, index);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().detail, digest(3));
 }
 
-TEST_P(StoreConformance, AManifestIsAClaimOfItsOwnBytes) {
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1)))));
+TEST_P(StoreConformance, AManifestIsRecordedOnlyOnALiveClaimOfItsOwnBytes) {
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1)))));
   EXPECT_EQ(value(store_->blob_recorded(digest(1))), true);
   ASSERT_EQ(value(store_->delete_manifest("repo", digest(1))), true);
   EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(kLater, 100))), Names{digest(1)});
   auto refused = store_->put_manifest(put_of("repo", image_manifest(1)));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kTooManyRequests);
+  // Removed and forgotten between the claim and the record: the bytes are gone.
+  ASSERT_TRUE(ok(store_->forget_blob(digest(1))));
+  refused = store_->put_manifest(put_of("repo", image_manifest(1), "v1"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(value(store_->manifest("repo", digest(1))), std::nullopt);
+  EXPECT_EQ(value(store_->tag("repo", "v1")), std::nullopt);
+  EXPECT_EQ(value(store_->blob_recorded(digest(1))), false);
+}
+
+// A caller that claimed a blob, then stalled for longer than the grace before linking it: GC
+// removed the bytes and forgot the row meanwhile. The link must not bring the row back.
+TEST_P(StoreConformance, ALinkAfterGcForgotTheClaimedBlobIsRefused) {
+  ASSERT_TRUE(ok(store_->create_upload(
+      {.id = "u1", .repository = "repo", .size = 3, .started_at = 1, .updated_at = 1})));
+  for (unsigned n : {1, 2}) ASSERT_TRUE(ok(store_->claim_blob(digest(n), n)));
+  EXPECT_EQ(digests_of(value(store_->mark_garbage_blobs(kLater, 100))),
+            (Names{digest(1), digest(2)}));
+  for (unsigned n : {1, 2}) ASSERT_TRUE(ok(store_->forget_blob(digest(n))));
+
+  auto linked = store_->link_blob("repo", digest(1));
+  ASSERT_FALSE(linked);
+  EXPECT_EQ(linked.error().code, ErrorCode::kTooManyRequests);
+  auto completed = store_->complete_upload("u1", "repo", digest(2));
+  ASSERT_FALSE(completed);
+  EXPECT_EQ(completed.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_TRUE(value(store_->upload("u1")).has_value());  // the session stays, as it was
+  for (unsigned n : {1, 2}) {
+    EXPECT_EQ(value(store_->linked_blob("repo", digest(n))), std::nullopt);
+    EXPECT_EQ(value(store_->blob_recorded(digest(n))), false);
+  }
+}
+
+TEST_P(StoreConformance, ALinkTouchesTheClaimAgain) {
+  ASSERT_TRUE(ok(store_->claim_blob(digest(1), 1)));
+  ASSERT_TRUE(ok(store_->link_blob("repo", digest(1))));
+  ASSERT_EQ(value(store_->unlink_blob("repo", digest(1))), true);
+  // Unlinked now, but claimed (by the link) just now: not garbage for a cutoff before it.
+  EXPECT_EQ(digests_of(value(store_->garbage_blobs(now_seconds() - 1, "", 100))), Names{});
 }
 
 TEST_P(StoreConformance, SweepRemovesChosenManifestsAndOldUnreferencedLinks) {
-  for (unsigned n : {5, 6, 7}) ASSERT_TRUE(ok(store_->link_blob("repo", digest(n), n)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), "v1", {digest(5)}))));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(2), {}, {digest(6)}))));
+  for (unsigned n : {5, 6, 7}) ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(n), n)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1", {digest(5)}))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2), {}, {digest(6)}))));
   ManifestPut index = put_of("repo", image_manifest(3));
   index.manifest_digests = {digest(1), digest(2)};
-  ASSERT_TRUE(ok(store_->put_manifest(index)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", referrer(4, digest(1), "sig")))));
+  ASSERT_TRUE(ok(put_claimed(*store_, index)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", referrer(4, digest(1), "sig")))));
 
   std::vector<GcManifest> seen;
   const auto choose = [&](const std::vector<GcManifest>& manifests) {
@@ -979,8 +1061,8 @@ TEST_P(StoreConformance, SweepRemovesChosenManifestsAndOldUnreferencedLinks) {
 }
 
 TEST_P(StoreConformance, ADryRunSweepChangesNothing) {
-  ASSERT_TRUE(ok(store_->link_blob("repo", digest(5), 5)));
-  ASSERT_TRUE(ok(store_->put_manifest(put_of("repo", image_manifest(1), {}, {digest(5)}))));
+  ASSERT_TRUE(ok(link_claimed(*store_, "repo", digest(5), 5)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), {}, {digest(5)}))));
   auto swept = store_->sweep_repository(
       "repo", kLater, true, [](const std::vector<GcManifest>&) { return Names{digest(1)}; });
   ASSERT_TRUE(ok(swept));

@@ -97,6 +97,7 @@ TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWrites) {
   put.manifest.digest = "sha256:" + std::string(64, 'a');
   put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
   put.tag = "latest";
+  ASSERT_TRUE((*writer)->claim_blob(put.manifest.digest, 0));
   ASSERT_TRUE((*writer)->put_manifest(put));
   auto digest = (*reader)->tag("repo", "latest");
   ASSERT_TRUE(digest);
@@ -113,6 +114,7 @@ class SharedFileTest : public SqliteStoreTest {
     put.manifest.digest = "sha256:" + std::string(64, c);
     put.manifest.media_type = "application/vnd.oci.image.manifest.v1+json";
     put.tag = tag;
+    EXPECT_TRUE(store.claim_blob(put.manifest.digest, 0));
     EXPECT_TRUE(store.put_manifest(put));
     return put.manifest.digest;
   }

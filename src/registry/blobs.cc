@@ -83,7 +83,7 @@ Result<BlobInfo> Registry::mount_blob(std::string_view repository, std::string_v
   if (auto stored = driver_.stat(blob_path(source->digest)); !stored) {
     return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", source->digest.str());
   }
-  if (auto linked = store_.link_blob(repository, source->digest.str(), source->size); !linked) {
+  if (auto linked = store_.link_blob(repository, source->digest.str()); !linked) {
     return std::unexpected(linked.error());
   }
   return source;
@@ -96,7 +96,7 @@ Result<bool> Registry::link_stored_blob(std::string_view repository, const oci::
   if (auto claimed = claim_blob(digest, size); !claimed) return std::unexpected(claimed.error());
   auto stored = driver_.stat(blob_path(digest));
   if (!stored || stored->size != size) return false;
-  if (auto linked = store_.link_blob(repository, digest.str(), size); !linked) {
+  if (auto linked = store_.link_blob(repository, digest.str()); !linked) {
     return std::unexpected(linked.error());
   }
   return true;

@@ -21,6 +21,8 @@ constexpr auto kLeaseRenewal = 3s;
 constexpr auto kLeaseMargin = 2s;
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kRepositoryPage = 100;
+// Failures a report lists one by one (a storage outage could fail every removal).
+constexpr std::size_t kListedFailures = 100;
 
 // "a" + separator + "b", built in one string.
 std::string joined(std::string_view a, char separator, std::string_view b) {
@@ -106,25 +108,40 @@ class Run {
       if (!page) return std::unexpected(page.error());
       if (page->empty()) return {};
       for (const std::string& repository : *page) {
-        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto kept = keep_going(); !kept) return kept;
         if (auto swept = sweep(repository); !swept) return swept;
       }
       after = page->back();
     }
   }
 
+  // A blob whose bytes cannot be removed (a storage error) stays marked for the next run,
+  // counted in the report's errors; this run goes on with the others.
   Result<void> remove_blobs() {
     if (options_.dry_run) return count_blobs();
+    // What a dead run (or a failed removal) left marked first, then what is garbage now.
+    std::string after;
     while (true) {
-      // A dead run's leftovers first, then what is garbage now.
-      auto batch = store_.deleting_blobs(kBatch);
-      if (batch && batch->empty()) batch = store_.mark_garbage_blobs(cutoff_, kBatch);
+      auto batch = store_.deleting_blobs(after, kBatch);
+      if (!batch) return std::unexpected(batch.error());
+      if (batch->empty()) break;
+      if (auto removed = remove_each(*batch); !removed) return removed;
+      after = batch->back().digest;
+    }
+    while (true) {
+      auto batch = store_.mark_garbage_blobs(cutoff_, kBatch);
       if (!batch) return std::unexpected(batch.error());
       if (batch->empty()) return {};
-      for (const auto& blob : *batch) {
-        if (auto kept = lease_.keep(); !kept) return kept;
-        if (auto removed = remove_blob(blob); !removed) return removed;
-      }
+      if (auto removed = remove_each(*batch); !removed) return removed;
+    }
+  }
+
+  bool interrupted() const { return interrupted_; }
+
+  // The failures beyond those listed, as one last line of the report's errors.
+  void finish() {
+    if (unlisted_failures_ > 0) {
+      report_.errors.push_back("and " + std::to_string(unlisted_failures_) + " more failures");
     }
   }
 
@@ -173,12 +190,22 @@ class Run {
     return {};
   }
 
+  Result<void> remove_each(const std::vector<metadata::GarbageBlob>& blobs) {
+    for (const auto& blob : blobs) {
+      if (auto kept = keep_going(); !kept) return kept;
+      if (auto removed = remove_blob(blob); !removed) return removed;
+    }
+    return {};
+  }
+
+  // A storage failure is noted and skipped; a database failure ends the run.
   Result<void> remove_blob(const metadata::GarbageBlob& blob) {
     auto digest = oci::Digest::parse(blob.digest);
     // A row no valid digest names has no bytes to remove.
     if (digest) {
       if (auto removed = driver_.remove(blob_path(*digest)); !removed) {
-        return storage_failure(removed.error());
+        note_failure("removing blob " + blob.digest + ": " + removed.error().message);
+        return {};
       }
       cache_.erase(blob.digest);
     }
@@ -189,10 +216,15 @@ class Run {
   }
 
   Result<void> count_blobs() {
-    auto leftover = store_.deleting_blobs(kBatch);
-    if (!leftover) return std::unexpected(leftover.error());
-    for (const auto& blob : *leftover) count_blob(blob);
     std::string after;
+    while (true) {
+      auto marked = store_.deleting_blobs(after, kBatch);
+      if (!marked) return std::unexpected(marked.error());
+      if (marked->empty()) break;
+      for (const auto& blob : *marked) count_blob(blob);
+      after = marked->back().digest;
+    }
+    after.clear();
     while (true) {
       auto batch = store_.garbage_blobs(cutoff_, after, kBatch);
       if (!batch) return std::unexpected(batch.error());
@@ -214,12 +246,23 @@ class Run {
     auto info = driver_.stat(path);
     if (!info) return {};  // gone meanwhile
     if (info->modified_unix >= cutoff_) return {};
-    auto recorded = store_.blob_recorded(digest_text);
-    if (!recorded) return std::unexpected(recorded.error());
-    if (*recorded) return {};
-    if (!options_.dry_run) {
-      if (auto kept = lease_.keep(); !kept) return kept;
-      if (auto removed = driver_.remove(path); !removed) return storage_failure(removed.error());
+    if (options_.dry_run) {
+      auto recorded = store_.blob_recorded(digest_text);
+      if (!recorded) return std::unexpected(recorded.error());
+      if (*recorded) return {};
+    } else {
+      if (auto kept = keep_going(); !kept) return kept;
+      // Removed as a marked blob is, so that a claim meeting it waits (blob_claims.cc) rather
+      // than relying on bytes about to go.
+      auto marked = store_.mark_leftover(digest_text, info->size);
+      if (!marked) return std::unexpected(marked.error());
+      if (!*marked) return {};  // recorded: not a leftover
+      if (auto removed = driver_.remove(path); !removed) {
+        // Left marked: the next run's removal of marked blobs tries again.
+        note_failure("removing leftover " + path + ": " + removed.error().message);
+        return {};
+      }
+      if (auto forgotten = store_.forget_blob(digest_text); !forgotten) return forgotten;
     }
     ++report_.leftovers_removed;
     report_.bytes_freed += info->size;
@@ -236,15 +279,33 @@ class Run {
     for (const auto& file : *found) {
       if (file.modified_unix >= cutoff_) continue;
       if (!options_.dry_run) {
-        if (auto kept = lease_.keep(); !kept) return kept;
+        if (auto kept = keep_going(); !kept) return kept;
         if (auto removed = temporaries->remove_temporary(file); !removed) {
-          return storage_failure(removed.error());
+          note_failure("removing a temporary file: " + removed.error().message);
+          continue;
         }
       }
       ++report_.leftovers_removed;
       report_.bytes_freed += file.size;
     }
     return {};
+  }
+
+  // Before each repository and each removal: stops when asked to, renews the lease.
+  Result<void> keep_going() {
+    if (options_.stop.stop_requested()) {
+      interrupted_ = true;
+      return oci::fail(ErrorCode::kInternal, "interrupted: stopped before the end");
+    }
+    return lease_.keep();
+  }
+
+  void note_failure(std::string error) {
+    if (report_.errors.size() < kListedFailures) {
+      report_.errors.push_back(std::move(error));
+    } else {
+      ++unlisted_failures_;
+    }
   }
 
   storage::Driver& driver_;
@@ -254,6 +315,8 @@ class Run {
   RunLease& lease_;
   GcReport& report_;
   const std::int64_t cutoff_;
+  std::uint64_t unlisted_failures_ = 0;
+  bool interrupted_ = false;
 };
 
 }  // namespace
@@ -276,6 +339,8 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
   if (ran && !options.dry_run) {
     if (auto purged = purge_stale_uploads(); !purged) ran = std::unexpected(purged.error());
   }
+  run.finish();
+  report.interrupted = run.interrupted();
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
 
@@ -292,7 +357,8 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
   if (auto recorded = store_.record_gc_run(record); !recorded && ran) {
     report.errors.push_back("recording the run: " + recorded.error().message);
   }
-  if (!ran) return std::unexpected(ran.error());
+  // Interrupted, the run still reports what it removed: it did not fail.
+  if (!ran && !report.interrupted) return std::unexpected(ran.error());
   return report;
 }
 

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,14 @@ namespace registry {
 
 // The lease a run holds, and a claim finishing a dead run's deletion.
 inline constexpr std::string_view kGcLease = "regmirror:gc";
+
+// The shortest grace a configuration may give (gc.grace, --grace). A path that claims a blob
+// and links it after more than the grace fails with the claim's retry error (the link needs the
+// claim's row still 'live', Store::link_blob), so the grace need not cover that gap for
+// safety; what it must cover is the time a push takes from its first blob to its manifest.
+// Tests run with a grace of 1 s; below that the claim→link gap of an ordinary push (a rename,
+// a row update) would start to fail pushes.
+inline constexpr std::chrono::seconds kMinimumGrace{1};
 
 struct GcOptions {
   // How long a claim, a link, or an untagged manifest's push protects it.
@@ -34,6 +43,9 @@ struct GcOptions {
   std::function<bool(std::string_view repository)> exempt = [](std::string_view) { return false; };
   // Computes and reports what a run would remove, changing nothing.
   bool dry_run = false;
+  // Asked to stop (serve shutting down): the run ends before its next repository or removal,
+  // reports what it did and is recorded as interrupted.
+  std::stop_token stop{};
 };
 
 struct GcReport {
@@ -45,6 +57,7 @@ struct GcReport {
   std::uint64_t leftovers_removed = 0;
   std::chrono::milliseconds duration{0};
   bool dry_run = false;
+  bool interrupted = false;            // stopped early (GcOptions::stop)
   std::vector<std::string> manifests;  // repository@digest
   std::vector<std::string> blobs;      // digests
   std::vector<std::string> errors;     // what failed without stopping the run

@@ -3,8 +3,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "metadata/sqlite_store.h"
@@ -23,6 +26,46 @@ using oci::ErrorCode;
 std::span<const std::byte> bytes(std::string_view s) {
   return std::as_bytes(std::span(s.data(), s.size()));
 }
+
+// The in-memory driver, with a hook that runs before each removal (a concurrent request) and
+// paths whose removal fails (a storage error).
+class HookedDriver final : public storage::Driver {
+ public:
+  std::function<void(std::string_view path)> before_remove = [](std::string_view) {};
+  std::set<std::string, std::less<>> failing;
+
+  storage::Result<storage::FileInfo> stat(std::string_view path) override {
+    return inner_->stat(path);
+  }
+  storage::Result<std::unique_ptr<storage::Reader>> reader(std::string_view path,
+                                                           std::uint64_t offset) override {
+    return inner_->reader(path, offset);
+  }
+  storage::Result<std::unique_ptr<storage::Writer>> writer(std::string_view path,
+                                                           std::uint64_t keep) override {
+    return inner_->writer(path, keep);
+  }
+  storage::Result<void> put_content(std::string_view path, std::string_view content) override {
+    return inner_->put_content(path, content);
+  }
+  storage::Result<std::string> get_content(std::string_view path, std::uint64_t max_size) override {
+    return inner_->get_content(path, max_size);
+  }
+  storage::Result<void> move(std::string_view from, std::string_view to) override {
+    return inner_->move(from, to);
+  }
+  storage::Result<void> remove(std::string_view path) override {
+    before_remove(path);
+    if (failing.contains(path)) return sys::fail(sys::Errc::kIo, "injected failure");
+    return inner_->remove(path);
+  }
+  storage::Result<std::vector<std::string>> list(std::string_view directory) override {
+    return inner_->list(directory);
+  }
+
+ private:
+  std::unique_ptr<storage::Driver> inner_ = storage::make_memory_driver();
+};
 
 class GcTest : public testing::Test {
  protected:
@@ -87,7 +130,7 @@ class GcTest : public testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<storage::Driver> driver_ = storage::make_memory_driver();
+  std::unique_ptr<HookedDriver> driver_ = std::make_unique<HookedDriver>();
   std::unique_ptr<metadata::Store> store_;
   std::unique_ptr<Registry> registry_;
 };
@@ -184,7 +227,7 @@ TEST_F(GcTest, ARunLeftDeletingIsFinishedByTheNext) {
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->blobs, std::vector<std::string>{digest});
   EXPECT_FALSE(stored("orphan"));
-  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);
+  EXPECT_EQ(store_->deleting_blobs("", 10)->size(), 0u);
 }
 
 TEST_F(GcTest, AClaimFinishesADeadRunsDeletionThenStoresTheBytesAgain) {
@@ -195,7 +238,7 @@ TEST_F(GcTest, AClaimFinishesADeadRunsDeletionThenStoresTheBytesAgain) {
   EXPECT_EQ(push_blob("app", "pushed twice"), digest);
   EXPECT_TRUE(stored("pushed twice"));
   EXPECT_TRUE(registry_->stat_blob("app", digest));
-  EXPECT_EQ(store_->deleting_blobs(10)->size(), 0u);
+  EXPECT_EQ(store_->deleting_blobs("", 10)->size(), 0u);
 }
 
 TEST_F(GcTest, AClaimWaitsWhileARunHoldsTheLease) {
@@ -234,6 +277,77 @@ TEST_F(GcTest, BytesNothingRecordedAreRemovedAfterTheGrace) {
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->leftovers_removed, 1u);
   EXPECT_FALSE(driver_->stat(blob_path(digest)));
+}
+
+TEST_F(GcTest, APushFinishingWhileALeftoverIsRemovedWaitsForIt) {
+  const oci::Digest digest = oci::digest_of("left by a writer that died, pushed again now");
+  ASSERT_TRUE(
+      driver_->put_content(blob_path(digest), "left by a writer that died, pushed again now"));
+  // The push claims the blob just as the run removes the leftover bytes: it must be told to
+  // wait (the row is 'deleting'), not find the bytes in place and link them.
+  std::optional<Result<bool>> claimed;
+  driver_->before_remove = [&](std::string_view path) {
+    if (path == blob_path(digest)) claimed = store_->claim_blob(digest.str(), 44);
+  };
+  auto report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->leftovers_removed, 1u);
+  ASSERT_TRUE(claimed && *claimed);
+  EXPECT_FALSE(**claimed);
+  EXPECT_EQ(store_->deleting_blobs("", 10)->size(), 0u);  // forgotten once the bytes were gone
+}
+
+TEST_F(GcTest, ABlobWhoseRemovalFailsIsSkippedAndTriedAgainByTheNextRun) {
+  const std::string stuck = push_blob("app", "stuck");
+  const std::string other = push_blob("app", "other");
+  for (const std::string& digest : {stuck, other}) ASSERT_TRUE(store_->unlink_blob("app", digest));
+  driver_->failing.insert(blob_path(*oci::Digest::parse(stuck)));
+  auto report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{other});
+  ASSERT_EQ(report->errors.size(), 1u);
+  EXPECT_NE(report->errors[0].find(stuck), std::string::npos) << report->errors[0];
+  EXPECT_TRUE(stored("stuck"));
+  EXPECT_FALSE(stored("other"));
+
+  // Still failing, it does not hold up the next run's other blobs.
+  const std::string later = push_blob("app", "later");
+  ASSERT_TRUE(store_->unlink_blob("app", later));
+  report = registry_->collect_garbage(everything_old());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{later});
+  EXPECT_EQ(report->errors.size(), 1u);
+
+  driver_->failing.clear();
+  report = registry_->collect_garbage(GcOptions{});  // a grace protects nothing marked
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->blobs, std::vector<std::string>{stuck});
+  EXPECT_TRUE(report->errors.empty());
+  EXPECT_FALSE(stored("stuck"));
+}
+
+TEST_F(GcTest, AStoppedRunEndsAtItsNextRemovalAndIsRecordedAsInterrupted) {
+  std::vector<std::string> garbage;
+  for (const char* content : {"one", "two", "three"}) {
+    garbage.push_back(push_blob("app", content));
+    ASSERT_TRUE(store_->unlink_blob("app", garbage.back()));
+  }
+  std::stop_source stop;
+  driver_->before_remove = [&](std::string_view) { stop.request_stop(); };
+  GcOptions options = everything_old();
+  options.stop = stop.get_token();
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->interrupted);
+  EXPECT_EQ(report->blobs_removed, 1u);  // the removal under way when the stop came
+  auto runs = store_->gc_runs(1);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ(runs->front().blobs_removed, 1u);
+  EXPECT_NE(runs->front().error.find("interrupted"), std::string::npos) << runs->front().error;
+  auto taken = store_->acquire_lease(std::string(kGcLease), "the next run", 10s);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(*taken);  // given up
 }
 
 TEST(GcOnFiles, TemporaryFilesOfUnfinishedWritesAreRemovedAfterTheGrace) {

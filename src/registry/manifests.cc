@@ -156,11 +156,12 @@ Result<PutManifestResult> Registry::store_manifest(std::string_view repository,
     }
     put.required_manifests = put.manifest_digests;
   }
-  if (auto recorded = store_.put_manifest(put); !recorded) return std::unexpected(recorded.error());
+  auto recorded = store_.put_manifest(put);
+  if (!recorded) return std::unexpected(recorded.error());
 
   manifest_cache_.put(digest.str(), std::make_shared<const std::string>(std::move(body)));
-  return PutManifestResult{digest, put.manifest.subject, put.manifest.media_type,
-                           put.manifest.size};
+  return PutManifestResult{digest, put.manifest.subject, put.manifest.media_type, put.manifest.size,
+                           std::move(*recorded)};
 }
 
 Result<void> Registry::delete_manifest(std::string_view repository, std::string_view reference) {

@@ -68,6 +68,9 @@ struct PutManifestResult {
   std::optional<std::string> subject;  // for the OCI-Subject response header
   std::string media_type;              // as the manifest declares it
   std::uint64_t size = 0;
+  // Pushed by tag: where the tag pointed before (nullopt: it is new), read in the transaction
+  // that moved it (events/: a tag moved, or pushed again).
+  std::optional<std::string> tagged_before{};
 };
 
 struct Page {
@@ -194,11 +197,6 @@ class Registry {
                                                  std::string_view reference,
                                                  std::string_view content_type, std::string body);
   Result<void> delete_manifest(std::string_view repository, std::string_view reference);
-
-  // The digest `tag` points at, nullopt when it points nowhere (events/: a tag that moved).
-  Result<std::optional<std::string>> tag_target(std::string_view repository, std::string_view tag) {
-    return store_.tag(repository, tag);
-  }
 
   // --- listings
   Result<Page> tags(std::string_view repository, std::string_view after, std::size_t limit);

@@ -306,7 +306,7 @@ Result<BlobInfo> Registry::commit_blob(std::string_view repository, std::string_
   } else if (auto moved = driver_.move(from, target); !moved) {
     return storage_failure(moved.error());
   }
-  if (auto linked = store_.complete_upload(upload_id, repository, digest.str(), size); !linked) {
+  if (auto linked = store_.complete_upload(upload_id, repository, digest.str()); !linked) {
     return std::unexpected(linked.error());
   }
   return BlobInfo{digest, size};
@@ -345,7 +345,7 @@ Result<BlobInfo> Registry::publish_in_place(std::string_view repository,
                      requested.str());
   }
   appender.reset();
-  if (auto linked = store_.complete_upload(id, repository, requested.str(), size); !linked) {
+  if (auto linked = store_.complete_upload(id, repository, requested.str()); !linked) {
     return std::unexpected(linked.error());
   }
   hashes_.forget(id);

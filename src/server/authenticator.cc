@@ -80,6 +80,7 @@ Authenticator::Authenticator(AuthConfig config, auth::AccessRules rules, TokenSe
     : config_(std::move(config)),
       tokens_(std::move(tokens)),
       rules_(std::make_shared<const auth::AccessRules>(std::move(rules))),
+      admins_(std::make_shared<const Admins>(Admins{config_.admins, config_.groups})),
       tokens_checked_(kCacheCapacity),
       logins_checked_(kCacheCapacity),
       failed_logins_(config_.failed_logins.per_minute / 60, config_.failed_logins.burst) {
@@ -113,6 +114,11 @@ Caller Authenticator::caller(std::string user, std::shared_ptr<const auth::Claim
 
 void Authenticator::replace_rules(auth::AccessRules rules) {
   rules_.store(std::make_shared<const auth::AccessRules>(std::move(rules)));
+}
+
+void Authenticator::replace_admins(std::vector<std::string> admins,
+                                   std::map<std::string, std::vector<std::string>> groups) {
+  admins_.store(std::make_shared<const Admins>(Admins{std::move(admins), std::move(groups)}));
 }
 
 Caller Authenticator::unauthenticated(const Peer& peer) const {
@@ -195,11 +201,12 @@ std::string Authenticator::challenge(const RequiredAccess& required, std::string
 }
 
 bool Authenticator::is_admin(std::string_view user) const {
-  return std::ranges::any_of(config_.admins, [&](const std::string& subject) {
+  const std::shared_ptr<const Admins> admins = admins_.load();
+  return std::ranges::any_of(admins->subjects, [&](const std::string& subject) {
     if (subject == "authenticated") return true;
     if (subject.starts_with("group:")) {
-      auto group = config_.groups.find(subject.substr(6));
-      return group != config_.groups.end() &&
+      auto group = admins->groups.find(subject.substr(6));
+      return group != admins->groups.end() &&
              std::ranges::find(group->second, user) != group->second.end();
     }
     return subject == user;

@@ -8,11 +8,13 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/access_rules.h"
 #include "auth/authorization_header.h"
@@ -69,7 +71,8 @@ class Authenticator {
   std::string challenge(const RequiredAccess& required, std::string_view realm_base,
                         std::string_view error) const;
 
-  // Whether auth.admins names `user`, or a group of the config listing it, or `authenticated`.
+  // Whether auth.admins names `user`, or a group of auth.groups listing it, or `authenticated`:
+  // as the configuration last read says (replace_admins).
   bool is_admin(std::string_view user) const;
 
   // Re-reads the htpasswd file when it changed since the last read (a blocking call). A file
@@ -78,8 +81,16 @@ class Authenticator {
   // Decides the requests that start from now on with `rules` (see effective_rules; SIGHUP).
   // Tokens already issued keep the grants they carry until they expire.
   void replace_rules(auth::AccessRules rules);
+  // Decides is_admin from now on with these auth.admins and auth.groups (SIGHUP).
+  void replace_admins(std::vector<std::string> admins,
+                      std::map<std::string, std::vector<std::string>> groups);
 
  private:
+  struct Admins {
+    std::vector<std::string> subjects;  // auth.admins
+    std::map<std::string, std::vector<std::string>> groups;
+  };
+
   Authenticator(AuthConfig config, auth::AccessRules rules, TokenService tokens);
   Caller caller(std::string user, std::shared_ptr<const auth::Claims> claims = nullptr) const;
   std::string login_key(const auth::BasicCredentials& credentials) const;
@@ -94,6 +105,7 @@ class Authenticator {
   const AuthConfig config_;
   const TokenService tokens_;
   std::atomic<std::shared_ptr<const auth::AccessRules>> rules_;  // replaced by replace_rules
+  std::atomic<std::shared_ptr<const Admins>> admins_;            // replaced by replace_admins
   std::string login_secret_;  // random per process: the login cache never holds a password
   mutable std::mutex users_mutex_;
   std::shared_ptr<const auth::Htpasswd> users_;

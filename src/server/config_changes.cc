@@ -55,8 +55,8 @@ oci::Result<std::vector<std::string>> changed_config_keys(std::string_view befor
 }
 
 bool reloads_on_sighup(std::string_view key) {
-  static constexpr std::array<std::string_view, 4> kLive = {"log.level", "auth.access",
-                                                            "auth.groups", "auth.anonymous_pull"};
+  static constexpr std::array<std::string_view, 5> kLive = {
+      "log.level", "auth.access", "auth.groups", "auth.admins", "auth.anonymous_pull"};
   // auth.groups is a mapping: its leaves are auth.groups.<name>.
   return std::ranges::any_of(kLive, [&](std::string_view live) {
     return key.starts_with(live) && (key.size() == live.size() || key[live.size()] == '.');

@@ -40,7 +40,8 @@ TEST(ChangedConfigKeys, ASyntaxErrorIsAnError) {
 }
 
 TEST(ReloadsOnSighup, TheLogLevelAndTheAccessRules) {
-  for (const char* key : {"log.level", "auth.access", "auth.anonymous_pull", "auth.groups.ci"}) {
+  for (const char* key :
+       {"log.level", "auth.access", "auth.anonymous_pull", "auth.groups.ci", "auth.admins"}) {
     EXPECT_TRUE(reloads_on_sighup(key)) << key;
   }
   for (const char* key : {"listen", "storage.root", "database.url", "log.access", "auth.htpasswd",

@@ -59,7 +59,10 @@ void ConfigReloader::reload() {
   log_keys_needing_restart(*loaded);
   spdlog::set_level(spdlog::level::from_str(loaded->config.log_level));
   // The htpasswd file needs no SIGHUP: it is looked at every few seconds (server.cc).
-  if (loaded->rules) authenticator_->replace_rules(std::move(*loaded->rules));
+  if (loaded->rules) {
+    authenticator_->replace_rules(std::move(*loaded->rules));
+    authenticator_->replace_admins(loaded->config.auth.admins, loaded->config.auth.groups);
+  }
   spdlog::info("SIGHUP: reloaded {}", source_.file.string());
 }
 

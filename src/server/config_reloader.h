@@ -1,6 +1,6 @@
 // SIGHUP re-reads the configuration file: what can change while serving takes effect (the log
-// level, auth's access rules, groups and anonymous_pull); a changed key that needs a restart
-// is logged as such; a file that no longer reads or parses, or holds a rule that does not
+// level, auth's access rules, groups, admins and anonymous_pull); a changed key that needs a
+// restart is logged as such; a file that no longer reads or parses, or holds a rule that does not
 // hold, is logged and the running configuration kept, whole.
 #pragma once
 

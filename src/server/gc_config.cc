@@ -51,6 +51,7 @@ oci::Result<void> read_gc_config(const YAML::Node& node, const std::string& key,
       if (!text) return std::unexpected(text.error());
       auto grace = parse_duration(*text);
       if (!grace) return wrong(at, grace.error().message);
+      if (*grace < registry::kMinimumGrace) return wrong(at, "must be at least 1s");
       out.grace = std::chrono::duration_cast<std::chrono::seconds>(*grace);
     } else if (name == "untagged") {
       auto value = bool_value(field.second, at);

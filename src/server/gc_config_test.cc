@@ -52,7 +52,8 @@ TEST(GcConfig, MistakesNameTheirKey) {
   for (const char* text :
        {"gc: {schedule: \"61 * * * *\"}", "gc: {grace: soon}", "gc: {untagged: maybe}",
         "gc: {exempt: [\"a**\"]}", "gc: {every: 1h}", "gc: {schedule: \"0 3 * * *\", interval: 1h}",
-        "gc: {interval: 10ms}", "auth: {admins: [anonymous]}", "gc: []"}) {
+        "gc: {interval: 10ms}", "gc: {grace: 500ms}", "gc: {grace: 0s}",
+        "auth: {admins: [anonymous]}", "gc: []"}) {
     auto config = parse(text);
     ASSERT_FALSE(config) << text;
     EXPECT_NE(config.error().message.find(text[0] == 'a' ? "auth.admins" : "gc"), std::string::npos)

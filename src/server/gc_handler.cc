@@ -32,7 +32,7 @@ asio::awaitable<void> handle_gc(Exchange& exchange, const Route&, Context& conte
   options.dry_run = *dry_run;
   auto report = co_await offload(context, [&] {
     auto ran = context.registry.collect_garbage(options);
-    // Off the I/O thread: emitting may wait while the outbox's queue is full.
+    // With the run, on the blocking pool: one gc.delete event per manifest removed.
     observe_gc_run(ran, context.events);
     return ran;
   });

@@ -31,12 +31,7 @@ asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Conte
   if (!body) co_return co_await exchange.send_error(body.error());
   const std::string content_type(exchange.header(http::field::content_type));
   const bool by_tag = is_tag_reference(route.reference);
-  // Where the tag pointed before, to tell a tag created or moved from one pushed again.
-  std::optional<std::string> tagged_before;
   auto stored = co_await offload(context, [&] {
-    if (by_tag && events_enabled(context)) {
-      if (auto target = registry.tag_target(route.name, route.reference)) tagged_before = *target;
-    }
     return registry.put_manifest(route.name, route.reference, content_type, std::move(*body));
   });
   if (!stored) co_return co_await exchange.send_error(stored.error());
@@ -46,7 +41,9 @@ asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Conte
     pushed.media_type = stored->media_type;
     pushed.size = stored->size;
     if (by_tag) pushed.tag = route.reference;
-    if (by_tag && tagged_before != pushed.digest) {
+    // Where the tag pointed before, as the store's transaction saw it: a tag created or moved,
+    // not one pushed again.
+    if (by_tag && stored->tagged_before != pushed.digest) {
       events::Event tag_moved = pushed;
       tag_moved.action = events::Action::kTag;
       emit_event(context, std::move(pushed));

@@ -1,9 +1,13 @@
-"""SIGHUP re-reads the config file: the log level and auth's access rules take effect at once;
+"""SIGHUP re-reads the config file: the log level, auth's access rules and who is an admin
+take effect at once;
 a changed key that needs a restart is logged as such; a file that no longer parses or holds
 a wrong rule is logged and the running configuration kept."""
 
+import base64
+import http.client
 import os
 import signal
+import subprocess
 import unittest
 
 from ops_harness import Serve
@@ -68,6 +72,52 @@ class ReloadTest(unittest.TestCase):
         self.assertNotIn("regmirror stopped", self.server.log())
         self.server.stop()
         self.assertNotIn("regmirror stopped", self.server.log())  # still warn
+
+
+def admins_config(htpasswd, admins, ops):
+    return (f"log:\n  level: info\nauth:\n  mode: basic\n  htpasswd: {htpasswd}\n"
+            f"  groups:\n    ops: [{', '.join(ops)}]\n  admins: [{', '.join(admins)}]\n")
+
+
+class AdminsReloadTest(unittest.TestCase):
+    """auth.admins and the groups it names, as POST /regmirror/v1/gc judges them."""
+
+    def setUp(self):
+        self.server = Serve()
+        self.addCleanup(self.server.cleanup)
+        self.htpasswd = os.path.join(self.server.workdir, "htpasswd")
+        for user in ("alice", "bob"):
+            subprocess.run([self.server.binary, "passwd", user, "--htpasswd", self.htpasswd,
+                            "--password-stdin", "--cost", "4"],
+                           input=f"{user}-password".encode(), check=True)
+
+    def gc_status(self, user):
+        credentials = base64.b64encode(f"{user}:{user}-password".encode()).decode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        conn.request("POST", "/regmirror/v1/gc", body='{"dry_run": true}',
+                     headers={"Authorization": f"Basic {credentials}"})
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    def reload(self, config):
+        self.server.write_config(config)
+        offset = len(self.server.log())
+        self.server.signal(signal.SIGHUP)
+        log = self.server.wait_for_log("SIGHUP: reloaded", after=offset)
+        self.assertNotIn("needs a restart", log)
+
+    def test_admins_and_their_groups_follow_the_reload(self):
+        self.server.write_config(admins_config(self.htpasswd, ["group:ops"], ["alice"]))
+        self.server.start()
+        self.assertEqual(self.gc_status("alice"), 200)
+        self.assertEqual(self.gc_status("bob"), 403)
+        self.reload(admins_config(self.htpasswd, ["group:ops"], ["alice", "bob"]))
+        self.assertEqual(self.gc_status("bob"), 200)
+        self.reload(admins_config(self.htpasswd, ["alice"], ["alice", "bob"]))
+        self.assertEqual(self.gc_status("bob"), 403)
+        self.assertEqual(self.gc_status("alice"), 200)
+        self.server.stop()
 
 
 class AuthOnOffTest(unittest.TestCase):
