@@ -43,10 +43,10 @@ enum class ClientAuth {
 
 // HTTPS instead of HTTP when `cert` is set.
 struct TlsConfig {
-  std::filesystem::path cert;             // PEM: the server certificate, then its intermediates
-  std::filesystem::path key;              // PEM: its private key (unencrypted)
-  std::filesystem::path client_ca;        // PEM: the CAs client certificates must chain to
-  std::optional<ClientAuth> client_auth;  // unset: kRequire with a client_ca, else kNone
+  std::filesystem::path cert{};             // PEM: the server certificate, then its intermediates
+  std::filesystem::path key{};              // PEM: its private key (unencrypted)
+  std::filesystem::path client_ca{};        // PEM: the CAs client certificates must chain to
+  std::optional<ClientAuth> client_auth{};  // unset: kRequire with a client_ca, else kNone
   std::chrono::milliseconds handshake_timeout{10'000};
   // How often the files are checked for a change (0 = only on SIGHUP).
   std::chrono::milliseconds reload_interval{5'000};
