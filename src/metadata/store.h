@@ -267,6 +267,15 @@ class Store {
   // returns how many.
   virtual Result<std::uint64_t> delete_delivered_events(
       std::int64_t before_ms, const std::vector<std::string>& endpoints) = 0;
+
+  // --- quotas (issue 13). A namespace is the repository named `prefix` and, with `subtree`,
+  // every repository under `prefix/` too ("" with subtree: every repository).
+  // The bytes of the distinct digests its repositories link as blobs or store as manifests:
+  // what the namespace holds, each blob or manifest counted once however many link it.
+  virtual Result<std::uint64_t> namespace_bytes(std::string_view prefix, bool subtree) = 0;
+  // Whether one of its repositories links `digest` as a blob or stores it as a manifest.
+  virtual Result<bool> namespace_holds(std::string_view prefix, bool subtree,
+                                       std::string_view digest) = 0;
 };
 
 }  // namespace metadata
