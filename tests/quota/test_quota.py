@@ -2,11 +2,13 @@
 way bytes arrive (a monolithic POST, a streamed PATCH, a PUT, a mount, a manifest) refused over
 the limit with the spec's DENIED body and nothing left behind; usage in GET
 /regmirror/v1/status counting a blob once however many repositories link it; pushes outside
-the namespace unlimited; after a delete and a GC run, usage drops and pushes pass again.
+the namespace unlimited; after a delete and a GC run, usage drops and pushes pass again. With
+auth on, only auth.admins read the status.
 
 Run by hand:  cd tests/quota && REGMIRROR_BIN=$PWD/../../build/src/cli/regmirror python3 -m unittest -v test_quota
 """
 
+import base64
 import gzip
 import io
 import json
@@ -25,7 +27,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "robustness"))
 
-from robustness_harness import Server, location_path, sha256  # noqa: E402
+from robustness_harness import Server, location_path, regmirror_binary, sha256  # noqa: E402
 
 MIB = 1 << 20
 LIMIT = 3 * MIB
@@ -259,6 +261,37 @@ class Quotas(unittest.TestCase):
         pushed = self.skopeo_push(images[2][0], "v2", "team/app/nested")
         self.assertEqual(pushed.returncode, 0, pushed.stderr)
         self.assertGreater(self.team_usage(), 1200 * 1024)
+
+
+class StatusAccess(unittest.TestCase):
+    """With auth on, the status (every namespace's usage) is for auth.admins only."""
+
+    def test_only_admins_read_the_status(self):
+        workdir = tempfile.mkdtemp(prefix="regmirror-quota-auth-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        htpasswd = os.path.join(workdir, "htpasswd")
+        for user in ("alice", "bob"):
+            subprocess.run([regmirror_binary(), "passwd", user, "--htpasswd", htpasswd,
+                            "--password-stdin", "--cost", "4"], input=f"{user}-password",
+                           text=True, check=True, timeout=30)
+        config = (f"auth:\n  mode: basic\n  htpasswd: {htpasswd}\n  admins: [alice]\n"
+                  "quotas: [{repositories: team/**, limit: 1MiB}]\n")
+        server = Server(workdir, config_text=config).start()
+        self.addCleanup(server.terminate)
+
+        def status_as(user):
+            headers = {}
+            if user:
+                token = base64.b64encode(f"{user}:{user}-password".encode()).decode()
+                headers["Authorization"] = f"Basic {token}"
+            return server.client().request("GET", "/regmirror/v1/status", headers=headers)
+
+        self.assertEqual(status_as(None)[0], 401)
+        self.assertEqual(status_as("bob")[0], 403)
+        status, _, body = status_as("alice")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["quotas"],
+                         [{"namespace": "team/**", "limit_bytes": MIB, "used_bytes": 0}])
 
 
 if __name__ == "__main__":
