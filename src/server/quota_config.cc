@@ -102,7 +102,7 @@ oci::Result<void> read_quotas(const YAML::Node& node, const std::string& key,
     std::optional<std::uint64_t> limit;
     for (const auto& field : entry) {
       const std::string name = field.first.Scalar();
-      const std::string where = at + "." + name;
+      const std::string where = fmt::format("{}.{}", at, name);
       if (name == "repositories") {
         auto text = string_value(field.second, where);
         if (!text) return std::unexpected(text.error());
