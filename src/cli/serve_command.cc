@@ -11,9 +11,11 @@
 #include "cli/serve_pull_through.h"
 #include "cli/serve_sync_sets.h"
 #include "metadata/open_store.h"
+#include "metrics/registry.h"
 #include "registry/registry.h"
 #include "server/access_log.h"
 #include "server/config.h"
+#include "server/quota_ledger.h"
 #include "server/server.h"
 #include "server/tls_context.h"
 #include "storage/open_driver.h"
@@ -177,15 +179,34 @@ int run_serve(const ServeFlags& flags) {
     }
     sync_sets = std::move(*started);
   }
+  std::unique_ptr<server::QuotaLedger> quotas;
+  if (!config.quotas.empty()) {
+    quotas = std::make_unique<server::QuotaLedger>(
+        config.quotas, server::quota_lookups(registry),
+        config.metrics.enabled ? &metrics::default_registry() : nullptr);
+    if (auto read = quotas->correct(); !read) {
+      fmt::print(stderr, "regmirror serve: reading quota usage: {}\n", read.error().message);
+      return kFailed;
+    }
+  }
   std::optional<ServeGc> gc;
   if (config.gc.schedule) {
+    std::function<void()> after_run;
+    if (quotas) {
+      after_run = [&quotas] {
+        if (auto read = quotas->correct(); !read) {
+          spdlog::warn("reading quota usage: {}", read.error().message);
+        }
+      };
+    }
     gc.emplace(*config.gc.schedule, server::gc_options(config.gc, config.mirror.upstreams),
-               registry, event_sink);
+               registry, event_sink, std::move(after_run));
   }
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
   if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();
   extensions.events = event_sink;
+  extensions.quotas = quotas.get();
   auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions,
                               std::move(source));
   sync_sets.reset();  // running sets stop before the registry goes

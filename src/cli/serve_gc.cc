@@ -22,11 +22,13 @@ void log_report(const registry::GcReport& report) {
 }  // namespace
 
 ServeGc::ServeGc(imagesync::Schedule schedule, registry::GcOptions options,
-                 registry::Registry& registry, events::Sink* events)
+                 registry::Registry& registry, events::Sink* events,
+                 std::function<void()> after_run)
     : schedule_(std::move(schedule)),
       options_(std::move(options)),
       registry_(registry),
       events_(events),
+      after_run_(std::move(after_run)),
       thread_([this](const std::stop_token& stop) { loop(stop); }) {
   spdlog::info("gc: {} {}", schedule_.is_interval() ? "every" : "at", schedule_.describe());
 }
@@ -54,6 +56,7 @@ void ServeGc::loop(const std::stop_token& stop) {
     server::observe_gc_run(report, events_);
     if (report) {
       log_report(*report);
+      if (after_run_) after_run_();
     } else {
       spdlog::warn("gc: {}", report.error().message);
     }

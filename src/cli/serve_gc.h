@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -16,9 +17,10 @@ namespace cli {
 
 class ServeGc {
  public:
-  // `events`: where the runs' gc.delete events go (null: none).
+  // `events`: where the runs' gc.delete events go (null: none). `after_run`, when given, is
+  // called after each run that was not refused (the quotas read their usage again).
   ServeGc(imagesync::Schedule schedule, registry::GcOptions options, registry::Registry& registry,
-          events::Sink* events);
+          events::Sink* events, std::function<void()> after_run = {});
   // Stops the schedule; a run going on finishes first.
   ~ServeGc();
   ServeGc(const ServeGc&) = delete;
@@ -31,6 +33,7 @@ class ServeGc {
   const registry::GcOptions options_;
   registry::Registry& registry_;
   events::Sink* const events_;
+  const std::function<void()> after_run_;
   std::mutex mutex_;
   std::condition_variable_any wake_;
   std::jthread thread_;  // last: started once the rest is there

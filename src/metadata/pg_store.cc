@@ -705,6 +705,46 @@ class PostgresStore final : public Store {
     });
   }
 
+  // --- quotas
+
+  Result<std::uint64_t> namespace_bytes(std::string_view prefix, bool subtree) override {
+    return read([&](Connection& db) -> Result<std::uint64_t> {
+      auto select = db.query(
+          "SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN ("
+          " SELECT rb.digest FROM repository_blobs rb"
+          " JOIN repositories r ON r.id = rb.repository_id WHERE "
+          "(r.name = $1::text OR ($2::int = 1 AND ($1::text = ''"
+          " OR substr(r.name, 1, length($1::text) + 1) = $1::text || '/')))"
+          " UNION SELECT m.digest FROM manifests m"
+          " JOIN repositories r ON r.id = m.repository_id WHERE "
+          "(r.name = $1::text OR ($2::int = 1 AND ($1::text = ''"
+          " OR substr(r.name, 1, length($1::text) + 1) = $1::text || '/')))"
+          ")",
+          prefix, subtree ? 1 : 0);
+      if (!select) return std::unexpected(std::move(select.error()));
+      return static_cast<std::uint64_t>(select->integer(0, 0));
+    });
+  }
+
+  Result<bool> namespace_holds(std::string_view prefix, bool subtree,
+                               std::string_view digest) override {
+    return read([&](Connection& db) -> Result<bool> {
+      auto select = db.query(
+          "SELECT (EXISTS (SELECT 1 FROM repository_blobs rb"
+          " JOIN repositories r ON r.id = rb.repository_id WHERE rb.digest = $3 AND "
+          "(r.name = $1::text OR ($2::int = 1 AND ($1::text = ''"
+          " OR substr(r.name, 1, length($1::text) + 1) = $1::text || '/')))"
+          ") OR EXISTS (SELECT 1 FROM manifests m"
+          " JOIN repositories r ON r.id = m.repository_id WHERE m.digest = $3 AND "
+          "(r.name = $1::text OR ($2::int = 1 AND ($1::text = ''"
+          " OR substr(r.name, 1, length($1::text) + 1) = $1::text || '/')))"
+          "))::int",
+          prefix, subtree ? 1 : 0, digest);
+      if (!select) return std::unexpected(std::move(select.error()));
+      return select->integer(0, 0) != 0;
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob). An upsert whose update the WHERE refuses
   // returns no row; one that waited for GC's mark sees the row as GC left it.

@@ -718,6 +718,46 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- quotas
+
+  Result<std::uint64_t> namespace_bytes(std::string_view prefix, bool subtree) override {
+    return read([&](Connection& db) -> Result<std::uint64_t> {
+      auto select = db.prepare(
+          "SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN ("
+          " SELECT rb.digest FROM repository_blobs rb"
+          " JOIN repositories r ON r.id = rb.repository_id WHERE "
+          "(r.name = ?1 OR (?2 = 1 AND (?1 = '' OR substr(r.name, 1, length(?1) + 1) = ?1 || '/')))"
+          " UNION SELECT m.digest FROM manifests m"
+          " JOIN repositories r ON r.id = m.repository_id WHERE "
+          "(r.name = ?1 OR (?2 = 1 AND (?1 = '' OR substr(r.name, 1, length(?1) + 1) = ?1 || '/')))"
+          ")",
+          prefix, subtree ? 1 : 0);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      return static_cast<std::uint64_t>(select->integer(0));
+    });
+  }
+
+  Result<bool> namespace_holds(std::string_view prefix, bool subtree,
+                               std::string_view digest) override {
+    return read([&](Connection& db) -> Result<bool> {
+      auto select = db.prepare(
+          "SELECT EXISTS (SELECT 1 FROM repository_blobs rb"
+          " JOIN repositories r ON r.id = rb.repository_id WHERE rb.digest = ?3 AND "
+          "(r.name = ?1 OR (?2 = 1 AND (?1 = '' OR substr(r.name, 1, length(?1) + 1) = ?1 || '/')))"
+          ") OR EXISTS (SELECT 1 FROM manifests m"
+          " JOIN repositories r ON r.id = m.repository_id WHERE m.digest = ?3 AND "
+          "(r.name = ?1 OR (?2 = 1 AND (?1 = '' OR substr(r.name, 1, length(?1) + 1) = ?1 || '/')))"
+          ")",
+          prefix, subtree ? 1 : 0, digest);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      return select->integer(0) != 0;
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob); inside a write transaction. An upsert whose
   // update the WHERE refuses returns no row.

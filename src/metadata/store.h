@@ -282,6 +282,15 @@ class Store {
   // stored as it, and says whether it did. A claim then waits until forget_blob, so that a push
   // finishing at that moment never relies on bytes GC is removing. False: recorded meanwhile.
   virtual Result<bool> mark_leftover(std::string_view digest, std::uint64_t size) = 0;
+
+  // --- quotas (issue 13). A namespace is the repository named `prefix` and, with `subtree`,
+  // every repository under `prefix/` too ("" with subtree: every repository).
+  // The bytes of the distinct digests its repositories link as blobs or store as manifests:
+  // what the namespace holds, each blob or manifest counted once however many link it.
+  virtual Result<std::uint64_t> namespace_bytes(std::string_view prefix, bool subtree) = 0;
+  // Whether one of its repositories links `digest` as a blob or stores it as a manifest.
+  virtual Result<bool> namespace_holds(std::string_view prefix, bool subtree,
+                                       std::string_view digest) = 0;
 };
 
 }  // namespace metadata

@@ -1098,6 +1098,38 @@ TEST_P(StoreConformance, GcRunsAreKeptNewestFirst) {
   EXPECT_EQ(value(store_->gc_runs(1)).size(), 1u);
 }
 
+// --- quotas (issue 13)
+
+TEST_P(StoreConformance, NamespaceBytesCountBlobsAndManifestsOnce) {
+  ASSERT_TRUE(ok(link_claimed(*store_, "team/a", digest(1), 100)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "team/b", digest(1), 100)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "team/b", digest(2), 20)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "team", digest(3), 3)));
+  ASSERT_TRUE(ok(link_claimed(*store_, "teamx", digest(4), 4000)));
+  // Manifest 10 is stored in two repositories (1010 bytes, counted once), 11 in one.
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("team/a", image_manifest(10), "v1", {digest(1)}))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("team/b", image_manifest(10)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("teamx", image_manifest(11)))));
+  EXPECT_EQ(value(store_->namespace_bytes("team", true)), 100u + 20 + 3 + 1010);
+  EXPECT_EQ(value(store_->namespace_bytes("team", false)), 3u);
+  EXPECT_EQ(value(store_->namespace_bytes("team/b", false)), 120u + 1010);
+  EXPECT_EQ(value(store_->namespace_bytes("", true)), 100u + 20 + 3 + 4000 + 1010 + 1011);
+  EXPECT_EQ(value(store_->namespace_bytes("nothing", true)), 0u);
+  EXPECT_EQ(value(store_->namespace_bytes("tea_", true)), 0u);  // names are not patterns
+
+  EXPECT_TRUE(value(store_->namespace_holds("team", true, digest(2))));
+  EXPECT_TRUE(value(store_->namespace_holds("team", true, digest(10))));
+  EXPECT_FALSE(value(store_->namespace_holds("team", true, digest(11))));
+  EXPECT_FALSE(value(store_->namespace_holds("team", false, digest(2))));
+  EXPECT_TRUE(value(store_->namespace_holds("team", false, digest(3))));
+  EXPECT_FALSE(value(store_->namespace_holds("team/a", true, digest(2))));
+  EXPECT_TRUE(value(store_->namespace_holds("", true, digest(11))));
+  EXPECT_FALSE(value(store_->namespace_holds("", true, digest(12))));
+
+  ASSERT_TRUE(value(store_->delete_manifest("team/a", digest(10))));
+  EXPECT_EQ(value(store_->namespace_bytes("team/a", false)), 100u);
+}
+
 }  // namespace
 
 }  // namespace metadata

@@ -206,6 +206,17 @@ class Registry {
                                      const std::vector<std::string>& except) {
     return store_.linked_bytes(prefix, except);
   }
+  // What a namespace holds, for quotas (metadata::Store::namespace_bytes, namespace_holds).
+  Result<std::uint64_t> namespace_bytes(std::string_view prefix, bool subtree) {
+    return store_.namespace_bytes(prefix, subtree);
+  }
+  Result<bool> namespace_holds(std::string_view prefix, bool subtree, std::string_view digest) {
+    return store_.namespace_holds(prefix, subtree, digest);
+  }
+  // The latest garbage collection runs, newest first.
+  Result<std::vector<metadata::GcRunRecord>> gc_runs(std::size_t limit) {
+    return store_.gc_runs(limit);
+  }
   // How many blobs are stored and their bytes, for the storage metrics.
   Result<metadata::BlobTotals> blob_totals() { return store_.blob_totals(); }
   // The referrers of `subject` in `repository` as an OCI image index.

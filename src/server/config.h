@@ -19,6 +19,7 @@
 #include "server/gc_config.h"
 #include "server/mirror_config.h"
 #include "server/observability_config.h"
+#include "server/quota_config.h"
 #include "storage/s3_options.h"
 #include "sync/schedule.h"
 
@@ -99,6 +100,8 @@ struct ServerConfig {
   GcConfig gc;  // gc: online garbage collection (gc_config.h)
   // events: webhooks told of pushes, pulls, deletes, tag moves (events_config.h).
   EventsConfig events;
+  // quotas: byte limits per namespace (quota_config.h); none: no limit.
+  std::vector<QuotaRule> quotas;
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the

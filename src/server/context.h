@@ -1,6 +1,7 @@
 // What every handler needs besides the exchange: the registry, and a pool for calls that may
 // block on disk (fsync, database writes) so they never stall the threads serving sockets; the
-// pull-through mirror, the scheduled sync sets for their status, and where events go.
+// pull-through mirror, the scheduled sync sets for their status, where events go, and the
+// quotas pushes count against.
 #pragma once
 
 #include <type_traits>
@@ -20,6 +21,7 @@ class PullThrough;
 namespace server {
 
 class ServerMetrics;
+class QuotaLedger;
 
 struct Context {
   registry::Registry& registry;
@@ -31,6 +33,7 @@ struct Context {
   ServerMetrics* metrics = nullptr;                     // null: metrics.enabled is false
   const MetricsConfig* metrics_config = nullptr;        // set with `metrics`
   events::Sink* events = nullptr;                       // null: no events.endpoints
+  QuotaLedger* quotas = nullptr;                        // null: no quotas
 };
 
 // offload(pool, f) with the handlers' pool.

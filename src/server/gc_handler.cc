@@ -4,6 +4,7 @@
 #include "server/gc_observer.h"
 #include "server/gc_report_json.h"
 #include "server/handlers.h"
+#include "server/quota_ledger.h"
 
 namespace server {
 namespace {
@@ -34,6 +35,8 @@ asio::awaitable<void> handle_gc(Exchange& exchange, const Route&, Context& conte
     auto ran = context.registry.collect_garbage(options);
     // With the run, on the blocking pool: one gc.delete event per manifest removed.
     observe_gc_run(ran, context.events);
+    // What the run freed shows in the quotas' usage at once.
+    if (ran && !options.dry_run && context.quotas != nullptr) (void)context.quotas->correct();
     return ran;
   });
   if (!report && report.error().code == oci::ErrorCode::kTooManyRequests) {

@@ -64,6 +64,8 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
       return handle_sync_sets(exchange, route, context);
     case Resource::kGc:
       return handle_gc(exchange, route, context);
+    case Resource::kStatus:
+      return handle_status(exchange, route, context);
     case Resource::kMetrics:
       return handle_metrics(exchange, route, context);
     case Resource::kNone:

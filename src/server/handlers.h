@@ -32,6 +32,7 @@ asio::awaitable<void> handle_referrers(Exchange& exchange, const Route& route, C
 asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_sync_sets(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_gc(Exchange& exchange, const Route& route, Context& context);
+asio::awaitable<void> handle_status(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
 // Emits the pull event of a manifest GET (not for HEAD) when events are recorded.

@@ -70,6 +70,8 @@ std::string_view route_label(Resource resource) {
       return "sync";
     case Resource::kGc:
       return "gc";
+    case Resource::kStatus:
+      return "status";
     case Resource::kMetrics:
       return "metrics";
     case Resource::kNone:

@@ -3,6 +3,7 @@
 
 #include "server/event_hooks.h"
 #include "server/handlers.h"
+#include "server/quota_ledger.h"
 
 namespace server {
 namespace {
@@ -25,16 +26,40 @@ asio::awaitable<void> get_manifest(Exchange& exchange, const Route& route, Conte
   co_await send_manifest(exchange, *manifest);
 }
 
+// Blocking: whether storing the manifest `body` leaves every quota of the repository room (its
+// blobs are linked there already: only its own bytes count); `adding` gets the quotas it adds
+// to, those whose namespace does not hold it yet.
+oci::Result<void> admit_manifest(const Route& route, Context& context, std::string_view body,
+                                 QuotaLedger::Quotas& adding) {
+  if (context.quotas == nullptr) return {};
+  const QuotaLedger::Quotas covering = context.quotas->covering(route.name);
+  if (covering.empty()) return {};
+  // Pushed by digest, its algorithm; else what put_manifest computes.
+  const auto reference = oci::Digest::parse(route.reference);
+  const oci::Digest digest =
+      oci::digest_of(body, reference ? reference->algorithm() : oci::DigestAlgorithm::kSha256);
+  auto added = context.quotas->adding(covering, digest.str());
+  if (!added) return std::unexpected(std::move(added.error()));
+  if (auto admitted = context.quotas->admit(*added, body.size()); !admitted) return admitted;
+  adding = std::move(*added);
+  return {};
+}
+
 asio::awaitable<void> put_manifest(Exchange& exchange, const Route& route, Context& context) {
   auto& registry = context.registry;
   auto body = co_await exchange.read_body_string(registry.options().max_manifest_bytes);
   if (!body) co_return co_await exchange.send_error(body.error());
   const std::string content_type(exchange.header(http::field::content_type));
   const bool by_tag = is_tag_reference(route.reference);
-  auto stored = co_await offload(context, [&] {
+  QuotaLedger::Quotas adding;
+  auto stored = co_await offload(context, [&]() -> oci::Result<registry::PutManifestResult> {
+    if (auto admitted = admit_manifest(route, context, *body, adding); !admitted) {
+      return std::unexpected(std::move(admitted.error()));
+    }
     return registry.put_manifest(route.name, route.reference, content_type, std::move(*body));
   });
   if (!stored) co_return co_await exchange.send_error(stored.error());
+  if (!adding.empty()) context.quotas->charge(adding, stored->size);
   if (events_enabled(context)) {
     events::Event pushed = request_event(exchange, events::Action::kPush, route.name);
     pushed.digest = stored->digest.str();

@@ -18,6 +18,7 @@ RequiredAccess required_access(const Route& route, http::verb method) {
     case Resource::kCatalog:
       return {Kind::kCatalog, {}, auth::Action::kPull};
     case Resource::kGc:
+    case Resource::kStatus:  // every namespace's usage
       return {Kind::kAdmin, {}, auth::Action::kPull};
     case Resource::kTags:
     case Resource::kReferrers:

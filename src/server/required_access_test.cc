@@ -40,6 +40,7 @@ TEST(RequiredAccess, EndpointsWithoutARepository) {
   EXPECT_EQ(of("/regmirror/v1/upstreams", http::verb::get).kind, Kind::kSignedIn);
   EXPECT_EQ(of("/regmirror/v1/sync", http::verb::get).kind, Kind::kSignedIn);
   EXPECT_EQ(of("/regmirror/v1/gc", http::verb::post).kind, Kind::kAdmin);
+  EXPECT_EQ(of("/regmirror/v1/status", http::verb::get).kind, Kind::kAdmin);
   EXPECT_EQ(of("/healthz", http::verb::get).kind, Kind::kNone);
   EXPECT_EQ(of("/token?scope=x", http::verb::get).kind, Kind::kNone);
   EXPECT_EQ(of("/nothing/here", http::verb::get).kind, Kind::kNone);

@@ -67,9 +67,10 @@ std::optional<Route> match_repository_path(std::string_view path) {
 
 // The resource of regmirror's API at `path` (what follows kApiPrefix), kNone when none.
 Resource api_resource(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, Resource>, 3> kResources = {{
+  static constexpr std::array<std::pair<std::string_view, Resource>, 4> kResources = {{
       {"sync", Resource::kSyncSets},
       {"gc", Resource::kGc},
+      {"status", Resource::kStatus},
       {"upstreams", Resource::kUpstreams},
   }};
   for (const auto& [name, resource] : kResources) {

@@ -25,6 +25,7 @@ enum class Resource {
   kUpstreams,  // /regmirror/v1/upstreams: the mirror's upstreams and their health
   kSyncSets,   // /regmirror/v1/sync: the scheduled sync sets and their runs
   kGc,         // /regmirror/v1/gc: a garbage collection run (POST)
+  kStatus,     // /regmirror/v1/status: the registry at a glance (storage, quotas, GC runs)
   // metrics.path (default /metrics): set by the session, never by route(), since it is
   // configured. Last: tables indexed by resource end here.
   kMetrics,

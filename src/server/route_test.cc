@@ -55,6 +55,7 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"", Resource::kNone, "", ""}, RouteCase{"*", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/sync", Resource::kSyncSets, "", ""},
         RouteCase{"/regmirror/v1/gc", Resource::kGc, "", ""},
+        RouteCase{"/regmirror/v1/status", Resource::kStatus, "", ""},
         RouteCase{"/regmirror/v1/gc/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/sync?x=1", Resource::kSyncSets, "", ""},
         RouteCase{"/regmirror/v1/sync/", Resource::kNone, "", ""},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mirror/pull_through.h"
+#include "server/quota_ledger.h"
 #include "server/request_limits.h"
 #include "server/server_metrics.h"
 #include "server/session.h"
@@ -154,6 +155,7 @@ class Server {
             .metrics = metrics_.get(),
             .metrics_config = &config.metrics,
             .events = extensions.events,
+            .quotas = extensions.quotas,
         },
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),
@@ -161,6 +163,7 @@ class Server {
         hangup_(io_.main(), SIGHUP),
         purge_timer_(io_.main()),
         users_timer_(io_.main()),
+        quota_timer_(io_.main()),
         deadline_(io_.main()),
         reloader_(std::move(source), authenticator) {
     if (tls) tls_.emplace(config.tls, std::move(tls), io_.main(), blocking_);
@@ -184,6 +187,7 @@ class Server {
     wait_for_hangup();
     schedule_purge();
     if (context_.authenticator != nullptr) schedule_users_reload();
+    if (context_.quotas != nullptr) schedule_quota_correction();
     asio::co_spawn(io_.main(), accept_loop(), asio::detached);
     // Sent from the running loop: the listener is bound, and the store was opened and
     // migrated before serve() was called.
@@ -286,6 +290,20 @@ class Server {
     });
   }
 
+  // What other replicas pushed, and what deletes and GC freed, into the quotas' usage.
+  void schedule_quota_correction() {
+    quota_timer_.expires_after(kQuotaCorrectionInterval);
+    quota_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      asio::post(blocking_, [this] {
+        if (auto corrected = context_.quotas->correct(); !corrected) {
+          spdlog::warn("reading quota usage: {}", corrected.error().message);
+        }
+      });
+      schedule_quota_correction();
+    });
+  }
+
   void begin_shutdown(int signal) {
     spdlog::info("signal {}: finishing in-flight requests", signal);
     notify("STOPPING=1");
@@ -296,6 +314,7 @@ class Server {
     if (tls_) tls_->stop();
     purge_timer_.cancel();
     users_timer_.cancel();
+    quota_timer_.cancel();
     sessions_.close_idle();
     if (sessions_.size() == 0) {
       io_.release();
@@ -326,6 +345,7 @@ class Server {
   std::optional<TlsReloader> tls_;
   asio::steady_timer purge_timer_;
   asio::steady_timer users_timer_;
+  asio::steady_timer quota_timer_;
   asio::steady_timer deadline_;
   ConfigReloader reloader_;
   std::mutex reloading_;  // one SIGHUP reload at a time

@@ -20,6 +20,8 @@ class PullThrough;
 
 namespace server {
 
+class QuotaLedger;
+
 // What `serve` offers besides the registry, each null when not configured.
 struct Extensions {
   // Pull-through: the repositories inside its upstreams' namespaces.
@@ -28,6 +30,8 @@ struct Extensions {
   const imagesync::SyncScheduler* sync_sets = nullptr;
   // Events of pushes, pulls, deletes and tag moves (events.endpoints).
   events::Sink* events = nullptr;
+  // Byte limits per namespace (quotas), usage already read from the store.
+  QuotaLedger* quotas = nullptr;
 };
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to

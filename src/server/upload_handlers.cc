@@ -5,6 +5,7 @@
 
 #include "oci/http_range.h"
 #include "server/handlers.h"
+#include "server/quota_ledger.h"
 
 namespace server {
 namespace {
@@ -59,14 +60,33 @@ asio::awaitable<BodyPiece> read_piece(Exchange& exchange, std::span<std::byte> b
   co_return piece;
 }
 
+// The quotas an upload counts against: all of them, what the upload held before included, must
+// have room for its bytes. None without quotas or when none covers the repository.
+struct UploadQuotas {
+  QuotaLedger* ledger = nullptr;
+  QuotaLedger::Quotas quotas;
+
+  oci::Result<void> admit(std::uint64_t upload_bytes) const {
+    if (ledger == nullptr || quotas.empty()) return {};
+    return ledger->admit(quotas, upload_bytes);
+  }
+};
+
+UploadQuotas covering_quotas(const Route& route, Context& context) {
+  if (context.quotas == nullptr) return {};
+  return {context.quotas, context.quotas->covering(route.name)};
+}
+
 // Streams the request body into the upload: read on the connection's thread, written (and
 // hashed) on the blocking pool a megabyte at a time, so that a slow disk never holds up the
 // sockets and the pool is not asked for every small piece the network delivers. Each piece is
 // written while the next one is read. What arrived before the client went away is written
 // too, so that it can resume from there (except bytes written in place, see append_upload:
-// the upload stays empty then). The appender stays usable for completion.
+// the upload stays empty then). The appender stays usable for completion. A piece that would
+// take the upload over a quota is not written: the quota's kDenied ends the body there.
 asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange, Context& context,
-                                                registry::UploadAppender& appender) {
+                                                registry::UploadAppender& appender,
+                                                const UploadQuotas& quotas) {
   using namespace asio::experimental::awaitable_operators;
   constexpr std::size_t kPieceBytes = std::size_t{1} << 20;
   std::array<std::vector<std::byte>, 2> buffers{std::vector<std::byte>(kPieceBytes),
@@ -74,6 +94,7 @@ asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange, Context& con
   std::size_t current = 0;
   BodyPiece piece = co_await read_piece(exchange, buffers[current]);
   while (piece.size > 0) {
+    if (auto admitted = quotas.admit(appender.size() + piece.size); !admitted) co_return admitted;
     const auto write = [&, bytes = std::span(buffers[current]).first(piece.size)] {
       return offload(context, [&appender, bytes] { return appender.write(bytes); });
     };
@@ -87,6 +108,16 @@ asio::awaitable<oci::Result<void>> receive_body(Exchange& exchange, Context& con
     current = 1 - current;
   }
   co_return piece.received;
+}
+
+// receive_body, with the body's announced length refused before a byte of it is read when it
+// would take the upload over a quota.
+asio::awaitable<oci::Result<void>> receive_within(Exchange& exchange, Context& context,
+                                                  registry::UploadAppender& appender,
+                                                  const UploadQuotas& quotas) {
+  const std::uint64_t announced = exchange.content_length().value_or(0);
+  if (auto admitted = quotas.admit(appender.size() + announced); !admitted) co_return admitted;
+  co_return co_await receive_body(exchange, context, appender, quotas);
 }
 
 // Drops the appender on the blocking pool: dropping one that was not finished records its
@@ -111,15 +142,32 @@ oci::Result<std::optional<oci::ByteRange>> chunk_range(const Exchange& exchange)
   return *range;
 }
 
+// Refused by a quota: the upload goes, with what it held (nothing of it was linked), and the
+// client is told why.
+asio::awaitable<void> refuse(Exchange& exchange, const Route& route, Context& context,
+                             std::string_view id,
+                             std::unique_ptr<registry::UploadAppender>& appender,
+                             const oci::Error& denial) {
+  appender->abandon();
+  co_await release(context, appender);
+  co_await offload(context, [&] { return context.registry.cancel_upload(route.name, id); });
+  co_await exchange.send_error(denial);
+}
+
 asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Context& context) {
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
+  const UploadQuotas quotas = covering_quotas(route, context);
   auto appender = co_await offload(context, [&] {
     return context.registry.append_upload(route.name, route.reference, *range,
                                           exchange.content_length());
   });
   if (!appender) co_return co_await exchange.send_error(appender.error());
-  auto received = co_await receive_body(exchange, context, **appender);
+  auto received = co_await receive_within(exchange, context, **appender, quotas);
+  if (!received && received.error().code == ErrorCode::kDenied) {
+    co_return co_await refuse(exchange, route, context, route.reference, *appender,
+                              received.error());
+  }
   auto size = co_await offload(context, [&] { return (*appender)->finish(); });
   // Release the upload before answering: a client may send the PUT the moment it reads 202.
   appender->reset();
@@ -140,12 +188,24 @@ asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& 
   if (!digest) co_return co_await exchange.send_error(digest.error());
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  auto appender = co_await offload(context, [&] {
-    return context.registry.append_upload(route.name, id, *range, exchange.content_length(),
-                                          &*digest);
-  });
+  UploadQuotas quotas = covering_quotas(route, context);
+  auto appender =
+      co_await offload(context, [&]() -> oci::Result<std::unique_ptr<registry::UploadAppender>> {
+        // A blob the namespace holds already adds nothing to its quota.
+        if (!quotas.quotas.empty()) {
+          auto adding = quotas.ledger->adding(quotas.quotas, digest->str());
+          if (!adding) return std::unexpected(std::move(adding.error()));
+          quotas.quotas = std::move(*adding);
+        }
+        return context.registry.append_upload(route.name, id, *range, exchange.content_length(),
+                                              &*digest);
+      });
   if (!appender) co_return co_await exchange.send_error(appender.error());
-  if (auto received = co_await receive_body(exchange, context, **appender); !received) {
+  auto received = co_await receive_within(exchange, context, **appender, quotas);
+  if (!received && received.error().code == ErrorCode::kDenied) {
+    co_return co_await refuse(exchange, route, context, id, *appender, received.error());
+  }
+  if (!received) {
     co_await release(context, *appender);
     co_return co_await exchange.send_error(received.error());
   }
@@ -153,7 +213,24 @@ asio::awaitable<void> complete(Exchange& exchange, const Route& route, Context& 
     return context.registry.complete_upload(route.name, std::move(*appender), digest->str());
   });
   if (!blob) co_return co_await exchange.send_error(blob.error());
+  if (quotas.ledger != nullptr) quotas.ledger->charge(quotas.quotas, blob->size);
   co_await send_blob_created(exchange, route, *blob);
+}
+
+// Blocking: whether mounting `mount` from `from` leaves every quota of the repository room;
+// `adding` gets the quotas it adds to (those whose namespace does not hold the blob yet). A
+// blob `from` does not link is left to mount_blob to refuse.
+oci::Result<void> admit_mount(const Route& route, Context& context, QuotaLedger::Quotas& adding) {
+  if (context.quotas == nullptr) return {};
+  const QuotaLedger::Quotas covering = context.quotas->covering(route.name);
+  if (covering.empty()) return {};
+  auto blob = context.registry.stat_blob(route.param("from"), route.param("mount"));
+  if (!blob) return {};
+  auto added = context.quotas->adding(covering, blob->digest.str());
+  if (!added) return std::unexpected(std::move(added.error()));
+  if (auto admitted = context.quotas->admit(*added, blob->size); !admitted) return admitted;
+  adding = std::move(*added);
+  return {};
 }
 
 }  // namespace
@@ -165,9 +242,14 @@ asio::awaitable<void> handle_uploads(Exchange& exchange, const Route& route, Con
   // whether the blob is there.
   if (route.has_param("mount") && route.has_param("from") &&
       exchange.caller().may(auth::Action::kPull, route.param("from"))) {
-    auto mounted = co_await offload(context, [&] {
+    QuotaLedger::Quotas adding;
+    auto mounted = co_await offload(context, [&]() -> oci::Result<registry::BlobInfo> {
+      if (auto admitted = admit_mount(route, context, adding); !admitted) {
+        return std::unexpected(std::move(admitted.error()));
+      }
       return registry.mount_blob(route.name, route.param("mount"), route.param("from"));
     });
+    if (mounted && !adding.empty()) context.quotas->charge(adding, mounted->size);
     if (mounted) co_return co_await send_blob_created(exchange, route, *mounted);
     const auto code = mounted.error().code;
     // Not mountable: the spec says to fall back to a regular upload session.
