@@ -2,6 +2,9 @@
 // then bytes nothing recorded, under the lease kGcLease.
 #include "registry/gc.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "registry/gc_keep.h"
 #include "registry/paths.h"
 #include "registry/registry.h"
@@ -155,14 +158,29 @@ class Run {
 
  private:
   Result<void> sweep(const std::string& repository) {
+    auto retained =
+        retain_tags(store_, repository, options_.retention, options_.dry_run, now_unix());
+    if (!retained) return std::unexpected(retained.error());
+    std::move(retained->removed.begin(), retained->removed.end(),
+              std::back_inserter(report_.tags_removed));
     const KeepRules rules{
         .untagged_are_garbage = options_.untagged && !options_.exempt(repository),
         .pushed_cutoff = cutoff_,
     };
-    auto swept = store_.sweep_repository(repository, cutoff_, options_.dry_run,
-                                         [&](const std::vector<metadata::GcManifest>& manifests) {
-                                           return removable_manifests(manifests, rules);
-                                         });
+    auto swept = store_.sweep_repository(
+        repository, cutoff_, options_.dry_run,
+        [&](const std::vector<metadata::GcManifest>& manifests) {
+          if (retained->untagged.empty()) return removable_manifests(manifests, rules);
+          // A dry run: the tags retention would have removed are still there.
+          std::vector<metadata::GcManifest> after_retention = manifests;
+          for (auto& manifest : after_retention) {
+            if (std::binary_search(retained->untagged.begin(), retained->untagged.end(),
+                                   manifest.digest)) {
+              manifest.tagged = false;
+            }
+          }
+          return removable_manifests(after_retention, rules);
+        });
     if (!swept) return std::unexpected(swept.error());
     for (const std::string& digest : swept->manifests) {
       if (!options_.dry_run) cache_.erase(digest);

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "registry/retention.h"
+
 namespace registry {
 
 // The lease a run holds, and a claim finishing a dead run's deletion.
@@ -34,6 +36,9 @@ struct GcOptions {
   std::function<bool(std::string_view repository)> exempt = [](std::string_view) { return false; };
   // Computes and reports what a run would remove, changing nothing.
   bool dry_run = false;
+  // Retention rules applied to each repository before its pass (retention.h): the tags they
+  // remove free their manifests' bytes in the same run. None: every tag stays.
+  std::vector<RetentionRule> retention{};
 };
 
 struct GcReport {
@@ -45,9 +50,10 @@ struct GcReport {
   std::uint64_t leftovers_removed = 0;
   std::chrono::milliseconds duration{0};
   bool dry_run = false;
-  std::vector<std::string> manifests;  // repository@digest
-  std::vector<std::string> blobs;      // digests
-  std::vector<std::string> errors;     // what failed without stopping the run
+  std::vector<std::string> manifests;      // repository@digest
+  std::vector<std::string> blobs;          // digests
+  std::vector<std::string> errors;         // what failed without stopping the run
+  std::vector<RemovedTag> tags_removed{};  // by retention, before the repositories' passes
 };
 
 }  // namespace registry
