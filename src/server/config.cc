@@ -290,6 +290,8 @@ const std::map<std::string, Setter>& setters() {
        set_with(
            [](C & c) -> auto& { return c.sync_sets; }, "mirror.sync", read_sync_sets)},
       {"gc", [](const YAML::Node& node, C& c) { return read_gc_config(node, "gc", c.gc); }},
+      {"retention", [](const YAML::Node& node,
+                       C& c) { return read_retention_config(node, "retention", c.retention); }},
       {"auth.admins",
        set_with(
            [](C & c) -> auto& { return c.auth.admins; }, "auth.admins", read_admins)},

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "events/sink.h"
+#include "registry/pull_recorder.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/http.h"
@@ -31,6 +32,7 @@ struct Context {
   ServerMetrics* metrics = nullptr;                     // null: metrics.enabled is false
   const MetricsConfig* metrics_config = nullptr;        // set with `metrics`
   events::Sink* events = nullptr;                       // null: no events.endpoints
+  registry::PullRecorder* pulls = nullptr;              // null: pulls are not recorded
 };
 
 // offload(pool, f) with the handlers' pool.

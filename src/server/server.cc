@@ -143,7 +143,11 @@ class Server {
         metrics_(make_metrics(config.metrics, registry, limits_)),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        gc_options_(gc_options(config.gc, config.mirror.upstreams)),
+        gc_options_([&] {
+          auto options = gc_options(config.gc, config.mirror.upstreams);
+          options.retention = config.retention.rules;  // applied first by every run
+          return options;
+        }()),
         context_{
             .registry = registry,
             .blocking = blocking_,
@@ -154,6 +158,7 @@ class Server {
             .metrics = metrics_.get(),
             .metrics_config = &config.metrics,
             .events = extensions.events,
+            .pulls = extensions.pulls,
         },
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),

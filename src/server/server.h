@@ -7,6 +7,7 @@
 
 #include "events/sink.h"
 #include "oci/error.h"
+#include "registry/pull_recorder.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/config.h"
@@ -28,6 +29,8 @@ struct Extensions {
   const imagesync::SyncScheduler* sync_sets = nullptr;
   // Events of pushes, pulls, deletes and tag moves (events.endpoints).
   events::Sink* events = nullptr;
+  // When each manifest was last pulled, for retention's keep_pulled_within.
+  registry::PullRecorder* pulls = nullptr;
 };
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to
