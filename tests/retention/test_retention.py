@@ -191,6 +191,16 @@ class Retention(ServerCase):
         self.assertEqual(self.client.get_manifest("app", kept_referrer)[0], 200)
         self.assertEqual(self.client.get_manifest("app", v2_sig)[0], 200)
 
+    def test_a_configuration_without_rules_is_refused(self):
+        config = os.path.join(self.workdir, "no-rules.yaml")
+        with open(config, "w") as f:
+            f.write("gc: {grace: 1s}\n")
+        done = subprocess.run([regmirror_binary(), "retention", "--config", config, "--storage",
+                               self.server.storage], capture_output=True, text=True, timeout=30,
+                              stdin=subprocess.DEVNULL)
+        self.assertEqual((done.returncode, done.stdout), (2, ""))
+        self.assertIn("has no retention.rules", done.stderr)
+
     def assert_delete_event(self, repo, tag, digest):
         """The tag delete event retention's removal emitted, as the outbox holds it."""
         deadline = time.monotonic() + 5
