@@ -180,14 +180,15 @@ int run_serve(const ServeFlags& flags) {
     }
     sync_sets = std::move(*started);
   }
+  // Written every few seconds, and once more when it goes at the end of this scope.
+  registry::PullRecorder pulls(**store, kPullWriteInterval);
   std::optional<ServeGc> gc;
   if (config.gc.schedule) {
     registry::GcOptions gc_options = server::gc_options(config.gc, config.mirror.upstreams);
     gc_options.retention = config.retention.rules;  // applied first by every run
+    gc_options.pulls = &pulls;
     gc.emplace(*config.gc.schedule, std::move(gc_options), registry, event_sink);
   }
-  // Written every few seconds, and once more when it goes at the end of this scope.
-  registry::PullRecorder pulls(**store, kPullWriteInterval);
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
   if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();

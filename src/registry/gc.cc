@@ -287,6 +287,11 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
 
   GcReport report;
   report.dry_run = options.dry_run;
+  if (options.pulls != nullptr && !options.retention.empty()) {
+    if (auto written = options.pulls->flush(); !written) {
+      report.errors.push_back("writing the latest pulls: " + written.error().message);
+    }
+  }
   Run run(driver_, store_, manifest_cache_, options, lease, report);
   Result<void> ran = run.sweep_repositories();
   if (ran) ran = run.remove_blobs();

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "registry/pull_recorder.h"
 #include "registry/retention.h"
 
 namespace registry {
@@ -39,6 +40,9 @@ struct GcOptions {
   // Retention rules applied to each repository before its pass (retention.h): the tags they
   // remove free their manifests' bytes in the same run. None: every tag stays.
   std::vector<RetentionRule> retention{};
+  // The pulls this process noted but has not written yet are written before the rules are
+  // applied (keep_pulled_within sees them). Null: none noted here.
+  PullRecorder* pulls = nullptr;
 };
 
 struct GcReport {

@@ -298,6 +298,25 @@ TEST_F(GcTest, RetentionRemovesTagsAndTheSameRunFreesTheirBytes) {
   EXPECT_TRUE(stored("layer of kept"));
 }
 
+TEST_F(GcTest, ARunWritesTheLatestPullsBeforeApplyingRetention) {
+  const std::string pulled = push_image("app", "pulled", "v1");
+  push_image("app", "never", "v2");
+  PullRecorder pulls(*store_, 0ms);  // written only by flush
+  pulls.record("app", pulled);
+  GcOptions options = everything_old();
+  options.retention = {RetentionRule{
+      .repositories = "app",
+      .applies = [](std::string_view) { return true; },
+      .criteria = {.keep_pulled_within = 1h},
+  }};
+  options.pulls = &pulls;
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->tags_removed.size(), 1u);
+  EXPECT_EQ(report->tags_removed[0].tag, "v2");
+  EXPECT_TRUE(registry_->get_manifest("app", "v1"));
+}
+
 TEST_F(GcTest, ApplyingRetentionRemovesOnlyTags) {
   push_image("app", "kept", "v1");
   const std::string dropped = push_image("app", "dropped", "v0");

@@ -98,7 +98,8 @@ oci::Result<registry::RetentionRule> read_rule(const YAML::Node& node, const std
   bool has_criterion = false;
   for (const auto& field : node) {
     const std::string name = field.first.Scalar();
-    const std::string at = key + "." + name;
+    std::string at = key;
+    at.append(".").append(name);
     const YAML::Node& value = field.second;
     oci::Result<void> read;
     if (name == "repositories") {
@@ -147,7 +148,8 @@ oci::Result<void> read_retention_config(const YAML::Node& node, const std::strin
   if (!node.IsMap()) return wrong(key, "must be a mapping");
   for (const auto& field : node) {
     const std::string name = field.first.Scalar();
-    const std::string at = key + "." + name;
+    std::string at = key;
+    at.append(".").append(name);
     if (name != "rules") return wrong(key, fmt::format("unknown key {} (known: rules)", name));
     if (!field.second.IsSequence()) return wrong(at, "must be a list of rules");
     std::vector<registry::RetentionRule> rules;

@@ -146,6 +146,7 @@ class Server {
         gc_options_([&] {
           auto options = gc_options(config.gc, config.mirror.upstreams);
           options.retention = config.retention.rules;  // applied first by every run
+          options.pulls = extensions.pulls;
           return options;
         }()),
         context_{
