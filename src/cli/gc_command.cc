@@ -32,12 +32,17 @@ struct GcFlags {
 
 void print_text(const registry::GcReport& report) {
   const char* verb = report.dry_run ? "would remove" : "removed";
+  for (const auto& removed : report.tags_removed) {
+    fmt::print("{} tag {}:{} ({}): {}\n", verb, removed.repository, removed.tag, removed.digest,
+               removed.reason);
+  }
   for (const std::string& manifest : report.manifests)
     fmt::print("{} manifest {}\n", verb, manifest);
   for (const std::string& blob : report.blobs) fmt::print("{} blob {}\n", verb, blob);
-  fmt::print("{} {} manifests, {} blobs, {} links, {} leftover files: {} {} in {:.1f}s\n",
-             report.dry_run ? "dry run: would remove" : "removed", report.manifests_removed,
-             report.blobs_removed, report.links_removed, report.leftovers_removed,
+  fmt::print("{} {} tags, {} manifests, {} blobs, {} links, {} leftover files: {} {} in {:.1f}s\n",
+             report.dry_run ? "dry run: would remove" : "removed", report.tags_removed.size(),
+             report.manifests_removed, report.blobs_removed, report.links_removed,
+             report.leftovers_removed,
              transfer::human_bytes(static_cast<std::int64_t>(report.bytes_freed)),
              report.dry_run ? "to free" : "freed",
              std::chrono::duration<double>(report.duration).count());
@@ -81,6 +86,7 @@ int run(const GcFlags& flags) {
   }
   registry::Registry registry(**driver, **store, config.registry);
   registry::GcOptions options = server::gc_options(config.gc, config.mirror.upstreams);
+  options.retention = config.retention.rules;
   options.dry_run = flags.dry_run;
   auto report = registry.collect_garbage(options);
   if (!report) {

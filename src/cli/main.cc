@@ -9,6 +9,7 @@
 #include "cli/pull_command.h"
 #include "cli/render_command.h"
 #include "cli/resolve_command.h"
+#include "cli/retention_command.h"
 #include "cli/serve_command.h"
 #include "cli/sync_command.h"
 #include "cli/usage_error.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   cli::add_passwd_command(app);
   cli::add_migrate_command(app);
   cli::add_gc_command(app);
+  cli::add_retention_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,7 @@
 #include "cli/serve_sync_sets.h"
 #include "metadata/open_store.h"
 #include "metrics/registry.h"
+#include "registry/pull_recorder.h"
 #include "registry/registry.h"
 #include "server/access_log.h"
 #include "server/config.h"
@@ -28,6 +29,8 @@ constexpr int kStopped = 0;  // by SIGTERM or SIGINT
 constexpr int kFailed = 1;
 // Shares 2 with usage errors (cli/usage_error.h): the server never started.
 constexpr int kBadConfiguration = 2;
+// How often the manifest pulls noted in memory are written (retention's keep_pulled_within).
+constexpr std::chrono::seconds kPullWriteInterval{5};
 
 struct ServeFlags {
   std::string config_file;
@@ -189,8 +192,13 @@ int run_serve(const ServeFlags& flags) {
       return kFailed;
     }
   }
+  // Written every few seconds, and once more when it goes at the end of this scope.
+  registry::PullRecorder pulls(**store, kPullWriteInterval);
   std::optional<ServeGc> gc;
   if (config.gc.schedule) {
+    registry::GcOptions gc_options = server::gc_options(config.gc, config.mirror.upstreams);
+    gc_options.retention = config.retention.rules;  // applied first by every run
+    gc_options.pulls = &pulls;
     std::function<void()> after_run;
     if (quotas) {
       after_run = [&quotas] {
@@ -199,14 +207,15 @@ int run_serve(const ServeFlags& flags) {
         }
       };
     }
-    gc.emplace(*config.gc.schedule, server::gc_options(config.gc, config.mirror.upstreams),
-               registry, event_sink, std::move(after_run));
+    gc.emplace(*config.gc.schedule, std::move(gc_options), registry, event_sink,
+               std::move(after_run));
   }
   server::Extensions extensions;
   if (*pull_through) extensions.mirror = &(*pull_through)->pull_through();
   if (sync_sets) extensions.sync_sets = &sync_sets->scheduler();
   extensions.events = event_sink;
   extensions.quotas = quotas.get();
+  extensions.pulls = &pulls;
   auto served = server::serve(config, registry, authenticator.get(), std::move(tls), extensions,
                               std::move(source));
   sync_sets.reset();  // running sets stop before the registry goes

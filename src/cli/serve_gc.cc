@@ -10,9 +10,10 @@ namespace {
 
 void log_report(const registry::GcReport& report) {
   spdlog::info(
-      "gc: removed {} manifests, {} blobs, {} links, {} leftover files; {} freed in {:.1f}s",
-      report.manifests_removed, report.blobs_removed, report.links_removed,
-      report.leftovers_removed,
+      "gc: removed {} tags, {} manifests, {} blobs, {} links, {} leftover files; {} freed in "
+      "{:.1f}s",
+      report.tags_removed.size(), report.manifests_removed, report.blobs_removed,
+      report.links_removed, report.leftovers_removed,
       transfer::human_bytes(static_cast<std::int64_t>(report.bytes_freed)),
       std::chrono::duration<double>(report.duration).count());
   if (report.interrupted) spdlog::warn("gc: interrupted by the stop, the next run goes on");

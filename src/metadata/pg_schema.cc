@@ -15,7 +15,7 @@ namespace {
 // columns for ids, BYTEA for bytes, and COLLATE "C" on every name that is ordered or compared
 // so that pages run in byte order as in SQLite, whatever the database's locale. Plus the change
 // counter the read cache probes.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -152,6 +152,10 @@ CREATE TABLE event_cursors (
   next_attempt_ms BIGINT NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT ''
 );
+)sql",
+    // Retention, as SQLite's sixth migration says.
+    R"sql(
+ALTER TABLE manifests ADD COLUMN last_pulled_at BIGINT NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -745,6 +745,84 @@ class PostgresStore final : public Store {
     });
   }
 
+  // --- retention
+
+  // A pull time is no cached answer: the change counter stays.
+  Result<void> record_pulls(const std::vector<ManifestPull>& pulls,
+                            std::chrono::seconds refresh) override {
+    if (pulls.empty()) return {};
+    return read([&](Connection& db) {
+      return db.transaction([&]() -> Result<void> {
+        for (const ManifestPull& pull : pulls) {
+          if (auto updated =
+                  db.query("UPDATE manifests SET last_pulled_at = $3 "
+                           "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) "
+                           "AND digest = $2 AND last_pulled_at < $3::bigint - $4::bigint",
+                           pull.repository, pull.digest, pull.pulled_at,
+                           static_cast<std::int64_t>(refresh.count()));
+              !updated) {
+            return std::unexpected(std::move(updated.error()));
+          }
+        }
+        return {};
+      });
+    });
+  }
+
+  Result<RetentionView> retention_view(std::string_view repository) override {
+    // Two reads: a tag moved in between is left alone by remove_tags, which checks each.
+    return read([&](Connection& db) -> Result<RetentionView> {
+      RetentionView view;
+      auto tags = db.query(
+          "SELECT t.name, t.digest, t.updated_at FROM tags t "
+          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1 ORDER BY t.name",
+          repository);
+      if (!tags) return std::unexpected(std::move(tags.error()));
+      for (int row = 0; row < tags->count(); ++row) {
+        view.tags.push_back(RetentionTag{.name = tags->text(row, 0),
+                                         .digest = tags->text(row, 1),
+                                         .updated_at = tags->integer(row, 2)});
+      }
+      auto manifests = db.query(
+          "SELECT m.digest, m.last_pulled_at, c.child_digest FROM manifests m "
+          "JOIN repositories r ON r.id = m.repository_id "
+          "LEFT JOIN manifest_children c "
+          " ON c.repository_id = m.repository_id AND c.manifest_digest = m.digest "
+          "WHERE r.name = $1 ORDER BY m.digest, c.child_digest",
+          repository);
+      if (!manifests) return std::unexpected(std::move(manifests.error()));
+      for (int row = 0; row < manifests->count(); ++row) {
+        std::string digest = manifests->text(row, 0);
+        if (view.manifests.empty() || view.manifests.back().digest != digest) {
+          view.manifests.push_back(RetentionManifest{.digest = std::move(digest),
+                                                     .last_pulled_at = manifests->integer(row, 1),
+                                                     .children = {}});
+        }
+        if (auto child = manifests->optional_text(row, 2)) {
+          view.manifests.back().children.push_back(std::move(*child));
+        }
+      }
+      return view;
+    });
+  }
+
+  Result<std::vector<std::string>> remove_tags(std::string_view repository,
+                                               const std::vector<RetentionTag>& tags) override {
+    return write([&](Connection& db) -> Result<std::vector<std::string>> {
+      std::vector<std::string> removed;
+      for (const RetentionTag& tag : tags) {
+        auto deleted = db.query(
+            "DELETE FROM tags "
+            "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) "
+            "AND name = $2 AND digest = $3 AND updated_at = $4",
+            repository, tag.name, tag.digest, tag.updated_at);
+        if (!deleted) return std::unexpected(std::move(deleted.error()));
+        if (deleted->changed() > 0) removed.push_back(tag.name);
+      }
+      return removed;
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob). An upsert whose update the WHERE refuses
   // returns no row; one that waited for GC's mark sees the row as GC left it.

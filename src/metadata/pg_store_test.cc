@@ -115,13 +115,13 @@ TEST_F(PostgresStoreTest, ReplicasStartingAtOnceMigrateOnce) {
     replicas.emplace_back([&] {
       auto version = migrate_postgres({.url = url_});
       EXPECT_TRUE(version) << version.error().message;
-      if (version && *version == 4) ++migrated;
+      if (version && *version == 5) ++migrated;
     });
   }
   for (auto& replica : replicas) replica.join();
   EXPECT_EQ(migrated.load(), 4);
   EXPECT_EQ(query("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"),
-            "1,2,3,4");
+            "1,2,3,4,5");
 }
 
 TEST_F(PostgresStoreTest, UpgradeForGarbageCollectionDatesRowsNow) {
@@ -134,7 +134,7 @@ TEST_F(PostgresStoreTest, UpgradeForGarbageCollectionDatesRowsNow) {
   }
   auto store = open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(query("SELECT MAX(version) FROM schema_migrations"), "4");
+  EXPECT_EQ(query("SELECT MAX(version) FROM schema_migrations"), "5");
   expect_rows_upgraded_for_gc(*store);
 }
 

@@ -14,7 +14,7 @@ namespace {
 // Plain SQL that PostgreSQL also reads, but for two things its backend will spell its own way:
 // "INTEGER PRIMARY KEY" (there an identity column) and the byte order of names (SQLite's
 // default BINARY collation; there COLLATE "C").
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   id INTEGER PRIMARY KEY,
@@ -150,6 +150,11 @@ CREATE TABLE event_cursors (
   next_attempt_ms BIGINT NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT ''
 );
+)sql",
+    // Retention: when each manifest of a repository was last pulled (unix seconds; 0 = never
+    // since this upgrade), as the pull recorder (registry/pull_recorder.h) writes it.
+    R"sql(
+ALTER TABLE manifests ADD COLUMN last_pulled_at BIGINT NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -758,6 +758,87 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- retention
+
+  Result<void> record_pulls(const std::vector<ManifestPull>& pulls,
+                            std::chrono::seconds refresh) override {
+    if (pulls.empty()) return {};
+    return write_uncached([&](Connection& db) -> Result<void> {
+      for (const ManifestPull& pull : pulls) {
+        if (auto updated =
+                db.run("UPDATE manifests SET last_pulled_at = ?3 "
+                       "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) "
+                       "AND digest = ?2 AND last_pulled_at < ?3 - ?4",
+                       pull.repository, pull.digest, pull.pulled_at,
+                       static_cast<std::int64_t>(refresh.count()));
+            !updated) {
+          return updated;
+        }
+      }
+      return {};
+    });
+  }
+
+  Result<RetentionView> retention_view(std::string_view repository) override {
+    return read([&](Connection& db) -> Result<RetentionView> {
+      RetentionView view;
+      auto tags = db.prepare(
+          "SELECT t.name, t.digest, t.updated_at FROM tags t "
+          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ?1 ORDER BY t.name",
+          repository);
+      if (!tags) return std::unexpected(std::move(tags.error()));
+      while (true) {
+        auto row = tags->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) break;
+        view.tags.push_back(RetentionTag{
+            .name = tags->text(0), .digest = tags->text(1), .updated_at = tags->integer(2)});
+      }
+      auto manifests = db.prepare(
+          "SELECT m.digest, m.last_pulled_at, c.child_digest FROM manifests m "
+          "JOIN repositories r ON r.id = m.repository_id "
+          "LEFT JOIN manifest_children c "
+          " ON c.repository_id = m.repository_id AND c.manifest_digest = m.digest "
+          "WHERE r.name = ?1 ORDER BY m.digest, c.child_digest",
+          repository);
+      if (!manifests) return std::unexpected(std::move(manifests.error()));
+      while (true) {
+        auto row = manifests->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) break;
+        std::string digest = manifests->text(0);
+        if (view.manifests.empty() || view.manifests.back().digest != digest) {
+          view.manifests.push_back(RetentionManifest{.digest = std::move(digest),
+                                                     .last_pulled_at = manifests->integer(1),
+                                                     .children = {}});
+        }
+        if (auto child = manifests->optional_text(2)) {
+          view.manifests.back().children.push_back(std::move(*child));
+        }
+      }
+      return view;
+    });
+  }
+
+  Result<std::vector<std::string>> remove_tags(std::string_view repository,
+                                               const std::vector<RetentionTag>& tags) override {
+    return write([&](Connection& db) -> Result<std::vector<std::string>> {
+      std::vector<std::string> removed;
+      for (const RetentionTag& tag : tags) {
+        if (auto deleted =
+                db.run("DELETE FROM tags "
+                       "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) "
+                       "AND name = ?2 AND digest = ?3 AND updated_at = ?4",
+                       repository, tag.name, tag.digest, tag.updated_at);
+            !deleted) {
+          return std::unexpected(std::move(deleted.error()));
+        }
+        if (db.changes() > 0) removed.push_back(tag.name);
+      }
+      return removed;
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob); inside a write transaction. An upsert whose
   // update the WHERE refuses returns no row.

@@ -110,6 +110,35 @@ struct GcRunRecord {
   std::string error{};  // "" when the run succeeded
 };
 
+// --- retention (issue 13)
+
+// A manifest GET the pull recorder (registry/pull_recorder.h) hands on in a batch.
+struct ManifestPull {
+  std::string repository;
+  std::string digest;
+  std::int64_t pulled_at = 0;  // unix seconds
+};
+
+// A tag of one repository as retention sees it.
+struct RetentionTag {
+  std::string name;
+  std::string digest;
+  std::int64_t updated_at = 0;  // unix seconds: when it was pushed or moved
+};
+
+// A manifest of one repository as retention sees it.
+struct RetentionManifest {
+  std::string digest;
+  std::int64_t last_pulled_at = 0;    // unix seconds; 0 = never recorded
+  std::vector<std::string> children;  // of an index
+};
+
+// What retention decides on for one repository, read at once.
+struct RetentionView {
+  std::vector<RetentionTag> tags;            // by name
+  std::vector<RetentionManifest> manifests;  // by digest
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -291,6 +320,21 @@ class Store {
   // Whether one of its repositories links `digest` as a blob or stores it as a manifest.
   virtual Result<bool> namespace_holds(std::string_view prefix, bool subtree,
                                        std::string_view digest) = 0;
+
+  // --- retention (issue 13)
+  // Records pulls in one transaction: a manifest's last pull time becomes `pulled_at` where
+  // the recorded one is older than `pulled_at - refresh` (a pull written within `refresh` is
+  // not written again, whichever process wrote it). Manifests no longer there are skipped.
+  // No cached answer depends on it.
+  virtual Result<void> record_pulls(const std::vector<ManifestPull>& pulls,
+                                    std::chrono::seconds refresh) = 0;
+  // The repository's tags and manifests (empty when it does not exist).
+  virtual Result<RetentionView> retention_view(std::string_view repository) = 0;
+  // Removes, in one transaction, each of `tags` that still points at its digest and was not
+  // updated since its `updated_at`: a tag pushed again meanwhile stays. Returns the names
+  // removed.
+  virtual Result<std::vector<std::string>> remove_tags(std::string_view repository,
+                                                       const std::vector<RetentionTag>& tags) = 0;
 };
 
 }  // namespace metadata

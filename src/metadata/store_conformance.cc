@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1128,6 +1129,87 @@ TEST_P(StoreConformance, NamespaceBytesCountBlobsAndManifestsOnce) {
 
   ASSERT_TRUE(value(store_->delete_manifest("team/a", digest(10))));
   EXPECT_EQ(value(store_->namespace_bytes("team/a", false)), 100u);
+}
+
+// --- retention
+
+// digest -> last pull time, as retention_view reports them.
+std::map<std::string, std::int64_t> pull_times(Store& store, std::string_view repository) {
+  std::map<std::string, std::int64_t> times;
+  for (const auto& manifest : value(store.retention_view(repository)).manifests) {
+    times[manifest.digest] = manifest.last_pulled_at;
+  }
+  return times;
+}
+
+TEST_P(StoreConformance, PullsAreWrittenOncePerRefresh) {
+  using namespace std::chrono_literals;
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2)))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("other", image_manifest(1)))));
+  EXPECT_EQ(pull_times(*store_, "repo"),
+            (std::map<std::string, std::int64_t>{{digest(1), 0}, {digest(2), 0}}));
+
+  // Unknown repositories and manifests are skipped, the rest of the batch is written.
+  ASSERT_TRUE(ok(store_->record_pulls(
+      {{"repo", digest(1), 1000}, {"no/such/repo", digest(1), 1000}, {"repo", digest(9), 1000}},
+      60s)));
+  EXPECT_EQ(pull_times(*store_, "repo"),
+            (std::map<std::string, std::int64_t>{{digest(1), 1000}, {digest(2), 0}}));
+  EXPECT_EQ(pull_times(*store_, "other")[digest(1)], 0);  // per repository
+
+  // Within the refresh nothing is written; past it, and never backwards.
+  ASSERT_TRUE(ok(store_->record_pulls({{"repo", digest(1), 1059}}, 60s)));
+  EXPECT_EQ(pull_times(*store_, "repo")[digest(1)], 1000);
+  ASSERT_TRUE(ok(store_->record_pulls({{"repo", digest(1), 1061}}, 60s)));
+  EXPECT_EQ(pull_times(*store_, "repo")[digest(1)], 1061);
+  ASSERT_TRUE(ok(store_->record_pulls({{"repo", digest(1), 500}}, 0s)));
+  EXPECT_EQ(pull_times(*store_, "repo")[digest(1)], 1061);
+
+  reopen();
+  EXPECT_EQ(pull_times(*store_, "repo")[digest(1)], 1061);
+}
+
+TEST_P(StoreConformance, RetentionViewHoldsTagsAndIndexChildren) {
+  const std::int64_t before = now_seconds();
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "b"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2), "a"))));
+  ManifestPut index = put_of("repo", image_manifest(3), "c");
+  index.manifest_digests = {digest(2), digest(1)};
+  ASSERT_TRUE(ok(put_claimed(*store_, index)));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("other", image_manifest(4), "z"))));
+
+  const RetentionView view = value(store_->retention_view("repo"));
+  ASSERT_EQ(view.tags.size(), 3u);
+  EXPECT_EQ(view.tags[0].name, "a");
+  EXPECT_EQ(view.tags[0].digest, digest(2));
+  EXPECT_EQ(view.tags[1].name, "b");
+  EXPECT_EQ(view.tags[2].digest, digest(3));
+  EXPECT_GE(view.tags[0].updated_at, before);
+  EXPECT_LE(view.tags[0].updated_at, now_seconds());
+  ASSERT_EQ(view.manifests.size(), 3u);
+  EXPECT_EQ(view.manifests[0].children, Names{});
+  EXPECT_EQ(view.manifests[2].digest, digest(3));
+  EXPECT_EQ(view.manifests[2].children, (Names{digest(1), digest(2)}));
+
+  const RetentionView none = value(store_->retention_view("no/such/repo"));
+  EXPECT_TRUE(none.tags.empty());
+  EXPECT_TRUE(none.manifests.empty());
+}
+
+TEST_P(StoreConformance, RemovingTagsLeavesThoseMovedMeanwhile) {
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v1"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "v2"))));
+  const RetentionView view = value(store_->retention_view("repo"));
+  ASSERT_EQ(view.tags.size(), 2u);
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2), "v2"))));  // moved
+
+  EXPECT_EQ(value(store_->remove_tags("repo", view.tags)), Names{"v1"});
+  EXPECT_EQ(value(store_->tag("repo", "v1")), std::nullopt);
+  EXPECT_EQ(value(store_->tag("repo", "v2")), std::optional<std::string>(digest(2)));
+  // The tag goes, its manifest stays (GC removes it once untagged).
+  EXPECT_TRUE(value(store_->manifest("repo", digest(1))).has_value());
+  EXPECT_EQ(value(store_->tags("repo", "", 10)), Names{"v2"});
 }
 
 }  // namespace

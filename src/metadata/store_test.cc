@@ -67,7 +67,7 @@ TEST_F(SqliteStoreTest, UpgradeForGarbageCollectionDatesRowsNow) {
   }
   auto store = open_in_directory(directory_);
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(query("PRAGMA user_version"), "5");
+  EXPECT_EQ(query("PRAGMA user_version"), "6");
   expect_rows_upgraded_for_gc(**store);
 }
 
@@ -75,7 +75,7 @@ TEST_F(SqliteStoreTest, UsesWriteAheadLogAndRecordsSchemaVersion) {
   auto store = open_in_directory(directory_);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query("PRAGMA user_version"), "5");
+  EXPECT_EQ(query("PRAGMA user_version"), "6");
 }
 
 TEST_F(SqliteStoreTest, RefusesDatabaseFromNewerBinary) {

@@ -2,6 +2,9 @@
 // then bytes nothing recorded, under the lease kGcLease.
 #include "registry/gc.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "registry/gc_keep.h"
 #include "registry/paths.h"
 #include "registry/registry.h"
@@ -172,14 +175,29 @@ class Run {
 
  private:
   Result<void> sweep(const std::string& repository) {
+    auto retained =
+        retain_tags(store_, repository, options_.retention, options_.dry_run, now_unix());
+    if (!retained) return std::unexpected(retained.error());
+    std::move(retained->removed.begin(), retained->removed.end(),
+              std::back_inserter(report_.tags_removed));
     const KeepRules rules{
         .untagged_are_garbage = options_.untagged && !options_.exempt(repository),
         .pushed_cutoff = cutoff_,
     };
-    auto swept = store_.sweep_repository(repository, cutoff_, options_.dry_run,
-                                         [&](const std::vector<metadata::GcManifest>& manifests) {
-                                           return removable_manifests(manifests, rules);
-                                         });
+    auto swept = store_.sweep_repository(
+        repository, cutoff_, options_.dry_run,
+        [&](const std::vector<metadata::GcManifest>& manifests) {
+          if (retained->untagged.empty()) return removable_manifests(manifests, rules);
+          // A dry run: the tags retention would have removed are still there.
+          std::vector<metadata::GcManifest> after_retention = manifests;
+          for (auto& manifest : after_retention) {
+            if (std::binary_search(retained->untagged.begin(), retained->untagged.end(),
+                                   manifest.digest)) {
+              manifest.tagged = false;
+            }
+          }
+          return removable_manifests(after_retention, rules);
+        });
     if (!swept) return std::unexpected(swept.error());
     for (const std::string& digest : swept->manifests) {
       if (!options_.dry_run) cache_.erase(digest);
@@ -332,6 +350,11 @@ Result<GcReport> Registry::collect_garbage(const GcOptions& options) {
 
   GcReport report;
   report.dry_run = options.dry_run;
+  if (options.pulls != nullptr && !options.retention.empty()) {
+    if (auto written = options.pulls->flush(); !written) {
+      report.errors.push_back("writing the latest pulls: " + written.error().message);
+    }
+  }
   Run run(driver_, store_, manifest_cache_, options, lease, report);
   Result<void> ran = run.sweep_repositories();
   if (ran) ran = run.remove_blobs();

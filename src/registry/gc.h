@@ -21,6 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "registry/pull_recorder.h"
+#include "registry/retention.h"
+
 namespace registry {
 
 // The lease a run holds, and a claim finishing a dead run's deletion.
@@ -46,6 +49,13 @@ struct GcOptions {
   // Asked to stop (serve shutting down): the run ends before its next repository or removal,
   // reports what it did and is recorded as interrupted.
   std::stop_token stop{};
+
+  // Retention rules applied to each repository before its pass (retention.h): the tags they
+  // remove free their manifests' bytes in the same run. None: every tag stays.
+  std::vector<RetentionRule> retention{};
+  // The pulls this process noted but has not written yet are written before the rules are
+  // applied (keep_pulled_within sees them). Null: none noted here.
+  PullRecorder* pulls = nullptr;
 };
 
 struct GcReport {
@@ -57,10 +67,11 @@ struct GcReport {
   std::uint64_t leftovers_removed = 0;
   std::chrono::milliseconds duration{0};
   bool dry_run = false;
-  bool interrupted = false;            // stopped early (GcOptions::stop)
-  std::vector<std::string> manifests;  // repository@digest
-  std::vector<std::string> blobs;      // digests
-  std::vector<std::string> errors;     // what failed without stopping the run
+  bool interrupted = false;                // stopped early (GcOptions::stop)
+  std::vector<std::string> manifests;      // repository@digest
+  std::vector<std::string> blobs;          // digests
+  std::vector<std::string> errors;         // what failed without stopping the run
+  std::vector<RemovedTag> tags_removed{};  // by retention, before the repositories' passes
 };
 
 }  // namespace registry

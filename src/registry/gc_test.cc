@@ -372,5 +372,85 @@ TEST(GcOnFiles, TemporaryFilesOfUnfinishedWritesAreRemovedAfterTheGrace) {
   std::filesystem::remove_all(dir);
 }
 
+// Keeps the tags named `keep` in every repository; removes the rest.
+std::vector<RetentionRule> keep_only(std::set<std::string> keep) {
+  return {RetentionRule{
+      .repositories = "**",
+      .applies = [](std::string_view) { return true; },
+      .criteria = {.keep_tags =
+                       [keep = std::move(keep)](std::string_view tag) {
+                         return keep.contains(std::string(tag));
+                       }},
+  }};
+}
+
+TEST_F(GcTest, RetentionRemovesTagsAndTheSameRunFreesTheirBytes) {
+  push_image("app", "kept", "v1");
+  const std::string dropped = push_image("app", "dropped", "v0");
+  GcOptions options = everything_old();
+  options.retention = keep_only({"v1"});
+
+  options.dry_run = true;
+  auto dry = registry_->collect_garbage(options);
+  ASSERT_TRUE(dry) << dry.error().message;
+  ASSERT_EQ(dry->tags_removed.size(), 1u);
+  EXPECT_EQ(dry->tags_removed[0].tag, "v0");
+  EXPECT_EQ(dry->manifests, std::vector<std::string>{"app@" + dropped});  // counted as untagged
+  EXPECT_TRUE(registry_->get_manifest("app", "v0"));
+
+  options.dry_run = false;
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->tags_removed.size(), 1u);
+  EXPECT_EQ(report->tags_removed[0].repository, "app");
+  EXPECT_EQ(report->tags_removed[0].digest, dropped);
+  EXPECT_EQ(report->manifests, std::vector<std::string>{"app@" + dropped});
+  EXPECT_FALSE(registry_->get_manifest("app", "v0"));
+  EXPECT_FALSE(stored("layer of dropped"));
+  EXPECT_TRUE(registry_->get_manifest("app", "v1"));
+  EXPECT_TRUE(stored("layer of kept"));
+}
+
+TEST_F(GcTest, ARunWritesTheLatestPullsBeforeApplyingRetention) {
+  const std::string pulled = push_image("app", "pulled", "v1");
+  push_image("app", "never", "v2");
+  PullRecorder pulls(*store_, 0ms);  // written only by flush
+  pulls.record("app", pulled);
+  GcOptions options = everything_old();
+  options.retention = {RetentionRule{
+      .repositories = "app",
+      .applies = [](std::string_view) { return true; },
+      .criteria = {.keep_pulled_within = 1h},
+  }};
+  options.pulls = &pulls;
+  auto report = registry_->collect_garbage(options);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->tags_removed.size(), 1u);
+  EXPECT_EQ(report->tags_removed[0].tag, "v2");
+  EXPECT_TRUE(registry_->get_manifest("app", "v1"));
+}
+
+TEST_F(GcTest, ApplyingRetentionRemovesOnlyTags) {
+  push_image("app", "kept", "v1");
+  const std::string dropped = push_image("app", "dropped", "v0");
+  push_image("other", "other", "v0");
+  auto rules = keep_only({"v1"});
+  rules[0].applies = [](std::string_view repository) { return repository == "app"; };
+
+  auto dry = registry_->apply_retention(rules, true);
+  ASSERT_TRUE(dry) << dry.error().message;
+  EXPECT_EQ(dry->removed.size(), 1u);
+  EXPECT_TRUE(registry_->get_manifest("app", "v0"));
+
+  auto report = registry_->apply_retention(rules, false);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->removed.size(), 1u);
+  EXPECT_EQ(report->removed[0].tag, "v0");
+  EXPECT_EQ(report->tags_kept, 1u);
+  EXPECT_FALSE(registry_->get_manifest("app", "v0"));
+  EXPECT_TRUE(registry_->get_manifest("app", dropped));  // GC's to remove
+  EXPECT_TRUE(registry_->get_manifest("other", "v0"));   // no rule applies
+}
+
 }  // namespace
 }  // namespace registry

@@ -226,6 +226,10 @@ class Registry {
   // --- garbage collection (gc.h): one run; kTooManyRequests while another one runs.
   Result<GcReport> collect_garbage(const GcOptions& options);
 
+  // --- retention (retention.h): removes the tags the rules do not keep in every repository a
+  // rule applies to; a dry run only reports them.
+  Result<RetentionReport> apply_retention(const std::vector<RetentionRule>& rules, bool dry_run);
+
  private:
   // Claims a blob before its bytes are stored, published or linked (see gc.h); waits while GC
   // deletes it, then claims it afresh (its bytes are gone then: the caller looks again).

@@ -292,6 +292,8 @@ const std::map<std::string, Setter>& setters() {
       {"gc", [](const YAML::Node& node, C& c) { return read_gc_config(node, "gc", c.gc); }},
       {"quotas",
        [](const YAML::Node& node, C& c) { return read_quotas(node, "quotas", c.quotas); }},
+      {"retention", [](const YAML::Node& node,
+                       C& c) { return read_retention_config(node, "retention", c.retention); }},
       {"auth.admins",
        set_with(
            [](C & c) -> auto& { return c.auth.admins; }, "auth.admins", read_admins)},

@@ -20,6 +20,7 @@
 #include "server/mirror_config.h"
 #include "server/observability_config.h"
 #include "server/quota_config.h"
+#include "server/retention_config.h"
 #include "storage/s3_options.h"
 #include "sync/schedule.h"
 
@@ -97,7 +98,8 @@ struct ServerConfig {
   MirrorConfig mirror;
   // mirror.sync: sync.yaml sets run into this registry on a schedule (sync_sets_config.h).
   std::vector<imagesync::ScheduledSet> sync_sets;
-  GcConfig gc;  // gc: online garbage collection (gc_config.h)
+  GcConfig gc;                // gc: online garbage collection (gc_config.h)
+  RetentionConfig retention;  // retention: which tags each repository keeps
   // events: webhooks told of pushes, pulls, deletes, tag moves (events_config.h).
   EventsConfig events;
   // quotas: byte limits per namespace (quota_config.h); none: no limit.

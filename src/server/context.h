@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "events/sink.h"
+#include "registry/pull_recorder.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/http.h"
@@ -34,6 +35,7 @@ struct Context {
   const MetricsConfig* metrics_config = nullptr;        // set with `metrics`
   events::Sink* events = nullptr;                       // null: no events.endpoints
   QuotaLedger* quotas = nullptr;                        // null: no quotas
+  registry::PullRecorder* pulls = nullptr;              // null: pulls are not recorded
 };
 
 // offload(pool, f) with the handlers' pool.

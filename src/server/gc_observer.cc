@@ -14,6 +14,7 @@ struct GcMetrics {
   metrics::Counter& manifests;
   metrics::Counter& blobs;
   metrics::Counter& bytes;
+  metrics::Counter& tags_removed;
   metrics::Gauge& last_run;
   metrics::Gauge& last_duration;
 };
@@ -40,6 +41,10 @@ GcMetrics& gc_metrics() {
                    .counter("regmirror_gc_freed_bytes_total",
                             "Bytes of storage garbage collection freed.")
                    .get(),
+      .tags_removed = registry
+                          .counter("regmirror_retention_tags_removed_total",
+                                   "Tags retention rules removed in garbage collection runs.")
+                          .get(),
       .last_run = registry
                       .gauge("regmirror_gc_last_run_timestamp_seconds",
                              "When the last garbage collection run ended.")
@@ -64,6 +69,17 @@ void emit_removed_manifest(events::Sink& sink, const std::string& reference) {
   });
 }
 
+// A tag retention removed: the event of a tag DELETE, with the digest it pointed at.
+void emit_removed_tag(events::Sink& sink, const registry::RemovedTag& removed) {
+  sink.emit(events::Event{
+      .time = std::chrono::system_clock::now(),
+      .action = events::Action::kDelete,
+      .repository = removed.repository,
+      .digest = removed.digest,
+      .tag = removed.tag,
+  });
+}
+
 }  // namespace
 
 void observe_gc_run(const oci::Result<registry::GcReport>& report, events::Sink* sink) {
@@ -81,7 +97,9 @@ void observe_gc_run(const oci::Result<registry::GcReport>& report, events::Sink*
   metrics.manifests.add(report->manifests_removed);
   metrics.blobs.add(report->blobs_removed + report->leftovers_removed);
   metrics.bytes.add(report->bytes_freed);
+  metrics.tags_removed.add(report->tags_removed.size());
   if (sink == nullptr || !sink->enabled()) return;
+  for (const auto& removed : report->tags_removed) emit_removed_tag(*sink, removed);
   for (const std::string& manifest : report->manifests) emit_removed_manifest(*sink, manifest);
 }
 

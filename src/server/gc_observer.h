@@ -1,5 +1,6 @@
 // What a finished garbage collection run tells the rest of the process: its figures in
-// /metrics, and a gc.delete event for each manifest it removed. Both the POST
+// /metrics, a delete event for each tag its retention rules removed and a gc.delete event for
+// each manifest it removed. Both the POST
 // /regmirror/v1/gc handler and serve's schedule report through here.
 #pragma once
 

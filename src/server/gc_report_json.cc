@@ -3,6 +3,24 @@
 #include <nlohmann/json.hpp>
 
 namespace server {
+namespace {
+
+nlohmann::json removed_tags_json(const std::vector<registry::RemovedTag>& tags) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& removed : tags) {
+    list.push_back({{"repository", removed.repository},
+                    {"tag", removed.tag},
+                    {"digest", removed.digest},
+                    {"reason", removed.reason}});
+  }
+  return list;
+}
+
+std::string dumped(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
 
 std::string gc_report_json(const registry::GcReport& report) {
   const nlohmann::json json = {
@@ -16,8 +34,21 @@ std::string gc_report_json(const registry::GcReport& report) {
       {"manifests", report.manifests},
       {"blobs", report.blobs},
       {"errors", report.errors},
+      {"tags_removed", report.tags_removed.size()},
+      {"tags", removed_tags_json(report.tags_removed)},
   };
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return dumped(json);
+}
+
+std::string retention_report_json(const registry::RetentionReport& report) {
+  const nlohmann::json json = {
+      {"dry_run", report.dry_run},
+      {"tags_removed", report.removed.size()},
+      {"tags_kept", report.tags_kept},
+      {"duration_ms", report.duration.count()},
+      {"tags", removed_tags_json(report.removed)},
+  };
+  return dumped(json);
 }
 
 oci::Result<bool> parse_gc_request(std::string_view body) {

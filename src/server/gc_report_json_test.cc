@@ -18,6 +18,8 @@ TEST(GcReportJson, CarriesEveryCount) {
   report.dry_run = true;
   report.manifests = {"app@sha256:aa"};
   report.blobs = {"sha256:bb", "sha256:cc"};
+  report.tags_removed = {
+      {.repository = "app", .tag = "v0", .digest = "sha256:aa", .reason = "old"}};
   const auto json = nlohmann::json::parse(gc_report_json(report));
   EXPECT_EQ(json["manifests_removed"], 1);
   EXPECT_EQ(json["blobs_removed"], 2);
@@ -29,6 +31,24 @@ TEST(GcReportJson, CarriesEveryCount) {
   EXPECT_EQ(json["manifests"], nlohmann::json::array({"app@sha256:aa"}));
   EXPECT_EQ(json["blobs"].size(), 2u);
   EXPECT_EQ(json["errors"], nlohmann::json::array());
+  EXPECT_EQ(json["tags_removed"], 1);
+  EXPECT_EQ(json["tags"][0],
+            (nlohmann::json{
+                {"repository", "app"}, {"tag", "v0"}, {"digest", "sha256:aa"}, {"reason", "old"}}));
+}
+
+TEST(RetentionReportJson, ListsTheTagsRemovedWithTheirReasons) {
+  registry::RetentionReport report;
+  report.dry_run = true;
+  report.tags_kept = 3;
+  report.duration = std::chrono::milliseconds(7);
+  report.removed = {{.repository = "app", .tag = "v0", .digest = "sha256:aa", .reason = "old"}};
+  const auto json = nlohmann::json::parse(retention_report_json(report));
+  EXPECT_EQ(json["dry_run"], true);
+  EXPECT_EQ(json["tags_removed"], 1);
+  EXPECT_EQ(json["tags_kept"], 3);
+  EXPECT_EQ(json["duration_ms"], 7);
+  EXPECT_EQ(json["tags"][0]["reason"], "old");
 }
 
 TEST(GcRequest, EmptyOrAnObjectWithDryRun) {

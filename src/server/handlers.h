@@ -35,6 +35,8 @@ asio::awaitable<void> handle_gc(Exchange& exchange, const Route& route, Context&
 asio::awaitable<void> handle_status(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
+// Notes a manifest GET (not HEAD) for retention's keep_pulled_within, in memory.
+void record_pull(const Route& route, Context& context, const registry::ManifestContent& manifest);
 // Emits the pull event of a manifest GET (not for HEAD) when events are recorded.
 void emit_pull(const Exchange& exchange, const Route& route, Context& context,
                const registry::ManifestContent& manifest);

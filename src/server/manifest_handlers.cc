@@ -22,7 +22,10 @@ asio::awaitable<void> get_manifest(Exchange& exchange, const Route& route, Conte
                                 [&] { return registry.get_manifest(route.name, route.reference); });
   }
   if (!manifest) co_return co_await exchange.send_error(manifest.error());
-  if (exchange.method() == http::verb::get) emit_pull(exchange, route, context, *manifest);
+  if (exchange.method() == http::verb::get) {
+    record_pull(route, context, *manifest);
+    emit_pull(exchange, route, context, *manifest);
+  }
   co_await send_manifest(exchange, *manifest);
 }
 
@@ -98,6 +101,10 @@ asio::awaitable<void> delete_manifest(Exchange& exchange, const Route& route, Co
 }
 
 }  // namespace
+
+void record_pull(const Route& route, Context& context, const registry::ManifestContent& manifest) {
+  if (context.pulls != nullptr) context.pulls->record(route.name, manifest.digest.str());
+}
 
 void emit_pull(const Exchange& exchange, const Route& route, Context& context,
                const registry::ManifestContent& manifest) {

@@ -40,7 +40,10 @@ asio::awaitable<void> get_mirrored_manifest(Exchange& exchange, const Route& rou
     });
   }
   if (!manifest) co_return co_await exchange.send_error(manifest.error());
-  if (exchange.method() == http::verb::get) emit_pull(exchange, route, context, *manifest);
+  if (exchange.method() == http::verb::get) {
+    record_pull(route, context, *manifest);
+    emit_pull(exchange, route, context, *manifest);
+  }
   co_await send_manifest(exchange, *manifest);
 }
 

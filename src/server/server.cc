@@ -144,7 +144,12 @@ class Server {
         metrics_(make_metrics(config.metrics, registry, limits_)),
         io_(threads),
         blocking_(std::max(4u, threads * 2)),
-        gc_options_(gc_options(config.gc, config.mirror.upstreams)),
+        gc_options_([&] {
+          auto options = gc_options(config.gc, config.mirror.upstreams);
+          options.retention = config.retention.rules;  // applied first by every run
+          options.pulls = extensions.pulls;
+          return options;
+        }()),
         context_{
             .registry = registry,
             .blocking = blocking_,
@@ -156,6 +161,7 @@ class Server {
             .metrics_config = &config.metrics,
             .events = extensions.events,
             .quotas = extensions.quotas,
+            .pulls = extensions.pulls,
         },
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),

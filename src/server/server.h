@@ -7,6 +7,7 @@
 
 #include "events/sink.h"
 #include "oci/error.h"
+#include "registry/pull_recorder.h"
 #include "registry/registry.h"
 #include "server/authenticator.h"
 #include "server/config.h"
@@ -32,6 +33,9 @@ struct Extensions {
   events::Sink* events = nullptr;
   // Byte limits per namespace (quotas), usage already read from the store.
   QuotaLedger* quotas = nullptr;
+
+  // When each manifest was last pulled, for retention's keep_pulled_within.
+  registry::PullRecorder* pulls = nullptr;
 };
 
 // Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to

@@ -36,13 +36,13 @@ class MigrateTest(unittest.TestCase):
 
     def test_migrates_once_and_prints_the_version(self):
         first = migrate(self.url)
-        self.assertEqual((first.returncode, first.stdout, first.stderr), (0, "schema version 4\n", ""))
+        self.assertEqual((first.returncode, first.stdout, first.stderr), (0, "schema version 5\n", ""))
         again = migrate(self.url)
-        self.assertEqual((again.returncode, again.stdout, again.stderr), (0, "schema version 4\n", ""))
+        self.assertEqual((again.returncode, again.stdout, again.stderr), (0, "schema version 5\n", ""))
         versions = subprocess.run(
             ["psql", self.url, "-Atc", "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"],
             capture_output=True, text=True, check=True)
-        self.assertEqual(versions.stdout, "1,2,3,4\n")
+        self.assertEqual(versions.stdout, "1,2,3,4,5\n")
 
     def test_unreachable_server_is_a_clear_failure(self):
         url = self.url.replace(self.url.split(":")[3].split("/")[0], "1")  # port 1: nobody there

@@ -87,6 +87,12 @@ CASES = {
         (["passwd", "a:b", "--htpasswd", "users"], "user name"),
         (["passwd", "#alice", "--htpasswd", "users"], "user name"),
     ],
+    "retention": [
+        (["retention", "--bogus", "--config", "/dev/null"], "--bogus"),
+        (["retention"], "--config is required"),
+        (["retention", "--config", "/nonexistent/regmirror.yaml"], "--config"),
+        (["retention", "--config", "/dev/null", "--dry-run=maybe"], "--dry-run"),
+    ],
     "migrate": [
         (["migrate"], "--database is required"),
         (["migrate", "--database", "mysql://app:pw@db/registry"], "postgresql://"),
