@@ -6,7 +6,6 @@ distribution format; and that a webhook that hangs does not hold pushes.
 Run by hand:  cd tests/events && REGMIRROR_BIN=$PWD/../../build/src/cli/regmirror python3 -m unittest -v test_events
 """
 
-import gzip
 import io
 import json
 import os
@@ -14,7 +13,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import unittest
@@ -22,7 +20,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The robustness harness: a server that restarts on the same storage, and a plain HTTP client.
 sys.path.insert(0, os.path.join(HERE, "..", "robustness"))
+sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
+from oci_layout import write_oci_layout  # noqa: E402
 from robustness_harness import Server, content, free_port, image_config, image_manifest, sha256  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 
@@ -52,38 +52,9 @@ def push_image(client, repo, reference, seed):
     return sha256(manifest)
 
 
-def write_oci_layout(directory, tag, seed):
+def write_hello_image(directory, tag, seed):
     """A one-layer image in an OCI layout, as skopeo reads it; returns its manifest digest."""
-    def put_blob(data):
-        digest = sha256(data)
-        path = os.path.join(directory, "blobs", "sha256", digest.split(":")[1])
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-        return {"digest": digest, "size": len(data)}
-
-    tar_bytes = io.BytesIO()
-    with tarfile.open(fileobj=tar_bytes, mode="w") as tar:
-        data = f"seed {seed}\n".encode()
-        info = tarfile.TarInfo("hello.txt")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    layer = put_blob(gzip.compress(tar_bytes.getvalue(), mtime=0))
-    diff_id = sha256(tar_bytes.getvalue())
-    config = put_blob(json.dumps({"architecture": "amd64", "os": "linux",
-                                  "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode())
-    manifest_bytes = json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", **layer}],
-    }).encode()
-    manifest = put_blob(manifest_bytes)
-    with open(os.path.join(directory, "oci-layout"), "w") as f:
-        json.dump({"imageLayoutVersion": "1.0.0"}, f)
-    with open(os.path.join(directory, "index.json"), "w") as f:
-        json.dump({"schemaVersion": 2, "manifests": [
-            {"mediaType": OCI_MANIFEST, **manifest, "annotations": {"org.opencontainers.image.ref.name": tag}}]}, f)
-    return manifest["digest"]
+    return write_oci_layout(directory, tag, "hello.txt", f"seed {seed}\n".encode())[0]
 
 
 class EventsCase(unittest.TestCase):
@@ -112,7 +83,7 @@ class EventsCase(unittest.TestCase):
 
     def skopeo_push(self, server, repo, tag, seed):
         layout = os.path.join(self.workdir, f"layout-{seed}")
-        digest = write_oci_layout(layout, tag, seed)
+        digest = write_hello_image(layout, tag, seed)
         policy = os.path.join(self.workdir, "policy.json")
         with open(policy, "w") as f:
             json.dump({"default": [{"type": "insecureAcceptAnything"}]}, f)

@@ -9,8 +9,6 @@ Run by hand:  cd tests/quota && REGMIRROR_BIN=$PWD/../../build/src/cli/regmirror
 """
 
 import base64
-import gzip
-import io
 import json
 import os
 import re
@@ -18,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import unittest
@@ -26,7 +23,9 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "robustness"))
+sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
+from oci_layout import write_oci_layout  # noqa: E402
 from robustness_harness import Server, location_path, regmirror_binary, sha256  # noqa: E402
 
 MIB = 1 << 20
@@ -42,38 +41,10 @@ gc:
 """
 
 
-def write_oci_layout(directory, tag, seed, layer_bytes):
-    """An image of one incompressible layer of about `layer_bytes` in an OCI layout, as skopeo
-    reads it; returns (manifest digest, layer digest, layer size)."""
-    def put_blob(data):
-        digest = sha256(data)
-        path = os.path.join(directory, "blobs", "sha256", digest.split(":")[1])
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-        return {"digest": digest, "size": len(data)}
-
-    tar_bytes = io.BytesIO()
-    with tarfile.open(fileobj=tar_bytes, mode="w") as tar:
-        data = os.urandom(layer_bytes)
-        info = tarfile.TarInfo(f"random-{seed}")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    layer = put_blob(gzip.compress(tar_bytes.getvalue(), mtime=0))
-    config = put_blob(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {
-        "type": "layers", "diff_ids": [sha256(tar_bytes.getvalue())]}}).encode())
-    manifest = put_blob(json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **config},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", **layer}],
-    }).encode())
-    with open(os.path.join(directory, "oci-layout"), "w") as f:
-        json.dump({"imageLayoutVersion": "1.0.0"}, f)
-    with open(os.path.join(directory, "index.json"), "w") as f:
-        json.dump({"schemaVersion": 2, "manifests": [
-            {"mediaType": OCI_MANIFEST, **manifest,
-             "annotations": {"org.opencontainers.image.ref.name": tag}}]}, f)
-    return manifest["digest"], layer["digest"], layer["size"]
+def write_random_image(directory, tag, seed, layer_bytes):
+    """An image of one incompressible layer of about `layer_bytes` in an OCI layout;
+    returns (manifest digest, layer digest, layer size)."""
+    return write_oci_layout(directory, tag, f"random-{seed}", os.urandom(layer_bytes))
 
 
 def raw_request(port, head, body_pieces):
@@ -157,7 +128,7 @@ class Quotas(unittest.TestCase):
         images = []
         for n in range(3):
             layout = os.path.join(self.workdir, f"layout-{n}")
-            images.append((layout, *write_oci_layout(layout, f"v{n}", n, 1200 * 1024)))
+            images.append((layout, *write_random_image(layout, f"v{n}", n, 1200 * 1024)))
         for n in (0, 1):
             pushed = self.skopeo_push(images[n][0], f"v{n}", "team/app")
             self.assertEqual(pushed.returncode, 0, pushed.stderr)
