@@ -176,7 +176,7 @@ for round in $(seq "$ROUNDS"); do
   read -r rps p99 bad <"$work/head-on-$round.sum"
   [[ $bad == 0 ]] || observe "round $round with GC: $bad failed HEADs"
   ON_RPS+=("$rps") ON_P99+=("$p99")
-  ROWS+=("| $round | ${OFF_RPS[-1]} | ${OFF_P99[-1]} | $rps | $p99 | $runs ($run_seconds) |")
+  ROWS+=("| $round | ${OFF_RPS[-1]} | ${OFF_P99[-1]} | $rps | $p99 | $runs (${run_seconds% }) |")
   log "round $round with GC: $rps req/s, p99 $p99 ms; $runs runs (${run_seconds}s)"
 done
 

@@ -104,10 +104,11 @@ Image make_image(const Options& o, const std::string& prefix, int i) {
                        std::to_string(i) + R"("}},"rootfs":{"type":"layers","diff_ids":[)" +
                        diff_ids + "]}}";
   image.config.digest = sha256_digest(image.config.bytes);
-  std::string manifest = R"({"schemaVersion":2,"mediaType":")" + std::string(kManifestType) +
-                         R"(","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-                         image.config.digest + R"(","size":)" +
-                         std::to_string(image.config.bytes.size()) + R"(},"layers":[)";
+  std::string manifest =
+      R"({"schemaVersion":2,"mediaType":")" + std::string(kManifestType) +
+      R"(","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      image.config.digest + R"(","size":)" + std::to_string(image.config.bytes.size()) +
+      R"(},"layers":[)";
   for (int l = 0; l < kLayers; ++l) {
     const Blob& layer = image.layers[static_cast<std::size_t>(l)];
     manifest += std::string(l ? "," : "") +
@@ -123,7 +124,9 @@ Image make_image(const Options& o, const std::string& prefix, int i) {
 class Pusher {
  public:
   Pusher(const bench::Url& base, std::atomic<bool>& two_step, std::atomic<long>& requests)
-      : conn_(base.host, base.port), host_(conn_.host_header()), two_step_(two_step),
+      : conn_(base.host, base.port),
+        host_(conn_.host_header()),
+        two_step_(two_step),
         requests_(requests) {}
 
   // An empty string, or what went wrong.
@@ -202,15 +205,24 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value for " + std::string(arg));
       return argv[++i];
     };
-    if (arg == "-w") o.workers = std::stoi(value());
-    else if (arg == "-n") o.images = std::stoi(value());
-    else if (arg == "-g") o.garbage = std::stoi(value());
-    else if (arg == "-r") o.repos = std::stoi(value());
-    else if (arg == "--min") o.min_size = std::stoul(value());
-    else if (arg == "--max") o.max_size = std::stoul(value());
-    else if (arg == "--seed") o.seed = std::stoull(value());
-    else if (arg.starts_with("-")) die("unknown option " + std::string(arg));
-    else positional.emplace_back(arg);
+    if (arg == "-w")
+      o.workers = std::stoi(value());
+    else if (arg == "-n")
+      o.images = std::stoi(value());
+    else if (arg == "-g")
+      o.garbage = std::stoi(value());
+    else if (arg == "-r")
+      o.repos = std::stoi(value());
+    else if (arg == "--min")
+      o.min_size = std::stoul(value());
+    else if (arg == "--max")
+      o.max_size = std::stoul(value());
+    else if (arg == "--seed")
+      o.seed = std::stoull(value());
+    else if (arg.starts_with("-"))
+      die("unknown option " + std::string(arg));
+    else
+      positional.emplace_back(arg);
   }
   if (positional.size() != 2 || o.workers < 1 || o.images < 2 || o.garbage < 0 ||
       o.garbage >= o.images || o.repos < 1 || o.min_size < 1 || o.max_size < o.min_size) {

@@ -67,12 +67,18 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value for " + std::string(arg));
       return argv[++i];
     };
-    if (arg == "-w") workers = std::stoi(value());
-    else if (arg == "-n") count = std::stoi(value());
-    else if (arg == "-s") size = std::stoul(value());
-    else if (arg == "-m") manifests = true;
-    else if (arg.starts_with("-")) die("unknown option " + std::string(arg));
-    else positional.emplace_back(arg);
+    if (arg == "-w")
+      workers = std::stoi(value());
+    else if (arg == "-n")
+      count = std::stoi(value());
+    else if (arg == "-s")
+      size = std::stoul(value());
+    else if (arg == "-m")
+      manifests = true;
+    else if (arg.starts_with("-"))
+      die("unknown option " + std::string(arg));
+    else
+      positional.emplace_back(arg);
   }
   if (positional.size() != 2 || workers < 1 || count < 1) {
     die("usage: small_push [-w WORKERS] [-n PUSHES] [-s BYTES] [-m] http://host:port REPO");
@@ -136,13 +142,14 @@ int main(int argc, char** argv) {
         }
         auto started = conn.read_response(false);
         if (!started || started->status != 202 || !started->header("Location")) {
-          fail("POST " + post_path + " -> " + (started ? started->head.substr(0, 200) : "no response"));
+          fail("POST " + post_path + " -> " +
+               (started ? started->head.substr(0, 200) : "no response"));
           conn.reset();
           continue;
         }
         if (started->close) conn.reset();
-        const std::string put_path =
-            bench::with_param(bench::location_path(*started->header("Location")), "digest=" + blob.digest);
+        const std::string put_path = bench::with_param(
+            bench::location_path(*started->header("Location")), "digest=" + blob.digest);
         const std::string head = bench::request_head(
             "PUT", put_path, host, "Content-Type: application/octet-stream\r\n", blob.bytes.size());
         if (!bench::send_all(conn.fd(), head + blob.bytes)) {
@@ -152,7 +159,8 @@ int main(int argc, char** argv) {
         }
         auto put = conn.read_response(false);
         if (!put || put->status != 201) {
-          fail("PUT " + put_path + " -> " + (put ? put->head.substr(0, 200) + " " + put->body.substr(0, 200) : "no response"));
+          fail("PUT " + put_path + " -> " +
+               (put ? put->head.substr(0, 200) + " " + put->body.substr(0, 200) : "no response"));
           conn.reset();
           continue;
         }
@@ -161,7 +169,8 @@ int main(int argc, char** argv) {
           const std::string manifest =
               R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
               R"("config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":")" +
-              empty_digest + R"(","size":2},"layers":[{"mediaType":)"
+              empty_digest +
+              R"(","size":2},"layers":[{"mediaType":)"
               R"("application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
               blob.digest + R"(","size":)" + std::to_string(blob.bytes.size()) + "}]}";
           const std::string path =
@@ -178,7 +187,9 @@ int main(int argc, char** argv) {
           }
           auto tagged = conn.read_response(false);
           if (!tagged || tagged->status != 201) {
-            fail("PUT " + path + " -> " + (tagged ? tagged->head.substr(0, 200) + " " + tagged->body.substr(0, 200) : "no response"));
+            fail("PUT " + path + " -> " +
+                 (tagged ? tagged->head.substr(0, 200) + " " + tagged->body.substr(0, 200)
+                         : "no response"));
             conn.reset();
             continue;
           }
@@ -196,7 +207,9 @@ int main(int argc, char** argv) {
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   auto pct = [&](double p) {
-    return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))] * 1000;
+    return all.empty()
+               ? 0.0
+               : all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))] * 1000;
   };
   std::printf(
       "pushes=%zu seconds=%.3f pushes_per_s=%.1f p50_ms=%.3f p99_ms=%.3f failures=%d "

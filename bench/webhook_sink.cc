@@ -68,9 +68,9 @@ void serve_connection(int sock) {
     in.erase(0, length);
     std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     if (!post) {
-      const std::string body =
-          "posts=" + std::to_string(posts.load()) + " events=" +
-          std::to_string(events.load()) + " bytes=" + std::to_string(body_bytes.load());
+      const std::string body = "posts=" + std::to_string(posts.load()) +
+                               " events=" + std::to_string(events.load()) +
+                               " bytes=" + std::to_string(body_bytes.load());
       response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
                  std::to_string(body.size()) + "\r\n\r\n" + body;
     }
