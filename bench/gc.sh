@@ -128,7 +128,8 @@ gc_once() {
   local file=$1 t0 t1
   t0=$(date +%s.%N)
   if [[ $GC_VIA == cli ]]; then
-    "$REGMIRROR" gc --config "$work/regmirror.yml" --storage "$DATA" --grace "$GRACE" --json \
+    /usr/bin/time -f '%U %S' -o "$file.time" \
+      "$REGMIRROR" gc --config "$work/regmirror.yml" --storage "$DATA" --grace "$GRACE" --json \
       >"$file" 2>"$file.err" || { echo "gc.sh: regmirror gc failed: $(cat "$file.err")" >&2; return 1; }
   else
     curl -sS --fail-with-body --max-time 3600 -X POST -d '{}' "$BASE/regmirror/v1/gc" >"$file" ||
@@ -169,6 +170,9 @@ for round in $(seq "$ROUNDS"); do
     if [[ -z $FIRST_SECONDS ]]; then
       FIRST_SECONDS=$seconds
       cp "$work/gc-$round-$runs.json" "$work/gc-first.json"
+      if [[ -f $work/gc-$round-$runs.json.time ]]; then
+        cp "$work/gc-$round-$runs.json.time" "$work/gc-first.json.time"
+      fi
     fi
   done
   wait "$load_pid"
@@ -186,6 +190,9 @@ GC_BLOBS=$(json "$FIRST" blobs_removed)
 GC_LINKS=$(json "$FIRST" links_removed)
 GC_FREED=$(json "$FIRST" bytes_freed)
 GC_MS=$(json "$FIRST" duration_ms)
+# The first run's CPU seconds (user + system; GC_VIA=cli only): the rest of its wall time it
+# waited, mostly for a CPU, which the HEAD load and the server keep busy.
+GC_CPU=$(awk '{ printf "%.2f s CPU", $1 + $2 }' "$work/gc-first.json.time" 2>/dev/null || echo "CPU not measured")
 WANT_MANIFESTS=$(kv "$work/fill-regmirror.txt" garbage_images)
 WANT_BLOBS=$(kv "$work/fill-regmirror.txt" garbage_blobs)
 WANT_BYTES=$(kv "$work/fill-regmirror.txt" garbage_bytes)
@@ -259,7 +266,7 @@ section=$(
   echo "| | regmirror | docker-registry |"
   echo "|---|---|---|"
   echo "| fill ($WORKERS keep-alive connections) | $FILL_RM s, $FILL_REQUESTS requests (monolithic \`POST ?digest=\`), $(awk -v n="$IMAGES" -v s="$FILL_RM" 'BEGIN { printf "%.0f", n / s }') images/s | ${FILL_PEER:-–} s, ${FILL_PEER_REQUESTS:-–} requests (POST, then PUT: it ignores a POST's body), $(awk -v n="$IMAGES" -v s="${FILL_PEER:-0}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "–" }') images/s |"
-  echo "| GC over the full garbage | **$FIRST_SECONDS s** wall (report: $GC_MS ms), online, under HEAD load: removed $GC_MANIFESTS manifests, $GC_BLOBS blobs, $GC_LINKS links, freed $GC_FREED bytes; files under blobs/: $BLOB_FILES_BEFORE → $BLOB_FILES_AFTER, storage $DATA_MIB_BEFORE → $DATA_MIB_AFTER MiB | offline (stopped): ${PEER_ROW} |"
+  echo "| GC over the full garbage | **$FIRST_SECONDS s** wall (report: $GC_MS ms; $GC_CPU), online, under HEAD load: removed $GC_MANIFESTS manifests, $GC_BLOBS blobs, $GC_LINKS links, freed $GC_FREED bytes; files under blobs/: $BLOB_FILES_BEFORE → $BLOB_FILES_AFTER, storage $DATA_MIB_BEFORE → $DATA_MIB_AFTER MiB | offline (stopped): ${PEER_ROW} |"
   echo
   echo "Manifest HEAD (\`bench/head_load\`, $CONNECTIONS keep-alive connections, ${DURATION} s after a 2 s warm-up, one kept tag) without GC and while GC runs, run after run until the window ends ($gc_how); pairs in turns:"
   echo
