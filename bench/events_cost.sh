@@ -166,10 +166,12 @@ for name in "${NAMES[@]}"; do
   M[push-$name]=$(median "${PUSH[$name]}")
   M[pushcpu-$name]=$(median "${PUSH_CPU[$name]}")
 done
-get_share=$(ratio "${M[get-off]}" "${M[get-on]}")
-push_share=$(ratio "${M[push-off]}" "${M[push-on]}")
-getcpu_share=$(ratio "${M[getcpu-on]}" "${M[getcpu-off]}")    # requests per CPU second on / off
-pushcpu_share=$(ratio "${M[pushcpu-on]}" "${M[pushcpu-off]}")
+# ratio3 A B -> B / A with three decimals: lib.sh's two would round 0.946 up to a target of 0.95.
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 != 0) printf "%.3f", b / a; else print "-" }'; }
+get_share=$(ratio3 "${M[get-off]}" "${M[get-on]}")
+push_share=$(ratio3 "${M[push-off]}" "${M[push-on]}")
+getcpu_share=$(ratio3 "${M[getcpu-on]}" "${M[getcpu-off]}")    # requests per CPU second on / off
+pushcpu_share=$(ratio3 "${M[pushcpu-on]}" "${M[pushcpu-off]}")
 recorded=$(python3 -c 'import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 print(db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])' "$work/data-on/metadata.sqlite" 2>/dev/null || echo '?')
