@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What metrics and events cost together: one regmirror with `metrics.enabled: false` and no
-# events endpoint ("off") and one with metrics on and an events endpoint ("on": a loopback
-# webhook receiver, bench/webhook_sink, that answers 200 at once), both up for the whole
-# run, measured in turns (off, on, off, on...) ROUNDS times on
-#   - manifest GET req/s (wrk; every GET is a pull event),
+# events endpoint ("off"), one with metrics on and an events endpoint with the default actions
+# ("on": every action but pull, on a loopback webhook receiver, bench/webhook_sink, that
+# answers 200 at once) and one whose endpoint lists pull too ("pull"), all up for the whole
+# run, measured in turns (off, on, pull, off...) ROUNDS times on
+#   - manifest GET req/s (wrk; every GET is a pull event for the "pull" server),
 #   - small image pushes/s (bench/small_push -m: a 4 KiB blob, then a manifest by tag
 #     naming it; every push is a push and a tag event, answered once both are in the outbox),
 # with the server's CPU time per request (until it is idle again after the load: delivering
@@ -13,7 +14,7 @@
 # <!-- events-cost:begin --> and <!-- events-cost:end --> of bench/RESULTS.md.
 # bench/metrics_cost.sh measures metrics alone (manifest HEAD).
 #
-#   bench/events_cost.sh                    # about 4 minutes
+#   bench/events_cost.sh                    # about 6 minutes
 #   DURATION=3 ROUNDS=1 PUSHES=200 OUT=- bench/events_cost.sh   # a quick check
 #
 # Environment (all optional):
@@ -75,7 +76,7 @@ PORT[sink]=$(free_port)
 PID[sink]=$!
 SINK=http://127.0.0.1:${PORT[sink]}
 
-NAMES=(off on)
+NAMES=(off on pull)
 printf 'metrics:\n  enabled: false\n' >"$work/off.yml"
 cat >"$work/on.yml" <<EOF
 metrics:
@@ -86,6 +87,8 @@ events:
       url: $SINK/hook
       format: $FORMAT
 EOF
+cp "$work/on.yml" "$work/pull.yml"
+echo "      actions: [push, pull, delete, tag, mirror.fetch, gc.delete]" >>"$work/pull.yml"
 for name in "${NAMES[@]}"; do
   PORT[$name]=$(free_port)
   "$REGMIRROR" serve --config "$work/$name.yml" --listen "127.0.0.1:${PORT[$name]}" \
@@ -110,13 +113,13 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT[off]}/metrics")
 [[ $code == 404 ]] || { echo "events_cost.sh: /metrics of the server without metrics answered $code" >&2; exit 1; }
 for _ in $(seq 50); do
-  [[ $(curl -s "$SINK/") == *" events=2 "* ]] && break  # the "on" server's push and tag
+  [[ $(curl -s "$SINK/") == *" events=4 "* ]] && break  # the "on" and "pull" servers' push and tag
   sleep 0.1
 done
-[[ $(curl -s "$SINK/") == *" events=2 "* ]] ||
-  { echo "events_cost.sh: the webhook did not get the first push's 2 events: $(curl -s "$SINK/")" >&2; exit 1; }
+[[ $(curl -s "$SINK/") == *" events=4 "* ]] ||
+  { echo "events_cost.sh: the webhook did not get the first pushes' 4 events: $(curl -s "$SINK/")" >&2; exit 1; }
 
-settle() { wait_idle "${PID[off]}"; wait_idle "${PID[on]}"; }
+settle() { for name in "${NAMES[@]}"; do wait_idle "${PID[$name]}"; done; }
 # per_request TICKS COUNT -> microseconds of server CPU per request
 per_request() { awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }'; }
 
@@ -168,13 +171,20 @@ for name in "${NAMES[@]}"; do
 done
 # ratio3 A B -> B / A with three decimals: lib.sh's two would round 0.946 up to a target of 0.95.
 ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 != 0) printf "%.3f", b / a; else print "-" }'; }
-get_share=$(ratio3 "${M[get-off]}" "${M[get-on]}")
-push_share=$(ratio3 "${M[push-off]}" "${M[push-on]}")
-getcpu_share=$(ratio3 "${M[getcpu-on]}" "${M[getcpu-off]}")    # requests per CPU second on / off
-pushcpu_share=$(ratio3 "${M[pushcpu-on]}" "${M[pushcpu-off]}")
-recorded=$(python3 -c 'import sqlite3, sys
+declare -A SHARE=()
+for name in on pull; do
+  SHARE[get-$name]=$(ratio3 "${M[get-off]}" "${M[get-$name]}")
+  SHARE[push-$name]=$(ratio3 "${M[push-off]}" "${M[push-$name]}")
+  SHARE[getcpu-$name]=$(ratio3 "${M[getcpu-$name]}" "${M[getcpu-off]}")  # requests per CPU second / off
+  SHARE[pushcpu-$name]=$(ratio3 "${M[pushcpu-$name]}" "${M[pushcpu-off]}")
+done
+recorded() { python3 -c 'import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])' "$work/data-on/metadata.sqlite" 2>/dev/null || echo '?')
+print(db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])' "$work/data-$1/metadata.sqlite" 2>/dev/null || echo '?'; }
+# verdicts NAME -> the target's verdicts for that server against off
+verdicts() {
+  echo "Manifest GET: $(verdict "x >= 0.95" "${SHARE[get-$1]}") by req/s (${SHARE[get-$1]}), $(verdict "x >= 0.95" "${SHARE[getcpu-$1]}") by requests per CPU second (${SHARE[getcpu-$1]}). Image push: $(verdict "x >= 0.95" "${SHARE[push-$1]}") by pushes/s (${SHARE[push-$1]}), $(verdict "x >= 0.95" "${SHARE[pushcpu-$1]}") by pushes per CPU second (${SHARE[pushcpu-$1]})."
+}
 received=$(curl -s "$SINK/")
 elapsed=$(( $(date +%s) - started_at ))
 
@@ -184,17 +194,17 @@ section=$(
   echo
   echo "- command: \`DURATION=$DURATION ROUNDS=$ROUNDS PUSHES=$PUSHES FORMAT=$FORMAT bench/events_cost.sh\`"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), run took ${elapsed} s; machine: $(nproc) CPUs; load average (1, 5, 15 min) at start: $LOAD_AT_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- regmirror: $("$REGMIRROR" --version 2>&1 | head -1) ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')), two servers up for the whole run (SQLite, local storage, \`--no-access-log\`): **off** = \`metrics.enabled: false\`, no events endpoint; **on** = metrics on, one events endpoint (\`format: $FORMAT\`) on a loopback receiver (\`bench/webhook_sink\`, answers 200 at once); measured in turns, off then on, each after both servers went idle (the on server's deliverer done with its last turn's events)"
-  echo "- manifest GET: \`wrk -c$CONNECTIONS -t2 -d${DURATION}s\` after a 2 s warm-up (every GET is a pull event); image push: \`bench/small_push -m -w $WORKERS -n $PUSHES\` (a 4 KiB blob POST + PUT, then a manifest PUT by tag: a push and a tag event, answered once they are in the outbox); CPU = the server's utime+stime per request or push, from the start of the load until the server is idle again (so it includes delivering the events after the load ended)"
+  echo "- regmirror: $("$REGMIRROR" --version 2>&1 | head -1) ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')), three servers up for the whole run (SQLite, local storage, \`--no-access-log\`): **off** = \`metrics.enabled: false\`, no events endpoint; **on** = metrics on, one events endpoint (\`format: $FORMAT\`, default actions: every one but pull) on a loopback receiver (\`bench/webhook_sink\`, answers 200 at once); **pull** = the same with \`actions: [push, pull, delete, tag, mirror.fetch, gc.delete]\`; measured in turns, off, on, pull, each after every server went idle (the deliverers done with their last turn's events)"
+  echo "- manifest GET: \`wrk -c$CONNECTIONS -t2 -d${DURATION}s\` after a 2 s warm-up (a pull event for the pull server); image push: \`bench/small_push -m -w $WORKERS -n $PUSHES\` (a 4 KiB blob POST + PUT, then a manifest PUT by tag: a push and a tag event, answered once they are in the outbox); CPU = the server's utime+stime per request or push, from the start of the load until the server is idle again (so it includes delivering the events after the load ended)"
   echo
-  echo "| | off: per round | median | on: per round | median | on / off |"
-  echo "|---|---|---:|---|---:|---:|"
-  echo "| manifest GET req/s | ${GET[off]}| ${M[get-off]} | ${GET[on]}| ${M[get-on]} | **$get_share** |"
-  echo "| server CPU per GET, µs | ${GET_CPU[off]}| ${M[getcpu-off]} | ${GET_CPU[on]}| ${M[getcpu-on]} | $(ratio "${M[getcpu-off]}" "${M[getcpu-on]}") |"
-  echo "| image pushes/s | ${PUSH[off]}| ${M[push-off]} | ${PUSH[on]}| ${M[push-on]} | **$push_share** |"
-  echo "| server CPU per push, µs | ${PUSH_CPU[off]}| ${M[pushcpu-off]} | ${PUSH_CPU[on]}| ${M[pushcpu-on]} | $(ratio "${M[pushcpu-off]}" "${M[pushcpu-on]}") |"
+  echo "| | off: per round | median | on: per round | median | on / off | pull: per round | median | pull / off |"
+  echo "|---|---|---:|---|---:|---:|---|---:|---:|"
+  echo "| manifest GET req/s | ${GET[off]}| ${M[get-off]} | ${GET[on]}| ${M[get-on]} | **${SHARE[get-on]}** | ${GET[pull]}| ${M[get-pull]} | **${SHARE[get-pull]}** |"
+  echo "| server CPU per GET, µs | ${GET_CPU[off]}| ${M[getcpu-off]} | ${GET_CPU[on]}| ${M[getcpu-on]} | $(ratio "${M[getcpu-off]}" "${M[getcpu-on]}") | ${GET_CPU[pull]}| ${M[getcpu-pull]} | $(ratio "${M[getcpu-off]}" "${M[getcpu-pull]}") |"
+  echo "| image pushes/s | ${PUSH[off]}| ${M[push-off]} | ${PUSH[on]}| ${M[push-on]} | **${SHARE[push-on]}** | ${PUSH[pull]}| ${M[push-pull]} | **${SHARE[push-pull]}** |"
+  echo "| server CPU per push, µs | ${PUSH_CPU[off]}| ${M[pushcpu-off]} | ${PUSH_CPU[on]}| ${M[pushcpu-on]} | $(ratio "${M[pushcpu-off]}" "${M[pushcpu-on]}") | ${PUSH_CPU[pull]}| ${M[pushcpu-pull]} | $(ratio "${M[pushcpu-off]}" "${M[pushcpu-pull]}") |"
   echo
-  echo "Target: on ≥ 0.95 × off (≤ 5% cost). Manifest GET: $(verdict "x >= 0.95" "$get_share") by req/s ($get_share), $(verdict "x >= 0.95" "$getcpu_share") by requests per CPU second ($getcpu_share). Image push: $(verdict "x >= 0.95" "$push_share") by pushes/s ($push_share), $(verdict "x >= 0.95" "$pushcpu_share") by pushes per CPU second ($pushcpu_share). Events recorded by the on server: $recorded; the receiver got $received (POSTs, events, body bytes)."
+  echo "Target: on ≥ 0.95 × off (≤ 5% cost). **on** (default actions): $(verdicts on) **pull** (pull events on): $(verdicts pull) Events recorded: on $(recorded on), pull $(recorded pull); the receiver got $received (POSTs, events, body bytes)."
   if [[ -s $work/observations ]]; then
     echo
     echo "Observations:"
