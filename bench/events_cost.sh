@@ -119,7 +119,7 @@ done
 [[ $(curl -s "$SINK/") == *" events=4 "* ]] ||
   { echo "events_cost.sh: the webhook did not get the first pushes' 4 events: $(curl -s "$SINK/")" >&2; exit 1; }
 
-settle() { for name in "${NAMES[@]}"; do wait_idle "${PID[$name]}"; done; }
+settle() { local n; for n in "${NAMES[@]}"; do wait_idle "${PID[$n]}"; done; }
 # per_request TICKS COUNT -> microseconds of server CPU per request
 per_request() { awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }'; }
 
