@@ -34,7 +34,9 @@ std::string cloudevent_type(Action action) {
 std::string cloudevent_rest(const Event& event) {
   std::string out;
   out.reserve(512);
-  append_json_member(out, "source", "/regmirror/" + event.source);
+  std::string source = "/regmirror/";  // not "/regmirror/" + ...: GCC 12 -Wrestrict
+  source += event.source;
+  append_json_member(out, "source", source);
   append_json_member(out, "type", cloudevent_type(event.action));
   append_json_member(out, "time", rfc3339(event.time));
   // A digest names the content exactly; a tag alone (a tag delete) is all there is otherwise.
