@@ -57,6 +57,8 @@ bench: test-deps build
 	bench/auth_tls.sh
 	bench/mirror_pull.sh
 	bench/scale_out.py
+	bench/gc.sh
+	bench/events_cost.sh
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

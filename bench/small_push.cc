@@ -2,8 +2,11 @@
 // One push = POST /v2/<repo>/blobs/uploads/ (202 + Location), then PUT <Location>?digest=
 // with the whole body (201). Blobs are random and distinct, generated and hashed before the
 // clock starts, so the client does little more than write requests and parse responses.
+// With -m a push is a whole small image: then PUT /v2/<repo>/manifests/pN (201), an OCI
+// manifest with the blob as its one layer and the empty config ({}, pushed once before the
+// clock starts): what a registry records a push event for.
 //
-//   small_push [-w 8] [-n 200] [-s 4096] http://host:port REPO
+//   small_push [-w 8] [-n 200] [-s 4096] [-m] http://host:port REPO
 //
 // Prints: pushes, seconds, pushes_per_s, p50/p99 latency of a push (ms), failures, and the
 // client's own CPU seconds (to see whether the client is the limit).
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a server that drops the connection is reported, not fatal
   int workers = 8, count = 200;
   std::size_t size = 4096;
+  bool manifests = false;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -63,14 +67,21 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value for " + std::string(arg));
       return argv[++i];
     };
-    if (arg == "-w") workers = std::stoi(value());
-    else if (arg == "-n") count = std::stoi(value());
-    else if (arg == "-s") size = std::stoul(value());
-    else if (arg.starts_with("-")) die("unknown option " + std::string(arg));
-    else positional.emplace_back(arg);
+    if (arg == "-w")
+      workers = std::stoi(value());
+    else if (arg == "-n")
+      count = std::stoi(value());
+    else if (arg == "-s")
+      size = std::stoul(value());
+    else if (arg == "-m")
+      manifests = true;
+    else if (arg.starts_with("-"))
+      die("unknown option " + std::string(arg));
+    else
+      positional.emplace_back(arg);
   }
   if (positional.size() != 2 || workers < 1 || count < 1) {
-    die("usage: small_push [-w WORKERS] [-n PUSHES] [-s BYTES] http://host:port REPO");
+    die("usage: small_push [-w WORKERS] [-n PUSHES] [-s BYTES] [-m] http://host:port REPO");
   }
   const bench::Url base = bench::parse_url(positional[0]);
   const std::string repo = positional[1];
@@ -84,6 +95,21 @@ int main(int argc, char** argv) {
       std::memcpy(blob.bytes.data() + i, &r, std::min<std::size_t>(8, size - i));
     }
     blob.digest = sha256_digest(blob.bytes);
+  }
+
+  // The empty config every manifest names; tags pN-RUN, RUN random, so runs never collide.
+  const std::string empty_config = "{}";
+  const std::string empty_digest = sha256_digest(empty_config);
+  const std::string run_id = std::to_string(rng() % 1000000000);
+  if (manifests) {
+    bench::Connection conn(base.host, base.port);
+    const std::string path = "/v2/" + repo + "/blobs/uploads/?digest=" + empty_digest;
+    const bool sent = bench::send_all(
+        conn.fd(), bench::request_head("POST", path, conn.host_header(),
+                                       "Content-Type: application/octet-stream\r\n", 2) +
+                       empty_config);
+    auto posted = sent ? conn.read_response(false) : std::nullopt;
+    if (!posted || posted->status != 201) die("pushing the empty config: POST " + path + " failed");
   }
 
   std::atomic<int> next{0};
@@ -116,13 +142,14 @@ int main(int argc, char** argv) {
         }
         auto started = conn.read_response(false);
         if (!started || started->status != 202 || !started->header("Location")) {
-          fail("POST " + post_path + " -> " + (started ? started->head.substr(0, 200) : "no response"));
+          fail("POST " + post_path + " -> " +
+               (started ? started->head.substr(0, 200) : "no response"));
           conn.reset();
           continue;
         }
         if (started->close) conn.reset();
-        const std::string put_path =
-            bench::with_param(bench::location_path(*started->header("Location")), "digest=" + blob.digest);
+        const std::string put_path = bench::with_param(
+            bench::location_path(*started->header("Location")), "digest=" + blob.digest);
         const std::string head = bench::request_head(
             "PUT", put_path, host, "Content-Type: application/octet-stream\r\n", blob.bytes.size());
         if (!bench::send_all(conn.fd(), head + blob.bytes)) {
@@ -132,11 +159,42 @@ int main(int argc, char** argv) {
         }
         auto put = conn.read_response(false);
         if (!put || put->status != 201) {
-          fail("PUT " + put_path + " -> " + (put ? put->head.substr(0, 200) + " " + put->body.substr(0, 200) : "no response"));
+          fail("PUT " + put_path + " -> " +
+               (put ? put->head.substr(0, 200) + " " + put->body.substr(0, 200) : "no response"));
           conn.reset();
           continue;
         }
         if (put->close) conn.reset();
+        if (manifests) {
+          const std::string manifest =
+              R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+              R"("config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":")" +
+              empty_digest +
+              R"(","size":2},"layers":[{"mediaType":)"
+              R"("application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+              blob.digest + R"(","size":)" + std::to_string(blob.bytes.size()) + "}]}";
+          const std::string path =
+              "/v2/" + repo + "/manifests/p" + std::to_string(i) + "-" + run_id;
+          const std::string request =
+              bench::request_head("PUT", path, host,
+                                  "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n",
+                                  manifest.size()) +
+              manifest;
+          if (!bench::send_all(conn.fd(), request)) {
+            fail("manifest PUT send failed");
+            conn.reset();
+            continue;
+          }
+          auto tagged = conn.read_response(false);
+          if (!tagged || tagged->status != 201) {
+            fail("PUT " + path + " -> " +
+                 (tagged ? tagged->head.substr(0, 200) + " " + tagged->body.substr(0, 200)
+                         : "no response"));
+            conn.reset();
+            continue;
+          }
+          if (tagged->close) conn.reset();
+        }
         latencies[static_cast<std::size_t>(w)].push_back(bench::now_seconds() - t0);
       }
     });
@@ -149,7 +207,9 @@ int main(int argc, char** argv) {
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   auto pct = [&](double p) {
-    return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))] * 1000;
+    return all.empty()
+               ? 0.0
+               : all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))] * 1000;
   };
   std::printf(
       "pushes=%zu seconds=%.3f pushes_per_s=%.1f p50_ms=%.3f p99_ms=%.3f failures=%d "

@@ -1,8 +1,17 @@
 #include "events/cloudevent.h"
 
-#include <nlohmann/json.hpp>
+#include <fmt/format.h>
+
+#include "events/json_text.h"
 
 namespace events {
+namespace {
+
+void append_if_set(std::string& out, std::string_view name, std::string_view text) {
+  if (!text.empty()) append_json_member(out, name, text);
+}
+
+}  // namespace
 
 std::string cloudevent_type(Action action) {
   switch (action) {
@@ -22,37 +31,49 @@ std::string cloudevent_type(Action action) {
   return "io.regmirror.unknown";
 }
 
-std::string cloudevent_body(const Event& event) {
-  nlohmann::json data = {
-      {"action", action_name(event.action)},
-      {"repository", event.repository},
-  };
-  if (!event.digest.empty()) data["digest"] = event.digest;
-  if (!event.tag.empty()) data["tag"] = event.tag;
-  if (!event.media_type.empty()) data["mediaType"] = event.media_type;
-  if (event.size != 0) data["size"] = event.size;
-  if (!event.user.empty()) data["user"] = event.user;
-  nlohmann::json request = nlohmann::json::object();
-  if (!event.request.id.empty()) request["id"] = event.request.id;
-  if (!event.request.addr.empty()) request["addr"] = event.request.addr;
-  if (!event.request.host.empty()) request["host"] = event.request.host;
-  if (!event.request.method.empty()) request["method"] = event.request.method;
-  if (!event.request.user_agent.empty()) request["useragent"] = event.request.user_agent;
-  if (!request.empty()) data["request"] = std::move(request);
+std::string cloudevent_rest(const Event& event) {
+  std::string out;
+  out.reserve(512);
+  std::string source = "/regmirror/";  // not "/regmirror/" + ...: GCC 12 -Wrestrict
+  source += event.source;
+  append_json_member(out, "source", source);
+  append_json_member(out, "type", cloudevent_type(event.action));
+  append_json_member(out, "time", rfc3339(event.time));
   // A digest names the content exactly; a tag alone (a tag delete) is all there is otherwise.
-  const std::string subject = !event.digest.empty() ? event.repository + "@" + event.digest
-                                                    : event.repository + ":" + event.tag;
-  const nlohmann::json body = {
-      {"specversion", "1.0"},
-      {"id", std::to_string(event.id)},
-      {"source", "/regmirror/" + event.source},
-      {"type", cloudevent_type(event.action)},
-      {"time", rfc3339(event.time)},
-      {"subject", subject},
-      {"datacontenttype", "application/json"},
-      {"data", std::move(data)},
-  };
-  return body.dump();
+  append_json_member(out, "subject",
+                     !event.digest.empty() ? event.repository + "@" + event.digest
+                                           : event.repository + ":" + event.tag);
+  append_json_member(out, "datacontenttype", "application/json");
+  out += ",\"data\":{\"action\":";
+  append_json_string(out, action_name(event.action));
+  append_json_member(out, "repository", event.repository);
+  append_if_set(out, "digest", event.digest);
+  append_if_set(out, "tag", event.tag);
+  append_if_set(out, "mediaType", event.media_type);
+  if (event.size != 0) fmt::format_to(std::back_inserter(out), ",\"size\":{}", event.size);
+  append_if_set(out, "user", event.user);
+  std::string request;
+  append_if_set(request, "id", event.request.id);
+  append_if_set(request, "addr", event.request.addr);
+  append_if_set(request, "host", event.request.host);
+  append_if_set(request, "method", event.request.method);
+  append_if_set(request, "useragent", event.request.user_agent);
+  if (!request.empty()) {
+    request[0] = '{';  // the first member's comma opens the object
+    out += ",\"request\":";
+    out += request;
+    out += '}';
+  }
+  out += "}}";
+  return out;
+}
+
+std::string cloudevent_body(std::int64_t id, std::string_view rest) {
+  return fmt::format(R"({{"specversion":"1.0","id":"{}"{})", id, rest);
+}
+
+std::string cloudevent_body(const Event& event) {
+  return cloudevent_body(event.id, cloudevent_rest(event));
 }
 
 }  // namespace events

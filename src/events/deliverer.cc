@@ -108,17 +108,19 @@ bool Deliverer::deliver_next(const std::stop_token& stop) {
 
   // What goes in this request: the first event the endpoint accepts (CloudEvents), or every
   // one of the page (an envelope); the events it does not accept before them are passed over.
-  std::vector<Event> selected;
+  std::vector<SerializedEvent> selected;
   std::int64_t through = cursor->delivered;
   for (const metadata::OutboxEvent& row : *rows) {
-    auto event = from_outbox(row);
     through = row.id;
-    if (!event) {
-      spdlog::error("events: passing over event {}: {}", row.id, event.error().message);
+    const auto action = parse_action(row.action);
+    const auto rest = payload_rest(row.payload, endpoint_.format);
+    if (!action || !rest) {
+      spdlog::error("events: passing over event {}: not a row this version of regmirror wrote",
+                    row.id);
       continue;
     }
-    if (endpoint_.accepts && !endpoint_.accepts(*event)) continue;
-    selected.push_back(std::move(*event));
+    if (endpoint_.accepts && !endpoint_.accepts(*action, row.repository)) continue;
+    selected.push_back(SerializedEvent{.id = row.id, .rest = *rest});
     if (endpoint_.format == Format::kCloudEvents) break;
   }
   if (!selected.empty()) {
@@ -139,13 +141,14 @@ bool Deliverer::deliver_next(const std::stop_token& stop) {
   return true;
 }
 
-oci::Result<void> Deliverer::send(std::span<const Event> events, const std::stop_token& stop) {
+oci::Result<void> Deliverer::send(std::span<const SerializedEvent> events,
+                                  const std::stop_token& stop) {
   WebhookRequest request;
   request.url = endpoint_.url;
   request.timeout = endpoint_.timeout;
   if (endpoint_.format == Format::kCloudEvents) {
     request.content_type = kCloudEventContentType;
-    request.body = cloudevent_body(events.front());
+    request.body = cloudevent_body(events.front().id, events.front().rest);
   } else {
     request.content_type = kDistributionContentType;
     request.body = distribution_envelope(events);
@@ -155,7 +158,7 @@ oci::Result<void> Deliverer::send(std::span<const Event> events, const std::stop
     request.headers.push_back(std::string(kSignatureHeader) + ": " +
                               signature(endpoint_.secret, seconds, request.body));
   }
-  auto status = post_webhook(request, stop);
+  auto status = webhook_.post(request, stop);
   if (!status) return std::unexpected(status.error());
   if (*status < 200 || *status > 299) {
     return oci::fail(oci::ErrorCode::kInternal, "HTTP " + std::to_string(*status));

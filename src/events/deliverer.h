@@ -15,6 +15,7 @@
 #include "events/backoff.h"
 #include "events/doorbell.h"
 #include "events/endpoint.h"
+#include "events/webhook_post.h"
 #include "metadata/store.h"
 
 namespace events {
@@ -41,7 +42,7 @@ class Deliverer {
   bool deliver_next(const std::stop_token& stop);
   bool hold_lease(const std::stop_token& stop);
   // POSTs the events; an error says why they were not accepted.
-  oci::Result<void> send(std::span<const Event> events, const std::stop_token& stop);
+  oci::Result<void> send(std::span<const SerializedEvent> events, const std::stop_token& stop);
   void failed(std::int64_t attempts, const std::string& error);
 
   metadata::Store& store_;
@@ -52,7 +53,8 @@ class Deliverer {
   std::chrono::steady_clock::time_point lease_renewed_{};
   bool leased_ = false;
   std::optional<metadata::EventCursor> cursor_;  // as stored, while the lease is held
-  std::jthread thread_;                          // last: started once the rest is ready
+  WebhookClient webhook_;
+  std::jthread thread_;  // last: started once the rest is ready
 };
 
 }  // namespace events

@@ -4,15 +4,11 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "events/event.h"
 
 namespace events {
-
-enum class Format {
-  kCloudEvents,   // one CloudEvents 1.0 structured-mode event per request
-  kDistribution,  // distribution's envelope of several events per request
-};
 
 struct Endpoint {
   std::string name;  // unique: names its cursor and its lease in the database
@@ -22,7 +18,10 @@ struct Endpoint {
   std::chrono::milliseconds timeout{10'000};  // per request
   // Which events it is sent (repository patterns, actions); null: every event. Events it is
   // not sent are passed over as if delivered.
-  std::function<bool(const Event&)> accepts;
+  std::function<bool(Action, std::string_view repository)> accepts;
+  // It may accept pull events: unless one endpoint does, pulls are not recorded at all (one per
+  // manifest GET, they cost the most).
+  bool pulls = true;
 };
 
 }  // namespace events

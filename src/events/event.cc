@@ -5,12 +5,12 @@
 
 #include <array>
 #include <ctime>
-#include <nlohmann/json.hpp>
+
+#include "events/cloudevent.h"
+#include "events/distribution_envelope.h"
 
 namespace events {
 namespace {
-
-using nlohmann::json;
 
 constexpr std::array<std::pair<Action, std::string_view>, 6> kActionNames{{
     {Action::kPush, "push"},
@@ -42,59 +42,25 @@ std::optional<Action> parse_action(std::string_view name) {
 }
 
 metadata::OutboxEvent to_outbox(const Event& event) {
-  const json payload = {
-      {"digest", event.digest},
-      {"tag", event.tag},
-      {"mediaType", event.media_type},
-      {"size", event.size},
-      {"user", event.user},
-      {"source", event.source},
-      {"request",
-       {{"id", event.request.id},
-        {"addr", event.request.addr},
-        {"host", event.request.host},
-        {"method", event.request.method},
-        {"useragent", event.request.user_agent},
-        {"secure", event.request.secure}}},
-  };
+  // The rests hold no raw newline (JSON escapes it in strings): one separates them.
+  std::string payload = distribution_rest(event);
+  payload += '\n';
+  payload += cloudevent_rest(event);
   return metadata::OutboxEvent{
       .id = event.id,
       .time_ms = milliseconds_since_epoch(event.time),
       .action = std::string(action_name(event.action)),
       .repository = event.repository,
-      .payload = payload.dump(),
+      .payload = std::move(payload),
   };
 }
 
-oci::Result<Event> from_outbox(const metadata::OutboxEvent& row) {
-  const auto action = parse_action(row.action);
-  if (!action) return oci::fail(oci::ErrorCode::kInternal, "unknown event action " + row.action);
-  const json payload = json::parse(row.payload, nullptr, false);
-  if (!payload.is_object()) {
-    return oci::fail(oci::ErrorCode::kInternal,
-                     "event " + std::to_string(row.id) + ": payload is not a JSON object");
+std::optional<std::string_view> payload_rest(std::string_view payload, Format format) {
+  const std::size_t newline = payload.find('\n');
+  if (newline == std::string_view::npos || !payload.starts_with(",\"timestamp\":")) {
+    return std::nullopt;
   }
-  const json request = payload.value("request", json::object());
-  Event event;
-  event.id = row.id;
-  event.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(row.time_ms));
-  event.action = *action;
-  event.repository = row.repository;
-  event.digest = payload.value("digest", "");
-  event.tag = payload.value("tag", "");
-  event.media_type = payload.value("mediaType", "");
-  event.size = payload.value("size", std::uint64_t{0});
-  event.user = payload.value("user", "");
-  event.source = payload.value("source", "");
-  event.request = Request{
-      .id = request.value("id", ""),
-      .addr = request.value("addr", ""),
-      .host = request.value("host", ""),
-      .method = request.value("method", ""),
-      .user_agent = request.value("useragent", ""),
-      .secure = request.value("secure", false),
-  };
-  return event;
+  return format == Format::kDistribution ? payload.substr(0, newline) : payload.substr(newline + 1);
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point time) {

@@ -1,4 +1,4 @@
-// What happened in the registry that webhooks are told about, and its JSON form in the outbox.
+// What happened in the registry that webhooks are told about, and its form in the outbox.
 #pragma once
 
 #include <chrono>
@@ -51,9 +51,25 @@ struct Event {
   std::string source{};  // the host name of the process where it happened
 };
 
-// The outbox row of an event (its payload holds every field but the id), and back.
+// How an endpoint is sent events.
+enum class Format {
+  kCloudEvents,   // one CloudEvents 1.0 structured-mode event per request
+  kDistribution,  // distribution's envelope of several events per request
+};
+
+// The outbox row of an event. Its payload is the event's JSON in each format but its id (which
+// the outbox gives), serialized once here: delivery splices the id in and concatenates, never
+// parsing (payload_rest).
 metadata::OutboxEvent to_outbox(const Event& event);
-oci::Result<Event> from_outbox(const metadata::OutboxEvent& row);
+// The part of a payload to_outbox made that follows the id in `format`; nullopt for another
+// payload.
+std::optional<std::string_view> payload_rest(std::string_view payload, Format format);
+
+// An event as delivery has it from the outbox: its id and payload_rest.
+struct SerializedEvent {
+  std::int64_t id = 0;
+  std::string_view rest;
+};
 
 // RFC 3339 in UTC with milliseconds: "2026-12-05T09:14:19.123Z".
 std::string rfc3339(std::chrono::system_clock::time_point time);

@@ -2,8 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <nlohmann/json.hpp>
+#include <span>
+
+#include "events/cloudevent.h"
+#include "events/distribution_envelope.h"
+
 namespace events {
 namespace {
+
+using nlohmann::json;
 
 Event sample() {
   Event event;
@@ -35,38 +44,29 @@ TEST(Event, ActionsHaveNamesBothWays) {
   EXPECT_EQ(parse_action("mount"), std::nullopt);
 }
 
-TEST(Event, SurvivesTheOutbox) {
+TEST(Event, SurvivesTheOutboxInEachFormat) {
   const Event event = sample();
-  metadata::OutboxEvent row = to_outbox(event);
+  const metadata::OutboxEvent row = to_outbox(event);
   EXPECT_EQ(row.action, "tag");
   EXPECT_EQ(row.repository, "team/app");
   EXPECT_EQ(row.time_ms, 1764926059123);
-  auto back = from_outbox(row);
-  ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(back->id, 42);
-  EXPECT_EQ(back->time, event.time);
-  EXPECT_EQ(back->action, Action::kTag);
-  EXPECT_EQ(back->digest, event.digest);
-  EXPECT_EQ(back->tag, "v1");
-  EXPECT_EQ(back->media_type, event.media_type);
-  EXPECT_EQ(back->size, 512u);
-  EXPECT_EQ(back->user, "alice");
-  EXPECT_EQ(back->source, "node-1");
-  EXPECT_EQ(back->request.id, "r-1");
-  EXPECT_EQ(back->request.addr, "127.0.0.1");
-  EXPECT_EQ(back->request.host, "registry.example:5000");
-  EXPECT_EQ(back->request.method, "PUT");
-  EXPECT_EQ(back->request.user_agent, "skopeo");
-  EXPECT_TRUE(back->request.secure);
+  const auto cloudevent = payload_rest(row.payload, Format::kCloudEvents);
+  ASSERT_TRUE(cloudevent);
+  EXPECT_EQ(cloudevent_body(42, *cloudevent), cloudevent_body(event));
+  const auto distribution = payload_rest(row.payload, Format::kDistribution);
+  ASSERT_TRUE(distribution);
+  const std::array<SerializedEvent, 1> stored{{{.id = 42, .rest = *distribution}}};
+  EXPECT_EQ(distribution_envelope(stored), distribution_envelope(std::span(&event, 1)));
+  const json parsed = json::parse(distribution_envelope(stored))["events"][0];
+  EXPECT_EQ(parsed["id"], "42");
+  EXPECT_EQ(parsed["target"]["url"],
+            "https://registry.example:5000/v2/team/app/manifests/" + event.digest);
+  EXPECT_EQ(parsed["request"]["useragent"], "skopeo");
 }
 
-TEST(Event, ABrokenRowIsAnError) {
-  metadata::OutboxEvent row = to_outbox(sample());
-  row.payload = "not json";
-  EXPECT_FALSE(from_outbox(row));
-  row = to_outbox(sample());
-  row.action = "mount";
-  EXPECT_FALSE(from_outbox(row));
+TEST(Event, APayloadFromElsewhereIsRefused) {
+  EXPECT_FALSE(payload_rest(R"({"digest":"sha256:aa","request":{}})", Format::kCloudEvents));
+  EXPECT_FALSE(payload_rest("", Format::kDistribution));
 }
 
 TEST(Event, TimesAreRfc3339InUtcWithMilliseconds) {

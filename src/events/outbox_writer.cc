@@ -38,7 +38,15 @@ OutboxWriter::~OutboxWriter() { stop(); }
 
 void OutboxWriter::emit(Event event) { emit(std::move(event), {}); }
 
+bool OutboxWriter::records(Action action) const {
+  return action != Action::kPull || options_.pulls;
+}
+
 void OutboxWriter::emit(Event event, std::function<void()> written) {
+  if (!records(event.action)) {
+    if (written) written();
+    return;
+  }
   if (event.time.time_since_epoch().count() == 0) event.time = std::chrono::system_clock::now();
   if (event.source.empty()) event.source = options_.source;
   std::unique_lock lock(mutex_);

@@ -24,6 +24,7 @@ struct OutboxWriterOptions {
   // How long stop() goes on trying to write what is queued when the database fails.
   std::chrono::milliseconds stop_deadline{10'000};
   std::string source{};  // the host name events are stamped with
+  bool pulls = true;     // pull events are recorded (else emitting one does nothing)
 };
 
 class OutboxWriter final : public Sink {
@@ -36,6 +37,7 @@ class OutboxWriter final : public Sink {
 
   void emit(Event event) override;
   void emit(Event event, std::function<void()> written) override;
+  bool records(Action action) const override;
 
   // Writes everything queued (giving up after stop_deadline of failures) and ends the thread;
   // events emitted afterwards are dropped. The destructor does it too.

@@ -27,8 +27,11 @@ oci::Result<std::unique_ptr<Service>> Service::start(metadata::Store& store,
 
 Service::Service(metadata::Store& store, ServiceOptions options)
     : store_(store), options_(std::move(options)) {
-  writer_ = std::make_unique<OutboxWriter>(store_, OutboxWriterOptions{.source = options_.source},
-                                           [this] { doorbell_.ring(); });
+  const bool pulls = std::any_of(options_.endpoints.begin(), options_.endpoints.end(),
+                                 [](const Endpoint& endpoint) { return endpoint.pulls; });
+  writer_ = std::make_unique<OutboxWriter>(
+      store_, OutboxWriterOptions{.source = options_.source, .pulls = pulls},
+      [this] { doorbell_.ring(); });
   for (const Endpoint& endpoint : options_.endpoints) {
     DeliveryOptions delivery;
     delivery.holder = options_.holder;

@@ -19,6 +19,11 @@ class Sink {
   virtual void emit(Event event, std::function<void()> written) = 0;
   // False when nothing is recorded (no endpoint configured): callers may skip building events.
   virtual bool enabled() const { return true; }
+  // False when events of `action` are not recorded (no endpoint is sent them).
+  virtual bool records(Action action) const {
+    (void)action;
+    return enabled();
+  }
 };
 
 // No endpoint is configured: nothing is written.

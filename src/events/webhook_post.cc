@@ -16,9 +16,12 @@ int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_
 
 }  // namespace
 
-oci::Result<long> post_webhook(const WebhookRequest& request, const std::stop_token& stop) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) return oci::fail(oci::ErrorCode::kInternal, "curl_easy_init failed");
+void WebhookClient::Cleanup::operator()(void* curl) const { curl_easy_cleanup(curl); }
+
+WebhookClient::WebhookClient() : curl_(curl_easy_init()) {}
+
+oci::Result<long> WebhookClient::post(const WebhookRequest& request, const std::stop_token& stop) {
+  if (!curl_) return oci::fail(oci::ErrorCode::kInternal, "curl_easy_init failed");
   curl_slist* list = nullptr;
   const std::string content_type = "Content-Type: " + request.content_type;
   list = curl_slist_append(list, content_type.c_str());
@@ -27,7 +30,7 @@ oci::Result<long> post_webhook(const WebhookRequest& request, const std::stop_to
   list = curl_slist_append(list, "Expect:");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(list, &curl_slist_free_all);
 
-  CURL* handle = curl.get();
+  CURL* handle = curl_.get();
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(handle, CURLOPT_POST, 1L);
   curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());

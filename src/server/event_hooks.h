@@ -16,6 +16,11 @@ inline bool events_enabled(const Context& context) {
   return context.events != nullptr && context.events->enabled();
 }
 
+// Whether events of `action` are recorded (an endpoint may be sent them).
+inline bool events_recorded(const Context& context, events::Action action) {
+  return context.events != nullptr && context.events->records(action);
+}
+
 // The event of `action` on `repository` with the client's user, address, Host, method and
 // User-Agent filled in.
 events::Event request_event(const Exchange& exchange, events::Action action,

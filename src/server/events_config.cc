@@ -146,23 +146,27 @@ std::vector<events::Endpoint> event_endpoints(const EventsConfig& config) {
   std::vector<events::Endpoint> endpoints;
   for (const EventsEndpointConfig& endpoint : config.endpoints) {
     auto accepts = [include = endpoint.include, exclude = endpoint.exclude,
-                    actions = endpoint.actions](const events::Event& event) {
+                    actions = endpoint.actions](events::Action action,
+                                                std::string_view repository) {
       const auto matches = [&](const auth::RepositoryPattern& pattern) {
-        return pattern.matches(event.repository);
+        return pattern.matches(repository);
       };
-      if (!actions.empty() &&
-          std::find(actions.begin(), actions.end(), event.action) == actions.end()) {
+      if (actions.empty() ? action == events::Action::kPull
+                          : std::find(actions.begin(), actions.end(), action) == actions.end()) {
         return false;
       }
       if (!include.empty() && std::none_of(include.begin(), include.end(), matches)) return false;
       return std::none_of(exclude.begin(), exclude.end(), matches);
     };
-    endpoints.push_back(events::Endpoint{.name = endpoint.name,
-                                         .url = endpoint.url,
-                                         .secret = endpoint.secret,
-                                         .format = endpoint.format,
-                                         .timeout = endpoint.timeout,
-                                         .accepts = std::move(accepts)});
+    endpoints.push_back(
+        events::Endpoint{.name = endpoint.name,
+                         .url = endpoint.url,
+                         .secret = endpoint.secret,
+                         .format = endpoint.format,
+                         .timeout = endpoint.timeout,
+                         .accepts = std::move(accepts),
+                         .pulls = std::find(endpoint.actions.begin(), endpoint.actions.end(),
+                                            events::Action::kPull) != endpoint.actions.end()});
   }
   return endpoints;
 }

@@ -24,7 +24,8 @@ struct EventsEndpointConfig {
   std::chrono::milliseconds timeout{10'000};
   std::vector<auth::RepositoryPattern> include;  // empty: every repository
   std::vector<auth::RepositoryPattern> exclude;
-  std::vector<events::Action> actions;  // empty: every action
+  // Empty: every action but pull (a pull event per manifest GET costs the most: opt-in).
+  std::vector<events::Action> actions;
 };
 
 struct EventsConfig {
@@ -36,7 +37,8 @@ struct EventsConfig {
 
 // The mapping under `events`: `endpoints` (a list of mappings with `name` and `url` required,
 // `secret` or `secret_file`, `format` "cloudevents" (default) or "distribution", `timeout`,
-// `include`/`exclude` repository patterns, `actions`) and `retention`.
+// `include`/`exclude` repository patterns, `actions`: every one but `pull` unless listed) and
+// `retention`.
 oci::Result<void> read_events_config(const YAML::Node& node, EventsConfig& out);
 
 // Each endpoint as events/ delivers to it, its filters made one predicate.

@@ -10,13 +10,6 @@
 namespace server {
 namespace {
 
-events::Event event_in(std::string repository, events::Action action = events::Action::kPush) {
-  events::Event event;
-  event.repository = std::move(repository);
-  event.action = action;
-  return event;
-}
-
 TEST(EventsConfig, OffByDefault) {
   auto config = parse_server_config("", "c.yaml");
   ASSERT_TRUE(config) << config.error().message;
@@ -58,12 +51,34 @@ events:
 
   const auto endpoints = event_endpoints(events);
   const auto& ci = endpoints[0].accepts;
-  EXPECT_TRUE(ci(event_in("team/app")));
-  EXPECT_TRUE(ci(event_in("team/app", events::Action::kTag)));
-  EXPECT_FALSE(ci(event_in("team/app", events::Action::kPull)));
-  EXPECT_FALSE(ci(event_in("other/app")));
-  EXPECT_FALSE(ci(event_in("team/private/app")));
-  EXPECT_TRUE(endpoints[1].accepts(event_in("anything", events::Action::kMirrorFetch)));
+  EXPECT_TRUE(ci(events::Action::kPush, "team/app"));
+  EXPECT_TRUE(ci(events::Action::kTag, "team/app"));
+  EXPECT_FALSE(ci(events::Action::kPull, "team/app"));
+  EXPECT_FALSE(ci(events::Action::kPush, "other/app"));
+  EXPECT_FALSE(ci(events::Action::kPush, "team/private/app"));
+  EXPECT_TRUE(endpoints[1].accepts(events::Action::kMirrorFetch, "anything"));
+  EXPECT_FALSE(endpoints[0].pulls);
+}
+
+TEST(EventsConfig, PullsAreSentOnlyToEndpointsThatListThem) {
+  auto config = parse_server_config(R"(
+events:
+  endpoints:
+    - name: default
+      url: http://127.0.0.1:9000/hook
+    - name: pulls
+      url: http://127.0.0.1:9001/hook
+      actions: [pull, push]
+)",
+                                    "c.yaml");
+  ASSERT_TRUE(config) << config.error().message;
+  const auto endpoints = event_endpoints(config->events);
+  EXPECT_FALSE(endpoints[0].accepts(events::Action::kPull, "a"));
+  EXPECT_TRUE(endpoints[0].accepts(events::Action::kDelete, "a"));
+  EXPECT_FALSE(endpoints[0].pulls);
+  EXPECT_TRUE(endpoints[1].accepts(events::Action::kPull, "a"));
+  EXPECT_FALSE(endpoints[1].accepts(events::Action::kDelete, "a"));
+  EXPECT_TRUE(endpoints[1].pulls);
 }
 
 TEST(EventsConfig, RefusesMistakes) {

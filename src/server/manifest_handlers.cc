@@ -108,7 +108,7 @@ void record_pull(const Route& route, Context& context, const registry::ManifestC
 
 void emit_pull(const Exchange& exchange, const Route& route, Context& context,
                const registry::ManifestContent& manifest) {
-  if (!events_enabled(context)) return;
+  if (!events_recorded(context, events::Action::kPull)) return;
   events::Event event = request_event(exchange, events::Action::kPull, route.name);
   event.digest = manifest.digest.str();
   if (is_tag_reference(route.reference)) event.tag = route.reference;
