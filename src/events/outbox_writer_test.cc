@@ -28,7 +28,10 @@ class OutboxWriterTest : public testing::Test {
   }
 
   static std::string name(int i) {
-    return std::string(1, 'r') + std::to_string(i);  // not "r" + ...: GCC 12 -Wrestrict
+    // Appended, not `"r" + std::to_string(i)`: GCC 12 warns (-Wrestrict) on that when inlined.
+    std::string result = "r";
+    result += std::to_string(i);
+    return result;
   }
 
   testsupport::TempDir dir_;

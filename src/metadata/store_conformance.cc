@@ -567,7 +567,7 @@ TEST_P(StoreConformance, UpdatingAnUnknownUploadFails) {
 }
 
 // Any bytes: a serialized hash state is binary.
-const std::string kHashState("sha256\0state\xff\x01", 15);
+const std::string kHashState("sha256\0state\xff\x01", 14);
 
 TEST_P(StoreConformance, HashStateRoundTrips) {
   const UploadRecord created{.id = "h",
@@ -813,6 +813,7 @@ TEST_P(StoreConformance, ConcurrentAcquirersGetOneLease) {
   constexpr unsigned kThreads = 8;
   std::atomic<unsigned> holders{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (unsigned t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       if (value(store_->acquire_lease("fetch/contended", "replica-" + std::to_string(t), 1h))) {
@@ -852,6 +853,7 @@ TEST_P(StoreConformance, ConcurrentUseFromEightThreads) {
   constexpr unsigned kThreads = 8;
   constexpr unsigned kManifests = 25;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (unsigned t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       const std::string repository = "team/" + std::to_string(t);
