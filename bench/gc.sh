@@ -19,7 +19,7 @@
 #   ROUNDS=3         pairs of measurements (without GC, with GC)
 #   CONNECTIONS=64   HEAD load's keep-alive connections
 #   WORKERS=16       the filler's connections (limits.uploads.per_client is 16 by default)
-#   GRACE=0s         regmirror gc --grace (the smallest the CLI accepts)
+#   GRACE=1s         regmirror gc --grace (the smallest it accepts)
 #   GC_VIA=cli       cli: `regmirror gc` beside the server; http: POST /regmirror/v1/gc (the
 #                    server's own gc.grace is then GRACE)
 #   PEER_GC=1        0 skips the docker-registry reference
@@ -37,7 +37,7 @@ DURATION=${DURATION:-15}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 WORKERS=${WORKERS:-16}
-GRACE=${GRACE:-0s}
+GRACE=${GRACE:-1s}
 GC_VIA=${GC_VIA:-cli}
 PEER_GC=${PEER_GC:-1}
 OUT=${OUT:-$here/RESULTS.md}
