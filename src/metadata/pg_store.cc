@@ -810,14 +810,19 @@ class PostgresStore final : public Store {
                                                const std::vector<RetentionTag>& tags) override {
     return write([&](Connection& db) -> Result<std::vector<std::string>> {
       std::vector<std::string> removed;
-      for (const RetentionTag& tag : tags) {
-        auto deleted = db.query(
-            "DELETE FROM tags "
-            "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) "
-            "AND name = $2 AND digest = $3 AND updated_at = $4",
-            repository, tag.name, tag.digest, tag.updated_at);
-        if (!deleted) return std::unexpected(std::move(deleted.error()));
-        if (deleted->changed() > 0) removed.push_back(tag.name);
+      for (const bool attached : {false, true}) {
+        for (const RetentionTag& tag : tags) {
+          if (tag.unless_tagged.empty() == attached) continue;
+          auto deleted = db.query(
+              "DELETE FROM tags "
+              "WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) "
+              "AND name = $2 AND digest = $3 AND updated_at = $4 "
+              "AND ($5::text = '' OR NOT EXISTS (SELECT 1 FROM tags t "
+              " WHERE t.repository_id = tags.repository_id AND t.digest = $5::text))",
+              repository, tag.name, tag.digest, tag.updated_at, tag.unless_tagged);
+          if (!deleted) return std::unexpected(std::move(deleted.error()));
+          if (deleted->changed() > 0) removed.push_back(tag.name);
+        }
       }
       return removed;
     });

@@ -824,16 +824,21 @@ class SqliteStore final : public Store {
                                                const std::vector<RetentionTag>& tags) override {
     return write([&](Connection& db) -> Result<std::vector<std::string>> {
       std::vector<std::string> removed;
-      for (const RetentionTag& tag : tags) {
-        if (auto deleted =
-                db.run("DELETE FROM tags "
-                       "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) "
-                       "AND name = ?2 AND digest = ?3 AND updated_at = ?4",
-                       repository, tag.name, tag.digest, tag.updated_at);
-            !deleted) {
-          return std::unexpected(std::move(deleted.error()));
+      for (const bool attached : {false, true}) {
+        for (const RetentionTag& tag : tags) {
+          if (tag.unless_tagged.empty() == attached) continue;
+          if (auto deleted =
+                  db.run("DELETE FROM tags "
+                         "WHERE repository_id = (SELECT id FROM repositories WHERE name = ?1) "
+                         "AND name = ?2 AND digest = ?3 AND updated_at = ?4 "
+                         "AND (?5 = '' OR NOT EXISTS (SELECT 1 FROM tags t "
+                         " WHERE t.repository_id = tags.repository_id AND t.digest = ?5))",
+                         repository, tag.name, tag.digest, tag.updated_at, tag.unless_tagged);
+              !deleted) {
+            return std::unexpected(std::move(deleted.error()));
+          }
+          if (db.changes() > 0) removed.push_back(tag.name);
         }
-        if (db.changes() > 0) removed.push_back(tag.name);
       }
       return removed;
     });

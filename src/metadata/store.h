@@ -124,6 +124,9 @@ struct RetentionTag {
   std::string name;
   std::string digest;
   std::int64_t updated_at = 0;  // unix seconds: when it was pushed or moved
+  // For remove_tags: a manifest digest; the tag goes only while no tag of the repository
+  // points at that manifest (a signature's tag stays with an image tagged again meanwhile).
+  std::string unless_tagged{};
 };
 
 // A manifest of one repository as retention sees it.
@@ -331,8 +334,9 @@ class Store {
   // The repository's tags and manifests (empty when it does not exist).
   virtual Result<RetentionView> retention_view(std::string_view repository) = 0;
   // Removes, in one transaction, each of `tags` that still points at its digest and was not
-  // updated since its `updated_at`: a tag pushed again meanwhile stays. Returns the names
-  // removed.
+  // updated since its `updated_at`: a tag pushed again meanwhile stays. Those with
+  // `unless_tagged` go after the others, and only while no tag points at that manifest.
+  // Returns the names removed.
   virtual Result<std::vector<std::string>> remove_tags(std::string_view repository,
                                                        const std::vector<RetentionTag>& tags) = 0;
 };

@@ -1214,6 +1214,28 @@ TEST_P(StoreConformance, RemovingTagsLeavesThoseMovedMeanwhile) {
   EXPECT_EQ(value(store_->tags("repo", "", 10)), Names{"v2"});
 }
 
+TEST_P(StoreConformance, AnAttachedTagStaysWhileItsManifestIsTagged) {
+  for (const char* repository : {"kept", "dropped"}) {
+    ASSERT_TRUE(ok(put_claimed(*store_, put_of(repository, image_manifest(1), "old"))));
+    ASSERT_TRUE(ok(put_claimed(*store_, put_of(repository, image_manifest(2), "sig"))));
+  }
+  auto doomed = [&](std::string_view repository) {
+    std::vector<RetentionTag> tags = value(store_->retention_view(repository)).tags;
+    for (RetentionTag& tag : tags) {
+      if (tag.name == "sig") tag.unless_tagged = digest(1);
+    }
+    return tags;
+  };
+  const std::vector<RetentionTag> kept = doomed("kept");
+  const std::vector<RetentionTag> dropped = doomed("dropped");
+  // Tagged again between the decision and the removal: its signature stays.
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("kept", image_manifest(1), "hotfix"))));
+  EXPECT_EQ(value(store_->remove_tags("kept", kept)), Names{"old"});
+  EXPECT_EQ(value(store_->tags("kept", "", 10)), (Names{"hotfix", "sig"}));
+  // Otherwise the plain tags go first, then the signature whose manifest no tag names.
+  EXPECT_EQ(value(store_->remove_tags("dropped", dropped)), (Names{"old", "sig"}));
+}
+
 }  // namespace
 
 }  // namespace metadata

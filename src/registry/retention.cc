@@ -43,6 +43,8 @@ oci::Result<RepositoryRetention> retain_tags(metadata::Store& store, std::string
       ++retention.kept;
     } else {
       doomed.push_back(view->tags[i]);
+      // A signature's tag stays if its image is tagged again before the removal.
+      if (auto target = attached_to(doomed.back().name)) doomed.back().unless_tagged = *target;
     }
   }
   if (doomed.empty()) return retention;

@@ -53,11 +53,12 @@ oci::Error QuotaLedger::denial(const Entry& entry, std::uint64_t bytes) const {
       entry.rule.pattern};
 }
 
-oci::Result<void> QuotaLedger::admit(const Quotas& quotas, std::uint64_t bytes) {
+oci::Result<void> QuotaLedger::admit(const Quotas& quotas, std::uint64_t bytes, bool with_usage) {
   std::lock_guard lock(mutex_);
   for (std::size_t i : quotas) {
     Entry& entry = entries_[i];
-    if (entry.used <= entry.rule.limit && bytes <= entry.rule.limit - entry.used) continue;
+    const std::uint64_t used = with_usage ? entry.used : 0;
+    if (used <= entry.rule.limit && bytes <= entry.rule.limit - used) continue;
     if (entry.denied != nullptr) entry.denied->inc();
     return std::unexpected(denial(entry, bytes));
   }

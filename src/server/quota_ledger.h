@@ -52,8 +52,10 @@ class QuotaLedger {
   // adds to.
   oci::Result<Quotas> adding(const Quotas& quotas, std::string_view digest) const;
   // kDenied naming the first of `quotas` that `bytes` more would take over its limit (and
-  // counted in regmirror_quota_denied_total); nothing when every one has room.
-  oci::Result<void> admit(const Quotas& quotas, std::uint64_t bytes);
+  // counted in regmirror_quota_denied_total); nothing when every one has room. Without
+  // `with_usage`, only `bytes` above a limit itself are refused (bytes of a digest not known
+  // yet, which the namespace may hold already).
+  oci::Result<void> admit(const Quotas& quotas, std::uint64_t bytes, bool with_usage = true);
   // `bytes` linked into the namespaces of `quotas`.
   void charge(const Quotas& quotas, std::uint64_t bytes);
 

@@ -65,10 +65,13 @@ asio::awaitable<BodyPiece> read_piece(Exchange& exchange, std::span<std::byte> b
 struct UploadQuotas {
   QuotaLedger* ledger = nullptr;
   QuotaLedger::Quotas quotas;
+  // False while the digest is unknown (a PATCH): the namespace may hold the blob already, so
+  // only an upload larger than a limit itself is refused; the PUT checks the usage.
+  bool with_usage = true;
 
   oci::Result<void> admit(std::uint64_t upload_bytes) const {
     if (ledger == nullptr || quotas.empty()) return {};
-    return ledger->admit(quotas, upload_bytes);
+    return ledger->admit(quotas, upload_bytes, with_usage);
   }
 };
 
@@ -157,7 +160,8 @@ asio::awaitable<void> refuse(Exchange& exchange, const Route& route, Context& co
 asio::awaitable<void> append_chunk(Exchange& exchange, const Route& route, Context& context) {
   auto range = chunk_range(exchange);
   if (!range) co_return co_await exchange.send_error(range.error());
-  const UploadQuotas quotas = covering_quotas(route, context);
+  UploadQuotas quotas = covering_quotas(route, context);
+  quotas.with_usage = false;
   auto appender = co_await offload(context, [&] {
     return context.registry.append_upload(route.name, route.reference, *range,
                                           exchange.content_length());

@@ -180,6 +180,19 @@ class Quotas(unittest.TestCase):
         self.assert_denied(status, body)
         self.assert_nothing_left(big_digest, storage)
 
+        # --- a chunked upload of a blob the namespace holds already adds nothing: it passes,
+        # full as the namespace is (a PATCH has no digest; the PUT finds the blob held).
+        with open(os.path.join(images[0][0], "blobs", "sha256", images[0][2].split(":")[1]),
+                  "rb") as f:
+            held = f.read()
+        status, headers, body = self.client.post_upload("team/copy")
+        self.assertEqual(status, 202, body)
+        status, headers, body = self.client.patch(location_path(headers), held, 0)
+        self.assertEqual(status, 202, body)
+        status, _, body = self.client.put_upload(location_path(headers), images[0][2], b"")
+        self.assertEqual(status, 201, body)
+        self.assertEqual(self.team_usage(), used)
+
         # --- a manifest whose own bytes would go over: its blobs are in the repository already.
         with open(os.path.join(images[0][0], "blobs", "sha256", images[0][1].split(":")[1]),
                   "rb") as f:

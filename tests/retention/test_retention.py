@@ -18,10 +18,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "robustness"))
 sys.path.insert(0, os.path.join(HERE, "..", "events"))
+sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
 from robustness_harness import (ServerCase, content, free_port, image_config, open_db_readonly,  # noqa: E402
                                 regmirror_binary, sha256)
-from test_events import write_oci_layout  # noqa: E402
+from test_events import write_hello_image  # noqa: E402
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
@@ -68,7 +69,7 @@ class Retention(ServerCase):
 
     def push(self, repo, tag, seed):
         layout = os.path.join(self.workdir, f"layout-{seed}")
-        digest = write_oci_layout(layout, tag, seed)
+        digest = write_hello_image(layout, tag, seed)
         with open(os.path.join(layout, "blobs", "sha256", digest.split(":")[1]), "rb") as f:
             manifest = f.read()
         self.layers[f"{repo}:{tag}"] = json.loads(manifest)["layers"][0]["digest"]
@@ -212,7 +213,10 @@ class Retention(ServerCase):
                 rows = db.execute("SELECT repository, payload FROM events WHERE action = 'delete'").fetchall()
             finally:
                 db.close()
-            events = [(repository, json.loads(payload)) for repository, payload in rows]
+            # A row holds the event's JSON in distribution's form, then (after a newline) in
+            # CloudEvents', each without its leading {"id":... member (events/event.cc).
+            events = [(repository, json.loads('{"id":"0"' + payload.split("\n", 1)[0])["target"])
+                      for repository, payload in rows]
             if events or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
