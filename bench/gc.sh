@@ -61,17 +61,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/regmirror-gc-bench.XXXXXX")
 started_at=$(date +%s)
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A PID=()
-watchdog_pid=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for name in "${!PID[@]}"; do stop_pid "${PID[$name]}"; done
-  [[ -n $watchdog_pid ]] && kill "$watchdog_pid" 2>/dev/null
-  if [[ ${KEEP:-0} == 1 ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "gc.sh: interrupted" >&2; exit 130' INT TERM
+trap_cleanup gc.sh
 start_watchdog "$WATCHDOG_SECONDS" gc.sh
 
 log "compiling gc_fill, head_load into $work/bin"

@@ -21,6 +21,23 @@ start_watchdog() {
   watchdog_pid=$!
 }
 
+# On exit: stops the servers in PID and the watchdog, removes $work (kept with KEEP=1).
+# SCRIPT names the script in the message of an interrupt.
+trap_cleanup() {  # trap_cleanup SCRIPT
+  watchdog_pid=""
+  trap stop_all_and_clean EXIT
+  # shellcheck disable=SC2064  # the name is meant to expand now
+  trap "echo '$1: interrupted' >&2; exit 130" INT TERM
+}
+stop_all_and_clean() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for name in "${!PID[@]}"; do stop_pid "${PID[$name]}"; done
+  [[ -n $watchdog_pid ]] && kill "$watchdog_pid" 2>/dev/null
+  if [[ ${KEEP:-0} == 1 ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+  exit "$rc"
+}
+
 # Stops a server: TERM, up to 5 s, then KILL.
 stop_pid() {
   local pid=$1

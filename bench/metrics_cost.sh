@@ -35,17 +35,7 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/regmirror-metrics-bench.XXXXXX")
 started_at=$(date +%s)
 declare -A PID=() PORT=()
-watchdog_pid=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for name in "${!PID[@]}"; do stop_pid "${PID[$name]}"; done
-  [[ -n $watchdog_pid ]] && kill "$watchdog_pid" 2>/dev/null
-  if [[ ${KEEP:-0} == 1 ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "metrics_cost.sh: interrupted" >&2; exit 130' INT TERM
+trap_cleanup metrics_cost.sh
 start_watchdog "$WATCHDOG_SECONDS" metrics_cost.sh
 
 log "compiling head_load, blob_push into $work/bin"
