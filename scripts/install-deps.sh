@@ -2,7 +2,7 @@
 # Installs, with apt only, what regmirror needs on Debian 12. Idempotent: a package
 # already installed is not touched, and apt is not called at all when nothing is missing.
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --test   build + test + benchmark dependencies, and s3rver (npm)
+#   scripts/install-deps.sh --test   build + test + benchmark dependencies, and npm peers
 set -euo pipefail
 
 build_pkgs=(
@@ -18,6 +18,7 @@ test_pkgs=(
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
   nodejs postgresql-15 postgresql-client-15 haproxy prometheus
   systemd  # systemd-analyze verify of the packaged unit (tests/package)
+  chromium  # the web UI's browser test (tests/ui), driven by npm puppeteer-core
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -38,12 +39,20 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# s3rver, the S3 peer of the storage tests (tests/fixtures/s3_server.py finds it here).
-# Debian does not package it; the version is pinned and npm is not called when it is present.
-s3rver_version=3.7.1
-s3rver_prefix=/usr/local/lib/regmirror-test-npm
-if [[ "${1:-}" == "--test" ]] &&
-  ! grep -qs "\"version\": \"$s3rver_version\"" "$s3rver_prefix/node_modules/s3rver/package.json"; then
-  echo "install-deps: installing s3rver $s3rver_version into $s3rver_prefix"
-  $SUDO npm install --no-audit --no-fund --prefix "$s3rver_prefix" "s3rver@$s3rver_version"
+# npm test peers Debian does not package, pinned, into one prefix the tests find them in;
+# npm is not called for a package already there at its version:
+#   s3rver          the S3 peer of the storage tests (tests/fixtures/s3_server.py)
+#   puppeteer-core  drives Debian's /usr/bin/chromium in the web UI test (tests/ui); it never
+#                   downloads a browser of its own
+npm_prefix=/usr/local/lib/regmirror-test-npm
+npm_pkgs=(s3rver@3.7.1 puppeteer-core@24.40.0)
+if [[ "${1:-}" == "--test" ]]; then
+  for spec in "${npm_pkgs[@]}"; do
+    name=${spec%@*} version=${spec##*@}
+    if ! grep -qs "\"version\": \"$version\"" "$npm_prefix/node_modules/$name/package.json"; then
+      echo "install-deps: installing $spec into $npm_prefix"
+      $SUDO env PUPPETEER_SKIP_DOWNLOAD=1 npm install \
+        --no-audit --no-fund --prefix "$npm_prefix" "$spec"
+    fi
+  done
 fi
