@@ -59,6 +59,7 @@ bench: test-deps build
 	bench/scale_out.py
 	bench/gc.sh
 	bench/events_cost.sh
+	bench/ui_api.sh
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
