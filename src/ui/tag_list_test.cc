@@ -71,7 +71,7 @@ TEST(TagList, DescribesImagesIndexesAndAttachments) {
   // The index, both images and their blobs, the amd64 image counted once.
   const std::uint64_t amd64_total = tags[1]["size"];
   const std::uint64_t arm_total = tags[2]["size"];
-  EXPECT_EQ(tags[0]["size"], index.size + amd64_total + arm_total - 0);
+  EXPECT_EQ(tags[0]["size"], index.size + amd64_total + arm_total);
   EXPECT_EQ(tags[1]["platforms"], json({"linux/amd64"}));
   EXPECT_GT(amd64_total, amd64.size);
 
