@@ -22,6 +22,8 @@ std::string_view code_name(ErrorCode code) {
       return "NAME_INVALID";
     case ErrorCode::kNameUnknown:
       return "NAME_UNKNOWN";
+    case ErrorCode::kPaginationNumberInvalid:
+      return "PAGINATION_NUMBER_INVALID";
     case ErrorCode::kSizeInvalid:
       return "SIZE_INVALID";
     case ErrorCode::kUnauthorized:

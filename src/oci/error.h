@@ -19,6 +19,7 @@ enum class ErrorCode {
   kManifestUnknown,
   kNameInvalid,
   kNameUnknown,
+  kPaginationNumberInvalid,  // a page size `n` that is not a number (distribution's code)
   kSizeInvalid,
   kUnauthorized,
   kDenied,

@@ -26,6 +26,22 @@ Result<BlobInfo> Registry::stat_blob(std::string_view repository, std::string_vi
   return BlobInfo{*digest, **size};
 }
 
+Result<std::string> Registry::read_small_blob(std::string_view repository, std::string_view digest,
+                                              std::uint64_t max_bytes) {
+  auto blob = stat_blob(repository, digest);
+  if (!blob) return std::unexpected(blob.error());
+  if (blob->size > max_bytes) {
+    return oci::fail(ErrorCode::kSizeInvalid, "blob too large to read",
+                     std::to_string(blob->size) + " bytes, limit " + std::to_string(max_bytes));
+  }
+  auto content = driver_.get_content(blob_path(blob->digest), max_bytes);
+  if (!content && content.error().code == sys::Errc::kNotFound) {
+    return oci::fail(ErrorCode::kBlobUnknown, "blob unknown to registry", blob->digest.str());
+  }
+  if (!content) return storage_failure(content.error());
+  return std::move(*content);
+}
+
 std::optional<BlobInfo> Registry::cached_blob(std::string_view repository,
                                               std::string_view digest_text) {
   auto digest = parse_blob_digest(repository, digest_text);

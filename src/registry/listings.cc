@@ -46,6 +46,25 @@ Result<Page> Registry::catalog(std::string_view after, std::size_t limit) {
   return to_page(std::move(*items), limit);
 }
 
+Result<bool> Registry::repository_exists(std::string_view repository) {
+  if (!oci::is_valid_repository_name(repository)) {
+    return oci::fail(ErrorCode::kNameInvalid, "invalid repository name");
+  }
+  return store_.repository_exists(repository);
+}
+
+Result<std::vector<metadata::RetentionTag>> Registry::tag_records(std::string_view repository) {
+  auto exists = repository_exists(repository);
+  if (!exists) return std::unexpected(exists.error());
+  if (!*exists) {
+    return oci::fail(ErrorCode::kNameUnknown, "repository name not known to registry",
+                     std::string(repository));
+  }
+  auto view = store_.retention_view(repository);
+  if (!view) return std::unexpected(view.error());
+  return std::move(view->tags);
+}
+
 Result<std::string> Registry::referrers(std::string_view repository, std::string_view subject,
                                         std::optional<std::string_view> artifact_type) {
   if (!oci::is_valid_repository_name(repository)) {

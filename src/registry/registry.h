@@ -143,6 +143,10 @@ class Registry {
   // Non-blocking: what stat_blob would answer when memory holds it; nullopt when only
   // stat_blob can tell (including every error).
   std::optional<BlobInfo> cached_blob(std::string_view repository, std::string_view digest);
+  // The bytes of a small blob `repository` links (an image config), when it holds at most
+  // `max_bytes`: kSizeInvalid when it is bigger, kBlobUnknown when not linked there.
+  Result<std::string> read_small_blob(std::string_view repository, std::string_view digest,
+                                      std::uint64_t max_bytes);
   Result<void> delete_blob(std::string_view repository, std::string_view digest);
   // Links a blob that `from` links into `repository`; kBlobUnknown when it cannot.
   Result<BlobInfo> mount_blob(std::string_view repository, std::string_view digest,
@@ -201,6 +205,12 @@ class Registry {
   // --- listings
   Result<Page> tags(std::string_view repository, std::string_view after, std::size_t limit);
   Result<Page> catalog(std::string_view after, std::size_t limit);
+  // Whether the repository exists (links a blob or holds a manifest).
+  Result<bool> repository_exists(std::string_view repository);
+  // Every tag with its digest and when it was pushed or moved, by name (the tags of
+  // metadata::Store::retention_view); kNameUnknown when the repository does not exist.
+  Result<std::vector<metadata::RetentionTag>> tag_records(std::string_view repository);
+
   // The bytes of the distinct blobs linked under a namespace (metadata::Store::linked_bytes).
   Result<std::uint64_t> linked_bytes(std::string_view prefix,
                                      const std::vector<std::string>& except) {

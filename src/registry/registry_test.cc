@@ -262,6 +262,33 @@ TEST_F(RegistryTest, ManifestRoundTripsByteForByte) {
   }
 }
 
+TEST_F(RegistryTest, TagRecordsNameEachTagsDigestAndTime) {
+  const auto config = push_blob("a", "{}");
+  const auto layer = push_blob("a", "layer");
+  const std::string body = image_manifest(config, layer);
+  ASSERT_TRUE(registry_->put_manifest("a", "v2", oci::media_type::kOciManifest, body));
+  ASSERT_TRUE(registry_->put_manifest("a", "v1", oci::media_type::kOciManifest, body));
+  auto tags = registry_->tag_records("a");
+  ASSERT_TRUE(tags);
+  ASSERT_EQ(tags->size(), 2u);
+  EXPECT_EQ((*tags)[0].name, "v1");
+  EXPECT_EQ((*tags)[0].digest, oci::digest_of(body).str());
+  EXPECT_GT((*tags)[0].updated_at, 0);
+  EXPECT_EQ(registry_->tag_records("none").error().code, ErrorCode::kNameUnknown);
+  EXPECT_EQ(registry_->tag_records("A").error().code, ErrorCode::kNameInvalid);
+  EXPECT_TRUE(*registry_->repository_exists("a"));
+  EXPECT_FALSE(*registry_->repository_exists("none"));
+}
+
+TEST_F(RegistryTest, SmallBlobsAreReadWithALimit) {
+  const auto digest = push_blob("a", "0123456789");
+  EXPECT_EQ(registry_->read_small_blob("a", digest, 10), "0123456789");
+  EXPECT_EQ(registry_->read_small_blob("a", digest, 9).error().code, ErrorCode::kSizeInvalid);
+  EXPECT_EQ(registry_->read_small_blob("b", digest, 10).error().code, ErrorCode::kBlobUnknown);
+  EXPECT_EQ(registry_->read_small_blob("a", "sha256:zz", 10).error().code,
+            ErrorCode::kDigestInvalid);
+}
+
 // The non-blocking answers agree with the blocking ones once those have been asked, and
 // never outlive a change made through the registry.
 TEST_F(RegistryTest, CachedAnswersFollowTheBlockingOnes) {

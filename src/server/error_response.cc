@@ -18,6 +18,7 @@ http::status status_for(oci::ErrorCode code) {
     case ErrorCode::kManifestBlobUnknown:
     case ErrorCode::kManifestInvalid:
     case ErrorCode::kNameInvalid:
+    case ErrorCode::kPaginationNumberInvalid:
       return http::status::bad_request;
     case ErrorCode::kSizeInvalid:
       return http::status::payload_too_large;

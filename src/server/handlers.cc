@@ -66,6 +66,14 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
       return handle_gc(exchange, route, context);
     case Resource::kStatus:
       return handle_status(exchange, route, context);
+    case Resource::kSession:
+      return handle_session(exchange, route, context);
+    case Resource::kUiRepositories:
+      return handle_ui_repositories(exchange, route, context);
+    case Resource::kUiTags:
+      return handle_ui_tags(exchange, route, context);
+    case Resource::kUiImage:
+      return handle_ui_image(exchange, route, context);
     case Resource::kMetrics:
       return handle_metrics(exchange, route, context);
     case Resource::kNone:

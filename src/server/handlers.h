@@ -33,6 +33,12 @@ asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Conte
 asio::awaitable<void> handle_sync_sets(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_gc(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_status(Exchange& exchange, const Route& route, Context& context);
+// The web UI's JSON (ui_api_handlers.cc, docs/api.md).
+asio::awaitable<void> handle_session(Exchange& exchange, const Route& route, Context& context);
+asio::awaitable<void> handle_ui_repositories(Exchange& exchange, const Route& route,
+                                             Context& context);
+asio::awaitable<void> handle_ui_tags(Exchange& exchange, const Route& route, Context& context);
+asio::awaitable<void> handle_ui_image(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
 // Notes a manifest GET (not HEAD) for retention's keep_pulled_within, in memory.

@@ -72,6 +72,12 @@ std::string_view route_label(Resource resource) {
       return "gc";
     case Resource::kStatus:
       return "status";
+    case Resource::kSession:
+      return "session";
+    case Resource::kUiRepositories:
+    case Resource::kUiTags:
+    case Resource::kUiImage:
+      return "repositories";
     case Resource::kMetrics:
       return "metrics";
     case Resource::kNone:

@@ -9,6 +9,7 @@ RequiredAccess required_access(const Route& route, http::verb method) {
     case Resource::kNone:
     case Resource::kHealth:
     case Resource::kToken:
+    case Resource::kSession:  // names the caller, refuses nobody
       return {};
     case Resource::kBase:
     case Resource::kUpstreams:
@@ -16,7 +17,11 @@ RequiredAccess required_access(const Route& route, http::verb method) {
     case Resource::kMetrics:  // when metrics.auth is signed-in; with none the gate is skipped
       return {Kind::kSignedIn, {}, auth::Action::kPull};
     case Resource::kCatalog:
+    case Resource::kUiRepositories:
       return {Kind::kCatalog, {}, auth::Action::kPull};
+    case Resource::kUiTags:
+    case Resource::kUiImage:  // read-only views, whatever the method (others get 405)
+      return {Kind::kRepository, route.name, auth::Action::kPull};
     case Resource::kGc:
     case Resource::kStatus:  // every namespace's usage
       return {Kind::kAdmin, {}, auth::Action::kPull};

@@ -11,11 +11,13 @@ namespace server {
 
 struct RequiredAccess {
   enum class Kind {
-    kNone,        // served to anyone: /healthz, unknown paths (answered 404), the token endpoint
+    kNone,        // served to anyone: /healthz, unknown paths (answered 404), the token endpoint,
+                  // /regmirror/v1/session
     kSignedIn,    // GET /v2/, /regmirror/v1/sync, /metrics (metrics.auth signed-in): any
                   // caller whose credentials check out,
                   // anonymous only by rule
-    kCatalog,     // /v2/_catalog: anyone signed in; the list is filtered per repository
+    kCatalog,     // /v2/_catalog, /regmirror/v1/repositories: anyone signed in; the list is
+                  // filtered per repository
     kRepository,  // `action` on `repository`
     kAdmin,       // /regmirror/v1/gc: a signed-in caller that auth.admins names
   };

@@ -46,5 +46,20 @@ TEST(RequiredAccess, EndpointsWithoutARepository) {
   EXPECT_EQ(of("/nothing/here", http::verb::get).kind, Kind::kNone);
 }
 
+TEST(RequiredAccess, WebUiViews) {
+  EXPECT_EQ(of("/regmirror/v1/session", http::verb::get).kind, Kind::kNone);
+  EXPECT_EQ(of("/regmirror/v1/repositories?q=x", http::verb::get).kind, Kind::kCatalog);
+  for (const auto* target :
+       {"/regmirror/v1/repositories/a/b/tags", "/regmirror/v1/repositories/a/b/manifests/1.0"}) {
+    // read-only views: other methods are refused (405) to those who may read them
+    for (const auto method : {http::verb::get, http::verb::head, http::verb::delete_}) {
+      const RequiredAccess needed = of(target, method);
+      EXPECT_EQ(needed.kind, Kind::kRepository) << target;
+      EXPECT_EQ(needed.repository, "a/b") << target;
+      EXPECT_EQ(needed.action, auth::Action::kPull) << target;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace server

@@ -65,18 +65,45 @@ std::optional<Route> match_repository_path(std::string_view path) {
   return std::nullopt;
 }
 
-// The resource of regmirror's API at `path` (what follows kApiPrefix), kNone when none.
-Resource api_resource(std::string_view path) {
-  static constexpr std::array<std::pair<std::string_view, Resource>, 4> kResources = {{
+// What follows "repositories/" in the UI's API: "<name>/tags" or "<name>/manifests/<ref>",
+// the marker found last winning as in /v2/. Name and reference are percent-decoded (a UI
+// may encode a digest's ':'); what does not decode stays as written and fails validation.
+std::optional<Route> match_ui_repository_path(std::string_view path) {
+  constexpr std::string_view kTags = "/tags";
+  std::optional<Route> matched;
+  if (path.ends_with(kTags) && path.size() > kTags.size()) {
+    matched =
+        Route{Resource::kUiTags, std::string(path.substr(0, path.size() - kTags.size())), {}, {}};
+  } else {
+    matched = match_suffix(path, "/manifests/", Resource::kUiImage);
+  }
+  if (matched) {
+    matched->name = oci::percent_decode(matched->name);
+    matched->reference = oci::percent_decode(matched->reference);
+  }
+  return matched;
+}
+
+// The resource of regmirror's API at `path` (what follows kApiPrefix); kNone when none.
+Route api_route(std::string_view path) {
+  static constexpr std::array<std::pair<std::string_view, Resource>, 6> kResources = {{
       {"sync", Resource::kSyncSets},
       {"gc", Resource::kGc},
       {"status", Resource::kStatus},
       {"upstreams", Resource::kUpstreams},
+      {"session", Resource::kSession},
+      {"repositories", Resource::kUiRepositories},
   }};
   for (const auto& [name, resource] : kResources) {
-    if (path == name) return resource;
+    if (path == name) return Route{resource, {}, {}, {}};
   }
-  return Resource::kNone;
+  constexpr std::string_view kRepositories = "repositories/";
+  if (path.starts_with(kRepositories)) {
+    if (auto matched = match_ui_repository_path(path.substr(kRepositories.size()))) {
+      return std::move(*matched);
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -113,7 +140,7 @@ Route route(std::string_view target) {
   } else if (path.starts_with("/v2/")) {
     if (auto matched = match_repository_path(path.substr(4))) result = std::move(*matched);
   } else if (path.starts_with(kApiPrefix)) {
-    result.resource = api_resource(path.substr(kApiPrefix.size()));
+    result = api_route(path.substr(kApiPrefix.size()));
   }
   if (question != std::string_view::npos) result.query = parse_query(target.substr(question + 1));
   return result;

@@ -26,6 +26,11 @@ enum class Resource {
   kSyncSets,   // /regmirror/v1/sync: the scheduled sync sets and their runs
   kGc,         // /regmirror/v1/gc: a garbage collection run (POST)
   kStatus,     // /regmirror/v1/status: the registry at a glance (storage, quotas, GC runs)
+  // The web UI's JSON (docs/api.md); their name and reference are percent-decoded
+  kSession,         // /regmirror/v1/session: who the caller is, how to sign in, what is on
+  kUiRepositories,  // /regmirror/v1/repositories: the repositories, searched and paged
+  kUiTags,          // /regmirror/v1/repositories/<name>/tags: every tag, described
+  kUiImage,         // /regmirror/v1/repositories/<name>/manifests/<reference>
   // metrics.path (default /metrics): set by the session, never by route(), since it is
   // configured. Last: tables indexed by resource end here.
   kMetrics,

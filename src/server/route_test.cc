@@ -61,7 +61,26 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"/regmirror/v1/sync/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v2/sync", Resource::kNone, "", ""},
-        RouteCase{"/v2/regmirror/v1/sync", Resource::kNone, "", ""}));
+        RouteCase{"/v2/regmirror/v1/sync", Resource::kNone, "", ""},
+        // the web UI's JSON: repository names hold '/', the marker found last wins
+        RouteCase{"/regmirror/v1/session", Resource::kSession, "", ""},
+        RouteCase{"/regmirror/v1/repositories", Resource::kUiRepositories, "", ""},
+        RouteCase{"/regmirror/v1/repositories?q=a&n=5", Resource::kUiRepositories, "", ""},
+        RouteCase{"/regmirror/v1/repositories/", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/repositories/a/b/tags", Resource::kUiTags, "a/b", ""},
+        RouteCase{"/regmirror/v1/repositories/tags/tags", Resource::kUiTags, "tags", ""},
+        RouteCase{"/regmirror/v1/repositories/tags", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/repositories/a/tags/", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/repositories/a/b/manifests/1.0", Resource::kUiImage, "a/b", "1.0"},
+        RouteCase{"/regmirror/v1/repositories/a/manifests/b/manifests/sha256%3Aab",
+                  Resource::kUiImage, "a/manifests/b", "sha256:ab"},
+        RouteCase{"/regmirror/v1/repositories/a/tags/manifests/x", Resource::kUiImage, "a/tags",
+                  "x"},
+        RouteCase{"/regmirror/v1/repositories/a/manifests/", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/repositories/a/manifests/x/y", Resource::kNone, "", ""},
+        RouteCase{"/regmirror/v1/repositories/a%2Fb/tags", Resource::kUiTags, "a/b", ""},
+        RouteCase{"/regmirror/v1/repositories/%zz/tags", Resource::kUiTags, "%zz", ""},
+        RouteCase{"/regmirror/v1/session/", Resource::kNone, "", ""}));
 
 TEST(RouteQuery, DecodesParameters) {
   const Route r = route("/v2/a/blobs/uploads/?mount=sha256%3Aab&from=x%2Fy&flag&=z&n=1+2");

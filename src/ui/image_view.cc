@@ -1,0 +1,207 @@
+#include "ui/image_view.h"
+
+#include "oci/name.h"
+#include "ui/config_view.h"
+#include "ui/json_fields.h"
+#include "ui/manifest_summary.h"
+#include "ui/view_text.h"
+
+namespace ui {
+namespace {
+
+using nlohmann::json;
+
+oci::Result<void> check_reference(std::string_view reference) {
+  if (reference.find(':') != std::string_view::npos) {
+    auto digest = oci::Digest::parse(reference);
+    if (!digest) return std::unexpected(digest.error());
+    return {};
+  }
+  if (!oci::is_valid_tag(reference)) {
+    return oci::fail(oci::ErrorCode::kManifestInvalid, "invalid tag",
+                     std::string(reference.substr(0, 256)));
+  }
+  return {};
+}
+
+json annotations_of(const json& annotations) {
+  return annotations.is_object() ? annotations : json::object();
+}
+
+json layers_view(const LoadedManifest& image) {
+  auto layers = json::array();
+  for (const auto& layer : image.parsed.layers) {
+    layers.push_back({{"digest", layer.digest.str()},
+                      {"media_type", layer.media_type},
+                      {"size", layer.size},
+                      {"annotations", annotations_of(layer.annotations)}});
+  }
+  return layers;
+}
+
+// config, config_media_type (and config_error), layers and total_size of a held manifest.
+oci::Result<void> add_contents(ManifestReader& reader, const LoadedManifest& image, json& entry) {
+  const auto& config = image.parsed.config;
+  entry["config"] = nullptr;
+  entry["config_media_type"] = config ? json(config->media_type) : json(nullptr);
+  if (config && is_image_config(config->media_type)) {
+    const LoadedConfig& loaded = reader.config(*config);
+    if (loaded.json.is_null()) {
+      entry["config_error"] = loaded.error;
+    } else {
+      entry["config"] = config_view(*config, loaded.json);
+    }
+  }
+  entry["layers"] = layers_view(image);
+  auto size = total_size(reader, image);
+  if (!size) return std::unexpected(size.error());
+  entry["total_size"] = *size;
+  return {};
+}
+
+// The one entry of an image manifest: its own digest, the platform its config names.
+oci::Result<json> image_platform_entry(ManifestReader& reader, const LoadedManifest& image) {
+  json entry = {{"platform", image_platform(reader, image).to_json()},
+                {"digest", image.digest},
+                {"media_type", image.media_type},
+                {"size", image.size},
+                {"annotations", annotations_of(image.parsed.annotations)},
+                {"missing", false}};
+  if (auto added = add_contents(reader, image, entry); !added) {
+    return std::unexpected(added.error());
+  }
+  return entry;
+}
+
+// The entry of an index's i-th child: the descriptor's platform, the child's contents when
+// this repository holds it.
+oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& index, std::size_t i) {
+  const oci::Descriptor& descriptor = index.parsed.manifests[i];
+  auto child = reader.held(descriptor.digest.str());
+  if (!child) return std::unexpected(child.error());
+  const json& described = index.child_json(i);
+  Platform platform = Platform::from_json(object_member(described, "platform"));
+  if (platform.os.empty() && *child != nullptr) platform = image_platform(reader, **child);
+  json entry = {{"platform", platform.to_json()},
+                {"digest", descriptor.digest.str()},
+                {"media_type", descriptor.media_type},
+                {"size", descriptor.size},
+                {"annotations", annotations_of(descriptor.annotations)},
+                {"missing", *child == nullptr}};
+  if (*child == nullptr) {
+    entry["config"] = nullptr;
+    entry["config_media_type"] = nullptr;
+    entry["layers"] = nullptr;
+    entry["total_size"] = descriptor.size;
+    return entry;
+  }
+  if (auto added = add_contents(reader, **child, entry); !added) {
+    return std::unexpected(added.error());
+  }
+  return entry;
+}
+
+oci::Result<json> platforms_view(ManifestReader& reader, const LoadedManifest& manifest) {
+  auto platforms = json::array();
+  if (!manifest.is_index()) {
+    auto entry = image_platform_entry(reader, manifest);
+    if (!entry) return entry;
+    platforms.push_back(std::move(*entry));
+    return platforms;
+  }
+  for (std::size_t i = 0; i < manifest.parsed.manifests.size(); ++i) {
+    auto entry = child_entry(reader, manifest, i);
+    if (!entry) return entry;
+    platforms.push_back(std::move(*entry));
+  }
+  return platforms;
+}
+
+// The referrers of `subject` (the referrers API's index), each marked with its subject.
+oci::Result<void> add_referrers(registry::Registry& registry, const std::string& repository,
+                                const std::string& subject, json& out) {
+  auto index = registry.referrers(repository, subject, std::nullopt);
+  if (!index) return std::unexpected(index.error());
+  const json parsed = json::parse(*index, nullptr, false);
+  const auto manifests = parsed.is_object() ? parsed.find("manifests") : parsed.end();
+  if (manifests == parsed.end() || !manifests->is_array()) return {};
+  for (const auto& descriptor : *manifests) {
+    const auto size = descriptor.find("size");
+    out.push_back({{"digest", string_member(descriptor, "digest")},
+                   {"media_type", string_member(descriptor, "mediaType")},
+                   {"artifact_type", string_member(descriptor, "artifactType")},
+                   {"size", size != descriptor.end() && size->is_number() ? *size : json(0)},
+                   {"annotations", object_member(descriptor, "annotations")},
+                   {"subject", subject}});
+  }
+  return {};
+}
+
+oci::Result<json> referrers_view(ManifestReader& reader, const LoadedManifest& manifest) {
+  auto referrers = json::array();
+  auto added = add_referrers(reader.registry(), reader.repository(), manifest.digest, referrers);
+  for (const auto& child : manifest.parsed.manifests) {
+    if (!added) break;
+    added = add_referrers(reader.registry(), reader.repository(), child.digest.str(), referrers);
+  }
+  if (!added) return std::unexpected(added.error());
+  return referrers;
+}
+
+// The cosign-scheme tags of `digest` this repository holds.
+oci::Result<json> signatures_view(ManifestReader& reader, const std::string& digest) {
+  auto signatures = json::array();
+  for (const std::string_view kind : kAttachmentKinds) {
+    const std::string tag = attachment_tag(digest, kind);
+    auto attached = reader.manifest(tag);
+    if (!attached && attached.error().code == oci::ErrorCode::kManifestUnknown) continue;
+    if (!attached) return std::unexpected(attached.error());
+    signatures.push_back({{"tag", tag}, {"digest", (*attached)->digest}, {"kind", kind}});
+  }
+  return signatures;
+}
+
+}  // namespace
+
+oci::Result<std::string> image_view(registry::Registry& registry, std::string_view repository,
+                                    std::string_view reference, Actions actions) {
+  auto exists = registry.repository_exists(repository);
+  if (!exists) return std::unexpected(exists.error());
+  if (auto checked = check_reference(reference); !checked) {
+    return std::unexpected(checked.error());
+  }
+  if (!*exists) {
+    return oci::fail(oci::ErrorCode::kNameUnknown, "repository name not known to registry",
+                     std::string(repository));
+  }
+  ManifestReader reader(registry, std::string(repository));
+  auto found = reader.manifest(reference);
+  if (!found) return std::unexpected(found.error());
+  const LoadedManifest& manifest = **found;
+
+  auto size = total_size(reader, manifest);
+  if (!size) return std::unexpected(size.error());
+  auto platforms = platforms_view(reader, manifest);
+  if (!platforms) return std::unexpected(platforms.error());
+  auto referrers = referrers_view(reader, manifest);
+  if (!referrers) return std::unexpected(referrers.error());
+  auto signatures = signatures_view(reader, manifest.digest);
+  if (!signatures) return std::unexpected(signatures.error());
+  const auto& subject = manifest.parsed.subject;
+  return dump({{"repository", std::string(repository)},
+               {"reference", std::string(reference)},
+               {"digest", manifest.digest},
+               {"media_type", manifest.media_type},
+               {"artifact_type", artifact_type(manifest)},
+               {"size", manifest.size},
+               {"total_size", *size},
+               {"annotations", annotations_of(manifest.parsed.annotations)},
+               {"subject", subject ? json(subject->digest.str()) : json(nullptr)},
+               {"manifest", manifest.json},
+               {"actions", Actions::offered(actions, registry.options()).to_json()},
+               {"platforms", std::move(*platforms)},
+               {"referrers", std::move(*referrers)},
+               {"signatures", std::move(*signatures)}});
+}
+
+}  // namespace ui

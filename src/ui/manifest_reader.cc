@@ -1,0 +1,75 @@
+#include "ui/manifest_reader.h"
+
+#include "oci/json_depth.h"
+
+namespace ui {
+namespace {
+
+constexpr std::string_view kOciImageConfig = "application/vnd.oci.image.config.v1+json";
+constexpr std::string_view kDockerImageConfig = "application/vnd.docker.container.image.v1+json";
+
+// JSON someone pushed, parsed only when it nests no deeper than real documents do.
+nlohmann::json parse_untrusted(std::string_view text) {
+  if (oci::json_nests_deeper_than(text)) return nlohmann::json::value_t::discarded;
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+}  // namespace
+
+const nlohmann::json& LoadedManifest::child_json(std::size_t i) const {
+  static const nlohmann::json kNone;
+  const auto children = json.find("manifests");
+  if (children == json.end() || !children->is_array() || i >= children->size()) return kNone;
+  return (*children)[i];
+}
+
+bool is_image_config(std::string_view media_type) {
+  const std::string_view essence = oci::media_type::essence(media_type);
+  return essence == kOciImageConfig || essence == kDockerImageConfig;
+}
+
+oci::Result<const LoadedManifest*> ManifestReader::manifest(std::string_view reference) {
+  if (const auto it = manifests_.find(reference); it != manifests_.end()) return &it->second;
+  auto content = registry_.get_manifest(repository_, reference);
+  if (!content) return std::unexpected(content.error());
+  const std::string& digest = content->digest.str();
+  if (const auto it = manifests_.find(digest); it != manifests_.end()) return &it->second;
+  const std::string& bytes = *content->bytes;
+  auto parsed = oci::parse_manifest(bytes, content->media_type);
+  nlohmann::json json = parse_untrusted(bytes);
+  if (!parsed || json.is_discarded()) {
+    return oci::fail(oci::ErrorCode::kInternal, "stored manifest does not parse", digest);
+  }
+  LoadedManifest loaded{digest, std::move(content->media_type), bytes.size(), std::move(*parsed),
+                        std::move(json)};
+  return &manifests_.emplace(digest, std::move(loaded)).first->second;
+}
+
+oci::Result<const LoadedManifest*> ManifestReader::held(const std::string& digest) {
+  auto found = manifest(digest);
+  if (!found && found.error().code == oci::ErrorCode::kManifestUnknown) {
+    return static_cast<const LoadedManifest*>(nullptr);
+  }
+  return found;
+}
+
+const LoadedConfig& ManifestReader::config(const oci::Descriptor& descriptor) {
+  const std::string& digest = descriptor.digest.str();
+  if (const auto it = configs_.find(digest); it != configs_.end()) return it->second;
+  LoadedConfig loaded;
+  auto bytes = registry_.read_small_blob(repository_, digest, kMaxConfigBytes);
+  if (!bytes && bytes.error().code == oci::ErrorCode::kBlobUnknown) {
+    loaded.error = "config blob not held by this repository";
+  } else if (!bytes && bytes.error().code == oci::ErrorCode::kSizeInvalid) {
+    loaded.error = "config larger than " + std::to_string(kMaxConfigBytes) + " bytes";
+  } else if (!bytes) {
+    loaded.error = "config not readable: " + bytes.error().message;
+  } else if (nlohmann::json json = parse_untrusted(*bytes); !json.is_object()) {
+    loaded.error = "config is not a JSON object";
+  } else {
+    loaded.json = std::move(json);
+  }
+  return configs_.emplace(digest, std::move(loaded)).first->second;
+}
+
+}  // namespace ui

@@ -1,0 +1,35 @@
+// What a tag row says of the manifest it points at, and the pieces the image view shares:
+// artifact type, platforms, and the compressed size of everything the manifest pulls.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ui/manifest_reader.h"
+#include "ui/view_text.h"
+
+namespace ui {
+
+struct ManifestSummary {
+  std::string artifact_type;
+  std::vector<std::string> platforms;  // "linux/amd64", ...; none for artifacts
+  std::uint64_t total_size = 0;
+};
+
+// The manifest's artifactType or, for an artifact, its config's media type when that is not
+// an image config; "" for images and for indexes without one.
+std::string artifact_type(const LoadedManifest& manifest);
+
+// The platform an image manifest's config names (empty for artifacts and unreadable configs).
+Platform image_platform(ManifestReader& reader, const LoadedManifest& image);
+
+// The manifest's own bytes, its config and layers and, for an index, every child this
+// repository holds with theirs: each distinct digest counted once.
+oci::Result<std::uint64_t> total_size(ManifestReader& reader, const LoadedManifest& manifest);
+
+// For an index: its children's platforms (from the descriptors, else from a held child's
+// config), "unknown/unknown" left out; for an image: its config's; for an artifact: none.
+oci::Result<ManifestSummary> summarize(ManifestReader& reader, const LoadedManifest& manifest);
+
+}  // namespace ui
