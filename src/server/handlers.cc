@@ -66,6 +66,9 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
       return handle_gc(exchange, route, context);
     case Resource::kStatus:
       return handle_status(exchange, route, context);
+    case Resource::kUi:
+      if (!context.ui_enabled) break;
+      return handle_ui(exchange, route, context);
     case Resource::kMetrics:
       return handle_metrics(exchange, route, context);
     case Resource::kNone:

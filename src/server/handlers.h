@@ -33,6 +33,8 @@ asio::awaitable<void> handle_token(Exchange& exchange, const Route& route, Conte
 asio::awaitable<void> handle_sync_sets(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_gc(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_status(Exchange& exchange, const Route& route, Context& context);
+// The web UI (ui_handler.cc); with ui.enabled false its paths are unknown ones (404).
+asio::awaitable<void> handle_ui(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
 // Notes a manifest GET (not HEAD) for retention's keep_pulled_within, in memory.

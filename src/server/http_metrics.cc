@@ -72,6 +72,8 @@ std::string_view route_label(Resource resource) {
       return "gc";
     case Resource::kStatus:
       return "status";
+    case Resource::kUi:
+      return "ui";
     case Resource::kMetrics:
       return "metrics";
     case Resource::kNone:

@@ -61,7 +61,15 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"/regmirror/v1/sync/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v2/sync", Resource::kNone, "", ""},
-        RouteCase{"/v2/regmirror/v1/sync", Resource::kNone, "", ""}));
+        RouteCase{"/v2/regmirror/v1/sync", Resource::kNone, "", ""},
+        // the web UI: its pages and files; never a repository name (pull-through looks those up)
+        RouteCase{"/", Resource::kUi, "", ""}, RouteCase{"/?q=a", Resource::kUi, "", ""},
+        RouteCase{"/ui", Resource::kUi, "", ""}, RouteCase{"/ui/", Resource::kUi, "", ""},
+        RouteCase{"/ui/repositories/a/b/tags/x", Resource::kUi, "", "repositories/a/b/tags/x"},
+        RouteCase{"/ui/assets/app.js", Resource::kUi, "", "assets/app.js"},
+        RouteCase{"/ui/assets/../x", Resource::kUi, "", "assets/../x"},
+        RouteCase{"/uix", Resource::kNone, "", ""}, RouteCase{"//ui/", Resource::kNone, "", ""},
+        RouteCase{"/v2/ui/", Resource::kNone, "", ""}));
 
 TEST(RouteQuery, DecodesParameters) {
   const Route r = route("/v2/a/blobs/uploads/?mount=sha256%3Aab&from=x%2Fy&flag&=z&n=1+2");
