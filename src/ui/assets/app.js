@@ -1,7 +1,7 @@
 // The app: loads the session, draws the header, and routes /ui/... paths to their views on the
 // client (history.pushState), so that every view has a stable URL that reloads to itself.
 import {ApiError, currentSession, loadSession, signOut, signedInUser} from "./api.js";
-import {announce, h} from "./dom.js";
+import {announce, h, replace} from "./dom.js";
 import {renderImage} from "./view-image.js";
 import {renderLogin} from "./view-login.js";
 import {renderMirrors} from "./view-mirrors.js";
@@ -99,7 +99,7 @@ function showError(error) {
     ? (error.status === 403 ? "You may not see this." : error.message)
     : `Something went wrong: ${error.message}`;
   const title = error instanceof ApiError && error.status === 404 ? "Not found" : "Could not load this page";
-  main.replaceChildren(
+  replace(main, 
     h("h1", {tabindex: "-1"}, title),
     h("p", {class: "notice error", "data-test": "error", role: "alert"}, message,
       error instanceof ApiError && error.code ? h("span", {class: "muted"}, ` (${error.code})`) : null),

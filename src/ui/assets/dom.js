@@ -22,6 +22,13 @@ export function h(tag, props, ...children) {
   return element;
 }
 
+// element.replaceChildren(), but skipping null, undefined and false as h() does (the DOM's
+// own would show them as text).
+export function replace(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+}
+
 function append(element, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -2,8 +2,8 @@
 // platform's config and layers, what refers to it, and the manifest itself on demand.
 import {api} from "./api.js";
 import {confirmAction} from "./confirm.js";
-import {announce, copyBlock, digestCode, facts, h, manifestPath, repoPath, size, table, tagPath, th, time}
-  from "./dom.js";
+import {announce, copyBlock, digestCode, facts, h, manifestPath, replace, repoPath, size, table, tagPath, th,
+        time} from "./dom.js";
 
 const kIndexTypes = new Set([
   "application/vnd.oci.image.index.v1+json",
@@ -217,7 +217,7 @@ export async function renderImage(main, context, route) {
   });
 
   const kind = isIndex ? "Index" : image.artifact_type ? "Artifact" : "Image";
-  main.replaceChildren(
+  replace(main, 
     h("nav", {class: "crumbs", "aria-label": "Breadcrumb"},
       h("a", {href: "/ui/"}, "Repositories"), " / ", h("a", {href: repoPath(repo)}, repo)),
     h("div", {class: "page-head"},

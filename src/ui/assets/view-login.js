@@ -1,9 +1,17 @@
 // Sign-in: a user name and password, checked by the registry's own token service (or, with
 // basic auth, by the session endpoint).
-import {signIn} from "./api.js";
-import {h} from "./dom.js";
+import {currentSession, signIn} from "./api.js";
+import {h, replace} from "./dom.js";
 
 export async function renderLogin(main, {reason, next, onSignedIn}) {
+  const session = currentSession();
+  if (session && session.auth === "none") {
+    replace(main, h("h1", {tabindex: "-1"}, "Sign in"),
+      h("p", {class: "notice"}, "This registry has no users: everyone may see everything. ",
+        h("a", {href: "/ui/"}, "See the repositories")));
+    main.dataset.state = "ready";
+    return;
+  }
   const error = h("p", {class: "notice error", "data-test": "login-error", role: "alert", hidden: true});
   const username = h("input", {id: "login-username", name: "username", type: "text", autocomplete: "username",
                                required: true, autocapitalize: "none", spellcheck: "false"});
@@ -38,7 +46,7 @@ export async function renderLogin(main, {reason, next, onSignedIn}) {
       submit.disabled = false;
     }
   });
-  main.replaceChildren(form);
+  replace(main, form);
   main.dataset.state = "ready";
   username.focus();
 }

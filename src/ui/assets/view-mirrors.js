@@ -1,6 +1,6 @@
 // Mirrors: the pull-through upstreams' health and the scheduled sync sets' runs.
 import {api} from "./api.js";
-import {badge, h, size, table, th, time} from "./dom.js";
+import {badge, h, replace, size, table, th, time} from "./dom.js";
 
 function upstreamsSection(upstreams) {
   return h("section", {class: "card", "aria-labelledby": "upstreams-title"},
@@ -55,7 +55,7 @@ export async function renderMirrors(main, context) {
     features.sync === false ? {sets: []} : api.syncSets(),
   ]);
   if (!context.current()) return;
-  main.replaceChildren(
+  replace(main, 
     h("div", {class: "page-head"}, h("h1", {tabindex: "-1"}, "Mirrors")),
     upstreamsSection(upstreams.upstreams || []),
     syncSection(sync.sets || []));

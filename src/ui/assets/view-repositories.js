@@ -1,6 +1,6 @@
 // Repositories: the catalog the caller may pull, searched as one types, 50 to a page.
 import {api} from "./api.js";
-import {announce, h, repoPath, table, th, time} from "./dom.js";
+import {announce, h, replace, repoPath, table, th, time} from "./dom.js";
 
 const kPageSize = 50;
 const kDebounceMs = 150;
@@ -97,7 +97,15 @@ export async function renderRepositories(main, context) {
 
   await load();
   if (!context.current()) return;
-  main.replaceChildren(
+  // Anonymous callers get a catalog of what anonymous may pull, often nothing: then signing
+  // in is the way on, so the form comes first.
+  const session = context.session;
+  const anonymous = session && session.auth !== "none" && !session.user;
+  if (anonymous && !query && !nextLast && !results.querySelector("a[data-test=repo-link]")) {
+    await context.needSignIn();
+    return;
+  }
+  replace(main, 
     h("div", {class: "page-head"},
       h("h1", {tabindex: "-1"}, "Repositories"),
       h("div", {class: "search"},

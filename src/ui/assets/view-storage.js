@@ -1,7 +1,7 @@
 // Storage: bytes stored, each quota's usage, the last garbage collection runs (admins only:
 // GET /regmirror/v1/status).
 import {api} from "./api.js";
-import {badge, facts, h, humanBytes, size, table, th, time} from "./dom.js";
+import {badge, h, humanBytes, replace, size, table, th, time} from "./dom.js";
 
 function percent(used, limit) {
   return limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : 0;
@@ -13,7 +13,7 @@ export async function renderStorage(main, context) {
   const storage = status.storage;
   const quotas = status.quotas || [];
   const runs = status.gc || [];
-  main.replaceChildren(
+  replace(main, 
     h("div", {class: "page-head"}, h("h1", {tabindex: "-1"}, "Storage")),
     h("div", {class: "stats"},
       h("div", {class: "stat"}, h("span", {class: "stat-label"}, "Stored"),
@@ -53,6 +53,5 @@ export async function renderStorage(main, context) {
                                               : h("span", {}, badge(run.result || "failed", "bad"), " ", h("span", {class: "small"}, run.error || ""))),
               h("td", {class: "num"}, String(run.manifests_removed ?? 0)),
               h("td", {class: "num"}, String(run.blobs_removed ?? 0)),
-              h("td", {class: "num"}, size(run.bytes_freed)))))),
-    facts([["Version", status.version || null]], {class: "facts muted"}));
+              h("td", {class: "num"}, size(run.bytes_freed)))))));
 }

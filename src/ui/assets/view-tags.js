@@ -1,7 +1,7 @@
 // A repository: its tags, sortable by name, push time and size; cosign attachments apart.
 import {api} from "./api.js";
 import {confirmAction} from "./confirm.js";
-import {announce, digestCode, h, manifestPath, size, table, tagPath, time} from "./dom.js";
+import {announce, digestCode, h, manifestPath, replace, size, table, tagPath, time} from "./dom.js";
 
 const kSortKeys = {
   name: (tag) => tag.name,
@@ -107,7 +107,7 @@ export async function renderTags(main, context, repo) {
 
   draw();
   const crumbs = repo.split("/");
-  main.replaceChildren(
+  replace(main, 
     h("nav", {class: "crumbs", "aria-label": "Breadcrumb"},
       h("a", {href: "/ui/"}, "Repositories"), " / ",
       crumbs.length > 1 ? h("span", {class: "muted"}, `${crumbs.slice(0, -1).join("/")}/`) : null),
