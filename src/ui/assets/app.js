@@ -83,8 +83,8 @@ function drawHeader() {
       h("button", {type: "button", class: "button ghost", "data-test": "logout", onclick: () => {
         signOut();
         loadSession().catch(() => {}).finally(() => {
-          announce("Signed out");
           navigate("/ui/");
+          announce("Signed out");
         });
       }}, "Sign out"));
   } else {
@@ -110,6 +110,7 @@ function showError(error) {
 export async function render() {
   const ticket = ++rendering;
   const route = parseRoute(location.pathname);
+  document.getElementById("status").textContent = "";  // news of the previous view
   drawHeader();
   main.dataset.state = "loading";
   main.setAttribute("aria-busy", "true");

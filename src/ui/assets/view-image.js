@@ -200,8 +200,8 @@ export async function renderImage(main, context, route) {
     if (!yes) return;
     try {
       await api.deleteManifest(repo, image.digest);
-      announce("Manifest deleted");
       context.navigate(repoPath(repo));
+      announce("Manifest deleted");
     } catch (error) {
       announce(`Deleting failed: ${error.message}`);
       main.querySelector(".page-head").after(
