@@ -26,7 +26,7 @@ export async function renderTags(main, context, repo) {
   async function remove(tag) {
     const yes = await confirmAction({
       title: `Delete tag ${tag.name}?`,
-      message: `${repo}:${tag.name} will be gone. The manifest it names (${tag.digest}) stays while other tags or digests reference it.`,
+      message: `Only the tag ${repo}:${tag.name} is removed: the manifest it names (${tag.digest}) stays, by its digest.`,
     });
     if (!yes) return;
     try {
