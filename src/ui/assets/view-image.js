@@ -86,8 +86,8 @@ function configSection(config, entry) {
   return h("div", {class: "card-body"},
     facts([
       ["OS", h("span", {"data-test": "config-os"}, config.os || "–")],
-      ["Architecture", h("span", {"data-test": "config-arch"},
-                         config.architecture + (config.variant ? ` (${config.variant})` : ""))],
+      ["Architecture", h("span", {"data-test": "config-arch"}, config.architecture || "–")],
+      ["Variant", config.variant ? h("span", {"data-test": "config-variant"}, config.variant) : null],
       ["Created", h("span", {"data-test": "config-created", "data-created": config.created || ""},
                     config.created ? time(config.created) : "–")],
       ["Author", config.author || null],

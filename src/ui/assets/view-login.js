@@ -12,7 +12,9 @@ export async function renderLogin(main, {reason, next, onSignedIn}) {
     main.dataset.state = "ready";
     return;
   }
-  const error = h("p", {class: "notice error", "data-test": "login-error", role: "alert", hidden: true});
+  // In the page only after a failure, so that its presence says one happened.
+  const error = h("p", {class: "notice error", "data-test": "login-error", role: "alert"});
+  const errorSlot = h("div");
   const username = h("input", {id: "login-username", name: "username", type: "text", autocomplete: "username",
                                required: true, autocapitalize: "none", spellcheck: "false"});
   const password = h("input", {id: "login-password", name: "password", type: "password",
@@ -22,13 +24,13 @@ export async function renderLogin(main, {reason, next, onSignedIn}) {
     h("div", {class: "card-body"},
       h("h1", {id: "login-title", tabindex: "-1"}, "Sign in"),
       reason ? h("p", {class: "muted"}, reason) : null,
-      error,
+      errorSlot,
       h("div", {class: "field"}, h("label", {for: "login-username"}, "User name"), username),
       h("div", {class: "field"}, h("label", {for: "login-password"}, "Password"), password),
       h("div", {class: "form-actions"}, submit)));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    error.hidden = true;
+    error.remove();
     submit.disabled = true;
     main.dataset.state = "loading";
     try {
@@ -39,7 +41,7 @@ export async function renderLogin(main, {reason, next, onSignedIn}) {
         ? "Wrong user name or password."
         : failure.status === 429 ? "Too many attempts: wait a moment and try again."
         : `Signing in failed: ${failure.message}`;
-      error.hidden = false;
+      errorSlot.append(error);
       main.dataset.state = "ready";
       password.select();
     } finally {
