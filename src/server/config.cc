@@ -218,6 +218,8 @@ const std::map<std::string, Setter>& setters() {
            [](C & c) -> auto& { return c.upload_purge_interval; }, "uploads.purge_interval")},
       {"read_only", set_scalar<bool>(
                         [](C & c) -> auto& { return c.registry.read_only; }, "read_only")},
+      {"ui.enabled", set_scalar<bool>(
+                         [](C & c) -> auto& { return c.ui_enabled; }, "ui.enabled")},
       {"delete.enabled",
        set_scalar<bool>(
            [](C & c) -> auto& { return c.registry.delete_enabled; }, "delete.enabled")},

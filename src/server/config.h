@@ -104,6 +104,7 @@ struct ServerConfig {
   EventsConfig events;
   // quotas: byte limits per namespace (quota_config.h); none: no limit.
   std::vector<QuotaRule> quotas;
+  bool ui_enabled = true;  // ui.enabled: the web UI at / and /ui/ (docs/ui.md)
 };
 
 // Reads a YAML file over the defaults. Unknown keys and wrong types are errors that name the

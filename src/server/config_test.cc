@@ -27,6 +27,7 @@ TEST_F(ConfigFile, EmptyFileKeepsDefaults) {
   EXPECT_EQ(config->storage_root, "./regmirror-data");
   EXPECT_EQ(config->registry.max_manifest_bytes, 4u * 1024 * 1024);
   EXPECT_TRUE(config->registry.delete_enabled);
+  EXPECT_TRUE(config->ui_enabled);
 }
 
 TEST_F(ConfigFile, ReadsEveryKind) {
@@ -46,6 +47,8 @@ uploads:
 read_only: true
 delete:
   enabled: false
+ui:
+  enabled: false
 cache:
   metadata_staleness: 250ms
   metadata_bytes: 1048576
@@ -62,6 +65,7 @@ cache:
   EXPECT_EQ(config->registry.upload_expiry, std::chrono::hours(48));
   EXPECT_TRUE(config->registry.read_only);
   EXPECT_FALSE(config->registry.delete_enabled);
+  EXPECT_FALSE(config->ui_enabled);
   EXPECT_EQ(config->metadata_cache.max_staleness, std::chrono::milliseconds(250));
   EXPECT_EQ(config->metadata_cache.max_bytes, 1048576u);
 }

@@ -36,6 +36,7 @@ struct Context {
   events::Sink* events = nullptr;                       // null: no events.endpoints
   QuotaLedger* quotas = nullptr;                        // null: no quotas
   registry::PullRecorder* pulls = nullptr;              // null: pulls are not recorded
+  bool ui_enabled = true;                               // ui.enabled: the web UI is served
 };
 
 // offload(pool, f) with the handlers' pool.

@@ -74,6 +74,9 @@ asio::awaitable<void> handle_resource(Exchange& exchange, const Route& route, Co
       return handle_ui_tags(exchange, route, context);
     case Resource::kUiImage:
       return handle_ui_image(exchange, route, context);
+    case Resource::kUi:
+      if (!context.ui_enabled) break;
+      return handle_ui(exchange, route, context);
     case Resource::kMetrics:
       return handle_metrics(exchange, route, context);
     case Resource::kNone:
@@ -88,7 +91,9 @@ asio::awaitable<void> handle_request(Exchange& exchange, const Route& route, Con
       !co_await admit(exchange, route, context)) {
     co_return;
   }
-  if (context.mirror != nullptr && !route.name.empty()) {
+  // The web UI's views of a repository show what this registry holds, mirrored or not.
+  const bool view = route.resource == Resource::kUiTags || route.resource == Resource::kUiImage;
+  if (context.mirror != nullptr && !route.name.empty() && !view) {
     if (const auto match = context.mirror->match(route.name)) {
       co_return co_await handle_mirrored(exchange, route, context, *match);
     }

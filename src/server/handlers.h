@@ -39,6 +39,8 @@ asio::awaitable<void> handle_ui_repositories(Exchange& exchange, const Route& ro
                                              Context& context);
 asio::awaitable<void> handle_ui_tags(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_ui_image(Exchange& exchange, const Route& route, Context& context);
+// The web UI (ui_handler.cc); with ui.enabled false its paths are unknown ones (404).
+asio::awaitable<void> handle_ui(Exchange& exchange, const Route& route, Context& context);
 asio::awaitable<void> handle_metrics(Exchange& exchange, const Route& route, Context& context);
 
 // Notes a manifest GET (not HEAD) for retention's keep_pulled_within, in memory.

@@ -78,6 +78,8 @@ std::string_view route_label(Resource resource) {
     case Resource::kUiTags:
     case Resource::kUiImage:
       return "repositories";
+    case Resource::kUi:
+      return "ui";
     case Resource::kMetrics:
       return "metrics";
     case Resource::kNone:

@@ -71,6 +71,7 @@ TEST(HttpMetrics, RouteLabelsAreBounded) {
   EXPECT_EQ(route_label(Resource::kUpload), "blob_upload");
   EXPECT_EQ(route_label(Resource::kHealth), "healthz");
   EXPECT_EQ(route_label(Resource::kMetrics), "metrics");
+  EXPECT_EQ(route_label(Resource::kUi), "ui");
   EXPECT_EQ(route_label(Resource::kNone), "other");
 }
 

@@ -41,8 +41,8 @@ TEST(ObservabilityConfig, EveryKey) {
 TEST(ObservabilityConfig, WrongValuesAreRefusedByName) {
   EXPECT_NE(refusal("log: {format: xml}").find("log.format"), std::string::npos);
   EXPECT_NE(refusal("metrics: {auth: admins}").find("metrics.auth"), std::string::npos);
-  for (const char* path :
-       {"metrics", "/", "/v2/metrics", "/healthz", "/token", "/regmirror/v1/metrics", "/m?x=1"}) {
+  for (const char* path : {"metrics", "/", "/v2/metrics", "/healthz", "/token",
+                           "/regmirror/v1/metrics", "/ui/metrics", "/ui", "/m?x=1"}) {
     EXPECT_NE(refusal(std::string("metrics: {path: \"") + path + "\"}").find("metrics.path"),
               std::string::npos)
         << path;

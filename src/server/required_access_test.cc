@@ -61,5 +61,12 @@ TEST(RequiredAccess, WebUiViews) {
   }
 }
 
+TEST(RequiredAccess, TheWebUiIsServedToAnyone) {
+  for (const auto* target : {"/", "/ui", "/ui/repositories/a/b", "/ui/assets/app.js"}) {
+    EXPECT_EQ(of(target, http::verb::get).kind, Kind::kNone) << target;
+    EXPECT_EQ(of(target, http::verb::post).kind, Kind::kNone) << target;  // answered 405
+  }
+}
+
 }  // namespace
 }  // namespace server

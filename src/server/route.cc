@@ -141,6 +141,12 @@ Route route(std::string_view target) {
     if (auto matched = match_repository_path(path.substr(4))) result = std::move(*matched);
   } else if (path.starts_with(kApiPrefix)) {
     result = api_route(path.substr(kApiPrefix.size()));
+  } else if (path == "/" || path == "/ui") {
+    result.resource = Resource::kUi;
+  } else if (path.starts_with(kUiPrefix)) {
+    // Not in `name`: that is a repository's, which pull-through would look up.
+    result.resource = Resource::kUi;
+    result.reference = path.substr(kUiPrefix.size());
   }
   if (question != std::string_view::npos) result.query = parse_query(target.substr(question + 1));
   return result;

@@ -31,6 +31,9 @@ enum class Resource {
   kUiRepositories,  // /regmirror/v1/repositories: the repositories, searched and paged
   kUiTags,          // /regmirror/v1/repositories/<name>/tags: every tag, described
   kUiImage,         // /regmirror/v1/repositories/<name>/manifests/<reference>
+  // The web UI: /, /ui and /ui/<path> (the app's pages: index.html) and /ui/assets/<name>;
+  // `reference` is the path after "/ui/" ("" for / and /ui).
+  kUi,
   // metrics.path (default /metrics): set by the session, never by route(), since it is
   // configured. Last: tables indexed by resource end here.
   kMetrics,
@@ -60,6 +63,9 @@ QueryParams parse_form(std::string_view body);
 inline constexpr std::string_view kTokenPath = "/token";
 // regmirror's own API beside the distribution API: /regmirror/v1/<resource>.
 inline constexpr std::string_view kApiPrefix = "/regmirror/v1/";
+// The web UI's pages are under kUiPrefix, its files under kUiAssetsPrefix.
+inline constexpr std::string_view kUiPrefix = "/ui/";
+inline constexpr std::string_view kUiAssetsPrefix = "/ui/assets/";
 
 Route route(std::string_view target);
 

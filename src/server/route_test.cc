@@ -80,7 +80,16 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"/regmirror/v1/repositories/a/manifests/x/y", Resource::kNone, "", ""},
         RouteCase{"/regmirror/v1/repositories/a%2Fb/tags", Resource::kUiTags, "a/b", ""},
         RouteCase{"/regmirror/v1/repositories/%zz/tags", Resource::kUiTags, "%zz", ""},
-        RouteCase{"/regmirror/v1/session/", Resource::kNone, "", ""}));
+        RouteCase{"/regmirror/v1/session/", Resource::kNone, "", ""},
+
+        // the web UI: its pages and files; never a repository name (pull-through looks those up)
+        RouteCase{"/", Resource::kUi, "", ""}, RouteCase{"/?q=a", Resource::kUi, "", ""},
+        RouteCase{"/ui", Resource::kUi, "", ""}, RouteCase{"/ui/", Resource::kUi, "", ""},
+        RouteCase{"/ui/repositories/a/b/tags/x", Resource::kUi, "", "repositories/a/b/tags/x"},
+        RouteCase{"/ui/assets/app.js", Resource::kUi, "", "assets/app.js"},
+        RouteCase{"/ui/assets/../x", Resource::kUi, "", "assets/../x"},
+        RouteCase{"/uix", Resource::kNone, "", ""}, RouteCase{"//ui/", Resource::kNone, "", ""},
+        RouteCase{"/v2/ui/", Resource::kNone, "", ""}));
 
 TEST(RouteQuery, DecodesParameters) {
   const Route r = route("/v2/a/blobs/uploads/?mount=sha256%3Aab&from=x%2Fy&flag&=z&n=1+2");

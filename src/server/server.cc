@@ -162,6 +162,7 @@ class Server {
             .events = extensions.events,
             .quotas = extensions.quotas,
             .pulls = extensions.pulls,
+            .ui_enabled = config.ui_enabled,
         },
         shared_{config.http, context_, limits_, config.tls.handshake_timeout},
         acceptor_(io_.main()),

@@ -4,6 +4,7 @@
 // computed on the blocking pool.
 #include <nlohmann/json.hpp>
 
+#include "mirror/pull_through.h"
 #include "server/auth_gate.h"
 #include "server/error_response.h"
 #include "server/handlers.h"
@@ -36,11 +37,18 @@ asio::awaitable<void> send_view(Exchange& exchange, const oci::Result<std::strin
 }
 
 // What the rules give the caller on `repository`, whatever a token carries: the UI asks the
-// token service for a token with the action before it takes it.
-ui::Actions granted_actions(const Caller& caller, std::string_view repository) {
-  return {.pull = caller.rules_allow(auth::Action::kPull, repository),
-          .push = caller.rules_allow(auth::Action::kPush, repository),
-          .remove = caller.rules_allow(auth::Action::kDelete, repository)};
+// token service for a token with the action before it takes it. Inside an upstream's
+// namespace pull-through refuses pushes and deletes unless the upstream allows pushes.
+ui::Actions granted_actions(const Caller& caller, const Context& context,
+                            std::string_view repository) {
+  ui::Actions granted{.pull = caller.rules_allow(auth::Action::kPull, repository),
+                      .push = caller.rules_allow(auth::Action::kPush, repository),
+                      .remove = caller.rules_allow(auth::Action::kDelete, repository)};
+  if (context.mirror != nullptr) {
+    const auto match = context.mirror->match(repository);
+    if (match && !match->upstream->allow_push) granted.push = granted.remove = false;
+  }
+  return granted;
 }
 
 nlohmann::json features(const Context& context) {
@@ -105,7 +113,7 @@ asio::awaitable<void> handle_ui_repositories(Exchange& exchange, const Route& ro
 
 asio::awaitable<void> handle_ui_tags(Exchange& exchange, const Route& route, Context& context) {
   if (!is_read(exchange)) co_return co_await method_not_allowed(exchange);
-  const ui::Actions granted = granted_actions(exchange.caller(), route.name);
+  const ui::Actions granted = granted_actions(exchange.caller(), context, route.name);
   auto view = co_await offload(context,
                                [&] { return ui::tag_list(context.registry, route.name, granted); });
   co_await send_view(exchange, view);
@@ -113,7 +121,7 @@ asio::awaitable<void> handle_ui_tags(Exchange& exchange, const Route& route, Con
 
 asio::awaitable<void> handle_ui_image(Exchange& exchange, const Route& route, Context& context) {
   if (!is_read(exchange)) co_return co_await method_not_allowed(exchange);
-  const ui::Actions granted = granted_actions(exchange.caller(), route.name);
+  const ui::Actions granted = granted_actions(exchange.caller(), context, route.name);
   auto view = co_await offload(context, [&] {
     return ui::image_view(context.registry, route.name, route.reference, granted);
   });
