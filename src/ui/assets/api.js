@@ -60,8 +60,16 @@ function cachedToken(scope) {
   return null;
 }
 
+// The token service's URL. The page's Content-Security-Policy lets it reach its own origin
+// only, so a realm elsewhere (auth.token.realm naming another host) is said plainly.
 function realm(challenged) {
-  return (session && session.token_realm) || challenged || "/token";
+  const url = (session && session.token_realm) || challenged || "/token";
+  if (new URL(url, location.href).origin !== location.origin) {
+    throw new ApiError(0, "", `The token service ${url} is on another origin: the web UI signs ` +
+                              "in through a token service on its own origin only " +
+                              "(auth.token.realm empty, or a URL of this host).");
+  }
+  return url;
 }
 
 function service(challenged) {
@@ -146,13 +154,21 @@ function authorization(method, path) {
   return token ? `Bearer ${token}` : null;
 }
 
+// What an API call lets the browser add. "same-origin" lets it present a TLS client
+// certificate (tls.client_auth); with basic auth "omit" keeps a 401's Basic challenge from
+// raising the browser's own password prompt. (The token service's 401s challenge Basic too:
+// its calls always omit.)
+function credentialsMode() {
+  return session && session.auth === "basic" ? "omit" : "same-origin";
+}
+
 // fetch() of an API path (same origin), JSON back; ApiError for any non-2xx.
 export async function request(path, {method = "GET", query} = {}) {
   const url = query ? `${path}?${new URLSearchParams(query)}` : path;
   const send = (auth) => fetch(url, {
     method,
     headers: {Accept: "application/json", ...(auth ? {Authorization: auth} : {})},
-    credentials: "omit",
+    credentials: credentialsMode(),
     cache: "no-store",
   });
   let response = await send(authorization(method, path));
@@ -180,7 +196,9 @@ export async function loadSession() {
   const headers = {Accept: "application/json"};
   const basic = basicCredentials();
   if (basic) headers.Authorization = `Basic ${basic}`;
-  let response = await fetch("/regmirror/v1/session", {headers, credentials: "omit", cache: "no-store"});
+  // The session endpoint never challenges: the browser may add what it has.
+  let response = await fetch("/regmirror/v1/session",
+                             {headers, credentials: "same-origin", cache: "no-store"});
   if (!response.ok) throw await readError(response);
   session = await response.json();
   if (session.auth === "token" && refreshToken()) {
@@ -189,7 +207,7 @@ export async function loadSession() {
       const token = cachedToken("registry:catalog:*") ||
                     await fetchToken("registry:catalog:*", {});
       response = await fetch("/regmirror/v1/session", {
-        headers: {...headers, Authorization: `Bearer ${token}`}, credentials: "omit",
+        headers: {...headers, Authorization: `Bearer ${token}`}, credentials: "same-origin",
         cache: "no-store"});
       if (response.ok) session = await response.json();
     } catch {

@@ -115,13 +115,16 @@ function configSection(config, entry) {
       : null);
 }
 
-function platformSection(repo, entry, isIndex) {
+// `position` makes the heading's id unique: an index may list a platform twice (BuildKit's
+// unknown/unknown attestation entries).
+function platformSection(repo, entry, isIndex, position) {
   const name = platformName(entry.platform);
   const layers = entry.layers || [];
+  const headingId = `platform-${position}`;
   return h("section", {class: "card platform", "data-test": "platform", "data-platform": name,
-                       "aria-labelledby": `platform-${name.replace(/\W/g, "-")}`},
+                       "aria-labelledby": headingId},
     h("header", {class: "card-head"},
-      h("h3", {id: `platform-${name.replace(/\W/g, "-")}`}, name),
+      h("h3", {id: headingId}, name),
       h("span", {class: "muted"},
         isIndex ? h("a", {href: manifestPath(repo, entry.digest), class: "plain"}, digestCode(entry.digest)) : null,
         " ", entry.total_size !== undefined ? size(entry.total_size) : null)),
@@ -253,7 +256,7 @@ export async function renderImage(main, context, route) {
       : null,
     h("section", {class: "platforms", "aria-label": "Platforms"},
       h("h2", {}, isIndex ? `Platforms (${(image.platforms || []).length})` : "Platform"),
-      (image.platforms || []).map((entry) => platformSection(repo, entry, isIndex))),
+      (image.platforms || []).map((entry, i) => platformSection(repo, entry, isIndex, i))),
     referrersSection(repo, image),
     rawDetails);
 }

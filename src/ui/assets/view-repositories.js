@@ -20,15 +20,18 @@ export async function renderRepositories(main, context) {
   const previous = h("button", {type: "button", class: "button", "data-test": "prev-page", disabled: true}, "← Previous");
   const next = h("button", {type: "button", class: "button", "data-test": "next-page", disabled: true}, "Next →");
   let nextLast = null;
+  let requests = 0;
 
   async function load() {
     const last = pages[pages.length - 1];
     const query_ = {n: String(kPageSize)};
     if (query) query_.q = query;
     if (last) query_.last = last;
-    const asked = query;
+    // Only the newest request draws: an older one (typed on, or paged on, meanwhile) that
+    // answers late must not replace its page.
+    const asked = ++requests;
     const answer = await api.repositories(query_);
-    if (asked !== query || !context.current()) return;  // typed on meanwhile
+    if (asked !== requests || !context.current()) return;
     const repos = answer.repositories || [];
     nextLast = answer.next || null;
     results.replaceChildren(repos.length === 0
