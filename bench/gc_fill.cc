@@ -84,8 +84,9 @@ Image make_image(const Options& o, const std::string& prefix, int i) {
   Image image;
   // Runs of n/g images share a repository, so each run's one garbage image lands in a
   // repository that keeps the others (i mod REPOS would put every garbage image in the same
-  // few repositories, left with no tag at all).
-  const int run = std::max(1, o.images / std::max(1, o.garbage));
+  // few repositories, left with no tag at all). Without garbage, image i is in repository i
+  // mod REPOS.
+  const int run = o.garbage > 0 ? std::max(1, o.images / o.garbage) : 1;
   image.repo = prefix + "/r" + std::to_string(i / run % o.repos);
   image.garbage = is_garbage(o, i);
   std::string diff_ids;
