@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "ui/manifest_reader.h"
 #include "ui/test_registry.h"
 
@@ -159,6 +161,43 @@ TEST(ImageView, ConfigThatCannotBeReadSaysWhy) {
     EXPECT_FALSE(platform["config_error"].get<std::string>().empty()) << tag;
     EXPECT_EQ(platform["platform"]["os"], "") << tag;
   }
+}
+
+// An image of 600 identical layers, an index naming it 600 times, an index naming that one 600
+// times: what the views do grows with the distinct manifests, and what they answer is capped.
+TEST(ImageView, RepeatedChildrenCostWhatDistinctOnesCost) {
+  TestRegistry registry;
+  const Pushed wide = registry.repeated_layers("app", "wide", 600);
+  const Pushed inner = registry.manifest(
+      "app", "inner", TestRegistry::repeating_index(wide, oci::media_type::kOciManifest, 600));
+  const Pushed outer = registry.manifest(
+      "app", "outer", TestRegistry::repeating_index(inner, oci::media_type::kOciIndex, 600));
+
+  const auto started = std::chrono::steady_clock::now();
+  auto text = image_view(*registry, "app", "inner", {.pull = true});
+  ASSERT_TRUE(text);
+  EXPECT_LT(text->size(), std::size_t{2} << 20);
+  const json view = json::parse(*text);
+  EXPECT_TRUE(view.value("truncated", false));
+  ASSERT_EQ(view["platforms"].size(), 600u);
+  std::size_t layers = 0;
+  for (const json& platform : view["platforms"]) {
+    layers += platform["layers"].size();
+    EXPECT_EQ(platform["total_size"], view["platforms"][0]["total_size"]);
+  }
+  EXPECT_EQ(layers, 1000u);
+  EXPECT_EQ(view["platforms"][0]["layers"].size(), 600u);
+  EXPECT_EQ(
+      view["total_size"],
+      inner.size + wide.size + view["platforms"][0]["config"]["size"].get<std::uint64_t>() + 5);
+
+  const json nested = view_of(*registry, "app", "outer");
+  EXPECT_EQ(nested["platforms"].size(), 600u);
+  EXPECT_FALSE(nested.value("truncated", true));
+  EXPECT_EQ(nested["total_size"], outer.size + view["total_size"].get<std::uint64_t>());
+  EXPECT_FALSE(view_of(*registry, "app", "wide").value("truncated", true));
+  // Before: 60 MB of JSON and seconds of work.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
 }
 
 }  // namespace
