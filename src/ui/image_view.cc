@@ -81,7 +81,7 @@ oci::Result<void> add_contents(ManifestReader& reader, const LoadedManifest& ima
   entry["config"] = nullptr;
   entry["config_media_type"] = config ? json(config->media_type) : json(nullptr);
   if (config && is_image_config(config->media_type)) {
-    const LoadedConfig& loaded = reader.config(*config);
+    const LoadedConfig loaded = reader.config(*config);
     if (loaded.json.is_null()) {
       entry["config_error"] = loaded.error;
     } else {
@@ -97,8 +97,7 @@ oci::Result<void> add_contents(ManifestReader& reader, const LoadedManifest& ima
 
 // The one entry of an image manifest: its own digest, the platform its config names.
 oci::Result<json> image_platform_entry(ManifestReader& reader, const LoadedManifest& image) {
-  json entry = {{"platform", image_platform(reader, image).to_json()},
-                {"digest", image.digest},
+  json entry = {{"digest", image.digest},
                 {"media_type", image.media_type},
                 {"size", image.size},
                 {"annotations", annotations_of(image.parsed.annotations)},
@@ -106,6 +105,8 @@ oci::Result<json> image_platform_entry(ManifestReader& reader, const LoadedManif
   if (auto added = add_contents(reader, image, entry); !added) {
     return std::unexpected(added.error());
   }
+  // After the contents: the config was read for them, its platform kept.
+  entry["platform"] = image_platform(reader, image).to_json();
   return entry;
 }
 
@@ -117,11 +118,7 @@ oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& inde
   const std::string& digest = descriptor.digest.str();
   auto child = reader.held(digest);
   if (!child) return std::unexpected(child.error());
-  const json& described = index.child_json(i);
-  Platform platform = Platform::from_json(object_member(described, "platform"));
-  if (platform.os.empty() && *child != nullptr) platform = image_platform(reader, **child);
-  json entry = {{"platform", platform.to_json()},
-                {"digest", digest},
+  json entry = {{"digest", digest},
                 {"media_type", descriptor.media_type},
                 {"size", descriptor.size},
                 {"annotations", annotations_of(descriptor.annotations)},
@@ -131,17 +128,22 @@ oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& inde
     entry["config_media_type"] = nullptr;
     entry["layers"] = nullptr;
     entry["total_size"] = descriptor.size;
-    return entry;
-  }
-  auto known = contents.find(digest);
-  if (known == contents.end()) {
-    json computed = json::object();
-    if (auto added = add_contents(reader, **child, computed); !added) {
-      return std::unexpected(added.error());
+  } else {
+    auto known = contents.find(digest);
+    if (known == contents.end()) {
+      json computed = json::object();
+      if (auto added = add_contents(reader, **child, computed); !added) {
+        return std::unexpected(added.error());
+      }
+      known = contents.emplace(digest, std::move(computed)).first;
     }
-    known = contents.emplace(digest, std::move(computed)).first;
+    entry.update(known->second);
   }
-  entry.update(known->second);
+  // After the contents: the child's config was read for them, its platform kept.
+  const json& described = index.child_json(i);
+  Platform platform = Platform::from_json(object_member(described, "platform"));
+  if (platform.os.empty() && *child != nullptr) platform = image_platform(reader, **child);
+  entry["platform"] = platform.to_json();
   return entry;
 }
 

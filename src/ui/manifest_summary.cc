@@ -82,7 +82,7 @@ std::string artifact_type(const LoadedManifest& manifest) {
 Platform image_platform(ManifestReader& reader, const LoadedManifest& image) {
   const auto& config = image.parsed.config;
   if (!config || !is_image_config(config->media_type)) return {};
-  return Platform::from_json(reader.config(*config).json);
+  return reader.config_platform(*config);
 }
 
 oci::Result<std::uint64_t> total_size(ManifestReader& reader, const LoadedManifest& manifest) {

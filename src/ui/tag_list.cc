@@ -52,6 +52,8 @@ oci::Result<std::string> tag_list(registry::Registry& registry, std::string_view
       known =
           described.emplace(record.digest, Described{(*manifest)->media_type, std::move(*summary)})
               .first;
+      // What the summary was made of is not needed again: only summaries stay.
+      reader.forget_manifests();
     }
     tags.push_back(tag_entry(record, known->second));
   }

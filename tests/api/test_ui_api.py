@@ -19,7 +19,8 @@ import unittest
 import urllib.parse
 
 from harness import (OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, PEER, Server,
-                     descriptor, go_json, image_index, image_manifest, regmirror_binary, sha256)
+                     compact_json, descriptor, go_json, image_index, image_manifest, regmirror_binary,
+                     sha256)
 
 API = "/regmirror/v1"
 COSIGN_CONFIG = "application/vnd.dev.cosign.sig.v1+json"  # illustrative: any artifact config
@@ -399,6 +400,46 @@ class UiApiLimitsTest(unittest.TestCase):
         features, actions = self.views(self.start(read_only=True))
         self.assertEqual((features["delete"], features["read_only"], features["gc"]), (False, True, False))
         self.assertEqual(actions, {"pull": True, "push": False, "delete": False})
+
+
+def peak_rss_kib(server):
+    """The server process's peak resident memory (VmHWM), in KiB."""
+    with open(f"/proc/{server.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+@unittest.skipIf(PEER, "regmirror's own API")
+@unittest.skipUnless(os.path.exists("/proc/self/status"), "needs /proc")
+class UiApiMemoryTest(unittest.TestCase):
+    """The tags view keeps what it needs of each tag, not every config and manifest it read."""
+
+    def test_tags_view_of_many_big_configs(self):
+        server = Server().start()
+        self.addCleanup(server.cleanup)
+        self.addCleanup(lambda: server.stop() if server.running() else None)
+        push = Pusher(server)
+        layer = push.blob("big/configs", b"layer")
+        for i in range(20):
+            # Just under the 4 MiB a config is read up to: many small strings, big once parsed.
+            env = [f"V{n}={i}" for n in range(330_000)]
+            config = compact_json({"os": "linux", "architecture": "amd64", "config": {"Env": env}})
+            self.assertLess(len(config), 4 << 20)
+            push.blob("big/configs", config)
+            manifest = image_manifest(descriptor(OCI_CONFIG, config),
+                                      [descriptor(OCI_LAYER, b"layer", digest=layer)])
+            push.manifest("big/configs", f"t{i}", manifest)
+        before = peak_rss_kib(server)
+        answer = call(server, "GET", f"{API}/repositories/big/configs/tags")
+        self.assertEqual(answer.status, 200, str(answer))
+        tags = answer.json()["tags"]
+        self.assertEqual(len(tags), 20)
+        self.assertEqual({tuple(tag["platforms"]) for tag in tags}, {("linux/amd64",)})
+        grown = peak_rss_kib(server) - before
+        # One parsed config at a time (some tens of MiB), not twenty (over 500 MiB).
+        self.assertLess(grown, 200 * 1024, f"peak RSS grew by {grown} KiB")
 
 
 PASSWORDS = {"admin": "admin-secret-1", "viewer": "viewer-secret-2"}
