@@ -140,10 +140,9 @@ oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& inde
     entry.update(known->second);
   }
   // After the contents: the child's config was read for them, its platform kept.
-  const json& described = index.child_json(i);
-  Platform platform = Platform::from_json(object_member(described, "platform"));
-  if (platform.os.empty() && *child != nullptr) platform = image_platform(reader, **child);
-  entry["platform"] = platform.to_json();
+  auto platform = child_platform(reader, index, i);
+  if (!platform) return std::unexpected(platform.error());
+  entry["platform"] = platform->to_json();
   return entry;
 }
 

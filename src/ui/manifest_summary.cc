@@ -85,6 +85,16 @@ Platform image_platform(ManifestReader& reader, const LoadedManifest& image) {
   return reader.config_platform(*config);
 }
 
+oci::Result<Platform> child_platform(ManifestReader& reader, const LoadedManifest& index,
+                                     std::size_t i) {
+  Platform described = Platform::from_json(object_member(index.child_json(i), "platform"));
+  if (!described.os.empty()) return described;
+  auto child = reader.held(index.parsed.manifests[i].digest.str());
+  if (!child) return std::unexpected(child.error());
+  if (*child == nullptr || (*child)->is_index()) return described;
+  return image_platform(reader, **child);
+}
+
 oci::Result<std::uint64_t> total_size(ManifestReader& reader, const LoadedManifest& manifest) {
   SizeSum sum(reader);
   if (auto added = sum.add(manifest); !added) return std::unexpected(added.error());
@@ -104,16 +114,9 @@ oci::Result<ManifestSummary> summarize(ManifestReader& reader, const LoadedManif
     return summary;
   }
   for (std::size_t i = 0; i < manifest.parsed.manifests.size(); ++i) {
-    const nlohmann::json& described = manifest.child_json(i);
-    if (described.is_object() && described.contains("platform")) {
-      platforms.add(Platform::from_json(described["platform"]));
-      continue;
-    }
-    auto child = reader.held(manifest.parsed.manifests[i].digest.str());
-    if (!child) return std::unexpected(child.error());
-    if (*child != nullptr && !(*child)->is_index()) {
-      platforms.add(image_platform(reader, **child));
-    }
+    auto platform = child_platform(reader, manifest, i);
+    if (!platform) return std::unexpected(platform.error());
+    platforms.add(*platform);
   }
   summary.platforms = platforms.take();
   return summary;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "ui/image_view.h"
 #include "ui/test_registry.h"
 
 namespace ui {
@@ -105,6 +106,27 @@ TEST(TagList, RepeatedChildrenAndTagsCostWhatDistinctManifestsCost) {
   EXPECT_EQ(view["tags"][1]["size"], inner.size + image_size);
   EXPECT_EQ(view["tags"][1]["platforms"], json({"linux/amd64"}));
   EXPECT_EQ(view["tags"][21]["size"], outer.dump().size() + inner.size + image_size);
+}
+
+// A descriptor whose platform names no os reads as the image view reads it: the child's config.
+TEST(TagList, PlatformWithoutOsComesFromTheChildAsInTheImageView) {
+  testing::TestRegistry registry;
+  const auto amd64 = registry.image("app", "amd64", "amd64", "layer-a");
+  const auto arm = registry.image("app", "arm", "arm64", "layer-b");
+  registry.manifest(
+      "app", "multi",
+      {{"schemaVersion", 2},
+       {"mediaType", oci::media_type::kOciIndex},
+       {"manifests", {child(amd64, json::object()), child(arm, {{"variant", "v8"}})}}});
+  const json tags = tags_of(*registry, "app")["tags"];
+  ASSERT_EQ(tags.size(), 3u);
+  EXPECT_EQ(tags[2]["platforms"], json({"linux/amd64", "linux/arm64"}));
+  auto image = image_view(*registry, "app", "multi", {.pull = true});
+  ASSERT_TRUE(image);
+  const json platforms = json::parse(*image)["platforms"];
+  ASSERT_EQ(platforms.size(), 2u);
+  EXPECT_EQ(platforms[0]["platform"]["architecture"], "amd64");
+  EXPECT_EQ(platforms[1]["platform"]["architecture"], "arm64");
 }
 
 TEST(Actions, FollowTheRegistry) {
