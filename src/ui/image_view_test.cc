@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "ui/manifest_reader.h"
+#include "ui/manifest_summary.h"
 #include "ui/test_registry.h"
 
 namespace ui {
@@ -198,6 +199,26 @@ TEST(ImageView, RepeatedChildrenCostWhatDistinctOnesCost) {
   EXPECT_FALSE(view_of(*registry, "app", "wide").value("truncated", true));
   // Before: 60 MB of JSON and seconds of work.
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+// Sizes as a manifest declares them, up to 2^63 each: the total stops at 2^53 - 1, not wraps.
+TEST(ImageView, TotalsStopAtTheLargestExactNumber) {
+  TestRegistry registry;
+  const Pushed config = registry.blob("app", R"({"os":"linux","architecture":"amd64"})");
+  json body =
+      image_body(config, registry.blob("app", "layer"), "application/vnd.oci.image.config.v1+json");
+  for (char fill : {'a', 'b', 'c', 'd', 'e'}) {
+    body["layers"].push_back(TestRegistry::descriptor("application/vnd.oci.image.layer.v1.tar",
+                                                      {"sha256:" + std::string(64, fill), 0}));
+    body["layers"].back()["size"] = std::int64_t{1} << 62;
+  }
+  auto put =
+      registry->put_fetched_manifest("app", "huge", oci::media_type::kOciManifest, body.dump());
+  ASSERT_TRUE(put) << put.error().message;
+  const json view = view_of(*registry, "app", "huge");
+  EXPECT_EQ(view["total_size"], kMaxTotalSize);
+  EXPECT_EQ(view["platforms"][0]["total_size"], kMaxTotalSize);
+  EXPECT_EQ(view["platforms"][0]["layers"][1]["size"], std::int64_t{1} << 62);
 }
 
 }  // namespace

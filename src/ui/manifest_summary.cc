@@ -45,7 +45,8 @@ class SizeSum {
     count(descriptor.digest.str(), static_cast<std::uint64_t>(descriptor.size));
   }
   void count(const std::string& digest, std::uint64_t size) {
-    if (seen_.insert(digest).second) total_ += size;
+    if (!seen_.insert(digest).second) return;
+    total_ = size > kMaxTotalSize - total_ ? kMaxTotalSize : total_ + size;
   }
 
   ManifestReader& reader_;

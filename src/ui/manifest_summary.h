@@ -30,8 +30,12 @@ Platform image_platform(ManifestReader& reader, const LoadedManifest& image);
 oci::Result<Platform> child_platform(ManifestReader& reader, const LoadedManifest& index,
                                      std::size_t i);
 
+// Totals stop here rather than wrap: descriptors declare sizes up to 2^63, and beyond 2^53 a
+// JSON number is no longer exact in JavaScript (Number.MAX_SAFE_INTEGER).
+inline constexpr std::uint64_t kMaxTotalSize = (std::uint64_t{1} << 53) - 1;
+
 // The manifest's own bytes, its config and layers and, for an index, every child this
-// repository holds with theirs: each distinct digest counted once.
+// repository holds with theirs: each distinct digest counted once; at most kMaxTotalSize.
 oci::Result<std::uint64_t> total_size(ManifestReader& reader, const LoadedManifest& manifest);
 
 // For an index: its children's platforms (child_platform), "unknown/unknown" left out; for an
