@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -400,6 +401,60 @@ class UiApiLimitsTest(unittest.TestCase):
         features, actions = self.views(self.start(read_only=True))
         self.assertEqual((features["delete"], features["read_only"], features["gc"]), (False, True, False))
         self.assertEqual(actions, {"pull": True, "push": False, "delete": False})
+
+
+@unittest.skipIf(PEER, "regmirror's own API")
+class UiApiPullThroughTest(unittest.TestCase):
+    """A repository in an upstream's namespace: the views answer what this registry cached, ask
+    the upstream nothing, and offer no push or delete (the upstream does not allow pushes)."""
+
+    def test_views_of_a_cached_repository(self):
+        upstream = Server().start()
+        self.addCleanup(upstream.cleanup)
+        self.addCleanup(lambda: upstream.stop() if upstream.running() else None)
+        image = Pusher(upstream).image("ns/app", "v1", "amd64")
+        Pusher(upstream).image("ns/other", "v1", "arm64")
+        mirror = Server(extra_args=["--upstream", f"up=http://127.0.0.1:{upstream.port}"]).start()
+        self.addCleanup(mirror.cleanup)
+        self.addCleanup(lambda: mirror.stop() if mirror.running() else None)
+
+        # A client pulls up/ns/app:v1 through the mirror: manifest and config.
+        pulled = call(mirror, "GET", "/v2/up/ns/app/manifests/v1", headers={"Accept": OCI_MANIFEST})
+        self.assertEqual(pulled.status, 200, str(pulled))
+        config = call(mirror, "GET", f"/v2/up/ns/app/blobs/{sha256(image['config'])}")
+        self.assertEqual(config.status, 200, str(config))
+        # A fetched blob is committed once the client has it: wait for it to be cached.
+        deadline = time.monotonic() + 10
+        while call(mirror, "GET", f"{API}/repositories/up/ns/app/manifests/v1").json() \
+                ["platforms"][0]["config"] is None:
+            self.assertLess(time.monotonic(), deadline, "the config was never cached")
+            time.sleep(0.05)
+        # What is cached is answered even with the upstream gone.
+        upstream.stop()
+
+        tags = call(mirror, "GET", f"{API}/repositories/up/ns/app/tags")
+        self.assertEqual(tags.status, 200, str(tags))
+        tags = tags.json()
+        self.assertEqual(tags["actions"], {"pull": True, "push": False, "delete": False})
+        self.assertEqual([(t["name"], t["digest"]) for t in tags["tags"]], [("v1", image["digest"])])
+        self.assertEqual(tags["tags"][0]["platforms"], ["linux/amd64"])
+
+        view = call(mirror, "GET", f"{API}/repositories/up/ns/app/manifests/v1")
+        self.assertEqual(view.status, 200, str(view))
+        view = view.json()
+        self.assertEqual(view["digest"], image["digest"])
+        self.assertEqual(view["actions"], {"pull": True, "push": False, "delete": False})
+        self.assertEqual(view["platforms"][0]["config"]["architecture"], "amd64")
+
+        listed = call(mirror, "GET", f"{API}/repositories?q=up/ns").json()
+        self.assertEqual([r["name"] for r in listed["repositories"]], ["up/ns/app"])
+        self.assertEqual(listed["repositories"][0]["tags"], 1)
+        # Not pulled through: not there, and the upstream is not asked.
+        check_error(self, call(mirror, "GET", f"{API}/repositories/up/ns/other/tags"), 404, "NAME_UNKNOWN")
+        check_error(self, call(mirror, "GET", f"{API}/repositories/up/ns/other/manifests/v1"), 404,
+                    "NAME_UNKNOWN")
+        check_error(self, call(mirror, "GET", f"{API}/repositories/up/ns/app/manifests/v2"), 404,
+                    "MANIFEST_UNKNOWN")
 
 
 def peak_rss_kib(server):
