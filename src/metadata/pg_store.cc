@@ -828,6 +828,38 @@ class PostgresStore final : public Store {
     });
   }
 
+  // --- the web UI's views
+
+  Result<TagCount> tag_count(std::string_view repository) override {
+    return read([&](Connection& db) -> Result<TagCount> {
+      auto select = db.query(
+          "SELECT COUNT(*), COALESCE(MAX(t.updated_at), 0) FROM tags t "
+          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1",
+          repository);
+      if (!select) return std::unexpected(std::move(select.error()));
+      TagCount count{.tags = static_cast<std::uint64_t>(select->integer(0, 0))};
+      if (count.tags > 0) count.newest_updated_at = select->integer(0, 1);
+      return count;
+    });
+  }
+
+  Result<std::vector<RetentionTag>> tag_records(std::string_view repository) override {
+    return read([&](Connection& db) -> Result<std::vector<RetentionTag>> {
+      auto tags = db.query(
+          "SELECT t.name, t.digest, t.updated_at FROM tags t "
+          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1 ORDER BY t.name",
+          repository);
+      if (!tags) return std::unexpected(std::move(tags.error()));
+      std::vector<RetentionTag> records;
+      for (int row = 0; row < tags->count(); ++row) {
+        records.push_back(RetentionTag{.name = tags->text(row, 0),
+                                       .digest = tags->text(row, 1),
+                                       .updated_at = tags->integer(row, 2)});
+      }
+      return records;
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob). An upsert whose update the WHERE refuses
   // returns no row; one that waited for GC's mark sees the row as GC left it.

@@ -844,6 +844,41 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- the web UI's views
+
+  Result<TagCount> tag_count(std::string_view repository) override {
+    return read([&](Connection& db) -> Result<TagCount> {
+      auto select = db.prepare(
+          "SELECT COUNT(*), COALESCE(MAX(t.updated_at), 0) FROM tags t "
+          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ?1",
+          repository);
+      if (!select) return std::unexpected(std::move(select.error()));
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      TagCount count{.tags = static_cast<std::uint64_t>(select->integer(0))};
+      if (count.tags > 0) count.newest_updated_at = select->integer(1);
+      return count;
+    });
+  }
+
+  Result<std::vector<RetentionTag>> tag_records(std::string_view repository) override {
+    return read([&](Connection& db) -> Result<std::vector<RetentionTag>> {
+      std::vector<RetentionTag> records;
+      auto tags = db.prepare(
+          "SELECT t.name, t.digest, t.updated_at FROM tags t "
+          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ?1 ORDER BY t.name",
+          repository);
+      if (!tags) return std::unexpected(std::move(tags.error()));
+      while (true) {
+        auto row = tags->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) return records;
+        records.push_back(RetentionTag{
+            .name = tags->text(0), .digest = tags->text(1), .updated_at = tags->integer(2)});
+      }
+    });
+  }
+
  private:
   // Claims the blob's row (see Store::claim_blob); inside a write transaction. An upsert whose
   // update the WHERE refuses returns no row.

@@ -142,6 +142,12 @@ struct RetentionView {
   std::vector<RetentionManifest> manifests;  // by digest
 };
 
+// How many tags a repository has, and when the newest was pushed or moved.
+struct TagCount {
+  std::uint64_t tags = 0;
+  std::optional<std::int64_t> newest_updated_at{};  // unix seconds; nullopt without tags
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -339,6 +345,14 @@ class Store {
   // Returns the names removed.
   virtual Result<std::vector<std::string>> remove_tags(std::string_view repository,
                                                        const std::vector<RetentionTag>& tags) = 0;
+
+  // --- the web UI's views (issue 14): what a repository's pages show, without reading its
+  // manifests (retention_view reads them all, with their children).
+  // Its tag count and newest tag time in one aggregate query (none when it does not exist).
+  virtual Result<TagCount> tag_count(std::string_view repository) = 0;
+  // Its tags with digest and push time, by name: retention_view's tags alone (empty when it
+  // does not exist).
+  virtual Result<std::vector<RetentionTag>> tag_records(std::string_view repository) = 0;
 };
 
 }  // namespace metadata

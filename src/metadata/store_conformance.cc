@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -1234,6 +1235,40 @@ TEST_P(StoreConformance, AnAttachedTagStaysWhileItsManifestIsTagged) {
   EXPECT_EQ(value(store_->tags("kept", "", 10)), (Names{"hotfix", "sig"}));
   // Otherwise the plain tags go first, then the signature whose manifest no tag names.
   EXPECT_EQ(value(store_->remove_tags("dropped", dropped)), (Names{"old", "sig"}));
+}
+
+// --- the web UI's views
+
+TEST_P(StoreConformance, TagCountAndRecordsReadTagsAlone) {
+  const std::int64_t before = now_seconds();
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "b"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(2), "a"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(1), "c"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("repo", image_manifest(3)))));  // untagged
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("other", image_manifest(4), "z"))));
+  ASSERT_TRUE(ok(put_claimed(*store_, put_of("untagged", image_manifest(5)))));
+
+  const TagCount count = value(store_->tag_count("repo"));
+  EXPECT_EQ(count.tags, 3u);
+  ASSERT_TRUE(count.newest_updated_at.has_value());
+  EXPECT_GE(*count.newest_updated_at, before);
+  EXPECT_LE(*count.newest_updated_at, now_seconds());
+  EXPECT_EQ(value(store_->tag_count("other")).tags, 1u);
+  for (const char* none : {"untagged", "no/such/repo"}) {
+    const TagCount empty = value(store_->tag_count(none));
+    EXPECT_EQ(empty.tags, 0u) << none;
+    EXPECT_EQ(empty.newest_updated_at, std::nullopt) << none;
+  }
+
+  const std::vector<RetentionTag> records = value(store_->tag_records("repo"));
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].name, "a");
+  EXPECT_EQ(records[0].digest, digest(2));
+  EXPECT_EQ(records[1].name, "b");
+  EXPECT_EQ(records[2].digest, digest(1));
+  EXPECT_EQ(*count.newest_updated_at,
+            std::max({records[0].updated_at, records[1].updated_at, records[2].updated_at}));
+  EXPECT_TRUE(value(store_->tag_records("no/such/repo")).empty());
 }
 
 }  // namespace

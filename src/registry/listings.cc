@@ -60,9 +60,14 @@ Result<std::vector<metadata::RetentionTag>> Registry::tag_records(std::string_vi
     return oci::fail(ErrorCode::kNameUnknown, "repository name not known to registry",
                      std::string(repository));
   }
-  auto view = store_.retention_view(repository);
-  if (!view) return std::unexpected(view.error());
-  return std::move(view->tags);
+  return store_.tag_records(repository);
+}
+
+Result<metadata::TagCount> Registry::tag_count(std::string_view repository) {
+  if (!oci::is_valid_repository_name(repository)) {
+    return oci::fail(ErrorCode::kNameInvalid, "invalid repository name");
+  }
+  return store_.tag_count(repository);
 }
 
 Result<std::string> Registry::referrers(std::string_view repository, std::string_view subject,

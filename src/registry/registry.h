@@ -207,9 +207,12 @@ class Registry {
   Result<Page> catalog(std::string_view after, std::size_t limit);
   // Whether the repository exists (links a blob or holds a manifest).
   Result<bool> repository_exists(std::string_view repository);
-  // Every tag with its digest and when it was pushed or moved, by name (the tags of
-  // metadata::Store::retention_view); kNameUnknown when the repository does not exist.
+  // Every tag with its digest and when it was pushed or moved, by name
+  // (metadata::Store::tag_records); kNameUnknown when the repository does not exist.
   Result<std::vector<metadata::RetentionTag>> tag_records(std::string_view repository);
+  // How many tags the repository has and when the newest was pushed or moved, without reading
+  // its manifests (metadata::Store::tag_count); none when it does not exist.
+  Result<metadata::TagCount> tag_count(std::string_view repository);
 
   // The bytes of the distinct blobs linked under a namespace (metadata::Store::linked_bytes).
   Result<std::uint64_t> linked_bytes(std::string_view prefix,

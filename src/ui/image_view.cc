@@ -1,5 +1,9 @@
 #include "ui/image_view.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "oci/name.h"
 #include "ui/config_view.h"
 #include "ui/json_fields.h"
@@ -10,6 +14,38 @@ namespace ui {
 namespace {
 
 using nlohmann::json;
+
+// What one view shows at most, however an index repeats or nests its children; past this it is
+// cut short and says so (`truncated`).
+constexpr std::size_t kMaxPlatforms = 1000;
+constexpr std::size_t kMaxLayers = 1000;                           // over all platforms
+constexpr std::size_t kMaxPlatformsBytes = std::size_t{32} << 20;  // the platforms' JSON text
+
+// What is left of the limits while the platforms are listed.
+struct Budget {
+  std::size_t layers = kMaxLayers;
+  std::size_t bytes = kMaxPlatformsBytes;
+  bool truncated = false;
+
+  // Appends `entry`, its layers cut to those left; false (and nothing appended) when its text
+  // would pass the bytes left.
+  bool append(json& platforms, json entry) {
+    json& layers = entry["layers"];
+    if (layers.is_array() && layers.size() > this->layers) {
+      layers.erase(layers.begin() + static_cast<std::ptrdiff_t>(this->layers), layers.end());
+      truncated = true;
+    }
+    const std::size_t size = dump(entry).size();
+    if (size > bytes) {
+      truncated = true;
+      return false;
+    }
+    bytes -= size;
+    if (layers.is_array()) this->layers -= layers.size();
+    platforms.push_back(std::move(entry));
+    return true;
+  }
+};
 
 oci::Result<void> check_reference(std::string_view reference) {
   if (reference.find(':') != std::string_view::npos) {
@@ -45,7 +81,7 @@ oci::Result<void> add_contents(ManifestReader& reader, const LoadedManifest& ima
   entry["config"] = nullptr;
   entry["config_media_type"] = config ? json(config->media_type) : json(nullptr);
   if (config && is_image_config(config->media_type)) {
-    const LoadedConfig& loaded = reader.config(*config);
+    const LoadedConfig loaded = reader.config(*config);
     if (loaded.json.is_null()) {
       entry["config_error"] = loaded.error;
     } else {
@@ -61,8 +97,7 @@ oci::Result<void> add_contents(ManifestReader& reader, const LoadedManifest& ima
 
 // The one entry of an image manifest: its own digest, the platform its config names.
 oci::Result<json> image_platform_entry(ManifestReader& reader, const LoadedManifest& image) {
-  json entry = {{"platform", image_platform(reader, image).to_json()},
-                {"digest", image.digest},
+  json entry = {{"digest", image.digest},
                 {"media_type", image.media_type},
                 {"size", image.size},
                 {"annotations", annotations_of(image.parsed.annotations)},
@@ -70,20 +105,20 @@ oci::Result<json> image_platform_entry(ManifestReader& reader, const LoadedManif
   if (auto added = add_contents(reader, image, entry); !added) {
     return std::unexpected(added.error());
   }
+  // After the contents: the config was read for them, its platform kept.
+  entry["platform"] = image_platform(reader, image).to_json();
   return entry;
 }
 
 // The entry of an index's i-th child: the descriptor's platform, the child's contents when
-// this repository holds it.
-oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& index, std::size_t i) {
+// this repository holds it (computed once per digest, in `contents`).
+oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& index, std::size_t i,
+                              std::map<std::string, json, std::less<>>& contents) {
   const oci::Descriptor& descriptor = index.parsed.manifests[i];
-  auto child = reader.held(descriptor.digest.str());
+  const std::string& digest = descriptor.digest.str();
+  auto child = reader.held(digest);
   if (!child) return std::unexpected(child.error());
-  const json& described = index.child_json(i);
-  Platform platform = Platform::from_json(object_member(described, "platform"));
-  if (platform.os.empty() && *child != nullptr) platform = image_platform(reader, **child);
-  json entry = {{"platform", platform.to_json()},
-                {"digest", descriptor.digest.str()},
+  json entry = {{"digest", digest},
                 {"media_type", descriptor.media_type},
                 {"size", descriptor.size},
                 {"annotations", annotations_of(descriptor.annotations)},
@@ -93,26 +128,40 @@ oci::Result<json> child_entry(ManifestReader& reader, const LoadedManifest& inde
     entry["config_media_type"] = nullptr;
     entry["layers"] = nullptr;
     entry["total_size"] = descriptor.size;
-    return entry;
+  } else {
+    auto known = contents.find(digest);
+    if (known == contents.end()) {
+      json computed = json::object();
+      if (auto added = add_contents(reader, **child, computed); !added) {
+        return std::unexpected(added.error());
+      }
+      known = contents.emplace(digest, std::move(computed)).first;
+    }
+    entry.update(known->second);
   }
-  if (auto added = add_contents(reader, **child, entry); !added) {
-    return std::unexpected(added.error());
-  }
+  // After the contents: the child's config was read for them, its platform kept.
+  auto platform = child_platform(reader, index, i);
+  if (!platform) return std::unexpected(platform.error());
+  entry["platform"] = platform->to_json();
   return entry;
 }
 
-oci::Result<json> platforms_view(ManifestReader& reader, const LoadedManifest& manifest) {
+oci::Result<json> platforms_view(ManifestReader& reader, const LoadedManifest& manifest,
+                                 Budget& budget) {
   auto platforms = json::array();
   if (!manifest.is_index()) {
     auto entry = image_platform_entry(reader, manifest);
     if (!entry) return entry;
-    platforms.push_back(std::move(*entry));
+    budget.append(platforms, std::move(*entry));
     return platforms;
   }
-  for (std::size_t i = 0; i < manifest.parsed.manifests.size(); ++i) {
-    auto entry = child_entry(reader, manifest, i);
+  std::map<std::string, json, std::less<>> contents;  // by child digest
+  const std::size_t children = manifest.parsed.manifests.size();
+  if (children > kMaxPlatforms) budget.truncated = true;
+  for (std::size_t i = 0; i < std::min(children, kMaxPlatforms); ++i) {
+    auto entry = child_entry(reader, manifest, i, contents);
     if (!entry) return entry;
-    platforms.push_back(std::move(*entry));
+    if (!budget.append(platforms, std::move(*entry))) break;
   }
   return platforms;
 }
@@ -137,12 +186,16 @@ oci::Result<void> add_referrers(registry::Registry& registry, const std::string&
   return {};
 }
 
+// The referrers of the manifest and of its distinct children (of the first kMaxPlatforms).
 oci::Result<json> referrers_view(ManifestReader& reader, const LoadedManifest& manifest) {
   auto referrers = json::array();
+  std::set<std::string, std::less<>> subjects{manifest.digest};
   auto added = add_referrers(reader.registry(), reader.repository(), manifest.digest, referrers);
-  for (const auto& child : manifest.parsed.manifests) {
-    if (!added) break;
-    added = add_referrers(reader.registry(), reader.repository(), child.digest.str(), referrers);
+  const auto& children = manifest.parsed.manifests;
+  for (std::size_t i = 0; added && i < std::min(children.size(), kMaxPlatforms); ++i) {
+    const std::string& subject = children[i].digest.str();
+    if (!subjects.insert(subject).second) continue;
+    added = add_referrers(reader.registry(), reader.repository(), subject, referrers);
   }
   if (!added) return std::unexpected(added.error());
   return referrers;
@@ -181,7 +234,8 @@ oci::Result<std::string> image_view(registry::Registry& registry, std::string_vi
 
   auto size = total_size(reader, manifest);
   if (!size) return std::unexpected(size.error());
-  auto platforms = platforms_view(reader, manifest);
+  Budget budget;
+  auto platforms = platforms_view(reader, manifest, budget);
   if (!platforms) return std::unexpected(platforms.error());
   auto referrers = referrers_view(reader, manifest);
   if (!referrers) return std::unexpected(referrers.error());
@@ -201,7 +255,8 @@ oci::Result<std::string> image_view(registry::Registry& registry, std::string_vi
                {"actions", Actions::offered(actions, registry.options()).to_json()},
                {"platforms", std::move(*platforms)},
                {"referrers", std::move(*referrers)},
-               {"signatures", std::move(*signatures)}});
+               {"signatures", std::move(*signatures)},
+               {"truncated", budget.truncated}});
 }
 
 }  // namespace ui

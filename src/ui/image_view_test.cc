@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "ui/manifest_reader.h"
+#include "ui/manifest_summary.h"
 #include "ui/test_registry.h"
 
 namespace ui {
@@ -159,6 +162,63 @@ TEST(ImageView, ConfigThatCannotBeReadSaysWhy) {
     EXPECT_FALSE(platform["config_error"].get<std::string>().empty()) << tag;
     EXPECT_EQ(platform["platform"]["os"], "") << tag;
   }
+}
+
+// An image of 600 identical layers, an index naming it 600 times, an index naming that one 600
+// times: what the views do grows with the distinct manifests, and what they answer is capped.
+TEST(ImageView, RepeatedChildrenCostWhatDistinctOnesCost) {
+  TestRegistry registry;
+  const Pushed wide = registry.repeated_layers("app", "wide", 600);
+  const Pushed inner = registry.manifest(
+      "app", "inner", TestRegistry::repeating_index(wide, oci::media_type::kOciManifest, 600));
+  const Pushed outer = registry.manifest(
+      "app", "outer", TestRegistry::repeating_index(inner, oci::media_type::kOciIndex, 600));
+
+  const auto started = std::chrono::steady_clock::now();
+  auto text = image_view(*registry, "app", "inner", {.pull = true});
+  ASSERT_TRUE(text);
+  EXPECT_LT(text->size(), std::size_t{2} << 20);
+  const json view = json::parse(*text);
+  EXPECT_TRUE(view.value("truncated", false));
+  ASSERT_EQ(view["platforms"].size(), 600u);
+  std::size_t layers = 0;
+  for (const json& platform : view["platforms"]) {
+    layers += platform["layers"].size();
+    EXPECT_EQ(platform["total_size"], view["platforms"][0]["total_size"]);
+  }
+  EXPECT_EQ(layers, 1000u);
+  EXPECT_EQ(view["platforms"][0]["layers"].size(), 600u);
+  EXPECT_EQ(
+      view["total_size"],
+      inner.size + wide.size + view["platforms"][0]["config"]["size"].get<std::uint64_t>() + 5);
+
+  const json nested = view_of(*registry, "app", "outer");
+  EXPECT_EQ(nested["platforms"].size(), 600u);
+  EXPECT_FALSE(nested.value("truncated", true));
+  EXPECT_EQ(nested["total_size"], outer.size + view["total_size"].get<std::uint64_t>());
+  EXPECT_FALSE(view_of(*registry, "app", "wide").value("truncated", true));
+  // Before: 60 MB of JSON and seconds of work.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+// Sizes as a manifest declares them, up to 2^63 each: the total stops at 2^53 - 1, not wraps.
+TEST(ImageView, TotalsStopAtTheLargestExactNumber) {
+  TestRegistry registry;
+  const Pushed config = registry.blob("app", R"({"os":"linux","architecture":"amd64"})");
+  json body =
+      image_body(config, registry.blob("app", "layer"), "application/vnd.oci.image.config.v1+json");
+  for (char fill : {'a', 'b', 'c', 'd', 'e'}) {
+    body["layers"].push_back(TestRegistry::descriptor("application/vnd.oci.image.layer.v1.tar",
+                                                      {"sha256:" + std::string(64, fill), 0}));
+    body["layers"].back()["size"] = std::int64_t{1} << 62;
+  }
+  auto put =
+      registry->put_fetched_manifest("app", "huge", oci::media_type::kOciManifest, body.dump());
+  ASSERT_TRUE(put) << put.error().message;
+  const json view = view_of(*registry, "app", "huge");
+  EXPECT_EQ(view["total_size"], kMaxTotalSize);
+  EXPECT_EQ(view["platforms"][0]["total_size"], kMaxTotalSize);
+  EXPECT_EQ(view["platforms"][0]["layers"][1]["size"], std::int64_t{1} << 62);
 }
 
 }  // namespace

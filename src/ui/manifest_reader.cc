@@ -53,9 +53,8 @@ oci::Result<const LoadedManifest*> ManifestReader::held(const std::string& diges
   return found;
 }
 
-const LoadedConfig& ManifestReader::config(const oci::Descriptor& descriptor) {
+LoadedConfig ManifestReader::config(const oci::Descriptor& descriptor) {
   const std::string& digest = descriptor.digest.str();
-  if (const auto it = configs_.find(digest); it != configs_.end()) return it->second;
   LoadedConfig loaded;
   auto bytes = registry_.read_small_blob(repository_, digest, kMaxConfigBytes);
   if (!bytes && bytes.error().code == oci::ErrorCode::kBlobUnknown) {
@@ -69,7 +68,16 @@ const LoadedConfig& ManifestReader::config(const oci::Descriptor& descriptor) {
   } else {
     loaded.json = std::move(json);
   }
-  return configs_.emplace(digest, std::move(loaded)).first->second;
+  platforms_.insert_or_assign(digest, Platform::from_json(loaded.json));
+  return loaded;
+}
+
+Platform ManifestReader::config_platform(const oci::Descriptor& descriptor) {
+  if (const auto it = platforms_.find(descriptor.digest.str()); it != platforms_.end()) {
+    return it->second;
+  }
+  config(descriptor);
+  return platforms_.at(descriptor.digest.str());
 }
 
 }  // namespace ui

@@ -1,5 +1,6 @@
-// What one view reads of a repository's manifests and image configs, each at most once: a tag
-// list names the same image under many tags, an index's children share layers.
+// What one view reads of a repository's manifests, each at most once (a tag list names the same
+// image under many tags, an index's children share layers), and of its image configs: each
+// read whole when asked for, only the platform it names kept.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "oci/manifest.h"
 #include "registry/registry.h"
+#include "ui/view_text.h"
 
 namespace ui {
 
@@ -52,14 +54,21 @@ class ManifestReader {
   oci::Result<const LoadedManifest*> manifest(std::string_view reference);
   // The manifest of `digest` when the repository holds it, nullptr when it does not.
   oci::Result<const LoadedManifest*> held(const std::string& digest);
-  // The image config `descriptor` names, read with kMaxConfigBytes as the limit.
-  const LoadedConfig& config(const oci::Descriptor& descriptor);
+  // Forgets the manifests read so far (what manifest() and held() returned is gone): a view
+  // that is done with them keeps no more than it needs.
+  void forget_manifests() { manifests_.clear(); }
+
+  // The image config `descriptor` names, read with kMaxConfigBytes as the limit (each call
+  // reads it again; only its platform is kept).
+  LoadedConfig config(const oci::Descriptor& descriptor);
+  // The platform the image config names (empty when it cannot be read): read once.
+  Platform config_platform(const oci::Descriptor& descriptor);
 
  private:
   registry::Registry& registry_;
   std::string repository_;
   std::map<std::string, LoadedManifest, std::less<>> manifests_;  // by digest
-  std::map<std::string, LoadedConfig, std::less<>> configs_;      // by digest
+  std::map<std::string, Platform, std::less<>> platforms_;        // by config digest
 };
 
 }  // namespace ui

@@ -40,18 +40,15 @@ oci::Result<Matches> find_matches(registry::Registry& registry, const Repository
   }
 }
 
-// {"name","tags","updated_at"}: the repository's tag count and its newest tag's time.
+// {"name","tags","updated_at"}: the repository's tag count and its newest tag's time (one
+// aggregate query; a repository gone since the catalog was read has none).
 oci::Result<nlohmann::json> describe(registry::Registry& registry, const std::string& name) {
-  nlohmann::json entry = {{"name", name}, {"tags", 0}, {"updated_at", nullptr}};
-  auto tags = registry.tag_records(name);
-  // Gone since the catalog was read: listed as it was, without tags.
-  if (!tags && tags.error().code == oci::ErrorCode::kNameUnknown) return entry;
-  if (!tags) return std::unexpected(tags.error());
-  entry["tags"] = tags->size();
-  const auto newest = std::ranges::max_element(
-      *tags, {}, [](const metadata::RetentionTag& tag) { return tag.updated_at; });
-  if (newest != tags->end()) entry["updated_at"] = format_time(newest->updated_at);
-  return entry;
+  auto count = registry.tag_count(name);
+  if (!count) return std::unexpected(count.error());
+  nlohmann::json updated_at = nullptr;
+  if (count->newest_updated_at) updated_at = format_time(*count->newest_updated_at);
+  return nlohmann::json{
+      {"name", name}, {"tags", count->tags}, {"updated_at", std::move(updated_at)}};
 }
 
 }  // namespace

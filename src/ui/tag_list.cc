@@ -1,6 +1,7 @@
 #include "ui/tag_list.h"
 
 #include <algorithm>
+#include <map>
 
 #include "ui/json_fields.h"
 #include "ui/manifest_summary.h"
@@ -9,19 +10,22 @@
 namespace ui {
 namespace {
 
-oci::Result<nlohmann::json> describe(ManifestReader& reader, const metadata::RetentionTag& tag,
-                                     const LoadedManifest& manifest) {
-  auto summary = summarize(reader, manifest);
-  if (!summary) return std::unexpected(summary.error());
+// What a tag row says of the manifest it names; tags naming the same digest share it.
+struct Described {
+  std::string media_type;
+  ManifestSummary summary;
+};
+
+nlohmann::json tag_entry(const metadata::RetentionTag& tag, const Described& described) {
   nlohmann::json attached_to = nullptr;
   if (auto attachment = parse_attachment_tag(tag.name)) attached_to = attachment->subject;
   return nlohmann::json{{"name", tag.name},
-                        {"digest", manifest.digest},
-                        {"media_type", manifest.media_type},
-                        {"artifact_type", summary->artifact_type},
+                        {"digest", tag.digest},
+                        {"media_type", described.media_type},
+                        {"artifact_type", described.summary.artifact_type},
                         {"pushed_at", format_time(tag.updated_at)},
-                        {"size", summary->total_size},
-                        {"platforms", summary->platforms},
+                        {"size", described.summary.total_size},
+                        {"platforms", described.summary.platforms},
                         {"attached_to", std::move(attached_to)}};
 }
 
@@ -34,15 +38,24 @@ oci::Result<std::string> tag_list(registry::Registry& registry, std::string_view
   // Byte order whatever the database collates by.
   std::ranges::sort(*records, {}, &metadata::RetentionTag::name);
   ManifestReader reader(registry, std::string(repository));
+  std::map<std::string, Described, std::less<>> described;  // by digest
   auto tags = nlohmann::json::array();
   for (const auto& record : *records) {
-    auto manifest = reader.manifest(record.digest);
-    // Deleted since the tags were read.
-    if (!manifest && manifest.error().code == oci::ErrorCode::kManifestUnknown) continue;
-    if (!manifest) return std::unexpected(manifest.error());
-    auto entry = describe(reader, record, **manifest);
-    if (!entry) return std::unexpected(entry.error());
-    tags.push_back(std::move(*entry));
+    auto known = described.find(record.digest);
+    if (known == described.end()) {
+      auto manifest = reader.manifest(record.digest);
+      // Deleted since the tags were read.
+      if (!manifest && manifest.error().code == oci::ErrorCode::kManifestUnknown) continue;
+      if (!manifest) return std::unexpected(manifest.error());
+      auto summary = summarize(reader, **manifest);
+      if (!summary) return std::unexpected(summary.error());
+      known =
+          described.emplace(record.digest, Described{(*manifest)->media_type, std::move(*summary)})
+              .first;
+      // What the summary was made of is not needed again: only summaries stay.
+      reader.forget_manifests();
+    }
+    tags.push_back(tag_entry(record, known->second));
   }
   return dump({{"name", std::string(repository)},
                {"actions", Actions::offered(actions, registry.options()).to_json()},

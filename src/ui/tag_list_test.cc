@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include "ui/image_view.h"
 #include "ui/test_registry.h"
 
 namespace ui {
@@ -79,6 +82,51 @@ TEST(TagList, DescribesImagesIndexesAndAttachments) {
   EXPECT_EQ(tags[3]["platforms"], json::array());
   EXPECT_EQ(tags[3]["artifact_type"], "application/vnd.dev.cosign.sig.v1+json");
   EXPECT_TRUE(tags[3]["pushed_at"].is_string());
+}
+
+// An image of 200 identical layers, an index naming it 200 times, an index naming that one 200
+// times, under 20 tags: each distinct manifest is read once.
+TEST(TagList, RepeatedChildrenAndTagsCostWhatDistinctManifestsCost) {
+  testing::TestRegistry registry;
+  const auto image = registry.repeated_layers("app", "image", 200);
+  const auto inner = registry.manifest(
+      "app", "inner",
+      testing::TestRegistry::repeating_index(image, oci::media_type::kOciManifest, 200));
+  const json outer = testing::TestRegistry::repeating_index(inner, oci::media_type::kOciIndex, 200);
+  for (int i = 0; i < 20; ++i) {
+    std::string tag = "outer";
+    tag.append(std::to_string(i));
+    registry.manifest("app", tag, outer);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const json view = tags_of(*registry, "app");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+  ASSERT_EQ(view["tags"].size(), 22u);
+  const std::uint64_t image_size = view["tags"][0]["size"];
+  EXPECT_EQ(view["tags"][1]["size"], inner.size + image_size);
+  EXPECT_EQ(view["tags"][1]["platforms"], json({"linux/amd64"}));
+  EXPECT_EQ(view["tags"][21]["size"], outer.dump().size() + inner.size + image_size);
+}
+
+// A descriptor whose platform names no os reads as the image view reads it: the child's config.
+TEST(TagList, PlatformWithoutOsComesFromTheChildAsInTheImageView) {
+  testing::TestRegistry registry;
+  const auto amd64 = registry.image("app", "amd64", "amd64", "layer-a");
+  const auto arm = registry.image("app", "arm", "arm64", "layer-b");
+  registry.manifest(
+      "app", "multi",
+      {{"schemaVersion", 2},
+       {"mediaType", oci::media_type::kOciIndex},
+       {"manifests", {child(amd64, json::object()), child(arm, {{"variant", "v8"}})}}});
+  const json tags = tags_of(*registry, "app")["tags"];
+  ASSERT_EQ(tags.size(), 3u);
+  EXPECT_EQ(tags[2]["platforms"], json({"linux/amd64", "linux/arm64"}));
+  auto image = image_view(*registry, "app", "multi", {.pull = true});
+  ASSERT_TRUE(image);
+  const json platforms = json::parse(*image)["platforms"];
+  ASSERT_EQ(platforms.size(), 2u);
+  EXPECT_EQ(platforms[0]["platform"]["architecture"], "amd64");
+  EXPECT_EQ(platforms[1]["platform"]["architecture"], "arm64");
 }
 
 TEST(Actions, FollowTheRegistry) {

@@ -75,6 +75,31 @@ class TestRegistry {
          {"layers", {descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer)}}});
   }
 
+  // An image (linux/amd64) whose `count` layers are all the same blob.
+  Pushed repeated_layers(const std::string& repository, const std::string& reference, int count) {
+    const Pushed config = blob(repository, R"({"os":"linux","architecture":"amd64"})");
+    const Pushed layer = blob(repository, "layer");
+    auto layers = nlohmann::json::array();
+    for (int i = 0; i < count; ++i) {
+      layers.push_back(descriptor("application/vnd.oci.image.layer.v1.tar", layer));
+    }
+    return manifest(repository, reference,
+                    {{"schemaVersion", 2},
+                     {"mediaType", oci::media_type::kOciManifest},
+                     {"config", descriptor("application/vnd.oci.image.config.v1+json", config)},
+                     {"layers", std::move(layers)}});
+  }
+
+  // An index that names `child` `count` times, without platforms.
+  static nlohmann::json repeating_index(const Pushed& child, std::string_view media_type,
+                                        int count) {
+    auto children = nlohmann::json::array();
+    for (int i = 0; i < count; ++i) children.push_back(descriptor(media_type, child));
+    return {{"schemaVersion", 2},
+            {"mediaType", oci::media_type::kOciIndex},
+            {"manifests", std::move(children)}};
+  }
+
   static nlohmann::json descriptor(std::string_view media_type, const Pushed& pushed) {
     return {{"mediaType", media_type}, {"digest", pushed.digest}, {"size", pushed.size}};
   }

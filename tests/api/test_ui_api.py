@@ -15,11 +15,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.parse
 
 from harness import (OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, PEER, Server,
-                     descriptor, go_json, image_index, image_manifest, regmirror_binary, sha256)
+                     compact_json, descriptor, go_json, image_index, image_manifest, regmirror_binary,
+                     sha256)
 
 API = "/regmirror/v1"
 COSIGN_CONFIG = "application/vnd.dev.cosign.sig.v1+json"  # illustrative: any artifact config
@@ -399,6 +401,100 @@ class UiApiLimitsTest(unittest.TestCase):
         features, actions = self.views(self.start(read_only=True))
         self.assertEqual((features["delete"], features["read_only"], features["gc"]), (False, True, False))
         self.assertEqual(actions, {"pull": True, "push": False, "delete": False})
+
+
+@unittest.skipIf(PEER, "regmirror's own API")
+class UiApiPullThroughTest(unittest.TestCase):
+    """A repository in an upstream's namespace: the views answer what this registry cached, ask
+    the upstream nothing, and offer no push or delete (the upstream does not allow pushes)."""
+
+    def test_views_of_a_cached_repository(self):
+        upstream = Server().start()
+        self.addCleanup(upstream.cleanup)
+        self.addCleanup(lambda: upstream.stop() if upstream.running() else None)
+        image = Pusher(upstream).image("ns/app", "v1", "amd64")
+        Pusher(upstream).image("ns/other", "v1", "arm64")
+        mirror = Server(extra_args=["--upstream", f"up=http://127.0.0.1:{upstream.port}"]).start()
+        self.addCleanup(mirror.cleanup)
+        self.addCleanup(lambda: mirror.stop() if mirror.running() else None)
+
+        # A client pulls up/ns/app:v1 through the mirror: manifest and config.
+        pulled = call(mirror, "GET", "/v2/up/ns/app/manifests/v1", headers={"Accept": OCI_MANIFEST})
+        self.assertEqual(pulled.status, 200, str(pulled))
+        config = call(mirror, "GET", f"/v2/up/ns/app/blobs/{sha256(image['config'])}")
+        self.assertEqual(config.status, 200, str(config))
+        # A fetched blob is committed once the client has it: wait for it to be cached.
+        deadline = time.monotonic() + 10
+        while call(mirror, "GET", f"{API}/repositories/up/ns/app/manifests/v1").json() \
+                ["platforms"][0]["config"] is None:
+            self.assertLess(time.monotonic(), deadline, "the config was never cached")
+            time.sleep(0.05)
+        # What is cached is answered even with the upstream gone.
+        upstream.stop()
+
+        tags = call(mirror, "GET", f"{API}/repositories/up/ns/app/tags")
+        self.assertEqual(tags.status, 200, str(tags))
+        tags = tags.json()
+        self.assertEqual(tags["actions"], {"pull": True, "push": False, "delete": False})
+        self.assertEqual([(t["name"], t["digest"]) for t in tags["tags"]], [("v1", image["digest"])])
+        self.assertEqual(tags["tags"][0]["platforms"], ["linux/amd64"])
+
+        view = call(mirror, "GET", f"{API}/repositories/up/ns/app/manifests/v1")
+        self.assertEqual(view.status, 200, str(view))
+        view = view.json()
+        self.assertEqual(view["digest"], image["digest"])
+        self.assertEqual(view["actions"], {"pull": True, "push": False, "delete": False})
+        self.assertEqual(view["platforms"][0]["config"]["architecture"], "amd64")
+
+        listed = call(mirror, "GET", f"{API}/repositories?q=up/ns").json()
+        self.assertEqual([r["name"] for r in listed["repositories"]], ["up/ns/app"])
+        self.assertEqual(listed["repositories"][0]["tags"], 1)
+        # Not pulled through: not there, and the upstream is not asked.
+        check_error(self, call(mirror, "GET", f"{API}/repositories/up/ns/other/tags"), 404, "NAME_UNKNOWN")
+        check_error(self, call(mirror, "GET", f"{API}/repositories/up/ns/other/manifests/v1"), 404,
+                    "NAME_UNKNOWN")
+        check_error(self, call(mirror, "GET", f"{API}/repositories/up/ns/app/manifests/v2"), 404,
+                    "MANIFEST_UNKNOWN")
+
+
+def peak_rss_kib(server):
+    """The server process's peak resident memory (VmHWM), in KiB."""
+    with open(f"/proc/{server.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+@unittest.skipIf(PEER, "regmirror's own API")
+@unittest.skipUnless(os.path.exists("/proc/self/status"), "needs /proc")
+class UiApiMemoryTest(unittest.TestCase):
+    """The tags view keeps what it needs of each tag, not every config and manifest it read."""
+
+    def test_tags_view_of_many_big_configs(self):
+        server = Server().start()
+        self.addCleanup(server.cleanup)
+        self.addCleanup(lambda: server.stop() if server.running() else None)
+        push = Pusher(server)
+        layer = push.blob("big/configs", b"layer")
+        for i in range(20):
+            # Just under the 4 MiB a config is read up to: many small strings, big once parsed.
+            env = [f"V{n}={i}" for n in range(330_000)]
+            config = compact_json({"os": "linux", "architecture": "amd64", "config": {"Env": env}})
+            self.assertLess(len(config), 4 << 20)
+            push.blob("big/configs", config)
+            manifest = image_manifest(descriptor(OCI_CONFIG, config),
+                                      [descriptor(OCI_LAYER, b"layer", digest=layer)])
+            push.manifest("big/configs", f"t{i}", manifest)
+        before = peak_rss_kib(server)
+        answer = call(server, "GET", f"{API}/repositories/big/configs/tags")
+        self.assertEqual(answer.status, 200, str(answer))
+        tags = answer.json()["tags"]
+        self.assertEqual(len(tags), 20)
+        self.assertEqual({tuple(tag["platforms"]) for tag in tags}, {("linux/amd64",)})
+        grown = peak_rss_kib(server) - before
+        # One parsed config at a time (some tens of MiB), not twenty (over 500 MiB).
+        self.assertLess(grown, 200 * 1024, f"peak RSS grew by {grown} KiB")
 
 
 PASSWORDS = {"admin": "admin-secret-1", "viewer": "viewer-secret-2"}
