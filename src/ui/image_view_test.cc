@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 
 #include "ui/manifest_reader.h"
 #include "ui/manifest_summary.h"
@@ -174,7 +173,6 @@ TEST(ImageView, RepeatedChildrenCostWhatDistinctOnesCost) {
   const Pushed outer = registry.manifest(
       "app", "outer", TestRegistry::repeating_index(inner, oci::media_type::kOciIndex, 600));
 
-  const auto started = std::chrono::steady_clock::now();
   auto text = image_view(*registry, "app", "inner", {.pull = true});
   ASSERT_TRUE(text);
   EXPECT_LT(text->size(), std::size_t{2} << 20);
@@ -197,8 +195,6 @@ TEST(ImageView, RepeatedChildrenCostWhatDistinctOnesCost) {
   EXPECT_FALSE(nested.value("truncated", true));
   EXPECT_EQ(nested["total_size"], outer.size + view["total_size"].get<std::uint64_t>());
   EXPECT_FALSE(view_of(*registry, "app", "wide").value("truncated", true));
-  // Before: 60 MB of JSON and seconds of work.
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
 }
 
 // Sizes as a manifest declares them, up to 2^63 each: the total stops at 2^53 - 1, not wraps.

@@ -256,6 +256,11 @@ export async function renderImage(main, context, route) {
       : null,
     h("section", {class: "platforms", "aria-label": "Platforms"},
       h("h2", {}, isIndex ? `Platforms (${(image.platforms || []).length})` : "Platform"),
+      image.truncated
+        ? h("p", {class: "notice", "data-test": "truncated"},
+            "This image is too large to show whole: some platforms or layers are left out. " +
+            "The raw manifest below is complete.")
+        : null,
       (image.platforms || []).map((entry, i) => platformSection(repo, entry, isIndex, i))),
     referrersSection(repo, image),
     rawDetails);
