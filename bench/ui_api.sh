@@ -118,8 +118,16 @@ measure "regmirror: a repository's tags (\`repositories/$LAST/tags\`)" regmirror
 measure "regmirror: an image (\`repositories/$LAST/manifests/$sample\`)" regmirror \
   "$BASE/regmirror/v1/repositories/$LAST/manifests/$sample"
 
-# The page and every asset it names, one after the other as a first visit would fetch them.
+# The page and every asset it needs (those index.html names, and the modules they import), one
+# after the other as a first visit would fetch them.
 assets=$(curl -sf "$BASE/" | grep -o '/ui/assets/[^"]*' | sort -u)
+for _ in 1 2 3; do
+  for path in $assets; do
+    [[ $path == *.js ]] || continue
+    curl -sf "$BASE$path" | grep -o 'from "\./[^"]*"' | sed 's|from "\./|/ui/assets/|; s|"$||'
+  done >"$work/imports"
+  assets=$(printf '%s\n' $assets $(cat "$work/imports") | sort -u)
+done
 page_ms() {
   local total=0 t
   for _ in $(seq 20); do
