@@ -10,7 +10,7 @@ RequiredAccess required_access(const Route& route, http::verb method) {
     case Resource::kHealth:
     case Resource::kToken:
     case Resource::kSession:  // names the caller, refuses nobody
-    case Resource::kUi:  // the app's files; the API it calls guards the data
+    case Resource::kUi:       // the app's files; the API it calls guards the data
       return {};
     case Resource::kBase:
     case Resource::kUpstreams:

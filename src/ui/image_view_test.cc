@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "ui/manifest_reader.h"
 #include "ui/manifest_summary.h"
 #include "ui/test_registry.h"

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "ui/image_view.h"
 #include "ui/test_registry.h"
 
