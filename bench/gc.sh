@@ -84,17 +84,6 @@ fill() {  # fill NAME URL -> $work/fill-NAME.txt
   log "filled $1: $(head -1 "$work/fill-$1.txt")"
 }
 
-wait_up() {  # wait_up NAME URL
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null --max-time 1 "$2" && return 0
-    kill -0 "${PID[$1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "gc.sh: $1 did not come up:" >&2
-  tail -20 "$work/$1.log" >&2
-  exit 1
-}
-
 # --- regmirror ---------------------------------------------------------------------------
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT

@@ -38,6 +38,19 @@ stop_all_and_clean() {
   exit "$rc"
 }
 
+# wait_up NAME URL: until URL answers (10 s at most) while the server PID[NAME] runs; else its
+# log ($work/NAME.log) and exit 1.
+wait_up() {
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null --max-time 1 "$2" && return 0
+    kill -0 "${PID[$1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "${0##*/}: $1 did not come up:" >&2
+  tail -20 "$work/$1.log" >&2
+  exit 1
+}
+
 # Stops a server: TERM, up to 5 s, then KILL.
 stop_pid() {
   local pid=$1

@@ -55,17 +55,6 @@ compile_clients "$work/bin" gc_fill head_load || exit 2
 HEAD_LOAD=$work/bin/head_load
 MT=application/json
 
-wait_up() {  # wait_up NAME URL
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null --max-time 1 "$2" && return 0
-    kill -0 "${PID[$1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "ui_api.sh: $1 did not come up:" >&2
-  tail -20 "$work/$1.log" >&2
-  exit 1
-}
-
 fill() {  # fill NAME URL: one image per repository bench/rN, tagged t<N>
   log "filling $1 with $REPOS repositories"
   "$work/bin/gc_fill" -w "$WORKERS" -n "$REPOS" -g 0 -r "$REPOS" --seed 7 "$2" bench \
@@ -124,7 +113,7 @@ assets=$(curl -sf "$BASE/" | grep -o '/ui/assets/[^"]*' | sort -u)
 for _ in 1 2 3; do
   for path in $assets; do
     [[ $path == *.js ]] || continue
-    curl -sf "$BASE$path" | grep -o 'from "\./[^"]*"' | sed 's|from "\./|/ui/assets/|; s|"$||'
+    curl -sf "$BASE$path" | { grep -o 'from "\./[^"]*"' || true; } | sed 's|from "\./|/ui/assets/|; s|"$||'
   done >"$work/imports"
   assets=$(printf '%s\n' $assets $(cat "$work/imports") | sort -u)
 done

@@ -773,16 +773,9 @@ class PostgresStore final : public Store {
     // Two reads: a tag moved in between is left alone by remove_tags, which checks each.
     return read([&](Connection& db) -> Result<RetentionView> {
       RetentionView view;
-      auto tags = db.query(
-          "SELECT t.name, t.digest, t.updated_at FROM tags t "
-          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1 ORDER BY t.name",
-          repository);
+      auto tags = read_tags(db, repository);
       if (!tags) return std::unexpected(std::move(tags.error()));
-      for (int row = 0; row < tags->count(); ++row) {
-        view.tags.push_back(RetentionTag{.name = tags->text(row, 0),
-                                         .digest = tags->text(row, 1),
-                                         .updated_at = tags->integer(row, 2)});
-      }
+      view.tags = std::move(*tags);
       auto manifests = db.query(
           "SELECT m.digest, m.last_pulled_at, c.child_digest FROM manifests m "
           "JOIN repositories r ON r.id = m.repository_id "
@@ -844,23 +837,26 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<RetentionTag>> tag_records(std::string_view repository) override {
-    return read([&](Connection& db) -> Result<std::vector<RetentionTag>> {
-      auto tags = db.query(
-          "SELECT t.name, t.digest, t.updated_at FROM tags t "
-          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1 ORDER BY t.name",
-          repository);
-      if (!tags) return std::unexpected(std::move(tags.error()));
-      std::vector<RetentionTag> records;
-      for (int row = 0; row < tags->count(); ++row) {
-        records.push_back(RetentionTag{.name = tags->text(row, 0),
-                                       .digest = tags->text(row, 1),
-                                       .updated_at = tags->integer(row, 2)});
-      }
-      return records;
-    });
+    return read([&](Connection& db) { return read_tags(db, repository); });
   }
 
  private:
+  // The repository's tags by name, with digest and update time.
+  static Result<std::vector<RetentionTag>> read_tags(Connection& db, std::string_view repository) {
+    auto tags = db.query(
+        "SELECT t.name, t.digest, t.updated_at FROM tags t "
+        "JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1 ORDER BY t.name",
+        repository);
+    if (!tags) return std::unexpected(std::move(tags.error()));
+    std::vector<RetentionTag> records;
+    for (int row = 0; row < tags->count(); ++row) {
+      records.push_back(RetentionTag{.name = tags->text(row, 0),
+                                     .digest = tags->text(row, 1),
+                                     .updated_at = tags->integer(row, 2)});
+    }
+    return records;
+  }
+
   // Claims the blob's row (see Store::claim_blob). An upsert whose update the WHERE refuses
   // returns no row; one that waited for GC's mark sees the row as GC left it.
   static Result<bool> claim(Connection& db, std::string_view digest, std::uint64_t size,

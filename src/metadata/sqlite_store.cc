@@ -782,18 +782,9 @@ class SqliteStore final : public Store {
   Result<RetentionView> retention_view(std::string_view repository) override {
     return read([&](Connection& db) -> Result<RetentionView> {
       RetentionView view;
-      auto tags = db.prepare(
-          "SELECT t.name, t.digest, t.updated_at FROM tags t "
-          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ?1 ORDER BY t.name",
-          repository);
+      auto tags = read_tags(db, repository);
       if (!tags) return std::unexpected(std::move(tags.error()));
-      while (true) {
-        auto row = tags->step();
-        if (!row) return std::unexpected(std::move(row.error()));
-        if (!*row) break;
-        view.tags.push_back(RetentionTag{
-            .name = tags->text(0), .digest = tags->text(1), .updated_at = tags->integer(2)});
-      }
+      view.tags = std::move(*tags);
       auto manifests = db.prepare(
           "SELECT m.digest, m.last_pulled_at, c.child_digest FROM manifests m "
           "JOIN repositories r ON r.id = m.repository_id "
@@ -862,24 +853,27 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<RetentionTag>> tag_records(std::string_view repository) override {
-    return read([&](Connection& db) -> Result<std::vector<RetentionTag>> {
-      std::vector<RetentionTag> records;
-      auto tags = db.prepare(
-          "SELECT t.name, t.digest, t.updated_at FROM tags t "
-          "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ?1 ORDER BY t.name",
-          repository);
-      if (!tags) return std::unexpected(std::move(tags.error()));
-      while (true) {
-        auto row = tags->step();
-        if (!row) return std::unexpected(std::move(row.error()));
-        if (!*row) return records;
-        records.push_back(RetentionTag{
-            .name = tags->text(0), .digest = tags->text(1), .updated_at = tags->integer(2)});
-      }
-    });
+    return read([&](Connection& db) { return read_tags(db, repository); });
   }
 
  private:
+  // The repository's tags by name, with digest and update time.
+  static Result<std::vector<RetentionTag>> read_tags(Connection& db, std::string_view repository) {
+    std::vector<RetentionTag> records;
+    auto tags = db.prepare(
+        "SELECT t.name, t.digest, t.updated_at FROM tags t "
+        "JOIN repositories r ON r.id = t.repository_id WHERE r.name = ?1 ORDER BY t.name",
+        repository);
+    if (!tags) return std::unexpected(std::move(tags.error()));
+    while (true) {
+      auto row = tags->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) return records;
+      records.push_back(RetentionTag{
+          .name = tags->text(0), .digest = tags->text(1), .updated_at = tags->integer(2)});
+    }
+  }
+
   // Claims the blob's row (see Store::claim_blob); inside a write transaction. An upsert whose
   // update the WHERE refuses returns no row.
   static Result<bool> claim(Connection& db, std::string_view digest, std::uint64_t size,
