@@ -849,6 +849,7 @@ class PostgresStore final : public Store {
         repository);
     if (!tags) return std::unexpected(std::move(tags.error()));
     std::vector<RetentionTag> records;
+    records.reserve(static_cast<std::size_t>(tags->count()));
     for (int row = 0; row < tags->count(); ++row) {
       records.push_back(RetentionTag{.name = tags->text(row, 0),
                                      .digest = tags->text(row, 1),

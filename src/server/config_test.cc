@@ -370,6 +370,11 @@ TEST_F(ConfigFile, RefusesMalformedMirrorUpstreams) {
            "mirror:\n  upstreams:\n    - url: http://a\n      tag_ttl: soon\n",
            "mirror:\n  upstreams:\n    - url: http://a\n      include: [\"a/***/b\"]\n",
            "mirror:\n  upstreams:\n    - url: http://a\n      tags: {include: [\"(\"]}\n",
+           // a back-reference's long number was undefined behaviour in libstdc++ (found by fuzzing)
+           "mirror:\n  upstreams:\n    - url: http://a\n      tags: {include: "
+           "['0\\4444444444444444444444']}\n",
+           "mirror:\n  upstreams:\n    - url: http://a\n      tags: {exclude: "
+           "['a{99999999999}']}\n",
            "mirror:\n  upstreams:\n    - url: http://a\n      tags: {only: [a]}\n",
            "mirror:\n  upstreams:\n    - url: http://a\n      allow_push: yes-please\n",
            "mirror:\n  upstreams:\n    - url: http://a\n      credentials: {user: a}\n",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "oci/tag_regex.h"
 #include "server/config.h"
 #include "server/yaml_values.h"
 
@@ -30,12 +31,11 @@ oci::Result<std::vector<std::regex>> read_regexes(const YAML::Node& node, const 
   if (!texts) return std::unexpected(texts.error());
   std::vector<std::regex> rules;
   for (const std::string& text : *texts) {
-    try {
-      rules.emplace_back(text, std::regex::ECMAScript);
-    } catch (const std::regex_error& error) {
-      return std::unexpected(
-          config_error(fmt::format("{}: invalid regular expression \"{}\"", key, text)));
+    auto rule = oci::compile_tag_regex(text);
+    if (!rule) {
+      return std::unexpected(config_error(fmt::format("{}: \"{}\" {}", key, text, rule.error())));
     }
+    rules.push_back(std::move(*rule));
   }
   return rules;
 }

@@ -7,15 +7,13 @@
 #include <regex>
 
 #include "auth/repository_pattern.h"
+#include "oci/tag_regex.h"
 #include "server/config.h"
 #include "server/yaml_values.h"
 #include "sync/semver.h"
 
 namespace server {
 namespace {
-
-// libstdc++ compiles a regex recursively: a huge one overflows the stack.
-constexpr std::size_t kMaxRegexBytes = 1024;
 
 std::unexpected<oci::Error> wrong(const std::string& where, std::string_view why) {
   return oci::fail(oci::ErrorCode::kInternal, fmt::format("config: {}: {}", where, why));
@@ -45,12 +43,9 @@ oci::Result<std::function<bool(std::string_view)>> read_keep_tags(const YAML::No
   if (texts->empty()) return wrong(key, "names no regex");
   std::vector<std::regex> regexes;
   for (const std::string& text : *texts) {
-    if (text.size() > kMaxRegexBytes) return wrong(key, "a regex is longer than 1024 bytes");
-    try {
-      regexes.emplace_back(text, std::regex::ECMAScript);
-    } catch (const std::regex_error& error) {
-      return wrong(key, fmt::format("invalid regex \"{}\": {}", text, error.what()));
-    }
+    auto regex = oci::compile_tag_regex(text);
+    if (!regex) return wrong(key, fmt::format("regex \"{}\" {}", text, regex.error()));
+    regexes.push_back(std::move(*regex));
   }
   // A whole-tag match: "v1" keeps v1, not v10.
   return [regexes = std::move(regexes)](std::string_view tag) {

@@ -9,55 +9,10 @@
 
 #include "oci/digest.h"
 #include "oci/name.h"
+#include "oci/tag_regex.h"
 
 namespace imagesync {
 namespace {
-
-// A back-reference (\1 ... \9...): skopeo and oc-mirror read tag regexes with Go's RE2, which
-// has none, and libstdc++ parses the number after the backslash without a bound (a long one
-// is undefined behaviour). An escaped backslash (\\) is not one.
-bool has_back_reference(std::string_view regex) {
-  for (std::size_t i = 0; i + 1 < regex.size(); ++i) {
-    if (regex[i] != '\\') continue;
-    if (regex[i + 1] >= '1' && regex[i + 1] <= '9') return true;
-    ++i;  // the escaped character
-  }
-  return false;
-}
-
-// A repetition of a repetition ("a**", "a+*", "a{2}+"; a lazy "a*?" is one repetition): RE2,
-// which skopeo and oc-mirror use, refuses it, and libstdc++'s backtracking matcher takes
-// exponential time on runs of them.
-bool has_repeated_repetition(std::string_view regex) {
-  bool after_repetition = false;
-  bool in_class = false;
-  for (std::size_t i = 0; i < regex.size(); ++i) {
-    const char c = regex[i];
-    if (c == '\\') {
-      ++i;  // the escaped character
-      after_repetition = false;
-      continue;
-    }
-    if (in_class) {
-      in_class = c != ']';
-      continue;
-    }
-    const bool repetition = c == '*' || c == '+' || c == '?' || c == '{';
-    if (repetition && after_repetition) {
-      if (c != '?') return true;
-      after_repetition = false;  // the lazy mark
-      continue;
-    }
-    if (c == '{') {
-      const std::size_t close = regex.find('}', i);
-      if (close == std::string_view::npos) return false;  // a literal brace: the parser decides
-      i = close;
-    }
-    in_class = c == '[';
-    after_repetition = repetition;
-  }
-  return false;
-}
 
 using oci::ErrorCode;
 
@@ -169,24 +124,9 @@ oci::Result<void> read_filters(const Reader& reader, const YAML::Node& node,
   if (const auto regex = node["tag-regex"]) {
     auto text = reader.string(regex, where + ".tag-regex");
     if (!text) return std::unexpected(text.error());
-    // libstdc++ compiles a regex recursively: 100000 nested groups overflow the stack.
-    if (text->size() > 1024) {
-      return reader.fail(regex, where + ".tag-regex", "is longer than 1024 bytes");
-    }
-    if (has_back_reference(*text)) {
-      return reader.fail(regex, where + ".tag-regex",
-                         "back-references (\\1...) are not supported, as in skopeo sync");
-    }
-    if (has_repeated_repetition(*text)) {
-      return reader.fail(regex, where + ".tag-regex",
-                         "repeats a repetition (\"**\", \"+*\"...), which RE2 and skopeo refuse");
-    }
-    try {
-      image.filter.regex.emplace(*text, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return reader.fail(regex, where + ".tag-regex",
-                         fmt::format("invalid regular expression \"{}\": {}", *text, e.what()));
-    }
+    auto compiled = oci::compile_tag_regex(*text);
+    if (!compiled) return reader.fail(regex, where + ".tag-regex", compiled.error());
+    image.filter.regex.emplace(std::move(*compiled));
   }
   if (const auto range = node["semver"]) {
     auto text = reader.string(range, where + ".semver");
