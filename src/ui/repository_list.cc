@@ -27,6 +27,8 @@ oci::Result<Matches> find_matches(registry::Registry& registry, const Repository
   for (;;) {
     auto page = registry.catalog(after, kCatalogChunk);
     if (!page) return std::unexpected(page.error());
+    // Read before the names are moved out: the next chunk starts after this one's last.
+    std::string last = page->items.empty() ? std::string() : page->items.back();
     for (auto& name : page->items) {
       if (!contains_ignoring_case(name, query.q) || !may_pull(name)) continue;
       if (matches.names.size() == query.n) {
@@ -36,7 +38,7 @@ oci::Result<Matches> find_matches(registry::Registry& registry, const Repository
       matches.names.push_back(std::move(name));
     }
     if (!page->more || page->items.empty()) return matches;
-    after = page->items.back();
+    after = std::move(last);
   }
 }
 

@@ -81,6 +81,17 @@ TEST(RepositoryList, ReadsOnThroughManyCatalogChunks) {
   const json page = list(*registry, {.q = "r11009", .last = "", .n = 5});
   EXPECT_EQ(names(page), (std::vector<std::string>{"r11009"}));
   EXPECT_TRUE(page["next"].is_null());
+  // The last name of the first chunk (r10999) matches: the next chunk starts after it, not
+  // over again from the start.
+  const json nines = list(*registry, {.q = "99", .last = "", .n = 50});
+  std::vector<std::string> expected;
+  for (int i = 0; i < 1010; ++i) {
+    std::string name = "r";
+    name.append(std::to_string(10000 + i));
+    if (name.find("99") != std::string::npos) expected.push_back(name);
+  }
+  EXPECT_EQ(names(nines), expected);
+  EXPECT_TRUE(nines["next"].is_null());
 }
 
 }  // namespace
