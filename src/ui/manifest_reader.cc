@@ -35,6 +35,14 @@ oci::Result<const LoadedManifest*> ManifestReader::manifest(std::string_view ref
   const std::string& digest = content->digest.str();
   if (const auto it = manifests_.find(digest); it != manifests_.end()) return &it->second;
   const std::string& bytes = *content->bytes;
+  bytes_read_ += bytes.size();
+  if (bytes_read_ > max_bytes_) {
+    return oci::fail(oci::ErrorCode::kSizeInvalid,
+                     "this view would read more manifests and configs than it may (" +
+                         std::to_string(max_bytes_ >> 20) +
+                         " MiB); read the manifests through /v2/ instead",
+                     digest);
+  }
   auto parsed = oci::parse_manifest(bytes, content->media_type);
   nlohmann::json json = parse_untrusted(bytes);
   if (!parsed || json.is_discarded()) {
@@ -56,7 +64,13 @@ oci::Result<const LoadedManifest*> ManifestReader::held(const std::string& diges
 LoadedConfig ManifestReader::config(const oci::Descriptor& descriptor) {
   const std::string& digest = descriptor.digest.str();
   LoadedConfig loaded;
+  if (bytes_read_ > max_bytes_) {
+    loaded.error = "not read: this view read as many manifests and configs as it may";
+    platforms_.insert_or_assign(digest, Platform{});
+    return loaded;
+  }
   auto bytes = registry_.read_small_blob(repository_, digest, kMaxConfigBytes);
+  if (bytes) bytes_read_ += bytes->size();
   if (!bytes && bytes.error().code == oci::ErrorCode::kBlobUnknown) {
     loaded.error = "config blob not held by this repository";
   } else if (!bytes && bytes.error().code == oci::ErrorCode::kSizeInvalid) {
@@ -70,6 +84,14 @@ LoadedConfig ManifestReader::config(const oci::Descriptor& descriptor) {
   }
   platforms_.insert_or_assign(digest, Platform::from_json(loaded.json));
   return loaded;
+}
+
+oci::Result<void> ManifestReader::follow(std::uint64_t count) {
+  descriptors_followed_ += count;
+  if (descriptors_followed_ <= kMaxViewDescriptors) return {};
+  return oci::fail(oci::ErrorCode::kSizeInvalid,
+                   "this view would follow more than 4,000,000 descriptors; read the manifests "
+                   "through /v2/ instead");
 }
 
 Platform ManifestReader::config_platform(const oci::Descriptor& descriptor) {

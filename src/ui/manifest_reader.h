@@ -19,6 +19,12 @@ namespace ui {
 // Image configs are read whole; one bigger than this is not (config_error says so).
 inline constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{4} << 20;
 
+// What one view may read and walk: the bytes of the manifests and configs it parses, and the
+// descriptors it follows. Manifests crafted to reach the same big manifests or configs again and
+// again would otherwise cost minutes of a thread per request.
+inline constexpr std::uint64_t kMaxViewBytes = std::uint64_t{256} << 20;
+inline constexpr std::uint64_t kMaxViewDescriptors = 4'000'000;
+
 struct LoadedManifest {
   std::string digest;
   std::string media_type;  // as stored
@@ -43,8 +49,9 @@ bool is_image_config(std::string_view media_type);
 
 class ManifestReader {
  public:
-  ManifestReader(registry::Registry& registry, std::string repository)
-      : registry_(registry), repository_(std::move(repository)) {}
+  ManifestReader(registry::Registry& registry, std::string repository,
+                 std::uint64_t max_bytes = kMaxViewBytes)
+      : registry_(registry), repository_(std::move(repository)), max_bytes_(max_bytes) {}
 
   registry::Registry& registry() { return registry_; }
   const std::string& repository() const { return repository_; }
@@ -54,12 +61,15 @@ class ManifestReader {
   oci::Result<const LoadedManifest*> manifest(std::string_view reference);
   // The manifest of `digest` when the repository holds it, nullptr when it does not.
   oci::Result<const LoadedManifest*> held(const std::string& digest);
+  // Counts `count` descriptors followed against kMaxViewDescriptors; kSizeInvalid once over.
+  oci::Result<void> follow(std::uint64_t count);
   // Forgets the manifests read so far (what manifest() and held() returned is gone): a view
   // that is done with them keeps no more than it needs.
   void forget_manifests() { manifests_.clear(); }
 
   // The image config `descriptor` names, read with kMaxConfigBytes as the limit (each call
-  // reads it again; only its platform is kept).
+  // reads it again; only its platform is kept). Once the view has read its bytes (kMaxViewBytes),
+  // configs are not read any more (their error says so).
   LoadedConfig config(const oci::Descriptor& descriptor);
   // The platform the image config names (empty when it cannot be read): read once.
   Platform config_platform(const oci::Descriptor& descriptor);
@@ -69,6 +79,9 @@ class ManifestReader {
   std::string repository_;
   std::map<std::string, LoadedManifest, std::less<>> manifests_;  // by digest
   std::map<std::string, Platform, std::less<>> platforms_;        // by config digest
+  std::uint64_t max_bytes_;
+  std::uint64_t bytes_read_ = 0;  // of manifests and configs
+  std::uint64_t descriptors_followed_ = 0;
 };
 
 }  // namespace ui

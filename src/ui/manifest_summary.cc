@@ -23,6 +23,9 @@ class SizeSum {
     for (int depth = 0; !level.empty(); ++depth) {
       std::vector<const LoadedManifest*> next;
       for (const LoadedManifest* manifest : level) {
+        const auto& parsed = manifest->parsed;
+        auto followed = reader_.follow(1 + parsed.layers.size() + parsed.manifests.size());
+        if (!followed) return followed;
         count(manifest->digest, manifest->size);
         if (manifest->parsed.config) count(*manifest->parsed.config);
         for (const auto& layer : manifest->parsed.layers) count(layer);
