@@ -46,7 +46,9 @@ oci::Result<void> each_field(const YAML::Node& node, const std::string& key, Rea
   if (!node.IsMap()) return std::unexpected(config_error(key + " must be a mapping"));
   for (const auto& field : node) {
     const std::string name = field.first.Scalar();
-    if (auto ok = read(name, field.second, key + "." + name); !ok) return ok;
+    std::string where = key;
+    where.append(".").append(name);
+    if (auto ok = read(name, field.second, where); !ok) return ok;
   }
   return {};
 }
