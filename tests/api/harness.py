@@ -212,6 +212,12 @@ def free_port():
 PEER_HTTP_SECRET = "regmirror-api-tests-shared-secret"
 
 
+
+def add_user(htpasswd, user, password):
+    """Adds `user` to the htpasswd file with `regmirror passwd` (bcrypt cost 4: tests need speed)."""
+    subprocess.run([regmirror_binary(), "passwd", user, "--htpasswd", htpasswd, "--password-stdin",
+                    "--cost", "4"], input=password.encode(), check=True, capture_output=True)
+
 class Server:
     """One registry process on a free loopback port, storage in a temporary directory.
 
@@ -259,8 +265,7 @@ class Server:
     def make_htpasswd(self):
         path = os.path.join(self.workdir, "htpasswd")
         if not os.path.exists(path):
-            subprocess.run([regmirror_binary(), "passwd", AUTH_USER, "--htpasswd", path, "--password-stdin",
-                            "--cost", "4"], input=AUTH_PASSWORD.encode(), check=True, capture_output=True)
+            add_user(path, AUTH_USER, AUTH_PASSWORD)
         return path
 
     @property

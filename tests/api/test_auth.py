@@ -20,7 +20,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import (PEER, Server, add_query, check_error, descriptor, image_config, image_manifest,
+from harness import (PEER, Server, add_query, add_user, check_error, descriptor, image_config, image_manifest,
                      location, regmirror_binary, request, sha256)
 
 CONFIG = """\
@@ -59,11 +59,6 @@ def basic(user, password=None):
 
 def bearer(token):
     return {"Authorization": "Bearer " + token}
-
-
-def add_user(htpasswd, user, password):
-    subprocess.run([regmirror_binary(), "passwd", user, "--htpasswd", htpasswd, "--password-stdin",
-                    "--cost", "4"], input=password.encode(), check=True, capture_output=True)
 
 
 def b64url(data):

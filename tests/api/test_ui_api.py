@@ -13,15 +13,13 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import unittest
 import urllib.parse
 
-from harness import (OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, PEER, Server,
-                     compact_json, descriptor, go_json, image_index, image_manifest, regmirror_binary,
-                     sha256)
+from harness import (OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, PEER, Server, add_user,
+                     compact_json, descriptor, go_json, image_index, image_manifest, sha256)
 
 API = "/regmirror/v1"
 COSIGN_CONFIG = "application/vnd.dev.cosign.sig.v1+json"  # illustrative: any artifact config
@@ -521,8 +519,7 @@ class UiApiAuthTest(unittest.TestCase):
         cls.workdir = tempfile.mkdtemp(prefix="regmirror-ui-api-auth-")
         htpasswd = os.path.join(cls.workdir, "htpasswd")
         for user, password in PASSWORDS.items():
-            subprocess.run([regmirror_binary(), "passwd", user, "--htpasswd", htpasswd, "--password-stdin",
-                            "--cost", "4"], input=password.encode(), check=True, capture_output=True)
+            add_user(htpasswd, user, password)
         config = os.path.join(cls.workdir, "config.yaml")
         with open(config, "w") as f:
             f.write(AUTH_CONFIG.format(htpasswd=htpasswd))
