@@ -10,10 +10,11 @@ build_pkgs=(
   libboost1.81-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   libtomlplusplus-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev
   libspdlog-dev libfmt-dev libarchive-dev libcrypt-dev libxml2-dev libpq-dev
+  libsodium-dev libgpgme-dev  # signatures: cosign key files (secretbox), GPG simple signing
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  skopeo podman buildah umoci docker-registry jq curl wrk python3 openssl
+  skopeo podman buildah umoci docker-registry jq curl wrk python3 openssl gnupg
   golang-go golang-github-containers-image-dev
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
   nodejs postgresql-15 postgresql-client-15 haproxy prometheus

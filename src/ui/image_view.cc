@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "oci/attachment_tag.h"
 #include "oci/name.h"
 #include "ui/config_view.h"
 #include "ui/json_fields.h"
@@ -204,8 +205,8 @@ oci::Result<json> referrers_view(ManifestReader& reader, const LoadedManifest& m
 // The cosign-scheme tags of `digest` this repository holds.
 oci::Result<json> signatures_view(ManifestReader& reader, const std::string& digest) {
   auto signatures = json::array();
-  for (const std::string_view kind : kAttachmentKinds) {
-    const std::string tag = attachment_tag(digest, kind);
+  for (const std::string_view kind : oci::kAttachmentKinds) {
+    const std::string tag = oci::attachment_tag(digest, kind);
     auto attached = reader.manifest(tag);
     if (!attached && attached.error().code == oci::ErrorCode::kManifestUnknown) continue;
     if (!attached) return std::unexpected(attached.error());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "oci/attachment_tag.h"
 #include "ui/json_fields.h"
 #include "ui/manifest_summary.h"
 #include "ui/view_text.h"
@@ -18,7 +19,7 @@ struct Described {
 
 nlohmann::json tag_entry(const metadata::RetentionTag& tag, const Described& described) {
   nlohmann::json attached_to = nullptr;
-  if (auto attachment = parse_attachment_tag(tag.name)) attached_to = attachment->subject;
+  if (auto attachment = oci::parse_attachment_tag(tag.name)) attached_to = attachment->subject;
   return nlohmann::json{{"name", tag.name},
                         {"digest", tag.digest},
                         {"media_type", described.media_type},

@@ -29,17 +29,6 @@ struct Platform {
 // Attestation manifests in an index (BuildKit's provenance) name this platform.
 inline constexpr std::string_view kUnknownPlatform = "unknown/unknown";
 
-// A tag that cosign's (and containers/image's sigstore attachments') tag scheme gives to
-// what belongs to a manifest: "sha256-<hex>.sig", ".att" or ".sbom".
-struct AttachmentTag {
-  std::string subject;  // the manifest it belongs to: "sha256:<hex>"
-  std::string kind;     // "sig", "att" or "sbom"
-};
-std::optional<AttachmentTag> parse_attachment_tag(std::string_view tag);
-// The tag of `kind` for `digest` ("sha256:<hex>" -> "sha256-<hex>.<kind>").
-std::string attachment_tag(std::string_view digest, std::string_view kind);
-inline constexpr std::string_view kAttachmentKinds[] = {"sig", "att", "sbom"};
-
 // Whether `text` contains `needle`, ASCII letters compared without case ("" is in everything).
 bool contains_ignoring_case(std::string_view text, std::string_view needle);
 

@@ -5,8 +5,6 @@
 namespace ui {
 namespace {
 
-const std::string kHex(64, 'a');
-
 TEST(FormatTime, IsRfc3339InUtc) {
   EXPECT_EQ(format_time(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(format_time(1796461200), "2026-12-05T09:00:00Z");
@@ -18,26 +16,6 @@ TEST(PlatformText, JoinsTheVariantWhenThere) {
   EXPECT_EQ(Platform{}.text(), "");
   EXPECT_EQ(Platform::from_json({{"os", "linux"}, {"architecture", 5}}).text(), "linux/");
   EXPECT_EQ(Platform::from_json(nullptr).text(), "");
-}
-
-TEST(AttachmentTag, NamesTheManifestItBelongsTo) {
-  const auto sig = parse_attachment_tag("sha256-" + kHex + ".sig");
-  ASSERT_TRUE(sig);
-  EXPECT_EQ(sig->subject, "sha256:" + kHex);
-  EXPECT_EQ(sig->kind, "sig");
-  EXPECT_EQ(parse_attachment_tag("sha256-" + kHex + ".sbom")->kind, "sbom");
-  EXPECT_EQ(parse_attachment_tag("sha256-" + kHex + ".att")->kind, "att");
-  EXPECT_EQ(attachment_tag("sha256:" + kHex, "sig"), "sha256-" + kHex + ".sig");
-}
-
-TEST(AttachmentTag, OtherTagsAreNone) {
-  const std::vector<std::string> tags = {"latest",         "1.0",
-                                         "sha256-abc.sig", "sha256-" + kHex + ".txt",
-                                         "sha256-" + kHex, "md5-" + kHex + ".sig",
-                                         ".sig",           "-.sig"};
-  for (const std::string& tag : tags) {
-    EXPECT_FALSE(parse_attachment_tag(tag)) << tag;
-  }
 }
 
 TEST(ContainsIgnoringCase, ComparesAsciiWithoutCase) {
