@@ -14,6 +14,7 @@
 #include "cli/tree_diff.h"
 #include "openshift/drain_rule.h"
 #include "openshift/machine_config.h"
+#include "openshift/mco_release.h"
 #include "openshift/node_files.h"
 
 namespace cli {
@@ -32,6 +33,7 @@ struct RenderFlags {
   bool legacy_icsp = false;
   std::string payload_repo;
   bool json = false;
+  std::string mco_release = "4.16";
 };
 
 int fail(const std::string& message) {
@@ -58,6 +60,7 @@ int run_render(const RenderFlags& flags) {
   openshift::RenderOptions options;
   options.legacy_icsp = flags.legacy_icsp;
   options.payload_repo = flags.payload_repo;
+  options.mco_release = openshift::parse_mco_release(flags.mco_release).value();  // checked
   if (flags.base_registries_conf) {
     auto base = read_text_file(*flags.base_registries_conf);
     if (!base) return fail(base.error().message);
@@ -125,6 +128,17 @@ void add_render_command(CLI::App& app) {
       ->needs(out);
   render->add_flag("--legacy-icsp", flags->legacy_icsp,
                    "write mirror-by-digest-only = true (clusters before pull-from-mirror)");
+  render
+      ->add_option("--mco-release", flags->mco_release,
+                   "write the byte layout of this MCO release: 4.17 indents policy.json, 4.19 "
+                   "adds additional-layer-store-auth-helper")
+      ->capture_default_str()
+      ->check(
+          [](const std::string& text) {
+            return openshift::parse_mco_release(text) ? std::string()
+                                                      : "not a release like 4.16 or 4.19";
+          },
+          "MAJOR.MINOR");
   render->add_option("--payload-repo", flags->payload_repo,
                      "release payload repository that must not be blocked");
   render->callback([flags] {

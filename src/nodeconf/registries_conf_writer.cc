@@ -102,6 +102,10 @@ std::string write_registries_conf(const RegistriesConfDocument& document) {
   }
   // short-name-mode has no omitempty either; "" leaves the mode to the drop-ins and default.
   write_key(out, "", "short-name-mode", toml_quote(document.short_name_mode));
+  if (document.additional_layer_store_auth_helper) {
+    write_key(out, "", "additional-layer-store-auth-helper",
+              toml_quote(*document.additional_layer_store_auth_helper));
+  }
   for (const Registry& registry : document.registries) write_registry(out, registry);
   if (document.aliases) {
     out += "\n[aliases]\n";

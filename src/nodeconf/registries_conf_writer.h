@@ -20,6 +20,9 @@ struct RegistriesConfDocument {
   std::vector<Registry> registries;                                       // written in this order
   std::optional<std::vector<std::string>> credential_helpers;             // nullopt: key left out
   std::string short_name_mode;  // "", "disabled", "permissive" or "enforcing"
+  // nullopt: the key is not in the encoder's struct (containers/image before 5.30, in MCO
+  // releases before 4.19); else written, "" included, as it has no omitempty either.
+  std::optional<std::string> additional_layer_store_auth_helper;
   // [aliases]: short name -> fully qualified repository, "" resetting an earlier alias.
   // nullopt: no [aliases] table; an empty one is written as an empty table.
   std::optional<std::map<std::string, std::string>> aliases;

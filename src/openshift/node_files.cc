@@ -90,6 +90,9 @@ oci::Result<nodeconf::RegistriesConfDocument> base_document(const RenderOptions&
   base.registries = raw->registries.value_or(std::vector<nodeconf::Registry>{});
   base.credential_helpers = std::move(raw->credential_helpers);
   base.short_name_mode = std::move(raw->short_name_mode);
+  if (options.mco_release.writes_layer_store_auth_helper()) {
+    base.additional_layer_store_auth_helper = std::move(raw->additional_layer_store_auth_helper);
+  }
   base.aliases = std::move(raw->aliases);
   return base;
 }
@@ -161,11 +164,16 @@ oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,
       allowed.empty() && blocked.policy_blocked.empty()
           ? std::string(kTemplatePolicyJson)
           : nodeconf::write_policy_json(
-                build_policy(nodeconf::default_node_policy(), allowed, blocked.policy_blocked));
+                build_policy(nodeconf::default_node_policy(), allowed, blocked.policy_blocked),
+                options.mco_release.indents_policy_json() ? nodeconf::JsonLayout::kIndented
+                                                          : nodeconf::JsonLayout::kCompact);
 
   if (!image.search_registries.empty()) {
     nodeconf::RegistriesConfDocument search;
     search.unqualified_search_registries = image.search_registries;
+    if (options.mco_release.writes_layer_store_auth_helper()) {
+      search.additional_layer_store_auth_helper.emplace();
+    }
     out.files[std::string(kSearchRegistriesPath)] = nodeconf::write_registries_conf(search);
   }
   if (!image.additional_trusted_ca.empty()) {

@@ -8,6 +8,7 @@
 
 #include "oci/error.h"
 #include "openshift/cluster_objects.h"
+#include "openshift/mco_release.h"
 
 namespace openshift {
 
@@ -17,6 +18,7 @@ struct RenderOptions {
   std::string base_registries_conf_name;  // labels its errors
   bool legacy_icsp = false;
   std::string payload_repo;  // "" = no payload protection
+  McoRelease mco_release;    // whose encoders' layout to write
 };
 
 inline constexpr std::string_view kRegistriesConfPath = "etc/containers/registries.conf";

@@ -34,6 +34,9 @@ RenderOptions read_options(const fs::path& file) {
   for (std::string line; std::getline(lines, line);) {
     if (line == "legacy-icsp") options.legacy_icsp = true;
     if (line.starts_with("payload-repo=")) options.payload_repo = line.substr(13);
+    if (line.starts_with("mco-release=")) {
+      options.mco_release = parse_mco_release(line.substr(12)).value();
+    }
     if (line.starts_with("base-registries-conf=")) {
       options.base_registries_conf_name = line.substr(21);
       options.base_registries_conf = read_text(file.parent_path() / line.substr(21));
