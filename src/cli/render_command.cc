@@ -88,8 +88,12 @@ int run_render(const RenderFlags& flags) {
   if (!flags.out) return kRendered;
   std::map<std::string, std::string> files = rendered->files;
   if (flags.machineconfig_role) {
+    std::map<std::string, std::string> carried;
+    for (const std::string& path : rendered->machine_config_paths) {
+      carried[path] = rendered->files.at(path);
+    }
     files[openshift::machine_config_name(*flags.machineconfig_role) + ".yaml"] =
-        openshift::machine_config_yaml(rendered->files, *flags.machineconfig_role);
+        openshift::machine_config_yaml(carried, *flags.machineconfig_role);
   }
   if (auto ok = write_output_tree(*flags.out, files); !ok) return fail(ok.error().message);
   return kRendered;

@@ -155,18 +155,21 @@ oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,
     if (!document) return std::unexpected(document.error());
     registries_conf = nodeconf::write_registries_conf(*document);
     if (auto ok = check_loads(registries_conf); !ok) return std::unexpected(ok.error());
+    out.machine_config_paths.emplace(kRegistriesConfPath);
   }
   out.files[std::string(kRegistriesConfPath)] = std::move(registries_conf);
 
   std::vector<std::string> allowed = blocked.policy_allowed;
   allowed.insert(allowed.end(), image.allowed_registries.begin(), image.allowed_registries.end());
-  out.files[std::string(kPolicyJsonPath)] =
-      allowed.empty() && blocked.policy_blocked.empty()
-          ? std::string(kTemplatePolicyJson)
-          : nodeconf::write_policy_json(
-                build_policy(nodeconf::default_node_policy(), allowed, blocked.policy_blocked),
-                options.mco_release.indents_policy_json() ? nodeconf::JsonLayout::kIndented
-                                                          : nodeconf::JsonLayout::kCompact);
+  if (allowed.empty() && blocked.policy_blocked.empty()) {
+    out.files[std::string(kPolicyJsonPath)] = kTemplatePolicyJson;
+  } else {
+    out.files[std::string(kPolicyJsonPath)] = nodeconf::write_policy_json(
+        build_policy(nodeconf::default_node_policy(), allowed, blocked.policy_blocked),
+        options.mco_release.indents_policy_json() ? nodeconf::JsonLayout::kIndented
+                                                  : nodeconf::JsonLayout::kCompact);
+    out.machine_config_paths.emplace(kPolicyJsonPath);
+  }
 
   if (!image.search_registries.empty()) {
     nodeconf::RegistriesConfDocument search;
@@ -175,6 +178,7 @@ oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,
       search.additional_layer_store_auth_helper.emplace();
     }
     out.files[std::string(kSearchRegistriesPath)] = nodeconf::write_registries_conf(search);
+    out.machine_config_paths.emplace(kSearchRegistriesPath);
   }
   if (!image.additional_trusted_ca.empty()) {
     if (auto ok = add_trusted_cas(objects, image, out); !ok) return std::unexpected(ok.error());

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ inline constexpr std::string_view kSearchRegistriesPath =
 struct NodeFiles {
   std::map<std::string, std::string> files;  // path relative to the node root -> content
   std::vector<std::string> warnings;
+  // What the MCO's generated 99-<role>-generated-registries MachineConfig carries: only the
+  // files it regenerates (createNewIgnition skips the others, which stay as the base
+  // MachineConfig wrote them); CAs reach nodes through the ControllerConfig instead.
+  std::set<std::string> machine_config_paths;
 };
 
 oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "openshift/yaml_reader.h"
@@ -105,6 +106,23 @@ TEST(NodeFiles, ErrorCases) {
     EXPECT_NE(rendered.error().message.find(first_line.substr(9)), std::string::npos)
         << rendered.error().message;
   }
+}
+
+// createNewIgnition (the MCO's container-runtime-config helpers.go) leaves out files it did
+// not generate; CAs travel in the ControllerConfig, not the MachineConfig.
+TEST(NodeFiles, MachineConfigCarriesOnlyRegeneratedFiles) {
+  using Paths = std::set<std::string>;
+  auto paths = [](const char* name) {
+    auto rendered = render_file(kTestdata / "render" / name / "input.yaml",
+                                read_options(kTestdata / "render" / name / "options"));
+    EXPECT_TRUE(rendered) << name;
+    return rendered ? rendered->machine_config_paths : Paths{};
+  };
+  EXPECT_EQ(paths("untouched-allowed-only"), Paths{std::string(kPolicyJsonPath)});
+  EXPECT_EQ(paths("untouched-ca-only-base"), Paths{std::string(kSearchRegistriesPath)});
+  EXPECT_EQ(paths("icsp-docs"), Paths{std::string(kRegistriesConfPath)});
+  EXPECT_EQ(paths("image-allowed-insecure-ca"),
+            (Paths{std::string(kRegistriesConfPath), std::string(kPolicyJsonPath)}));
 }
 
 }  // namespace
