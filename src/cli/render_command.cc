@@ -75,7 +75,8 @@ int run_render(const RenderFlags& flags) {
 
   if (flags.check) {
     const TreeDiff diff = diff_against_node(*flags.check, rendered->files,
-                                            {std::string(openshift::kSearchRegistriesPath)});
+                                            {std::string(openshift::kSearchRegistriesPath)},
+                                            rendered->not_written_by_mco);
     const openshift::DrainDecision drain = openshift::drain_decision(diff.changes);
     if (flags.json) {
       fmt::print("{}\n", check_json(diff, drain));

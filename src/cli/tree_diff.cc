@@ -47,12 +47,14 @@ std::string line_diff(const std::string& before, const std::string& after) {
 
 TreeDiff diff_against_node(const std::string& node_root,
                            const std::map<std::string, std::string>& rendered,
-                           const std::vector<std::string>& removable) {
+                           const std::vector<std::string>& removable,
+                           const std::set<std::string>& optional) {
   TreeDiff diff;
   for (const auto& [path, content] : rendered) {
     const std::filesystem::path on_node = std::filesystem::path(node_root) / path;
     std::ifstream in(on_node, std::ios::binary);
     if (!in) {
+      if (optional.contains(path)) continue;
       diff.identical = false;
       diff.text += "missing on node: /" + path + "\n";
       diff.changes.push_back({path, std::nullopt, content});

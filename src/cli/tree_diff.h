@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,11 @@ struct TreeDiff {
 };
 
 // `removable`: files the MCO would delete from the node when they are not rendered.
+// `optional`: rendered files a node need not have (compared only when it has them).
 TreeDiff diff_against_node(const std::string& node_root,
                            const std::map<std::string, std::string>& rendered,
-                           const std::vector<std::string>& removable = {});
+                           const std::vector<std::string>& removable = {},
+                           const std::set<std::string>& optional = {});
 
 // The line diff of two texts ("-" only in `before`, "+" only in `after`, " " common).
 std::string line_diff(const std::string& before, const std::string& after);

@@ -106,7 +106,9 @@ oci::Result<void> add_trusted_cas(const ClusterObjects& objects, const ImageConf
     if (!cas) return std::unexpected(cas.error());
     for (const RegistryCa& ca : *cas) {
       out.files[fmt::format("etc/docker/certs.d/{}/ca.crt", ca.host)] = ca.pem;
-      out.files[fmt::format("etc/containers/certs.d/{}/ca.crt", ca.host)] = ca.pem;
+      std::string copy = fmt::format("etc/containers/certs.d/{}/ca.crt", ca.host);
+      out.files[copy] = ca.pem;
+      out.not_written_by_mco.insert(std::move(copy));
     }
     return {};
   }

@@ -34,6 +34,9 @@ struct NodeFiles {
   // files it regenerates (createNewIgnition skips the others, which stay as the base
   // MachineConfig wrote them); CAs reach nodes through the ControllerConfig instead.
   std::set<std::string> machine_config_paths;
+  // Written for podman, skopeo and CRI-O's own lookup, not by the MCO: the
+  // etc/containers/certs.d copies of the CAs (the daemon writes only etc/docker/certs.d).
+  std::set<std::string> not_written_by_mco;
 };
 
 oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,

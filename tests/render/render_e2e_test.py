@@ -16,6 +16,7 @@ import argparse
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,20 @@ def check_drain(args, work):
     return problems
 
 
+def check_node_without_containers_certs(args, work):
+    """A real node has only the daemon's etc/docker/certs.d copy of a CA: still a match."""
+    case = "image-allowed-insecure-ca"
+    node = os.path.join(work, "node-docker-certs-only")
+    shutil.copytree(os.path.join(TESTDATA, "render", case, "expected"), node)
+    shutil.rmtree(os.path.join(node, "etc", "containers", "certs.d"))
+    run = subprocess.run([args.regmirror, "render", "-f",
+                          os.path.join(TESTDATA, "render", case, "input.yaml"), "--check", node],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        return [f"--check without etc/containers/certs.d: exit {run.returncode}: {run.stdout}"]
+    return []
+
+
 def check_error(args, name, work):
     path = os.path.join(TESTDATA, "errors", name)
     expected = open(path).readline().strip().removeprefix("# error: ")
@@ -196,6 +211,7 @@ def main():
             problems += check_case(args, name, work)
         problems += check_node_diff(args, work)
         problems += check_drain(args, work)
+        problems += check_node_without_containers_certs(args, work)
         errors = sorted(os.listdir(os.path.join(TESTDATA, "errors")))
         for name in errors:
             problems += check_error(args, name, work)
