@@ -153,6 +153,30 @@ TEST(DrainRule, UndecodableRegistriesConfDrains) {
   EXPECT_NE(decision.reason.find("does not decode"), std::string::npos);
 }
 
+TEST(DrainRule, TruncatedHostileAndWrongTypedNodeFilesDrainWithAReason) {
+  const std::string nested = "a = " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+  for (const std::string& bad :
+       {kMc2.substr(0, kMc2.size() / 2), std::string("\0\xff\xfe[[", 5), nested,
+        std::string("[[registry]]\nlocation = 5\n"), std::string("registry = \"x\"\n")}) {
+    DrainDecision decision = drain_decision({{kConf, bad, kMc1}});
+    EXPECT_TRUE(decision.required);
+    EXPECT_NE(decision.reason.find("registries.conf on the node does not decode"),
+              std::string::npos)
+        << decision.reason;
+  }
+  // A large but valid file is compared, not refused.
+  std::string many = "unqualified-search-registries = []\n";
+  for (int i = 0; i < 2000; ++i) {
+    many.append("[[registry]]\nlocation = \"r")
+        .append(std::to_string(i))
+        .append(".example.com\"\n");
+  }
+  EXPECT_FALSE(drain_decision({{kConf, many,
+                                many + "[[registry]]\nmirror-by-digest-only = true\n"
+                                       "location = \"new.example.com\"\n"}})
+                   .required);
+}
+
 TEST(DrainRule, OtherFilesFollowTheDefaultNodeDisruptionPolicies) {
   DrainDecision policy = drain_decision({{"etc/containers/policy.json", "{}", "{ }"}});
   EXPECT_FALSE(policy.required);
