@@ -137,7 +137,8 @@ oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,
   auto mirrors = collect_mirrors(objects.digest_sets, objects.tag_sets);
   if (!mirrors) return std::unexpected(mirrors.error());
 
-  NodeFiles out{.files = {}, .warnings = objects.warnings};
+  NodeFiles out;
+  out.warnings = objects.warnings;
   GuardedScopes blocked = guard_payload(image.blocked_registries, options.payload_repo, *mirrors);
   if (!blocked.warning.empty()) out.warnings.push_back(blocked.warning);
 
