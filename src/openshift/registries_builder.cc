@@ -34,12 +34,16 @@ Registry& entry_for(std::vector<Registry>& registries, const std::string& scope)
 struct MirrorPass {
   bool digest;  // false: the tag pass
   std::string_view pull_from_mirror;
+
+  const std::vector<std::string>& of(const SourceMirrors& mirrors) const {
+    return digest ? mirrors.digest_mirrors : mirrors.tag_mirrors;
+  }
 };
 
 oci::Result<void> add_mirrors(std::vector<Registry>& registries, const std::string& source,
                               const SourceMirrors& mirrors, const MirrorPass& pass,
                               bool legacy_icsp) {
-  const std::vector<std::string>& list = pass.digest ? mirrors.digest_mirrors : mirrors.tag_mirrors;
+  const std::vector<std::string>& list = pass.of(mirrors);
   if (list.empty()) return {};
   if (legacy_icsp && !mirrors.digest_mirrors.empty() && !mirrors.tag_mirrors.empty()) {
     return oci::fail(oci::ErrorCode::kUnsupported,
@@ -124,9 +128,7 @@ oci::Result<nodeconf::RegistriesConfDocument> build_registries_conf(
   for (const std::string& scope : scopes.blocked) mark_blocked(registries, scope);
   for (const MirrorPass& pass : passes) {
     for (const auto& [source, source_mirrors] : mirrors) {
-      if ((pass.digest ? source_mirrors.digest_mirrors : source_mirrors.tag_mirrors).empty()) {
-        continue;
-      }
+      if (pass.of(source_mirrors).empty()) continue;
       if (auto ok = inherit_mirrors(registries, source); !ok) return std::unexpected(ok.error());
     }
   }
