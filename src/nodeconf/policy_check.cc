@@ -183,7 +183,7 @@ PolicyCheck check_policy(const PolicyDecision& decision, std::string_view image_
     const bool satisfied = verdict.refusal == Refusal::kNone;
     if (!satisfied && check.allowed) {
       check.allowed = false;
-      check.reason = scope_phrase(decision) + ": " +
+      check.reason = scope_phrase(decision) + " applies: " +
                      requirement_label(check.results.size(), count, requirement.type) +
                      " refuses " + std::string(image_reference) + ": " + verdict.reason;
     }

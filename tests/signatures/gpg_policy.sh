@@ -21,7 +21,7 @@ trap 'rc=$?; gpgconf --homedir "$T/gnupg" --kill all; gpgconf --homedir "$T/gnup
 new_key() {
   gpg --homedir "$1" --batch --quiet --pinentry-mode loopback --passphrase '' \
     --quick-gen-key "$2 <$2@example.com>" default default never 2>/dev/null
-  gpg --homedir "$1" --batch --with-colons --list-keys "<$2@example.com>" |
+  gpg --homedir "$1" --batch --with-colons --list-keys "<$2@example.com>" 2>/dev/null |
     awk -F: '/^fpr/ {print $10; exit}'
 }
 SIGNER=$(new_key "$GNUPGHOME" signer)

@@ -4,7 +4,11 @@
 # openssl-made P-256 public key) and a registries.d with use-sigstore-attachments: true.
 # A correctly signed image is accepted by both; a signature of another manifest (tampered),
 # one by another key, one for another identity, and no signature are each refused by
-# `regmirror pull` and by `podman pull`. Then a mirror: the signature read from the mirror,
+# `regmirror pull` and by `podman pull`. Debian's podman 4.3 verifies no sigstore signature
+# at all ("Debian-local change: sigstore disabled" for every one it finds; only a missing
+# signature gets upstream's message), so where it finds a signature that message stands in
+# for upstream's verdict: it shows podman read the attachment where regmirror read it; an
+# upstream podman gets upstream's expectations. Then a mirror: the signature read from the mirror,
 # the identity checked against the reference asked for. `regmirror copy --verify-policy`
 # and `regmirror resolve --verify` (text and --json) on the same images.
 source "$(dirname "$0")/../clients/lib.sh"
@@ -53,12 +57,35 @@ ok "images pushed with skopeo, sigstore attachments for $D"
 REGMIRROR=("$REGMIRROR_BIN")
 PULL=(pull --policy "$POLICY" --registries.d "$RD" --quiet)
 
+DEBIAN_SIGSTORE="Debian-local change: sigstore disabled"
+
+# podman_accepts REF: podman pulls REF under the policy, or is Debian's, which refuses every
+# sigstore signature it finds with $DEBIAN_SIGSTORE.
+podman_accepts() {
+  local err rc=0
+  err=$(timeout -k 5 "$CLIENT_TIMEOUT" "${PODMAN[@]}" pull -q --signature-policy "$POLICY" "$1" 2>&1 >/dev/null) || rc=$?
+  if ((rc == 0)); then
+    ok "podman pull accepts $1"
+  elif grep -qF "$DEBIAN_SIGSTORE" <<<"$err"; then
+    ok "podman pull $1: found the signature, and Debian's podman verifies none ($DEBIAN_SIGSTORE)"
+  else
+    fail "podman pull refused $1:\n$err"
+  fi
+}
+
+# The signature is valid for openssl too: ECDSA P-256 over SHA-256 of the payload, as cosign.
+sig_manifest=$(curl -fsS -H "Accept: $MT_OCI_MANIFEST" "http://$R/v2/sig/good/manifests/${D/:/-}.sig")
+curl -fsS "http://$R/v2/sig/good/blobs/$(jq -r '.layers[0].digest' <<<"$sig_manifest")" >"$T/work/payload"
+jq -r '.layers[0].annotations["dev.cosignproject.cosign/signature"]' <<<"$sig_manifest" |
+  base64 -d >"$T/work/signature"
+run openssl dgst -sha256 -verify "$T/keys/good.pub" -signature "$T/work/signature" "$T/work/payload" >/dev/null
+ok "openssl verifies the attachment's signature with the policy's key"
+
 # Accepted by both.
 run "${REGMIRROR[@]}" "${PULL[@]}" --dest "oci:$T/work/pulled-good" "$R/sig/good:v1"
 [[ -f $T/work/pulled-good/index.json ]] || fail "regmirror pull of the signed image wrote nothing"
 ok "regmirror pull accepts the correctly signed image"
-podman_ pull -q --signature-policy "$POLICY" "$R/sig/good:v1" >/dev/null
-ok "podman pull accepts the correctly signed image"
+podman_accepts "$R/sig/good:v1"
 
 # refused NAME REGMIRROR_PATTERN PODMAN_PATTERN: both refuse $R/sig/NAME:v1, and regmirror
 # wrote nothing.
@@ -71,11 +98,11 @@ refused() {
     "${PODMAN[@]}" pull -q --signature-policy "$POLICY" "$R/sig/$name:v1"
 }
 refused tampered "sigstoreSigned.*signature for digest $OTHER does not match" \
-  "Signature for digest $OTHER does not match"
+  "Signature for digest $OTHER does not match|$DEBIAN_SIGSTORE"
 refused wrongkey "sigstoreSigned.*not made by the requirement's public key" \
-  "cryptographic signature verification failed"
+  "cryptographic signature verification failed|$DEBIAN_SIGSTORE"
 refused wrongid "sigstoreSigned.*identity \"$R/sig/good:v1\" is not accepted" \
-  "Signature for identity $R/sig/good:v1 is not accepted"
+  "Signature for identity $R/sig/good:v1 is not accepted|$DEBIAN_SIGSTORE"
 refused unsigned "sigstoreSigned.*no sigstore signature exists" \
   "A signature was required, but no signature exists"
 
@@ -88,8 +115,7 @@ must_fail "regmirror pull without use-sigstore-attachments sees no signature" \
 # A mirror serves the image and its signature; the identity is the logical reference.
 run "${REGMIRROR[@]}" "${PULL[@]}" --dest "oci:$T/work/pulled-logical" "$R/sig/logical/app:v1"
 ok "regmirror pull through a mirror checks the identity against the reference asked for"
-podman_ pull -q --signature-policy "$POLICY" "$R/sig/logical/app:v1" >/dev/null
-ok "podman pull through the same mirror accepts it too"
+podman_accepts "$R/sig/logical/app:v1"
 
 # copy --verify-policy: the source checked against the policy for its own reference.
 COPY=(copy --verify-policy --policy "$POLICY" --registries.d "$RD" --quiet)
