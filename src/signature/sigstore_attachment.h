@@ -24,10 +24,11 @@ struct SigstoreSignature {
 inline constexpr std::string_view kSimpleSigningMediaType =
     "application/vnd.dev.cosign.simplesigning.v1+json";
 inline constexpr std::string_view kSignatureAnnotation = "dev.cosignproject.cosign/signature";
-inline constexpr std::int64_t kMaxSignaturePayload = 4 * 1024 * 1024;  // containers/image's limit
+inline constexpr std::int64_t kMaxSignaturePayload =
+    std::int64_t{4} * 1024 * 1024;  // containers/image's limit
 // containers/image's limit on a manifest (iolimits.MaxManifestBodySize): an attachment larger
 // than this is refused when read and never written.
-inline constexpr std::int64_t kMaxAttachmentManifest = 4 * 1024 * 1024;
+inline constexpr std::int64_t kMaxAttachmentManifest = std::int64_t{4} * 1024 * 1024;
 
 // The layers of an attachment manifest that are signatures (others are skipped, as
 // containers/image skips them, and so are layers larger than kMaxSignaturePayload, which it
