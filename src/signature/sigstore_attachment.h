@@ -40,6 +40,13 @@ struct SignatureLayer {
 };
 oci::Result<std::vector<SignatureLayer>> signature_layers(std::string_view manifest_json);
 
+// The signature a layer holds once its blob was fetched: `payload` must be the layer's bytes
+// (size and digest checked here, whoever fetched them: kDigestInvalid / kSizeInvalid
+// otherwise). A layer without the signature annotation gives an empty base64_signature, which
+// verification refuses, as containers/image refuses that one signature.
+oci::Result<SigstoreSignature> signature_from_layer(const SignatureLayer& layer,
+                                                    std::string payload);
+
 // A new attachment manifest: `existing` (may be empty = none yet) plus one signature layer,
 // as containers/image's putSignaturesToSigstoreAttachments writes it: the existing manifest's
 // members kept, the layer appended, a new config whose rootfs.diff_ids are the layers' digests
