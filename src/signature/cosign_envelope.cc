@@ -24,7 +24,8 @@ using SecretKey = std::array<unsigned char, crypto_secretbox_KEYBYTES>;
 
 constexpr std::size_t kSaltSize = 32;  // what securesystemslib generates
 constexpr std::size_t kMaxSaltSize = 1024;
-constexpr std::size_t kMaxCiphertext = 64 * 1024;  // a PKCS#8 RSA-4096 key is about 2.4 KB
+constexpr std::size_t kMaxCiphertext =
+    std::size_t{64} * 1024;  // a PKCS#8 RSA-4096 key is about 2.4 KB
 // Above what the largest accepted parameters need (128·N·r + 128·r·p bytes).
 constexpr std::uint64_t kScryptMaxMemory = 600ULL * 1024 * 1024;
 

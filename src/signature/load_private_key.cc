@@ -12,7 +12,7 @@ namespace signature {
 namespace {
 
 // Key and passphrase files are a few hundred bytes; the limit only stops a wrong path early.
-constexpr std::uint64_t kMaxKeyFile = 1024 * 1024;
+constexpr std::uint64_t kMaxKeyFile = std::uint64_t{1024} * 1024;
 
 oci::Result<std::string> passphrase_for(const std::filesystem::path& key_file,
                                         const std::optional<std::filesystem::path>& file) {

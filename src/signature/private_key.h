@@ -2,6 +2,8 @@
 // (--sign-by-sigstore-private-key) read and write.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -10,8 +12,6 @@
 
 #include "oci/error.h"
 #include "signature/public_key.h"
-
-typedef struct evp_pkey_st EVP_PKEY;
 
 namespace signature {
 

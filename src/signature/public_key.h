@@ -2,6 +2,8 @@
 // containers/image does (sigstore's LoadVerifier(key, crypto.SHA256)).
 #pragma once
 
+#include <openssl/types.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,8 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/error.h"
-
-typedef struct evp_pkey_st EVP_PKEY;
 
 namespace signature {
 

@@ -15,7 +15,7 @@ namespace {
 using Json = nlohmann::json;
 
 // A public key file is a few hundred bytes; the limit only stops a wrong path early.
-constexpr std::uint64_t kMaxKeyFile = 1024 * 1024;
+constexpr std::uint64_t kMaxKeyFile = std::uint64_t{1024} * 1024;
 
 // The fields that make containers/image verify certificates or transparency-log entries, which
 // regmirror does not do: refusing them is safer than ignoring what the policy asks for.

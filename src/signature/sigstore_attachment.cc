@@ -89,6 +89,26 @@ oci::Result<std::vector<SignatureLayer>> signature_layers(std::string_view manif
   return layers;
 }
 
+oci::Result<SigstoreSignature> signature_from_layer(const SignatureLayer& layer,
+                                                    std::string payload) {
+  if (static_cast<std::int64_t>(payload.size()) != layer.blob.size) {
+    return oci::fail(oci::ErrorCode::kSizeInvalid, "sigstore signature " + layer.blob.digest.str() +
+                                                       ": " + std::to_string(payload.size()) +
+                                                       " bytes, the layer says " +
+                                                       std::to_string(layer.blob.size));
+  }
+  if (oci::digest_of(payload, layer.blob.digest.algorithm()) != layer.blob.digest) {
+    return oci::fail(oci::ErrorCode::kDigestInvalid,
+                     "sigstore signature " + layer.blob.digest.str() +
+                         ": the payload does not match the layer's digest");
+  }
+  const auto found = layer.annotations.find(std::string(kSignatureAnnotation));
+  return SigstoreSignature{
+      .payload = std::move(payload),
+      .base64_signature = found == layer.annotations.end() ? std::string() : found->second,
+      .annotations = layer.annotations};
+}
+
 oci::Result<AttachmentWrite> add_signature(std::string_view existing_manifest,
                                            std::string_view payload,
                                            std::string_view raw_signature) {

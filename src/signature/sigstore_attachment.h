@@ -24,10 +24,11 @@ struct SigstoreSignature {
 inline constexpr std::string_view kSimpleSigningMediaType =
     "application/vnd.dev.cosign.simplesigning.v1+json";
 inline constexpr std::string_view kSignatureAnnotation = "dev.cosignproject.cosign/signature";
-inline constexpr std::int64_t kMaxSignaturePayload = 4 * 1024 * 1024;  // containers/image's limit
+inline constexpr std::int64_t kMaxSignaturePayload =
+    std::int64_t{4} * 1024 * 1024;  // containers/image's limit
 // containers/image's limit on a manifest (iolimits.MaxManifestBodySize): an attachment larger
 // than this is refused when read and never written.
-inline constexpr std::int64_t kMaxAttachmentManifest = 4 * 1024 * 1024;
+inline constexpr std::int64_t kMaxAttachmentManifest = std::int64_t{4} * 1024 * 1024;
 
 // The layers of an attachment manifest that are signatures (others are skipped, as
 // containers/image skips them, and so are layers larger than kMaxSignaturePayload, which it
@@ -38,6 +39,13 @@ struct SignatureLayer {
   std::map<std::string, std::string> annotations;
 };
 oci::Result<std::vector<SignatureLayer>> signature_layers(std::string_view manifest_json);
+
+// The signature a layer holds once its blob was fetched: `payload` must be the layer's bytes
+// (size and digest checked here, whoever fetched them: kDigestInvalid / kSizeInvalid
+// otherwise). A layer without the signature annotation gives an empty base64_signature, which
+// verification refuses, as containers/image refuses that one signature.
+oci::Result<SigstoreSignature> signature_from_layer(const SignatureLayer& layer,
+                                                    std::string payload);
 
 // A new attachment manifest: `existing` (may be empty = none yet) plus one signature layer,
 // as containers/image's putSignaturesToSigstoreAttachments writes it: the existing manifest's

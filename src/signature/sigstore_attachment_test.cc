@@ -107,9 +107,10 @@ TEST(AddSignature, RefusesOversizedPayloadsAndBadExistingManifests) {
 }
 
 TEST(AddSignature, NeverWritesAManifestBeyondTheLimit) {
-  auto written = add_signature("", kPayload, std::string(2 * 1024 * 1024, 's'));
+  auto written = add_signature("", kPayload, std::string(std::size_t{2} * 1024 * 1024, 's'));
   ASSERT_TRUE(written);
-  auto too_big = add_signature(written->manifest, kPayload, std::string(1024 * 1024, 't'));
+  auto too_big =
+      add_signature(written->manifest, kPayload, std::string(std::size_t{1024} * 1024, 't'));
   ASSERT_FALSE(too_big);
   EXPECT_NE(too_big.error().message.find("would be larger"), std::string::npos);
 }
