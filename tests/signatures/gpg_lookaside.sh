@@ -5,6 +5,7 @@
 # signature-1 appears where containers/image's layout puts it, and regmirror's registries.d,
 # lookaside reader and gpgme verification (lookaside_gpg_check) accept it, over file:// and
 # http://, with the signer's key only.
+# shellcheck source=../transfer/transfer_lib.sh
 source "$(dirname "$0")/../transfer/transfer_lib.sh"
 require_cmd skopeo gpg gpgconf
 require_regmirror_cmd serve
@@ -14,9 +15,14 @@ CHECK=${LOOKASIDE_GPG_CHECK:-$REPO_ROOT/build/tests/signatures/lookaside_gpg_che
 # --- a throwaway signing key, and another one that signed nothing ---
 export GNUPGHOME="$T/gnupg"
 mkdir -m 700 "$GNUPGHOME"
-stop_gpg_agent() { gpgconf --homedir "$GNUPGHOME" --kill all 2>/dev/null || true; }
-# The agent gpg started for the keys goes with the test (_cleanup gets the test's status).
-trap 'rc=$?; stop_gpg_agent; (exit $rc); _cleanup' EXIT
+# The agent gpg starts for the keys goes with the test; _cleanup gets the test's status.
+stop_gpg_agent_then_cleanup() {
+  local rc=$?
+  gpgconf --homedir "$GNUPGHOME" --kill all 2>/dev/null || true
+  (exit "$rc")
+  _cleanup
+}
+trap stop_gpg_agent_then_cleanup EXIT
 gpg_() { run gpg --batch --pinentry-mode loopback --passphrase '' "$@"; }
 gpg_ --quick-gen-key 'regmirror signer <signer@regmirror.test>' default default never
 gpg_ --quick-gen-key 'someone else <other@regmirror.test>' default default never
@@ -70,9 +76,9 @@ ok "the same signature is refused with another key ($(head -n 1 "$T/work/check.e
 # --- the same lookaside served over HTTP ---
 PORT=$(free_port)
 python3 -m http.server --bind 127.0.0.1 --directory "$LOOKASIDE" "$PORT" >"$T/http.log" 2>&1 &
-REG_PID[lookaside-http]=$! REG_KIND[lookaside-http]=http.server REG_LOG[lookaside-http]="$T/http.log"
-_watch lookaside-http "${REG_PID[lookaside-http]}"
-_wait_ready lookaside-http "http://127.0.0.1:$PORT/" || fail "python3 http.server did not start:\n$(cat "$T/http.log")"
+REG_PID[sigweb]=$! REG_KIND[sigweb]=http.server REG_LOG[sigweb]="$T/http.log"
+_watch sigweb "${REG_PID[sigweb]}"
+_wait_ready sigweb "http://127.0.0.1:$PORT/" || fail "python3 http.server did not start:\n$(cat "$T/http.log")"
 mkdir -p "$T/conf/registries.d-http"
 printf 'docker:\n  %s/signed:\n    lookaside: http://127.0.0.1:%s\n' "$R" "$PORT" \
   >"$T/conf/registries.d-http/http.yaml"
