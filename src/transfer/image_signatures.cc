@@ -14,25 +14,19 @@ bool is_absent(const oci::Error& error) {
          error.code == oci::ErrorCode::kNotFound || error.code == oci::ErrorCode::kNameUnknown;
 }
 
-// One signature layer's bytes, at most kMaxSignaturePayload, checked against its digest (the
-// store does not check what it streams).
+// One signature layer's bytes, at most kMaxSignaturePayload (signature_from_layer checks
+// them against the layer's size and digest: the store does not check what it streams).
 oci::Result<std::string> read_payload(ImageStore& store, const oci::Descriptor& blob) {
   std::string bytes;
-  oci::DigestHasher hasher(blob.digest.algorithm());
   auto read = store.read_blob(blob, 0, [&](std::span<const std::byte> chunk) -> oci::Result<void> {
     if (static_cast<std::int64_t>(bytes.size() + chunk.size()) > signature::kMaxSignaturePayload) {
       return oci::fail(oci::ErrorCode::kSizeInvalid,
                        "signature payload " + blob.digest.str() + " is larger than 4 MiB");
     }
-    hasher.update(chunk);
     bytes.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
     return {};
   });
   if (!read) return std::unexpected(read.error());
-  if (hasher.finish() != blob.digest) {
-    return oci::fail(oci::ErrorCode::kDigestInvalid,
-                     "signature payload " + blob.digest.str() + " does not match its digest");
-  }
   return bytes;
 }
 
@@ -55,10 +49,12 @@ oci::Result<void> read_attachment(ImageStore& store, std::string_view manifest_r
   for (const signature::SignatureLayer& layer : *layers) {
     auto payload = read_payload(store, layer.blob);
     if (!payload) return std::unexpected(payload.error());
-    nodeconf::SigstoreCandidate candidate{std::move(*payload), std::nullopt};
-    if (const auto found = layer.annotations.find(std::string(signature::kSignatureAnnotation));
-        found != layer.annotations.end()) {
-      candidate.base64_signature = found->second;
+    auto signature = signature::signature_from_layer(layer, std::move(*payload));
+    if (!signature) return std::unexpected(signature.error());
+    nodeconf::SigstoreCandidate candidate{std::move(signature->payload), std::nullopt};
+    // An empty annotation is a missing one (containers/image refuses both alike).
+    if (!signature->base64_signature.empty()) {
+      candidate.base64_signature = std::move(signature->base64_signature);
     }
     out.push_back(std::move(candidate));
   }

@@ -2,36 +2,12 @@
 
 #include <algorithm>
 
-#include <openssl/evp.h>
-
 #include "signature/gpg_verify.h"
+#include "signature/sigstore_verify.h"
 #include "transfer/image_signatures.h"
 
 namespace transfer {
 namespace {
-
-// Go's base64.StdEncoding.DecodeString: padding required, no whitespace.
-oci::Result<std::string> decode_base64(std::string_view text) {
-  const bool well_formed = text.size() % 4 == 0 && std::ranges::all_of(text, [](char c) {
-                             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                    (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
-                           });
-  const auto padding = text.find('=');
-  if (!well_formed || (padding != std::string_view::npos &&
-                       (text.size() - padding > 2 ||
-                        text.find_first_not_of('=', padding) != std::string_view::npos))) {
-    return oci::fail(oci::ErrorCode::kDenied, "base64 decoding of the signature failed");
-  }
-  std::string out(text.size() / 4 * 3, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(text.data()),
-                                      static_cast<int>(text.size()));
-  if (written < 0)
-    return oci::fail(oci::ErrorCode::kDenied, "base64 decoding of the signature failed");
-  out.resize(static_cast<std::size_t>(written) -
-             (padding == std::string_view::npos ? 0 : text.size() - padding));
-  return out;
-}
 
 bool needs(const nodeconf::PolicyDecision& decision, std::string_view type) {
   return std::ranges::any_of(decision.requirements,
@@ -56,15 +32,7 @@ oci::Result<void> SignatureVerifier::verify_sigstore(const nodeconf::PolicyRequi
   if (!found->second) return std::unexpected(found->second.error());
   const std::vector<signature::PublicKey>& keys = *found->second;
   if (keys.empty()) return oci::fail(oci::ErrorCode::kDenied, "the requirement has no public key");
-  auto raw_signature = decode_base64(base64_signature);
-  if (!raw_signature) return std::unexpected(raw_signature.error());
-  for (const signature::PublicKey& public_key : keys) {
-    if (public_key.verifies(payload, *raw_signature)) return {};
-  }
-  return oci::fail(oci::ErrorCode::kDenied,
-                   keys.size() == 1 ? "the signature was not made by the requirement's public key"
-                                    : "the signature was not made by any of the requirement's " +
-                                          std::to_string(keys.size()) + " public keys");
+  return signature::verify_sigstore_signature(keys, payload, base64_signature);
 }
 
 oci::Result<nodeconf::PolicyCheck> check_image_policy(const nodeconf::PolicyDecision& decision,

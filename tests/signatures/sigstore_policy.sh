@@ -99,7 +99,7 @@ refused() {
 }
 refused tampered "sigstoreSigned.*signature for digest $OTHER does not match" \
   "Signature for digest $OTHER does not match|$DEBIAN_SIGSTORE"
-refused wrongkey "sigstoreSigned.*not made by the requirement's public key" \
+refused wrongkey "sigstoreSigned.*cryptographic signature verification failed" \
   "cryptographic signature verification failed|$DEBIAN_SIGSTORE"
 refused wrongid "sigstoreSigned.*identity \"$R/sig/good:v1\" is not accepted" \
   "Signature for identity $R/sig/good:v1 is not accepted|$DEBIAN_SIGSTORE"
@@ -122,7 +122,7 @@ COPY=(copy --verify-policy --policy "$POLICY" --registries.d "$RD" --quiet)
 run "${REGMIRROR[@]}" "${COPY[@]}" "docker://$R/sig/good:v1" "oci:$T/work/copied:good"
 ok "regmirror copy --verify-policy copies the signed image"
 must_fail "regmirror copy --verify-policy refuses a signature by another key" \
-  "refused by policy.json.*not made by" \
+  "refused by policy.json.*cryptographic signature verification failed" \
   "${REGMIRROR[@]}" "${COPY[@]}" "docker://$R/sig/wrongkey:v1" "oci:$T/work/copied-bad:v1"
 [[ ! -e $T/work/copied-bad ]] || fail "regmirror copy wrote a refused image"
 run "${REGMIRROR[@]}" copy --quiet "docker://$R/sig/wrongkey:v1" "oci:$T/work/copied-unchecked:v1"
