@@ -15,9 +15,17 @@ RD="$T/conf/registries.d"
 # Two throwaway keyrings: the signer's (also skopeo's, through GNUPGHOME) and another one.
 # Their agents are stopped on exit, before lib.sh's cleanup removes $T.
 export GNUPGHOME="$T/gnupg"
-mkdir -p -m 700 "$GNUPGHOME" "$T/gnupg-other" "$T/keys"
-chmod 700 "$T/gnupg-other"
-trap 'rc=$?; gpgconf --homedir "$T/gnupg" --kill all; gpgconf --homedir "$T/gnupg-other" --kill all; (exit $rc); _cleanup' EXIT
+mkdir -p "$GNUPGHOME" "$T/gnupg-other" "$T/keys"
+chmod 700 "$GNUPGHOME" "$T/gnupg-other"
+# stop_agents_then_cleanup: lib.sh's _cleanup, with the exit status it would have seen.
+stop_agents_then_cleanup() {
+  local status=$?
+  gpgconf --homedir "$T/gnupg" --kill all
+  gpgconf --homedir "$T/gnupg-other" --kill all
+  (exit "$status")
+  _cleanup
+}
+trap stop_agents_then_cleanup EXIT
 new_key() {
   gpg --homedir "$1" --batch --quiet --pinentry-mode loopback --passphrase '' \
     --quick-gen-key "$2 <$2@example.com>" default default never 2>/dev/null
