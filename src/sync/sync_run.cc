@@ -56,6 +56,7 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
   transfer::CopyOptions copy;
   copy.homes = &homes;
   copy.referrers = options.referrers;
+  copy.attachments = options.referrers;
   copy.jobs = options.blob_jobs;
   // Per destination, the images that failed and whether for want of an answer.
   std::vector<std::vector<std::pair<ImageFailure, bool>>> failed(config.registries.size());

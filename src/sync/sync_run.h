@@ -24,7 +24,7 @@ struct SyncRunOptions {
   // destination busy; 8 x 4 keeps the connections per registry host modest.
   int jobs = 8;
   int blob_jobs = 4;
-  bool referrers = true;
+  bool referrers = true;  // and cosign's attachment tags (sha256-<hex>.sig...)
   transfer::AccessOptions source_access;
   // A destination's tls-verify overrides its tls_verify.
   transfer::AccessOptions destination_access;
