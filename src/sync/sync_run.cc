@@ -71,7 +71,7 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
     transfer::CopyOptions job_copy = copy;
     job_copy.all = !job.platform;
     job_copy.platform = job.platform;
-    auto outcomes = copy_job(job, config, health, job_copy, opener, progress);
+    auto outcomes = copy_job(job, config, health, job_copy, opener, progress, options.sign_with);
     std::lock_guard lock(mutex);
     for (std::size_t d = 0; d < outcomes.size(); ++d) {
       DestinationSummary& out = summary.destinations[d];

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "signature/private_key.h"
 #include "sync/sync_config.h"
 #include "sync/sync_plan.h"
 #include "transfer/copy_image.h"
@@ -28,6 +29,8 @@ struct SyncRunOptions {
   transfer::AccessOptions source_access;
   // A destination's tls-verify overrides its tls_verify.
   transfer::AccessOptions destination_access;
+  // Each image written is signed with it as its destination reference; null: not signed.
+  const signature::PrivateKey* sign_with = nullptr;
 };
 
 struct ImageFailure {

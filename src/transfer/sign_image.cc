@@ -1,0 +1,95 @@
+#include "transfer/sign_image.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "nodeconf/signature_payload.h"
+#include "oci/attachment_tag.h"
+#include "oci/media_type.h"
+#include "signature/sigstore_attachment.h"
+
+namespace transfer {
+namespace {
+
+// As containers/image's "containers/image <version>": who made the signature.
+// REGMIRROR_VERSION comes from the project version (CMakeLists.txt).
+constexpr std::string_view kCreator = "regmirror " REGMIRROR_VERSION;
+
+std::unexpected<oci::Error> failure(const oci::Error& error, std::string_view what,
+                                    const ImageStore& destination) {
+  return oci::fail(error.code,
+                   std::string("signing: ")
+                       .append(what)
+                       .append(" in ")
+                       .append(destination.describe())
+                       .append(": ")
+                       .append(error.message),
+                   error.detail);
+}
+
+// Uploads `bytes` as the blob `digest` unless the destination has it.
+oci::Result<void> put_blob(ImageStore& destination, const std::string& digest,
+                           const std::string& bytes) {
+  auto parsed = oci::Digest::parse(digest);
+  if (!parsed) return std::unexpected(parsed.error());
+  const oci::Descriptor blob{.media_type = "application/octet-stream",
+                             .digest = *parsed,
+                             .size = static_cast<std::int64_t>(bytes.size()),
+                             .urls = {},
+                             .artifact_type = {},
+                             .annotations = nullptr};
+  auto present = destination.has_blob(blob);
+  if (!present) return std::unexpected(present.error());
+  if (*present) return {};
+  std::size_t sent = 0;
+  return destination.write_blob(
+      blob, 0, [&](std::span<std::byte> buffer) -> oci::Result<std::size_t> {
+        const std::size_t n = std::min(buffer.size(), bytes.size() - sent);
+        std::memcpy(buffer.data(), bytes.data() + sent, n);
+        sent += n;
+        return n;
+      });
+}
+
+}  // namespace
+
+std::string signing_identity(std::string_view repository, std::string_view tag) {
+  std::string identity(repository);
+  if (!tag.empty()) identity.append(":").append(tag);
+  return identity;
+}
+
+oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Digest& manifest,
+                                       std::string_view docker_reference,
+                                       const signature::PrivateKey& key) {
+  const std::string tag = oci::attachment_tag(manifest.str(), "sig");
+  std::string existing;
+  if (auto fetched = destination.get_manifest(tag)) {
+    existing = std::move(fetched->body);
+  } else if (fetched.error().code != oci::ErrorCode::kManifestUnknown &&
+             fetched.error().code != oci::ErrorCode::kNotFound) {
+    return failure(fetched.error(), "reading " + tag, destination);
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const std::string payload =
+      nodeconf::sigstore_payload(docker_reference, manifest.str(), kCreator, now);
+  auto attachment = signature::add_signature(existing, payload, key.sign(payload));
+  if (!attachment) return failure(attachment.error(), "adding to " + tag, destination);
+  for (const auto& [digest, bytes] : attachment->blobs) {
+    if (auto put = put_blob(destination, digest, bytes); !put) {
+      return failure(put.error(), "writing blob " + digest, destination);
+    }
+  }
+  const oci::Digest digest = oci::digest_of(attachment->manifest);
+  if (auto put = destination.put_manifest(attachment->manifest, oci::media_type::kOciManifest,
+                                          digest, tag);
+      !put) {
+    return failure(put.error(), "writing " + tag, destination);
+  }
+  return digest;
+}
+
+}  // namespace transfer
