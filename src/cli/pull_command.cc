@@ -82,6 +82,10 @@ int run_pull(PullFlags& flags) {
   if (policy && !*policy) return fail_with(policy->error().message, kBadConfiguration);
   auto options = copy_options(flags.copy);
   if (!options) return fail_with(options.error().message, kBadConfiguration);
+  // A pull reads through the node's mirrors, which may be for digests only: looking up the
+  // attachment tags (sha256-<hex>.sig...) would ask the unreachable source of a disconnected
+  // node, and every absent one would be a line of the pull's report. They are left behind.
+  options->attachments = false;
 
   const oci::Result<nodeconf::RegistriesConf> conf = *flags.access.conf;
   const nodeconf::ShortNameView names = nodeconf::short_name_view(conf, flags.reference);

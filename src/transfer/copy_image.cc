@@ -61,11 +61,6 @@ struct TopTag {
   }
 };
 
-// A tag the source does not have: nothing to copy, not a failure.
-bool is_absent(const oci::Error& error) {
-  return error.code == oci::ErrorCode::kManifestUnknown || error.code == oci::ErrorCode::kNotFound;
-}
-
 class Copier {
  public:
   Copier(ImageStore& source, std::span<const CopyTarget> targets, const CopyOptions& options,
@@ -338,7 +333,7 @@ class Copier {
         if (live_targets().empty()) return;
         const std::string tag = oci::attachment_tag(piece.digest.str(), kind);
         auto fetched = source_.get_manifest(tag);
-        if (!fetched && is_absent(fetched.error())) continue;
+        if (!fetched && is_manifest_absent(fetched.error())) continue;
         if (!fetched) {
           fail_live(manifest_error(tag, fetched.error()).error());
           return;

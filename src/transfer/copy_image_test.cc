@@ -234,6 +234,18 @@ TEST_F(IndexCopyTest, AllCarriesTheAttachmentsOfEveryChild) {
             signature.manifest.digest);
 }
 
+TEST_F(CopyImageTest, AnUnreadableAttachmentFailsTheCopyButNotTheImageWrittenBefore) {
+  const Image image = source_writer_.image(1, 1000, 3);
+  const Image signature = source_writer_.image(1, 100, 4);
+  source_writer_.name(image.manifest, "v1");
+  source_writer_.name(signature.manifest, oci::attachment_tag(image.manifest.digest.str(), "sig"));
+  testing::write_text(source_writer_.blob_path(signature.manifest.digest), "{}");
+  auto copied = copy("v1", "v1");
+  ASSERT_FALSE(copied);
+  EXPECT_NE(copied.error().message.find(".sig"), std::string::npos) << copied.error().message;
+  EXPECT_TRUE(open_layout(destination_dir_)->has_manifest(image.manifest.digest).value());
+}
+
 TEST_F(CopyImageTest, AttachmentsCanBeLeftBehind) {
   const Image image = source_writer_.image(1, 1000, 3);
   const Image signature = source_writer_.image(1, 100, 4);

@@ -67,8 +67,7 @@ oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Diges
   std::string existing;
   if (auto fetched = destination.get_manifest(tag)) {
     existing = std::move(fetched->body);
-  } else if (fetched.error().code != oci::ErrorCode::kManifestUnknown &&
-             fetched.error().code != oci::ErrorCode::kNotFound) {
+  } else if (!is_manifest_absent(fetched.error())) {
     return failure(fetched.error(), "reading " + tag, destination);
   }
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
