@@ -203,8 +203,11 @@ class Copier {
     ImageStore& destination = *target.store;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       const Piece& piece = pieces[i];
-      const std::string_view piece_tag =
-          i + 1 == pieces.size() ? top_tag.in(target) : std::string_view();
+      const bool top = i + 1 == pieces.size();
+      const std::string_view piece_tag = top ? top_tag.in(target) : std::string_view();
+      if (top && !top_tag.fixed.empty() && holds_every_layer(destination, piece_tag, piece)) {
+        continue;
+      }
       auto present = destination.has_manifest(piece.digest);
       if (!present) {
         target.error = write_error(destination, piece, present.error());
@@ -224,6 +227,23 @@ class Copier {
       ++target.stats.manifests;
       progress_.manifest_written(image_, piece.digest, piece.manifest.media_type);
     }
+  }
+
+  // An attachment tag the destination has already, on a manifest holding every layer of the
+  // source's (the same one, or the source's signatures plus others added there, such as a
+  // signature made while copying) is left as it is: a second run writes nothing and drops
+  // nothing. Otherwise the source's replaces it.
+  static bool holds_every_layer(ImageStore& destination, std::string_view tag, const Piece& piece) {
+    auto current = destination.get_manifest(tag);
+    if (!current) return false;
+    if (current->digest == piece.digest) return true;
+    auto held = oci::parse_manifest(current->body, current->media_type);
+    if (!held) return false;
+    return std::ranges::all_of(piece.manifest.layers, [&](const oci::Descriptor& layer) {
+      return std::ranges::any_of(held->layers, [&](const oci::Descriptor& mine) {
+        return mine.digest == layer.digest && mine.annotations == layer.annotations;
+      });
+    });
   }
 
   static bool tagged_already(ImageStore& destination, std::string_view tag,

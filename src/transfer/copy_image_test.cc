@@ -224,6 +224,41 @@ TEST_F(CopyImageTest, CarriesAttachmentTagsUnderTheSameTag) {
   EXPECT_EQ(again->stats.manifests, 0);
 }
 
+TEST_F(CopyImageTest, AnAttachmentHoldingTheSourcesLayersIsKeptAnyOtherReplaced) {
+  const Image image = source_writer_.image(1, 1000, 3);
+  const Image signature = source_writer_.image(1, 100, 4);
+  const std::string sig_tag = oci::attachment_tag(image.manifest.digest.str(), "sig");
+  source_writer_.name(image.manifest, "v1");
+  source_writer_.name(signature.manifest, sig_tag);
+  ASSERT_TRUE(copy("v1", "v1"));
+  // The destination's attachment gains a layer (a signature made there).
+  auto body = nlohmann::json::parse(
+      testing::read_text(source_writer_.blob_path(signature.manifest.digest)));
+  const oci::Descriptor extra = testing::descriptor_of("another signature");
+  body["layers"].push_back(extra.to_json());
+  const std::string superset = body.dump();
+  const std::string media_type = body["mediaType"];
+  {
+    auto destination = open_layout(destination_dir_);
+    ASSERT_TRUE(destination->put_manifest(superset, media_type, oci::digest_of(superset), sig_tag));
+  }
+  auto again = copy("v1", "v1");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->stats.manifests, 0);
+  EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest, oci::digest_of(superset));
+
+  // One lacking a layer of the source's is replaced by the source's.
+  body["layers"].erase(0);
+  const std::string other = body.dump();
+  {
+    auto destination = open_layout(destination_dir_);
+    ASSERT_TRUE(destination->put_manifest(other, media_type, oci::digest_of(other), sig_tag));
+  }
+  ASSERT_TRUE(copy("v1", "v1"));
+  EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest,
+            signature.manifest.digest);
+}
+
 TEST_F(IndexCopyTest, AllCarriesTheAttachmentsOfEveryChild) {
   const Image signature = source_writer_.image(1, 100, 30);
   const std::string sig_tag = oci::attachment_tag(arm64_.manifest.digest.str(), "sig");

@@ -6,7 +6,9 @@
 
 #include "nodeconf/signature_payload.h"
 #include "oci/attachment_tag.h"
+#include "oci/base64.h"
 #include "oci/media_type.h"
+#include "signature/public_key.h"
 #include "signature/sigstore_attachment.h"
 
 namespace transfer {
@@ -52,6 +54,37 @@ oci::Result<void> put_blob(ImageStore& destination, const std::string& digest,
       });
 }
 
+// Whether `attachment` (the destination's) holds a signature by `key` of `manifest` for
+// `docker_reference` already: then a re-run (a scheduled sync) adds none, and the attachment
+// does not grow by one signature per run.
+bool signed_already(ImageStore& destination, std::string_view attachment,
+                    const oci::Digest& manifest, std::string_view docker_reference,
+                    const signature::PrivateKey& key) {
+  auto layers = signature::signature_layers(attachment);
+  if (!layers) return false;
+  const signature::PublicKey public_key = key.public_key();
+  for (const signature::SignatureLayer& layer : *layers) {
+    const auto annotation = layer.annotations.find(std::string(signature::kSignatureAnnotation));
+    if (annotation == layer.annotations.end()) continue;
+    std::string payload;
+    auto read = destination.read_blob(layer.blob, 0, [&](std::span<const std::byte> bytes) {
+      if (payload.size() + bytes.size() > static_cast<std::size_t>(layer.blob.size)) {
+        return oci::Result<void>(oci::fail(oci::ErrorCode::kSizeInvalid, "payload too long"));
+      }
+      payload.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return oci::Result<void>();
+    });
+    if (!read) continue;
+    auto parsed = nodeconf::parse_signature_payload(payload, nodeconf::kSigstoreType);
+    const auto raw_signature = oci::base64_decode(annotation->second);
+    if (parsed && raw_signature && parsed->docker_reference == docker_reference &&
+        parsed->manifest_digest == manifest.str() && public_key.verifies(payload, *raw_signature)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string signing_identity(std::string_view repository, std::string_view tag) {
@@ -66,6 +99,9 @@ oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Diges
   const std::string tag = oci::attachment_tag(manifest.str(), "sig");
   std::string existing;
   if (auto fetched = destination.get_manifest(tag)) {
+    if (signed_already(destination, fetched->body, manifest, docker_reference, key)) {
+      return fetched->digest;
+    }
     existing = std::move(fetched->body);
   } else if (!is_manifest_absent(fetched.error())) {
     return failure(fetched.error(), "reading " + tag, destination);

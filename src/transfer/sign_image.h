@@ -2,7 +2,8 @@
 // destination, the way `skopeo copy --sign-by-sigstore-private-key` does with registries.d's
 // use-sigstore-attachments: the payload containers/image signs
 // (nodeconf::sigstore_payload), one more layer of the attachment manifest tagged
-// sha256-<hex>.sig (signatures already there are kept).
+// sha256-<hex>.sig (signatures already there are kept; when one of them is this key's for this
+// reference and digest, nothing is written: a re-run signs nothing again).
 #pragma once
 
 #include <string>

@@ -85,6 +85,19 @@ TEST_F(SignImageTest, AppendsToTheSignaturesAlreadyThere) {
   EXPECT_FALSE(key_.public_key().verifies(found[0].first, found[0].second));
 }
 
+TEST_F(SignImageTest, SignsNothingAgainForTheSameKeyReferenceAndDigest) {
+  auto store = open();
+  auto first = sign_sigstore(*store, image_.manifest.digest, "a.example/app:1", key_);
+  ASSERT_TRUE(first) << first.error().message;
+  auto again = sign_sigstore(*store, image_.manifest.digest, "a.example/app:1", key_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(signatures(*store).size(), 1u);
+  // Another reference is another signature.
+  ASSERT_TRUE(sign_sigstore(*store, image_.manifest.digest, "b.example/app:1", key_));
+  EXPECT_EQ(signatures(*store).size(), 2u);
+}
+
 TEST(SigningIdentity, TagOrRepositoryAlone) {
   EXPECT_EQ(signing_identity("quay.io/ns/app", "v1"), "quay.io/ns/app:v1");
   EXPECT_EQ(signing_identity("quay.io/ns/app", ""), "quay.io/ns/app");

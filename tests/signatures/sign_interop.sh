@@ -14,9 +14,11 @@
 #     with another key's. Debian 12's containers/image is patched to refuse every sigstore
 #     signature ("Debian-local change: sigstore disabled"): there, that part is reported as not
 #     checkable and the rest still runs;
-#   - a signed copy of an image already signed adds a signature, keeping the first;
+#   - a signed copy of an image already signed adds a signature, keeping the first; again,
+#     it adds none;
 #   - `regmirror sync --sign-by-sigstore-private-key` to two destinations (regmirror and
-#     docker-registry): each destination's signature names its own reference and verifies.
+#     docker-registry): each destination's signature names its own reference and verifies; a
+#     second run copies nothing and signs nothing again.
 source "$(dirname "$0")/../transfer/transfer_lib.sh"
 require_cmd skopeo podman docker-registry openssl python3 jq
 require_regmirror_cmd copy sync key
@@ -123,7 +125,10 @@ accepts "copy" podman "$D/prod/app:1" "$KEYS/release.pub"
 rm_ok copy --tls-verify=false "${SIGN[@]}" "docker://$D/prod/app:1" "docker://$D/again/app:1"
 assert_eq "signatures after a second signed copy" "verified $D/prod/app:1
 verified $D/again/app:1" "$(signatures "$D" again/app "$APP" "$KEYS/release.pub")"
-ok "signing a copy of a signed image keeps the source's signature and adds its own"
+rm_ok copy --tls-verify=false "${SIGN[@]}" "docker://$D/prod/app:1" "docker://$D/again/app:1"
+assert_eq "signatures after the same signed copy again" "verified $D/prod/app:1
+verified $D/again/app:1" "$(signatures "$D" again/app "$APP" "$KEYS/release.pub")"
+ok "signing a copy of a signed image keeps the source's signature and adds its own, once"
 
 # --- regmirror sync --sign-by-sigstore-private-key to two destinations ------------------------
 cat >"$T/work/sync.yaml" <<YAML
@@ -135,6 +140,9 @@ images:
 YAML
 RM_TIMEOUT=180
 rm_ok sync --config "$T/work/sync.yaml" --tls-verify=false "${SIGN[@]}" --output-dir "$T/work/sets"
+# A second run: nothing to copy, and no second signature.
+rm_ok sync --config "$T/work/sync.yaml" --tls-verify=false "${SIGN[@]}" --output-dir "$T/work/sets"
+grep -q "nothing to copy" "$RM_OUT" "$RM_ERR" || fail "sync again: copied something:\n$(rm_output)"
 for addr in "$D" "$P"; do
   assert_eq "sync: the signature at $addr" "verified $addr/synced/team/app:1" \
     "$(signatures "$addr" synced/team/app "$APP" "$KEYS/release.pub")"
