@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <system_error>
 #include <vector>
 
@@ -59,7 +58,8 @@ oci::Result<LookasideNamespace> parse_namespace(const YAML::Node& node, const st
   auto entries = mapping_entries(node, where);
   if (!entries) return std::unexpected(entries.error());
   for (const auto& [key, value] : *entries) {
-    const std::string field = where + "." + key;
+    std::string field = where;
+    field.append(".").append(key);
     std::string* text = key == "lookaside"           ? &out.lookaside
                         : key == "lookaside-staging" ? &out.lookaside_staging
                         : key == "sigstore"          ? &out.sigstore
@@ -161,7 +161,9 @@ oci::Result<RegistriesD> RegistriesD::parse(std::string_view yaml, std::string_v
       auto scopes = mapping_entries(value, "parsing " + source + ": docker");
       if (!scopes) return std::unexpected(scopes.error());
       for (const auto& [scope, settings] : *scopes) {
-        auto ns = parse_namespace(settings, "parsing " + source + ": docker." + scope);
+        std::string where = "parsing " + source;
+        where.append(": docker.").append(scope);
+        auto ns = parse_namespace(settings, where);
         if (!ns) return std::unexpected(ns.error());
         out.docker_.emplace(scope, std::move(*ns));
         out.docker_sources_.emplace(scope, source);
