@@ -104,6 +104,8 @@ oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFil
                      "refused by policy.json (" + manifest->digest.str() + "): " + checked->reason);
   }
   return manifest->digest.str();
+}
+
 // The identity a signature of the copy names: --sign-identity, else the destination's docker
 // reference (none for a layout or archive: skopeo refuses those too).
 oci::Result<std::string> identity_for(const CopyFlags& flags) {
