@@ -73,9 +73,9 @@ oci::Result<LookasideNamespace> parse_namespace(const YAML::Node& node, const st
       auto parsed = bool_field(value, field);
       if (!parsed) return std::unexpected(parsed.error());
       out.use_sigstore_attachments = *parsed;
-    } else {
-      return fail(where + ": unknown key " + go_quote(key));
     }
+    // Other keys are ignored, as go-yaml's Unmarshal into containers/image's struct does:
+    // a file podman reads (with keys of a newer containers/image, say) reads here too.
   }
   return out;
 }
@@ -168,8 +168,6 @@ oci::Result<RegistriesD> RegistriesD::parse(std::string_view yaml, std::string_v
         out.docker_.emplace(scope, std::move(*ns));
         out.docker_sources_.emplace(scope, source);
       }
-    } else {
-      return fail("parsing " + source + ": unknown key " + go_quote(key));
     }
   }
   return out;
