@@ -1,0 +1,3 @@
+module regmirror.test/sigstore-oracle
+
+go 1.19
