@@ -2,7 +2,7 @@
 # regmirror's sigstore signatures against containers/image's own sigstore code. Debian 12's
 # containers/image (skopeo, podman) has it patched out; the sigstore oracle
 # (sigstore_oracle/, built by the signatures.sigstore_oracle_build fixture) is Debian's
-# 5.23.1 with upstream's three functions restored. Against one `regmirror serve`:
+# 5.23.1 with the stubbed functions written anew. Against one `regmirror serve`:
 #   0. the oracle itself: an unsigned image refused with upstream's "A signature was
 #      required, but no signature exists";
 #   1. regmirror signs (key generate, copy --sign-by-sigstore-private-key); the oracle's
@@ -10,10 +10,7 @@
 #      key's and for another identity; regmirror pull gives the same verdicts;
 #   2. the oracle signs (skopeo copy --sign-by-sigstore-private-key's code) with a
 #      regmirror-generated key; regmirror pull and the oracle accept it, and both refuse a
-#      signature by another key and one for another digest. containers/image 5.23.1 reads
-#      only "ENCRYPTED COSIGN PRIVATE KEY" files: the key regmirror writes ("ENCRYPTED
-#      SIGSTORE PRIVATE KEY", as cosign 2 and containers/image >= 5.25) is refused by it and
-#      signs once relabelled, the same bytes under the older name.
+#      signature by another key and one for another digest.
 # Needs SIGSTORE_ORACLE (the oracle binary) and REGMIRROR_BIN.
 source "$(dirname "$0")/../transfer/transfer_lib.sh"
 require_cmd skopeo jq curl
@@ -93,9 +90,8 @@ refused "$R/signed/app:1" wrong-identity "Signature for identity $R/signed/app:1
 
 # --- 2. containers/image signs, regmirror verifies ----------------------------------------------
 SIGN=("$ORACLE" sign --passphrase-file "$KEYS/passphrase" --registries.d "$RD")
-must_fail "containers/image 5.23.1 reads no \"ENCRYPTED SIGSTORE PRIVATE KEY\"" \
-  "unsupported pem type: ENCRYPTED SIGSTORE PRIVATE KEY" \
-  "${SIGN[@]}" --key "$KEYS/release.key" "docker://$R/team/app:1" "docker://$R/theirs/app:1"
+# The key relabelled "ENCRYPTED COSIGN PRIVATE KEY", the only label containers/image 5.23.1
+# reads (the oracle reads both): removed once key generate writes COSIGN.
 sed 's/ENCRYPTED SIGSTORE PRIVATE KEY/ENCRYPTED COSIGN PRIVATE KEY/' "$KEYS/release.key" >"$KEYS/release.cosign.key"
 run "${SIGN[@]}" --key "$KEYS/release.cosign.key" "docker://$R/team/app:1" "docker://$R/theirs/app:1" >/dev/null
 sig_manifest=$(curl -fsS -H "Accept: $MT_OCI_MANIFEST" "http://$R/v2/theirs/app/manifests/${APP/:/-}.sig")

@@ -1,5 +1,6 @@
-// The sigstore oracle: what containers/image 5.23.1 decides about sigstore signatures, with
-// upstream's sigstore code restored in a build of Debian's library (build.sh, README.md).
+// The sigstore oracle: what containers/image 5.23.1 decides about sigstore signatures, built
+// from Debian's library with the sigstore functions Debian stubbed written anew (build.sh,
+// README.md).
 //
 //	sigstore-oracle check --policy P --registries.d D docker://HOST/REPO:TAG
 //	sigstore-oracle sign --key KEY --passphrase-file F --registries.d D docker://SRC docker://DST
