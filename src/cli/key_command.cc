@@ -103,7 +103,7 @@ void add_generate_command(CLI::App& key) {
       "generate", "Create a signing key pair: NAME.key (encrypted, cosign's format) and NAME.pub");
   generate->footer(
       "The key is ECDSA P-256, as `cosign generate-key-pair` makes: NAME.key is encrypted with a\n"
-      "passphrase (scrypt and NaCl secretbox, \"ENCRYPTED SIGSTORE PRIVATE KEY\"), mode 0600;\n"
+      "passphrase (scrypt and NaCl secretbox, \"ENCRYPTED COSIGN PRIVATE KEY\"), mode 0600;\n"
       "NAME.pub is the PEM public key a sigstoreSigned policy's keyPath names. The passphrase\n"
       "comes from REGMIRROR_KEY_PASSPHRASE when set, else it is typed twice (not echoed).\n"
       "Existing files are never overwritten.\n"

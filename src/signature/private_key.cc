@@ -14,7 +14,7 @@ namespace signature {
 namespace {
 
 constexpr std::string_view kSigstorePemType = "ENCRYPTED SIGSTORE PRIVATE KEY";
-constexpr std::string_view kCosignPemType = "ENCRYPTED COSIGN PRIVATE KEY";  // cosign 1.x
+constexpr std::string_view kCosignPemType = "ENCRYPTED COSIGN PRIVATE KEY";
 
 std::shared_ptr<EVP_PKEY> shared(EVP_PKEY* key) {
   return std::shared_ptr<EVP_PKEY>(key, internal::PkeyFree{});
@@ -86,7 +86,8 @@ std::string PrivateKey::to_cosign_pem(std::string_view passphrase) const {
   std::string der = pkcs8_der(key_.get());
   const std::string envelope = internal::seal_envelope(der, passphrase);
   OPENSSL_cleanse(der.data(), der.size());
-  return internal::pem_encode(kSigstorePemType, envelope);
+  // The label every cosign and containers/image reads (5.23, in Debian 12, reads no other).
+  return internal::pem_encode(kCosignPemType, envelope);
 }
 
 std::string PrivateKey::public_pem() const { return public_key().pem(); }

@@ -23,7 +23,7 @@ class PrivateKey {
   // nonce}, ciphertext = secretbox(PKCS#8 DER). Wrong passphrase: an error saying so (kDenied).
   // The key inside may be ECDSA (P-256/384/521), RSA or Ed25519, as cosign's LoadPrivateKey.
   static oci::Result<PrivateKey> from_cosign_pem(std::string_view pem, std::string_view passphrase);
-  std::string to_cosign_pem(std::string_view passphrase) const;  // "ENCRYPTED SIGSTORE PRIVATE KEY"
+  std::string to_cosign_pem(std::string_view passphrase) const;  // "ENCRYPTED COSIGN PRIVATE KEY"
   std::string public_pem() const;  // "-----BEGIN PUBLIC KEY-----" (PKIX)
   PublicKey public_key() const;
   // ECDSA ASN.1 DER over SHA-256(payload), as sigstore's signer (RSA keys: PKCS#1 v1.5

@@ -65,8 +65,8 @@ TEST(PrivateKey, GeneratesP256KeysThatSignAsCosign) {
 TEST(PrivateKey, CosignFileRoundTrips) {
   const PrivateKey key = PrivateKey::generate();
   const std::string file = key.to_cosign_pem("s3cret");
-  EXPECT_TRUE(file.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n")) << file;
-  EXPECT_TRUE(file.ends_with("-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n")) << file;
+  EXPECT_TRUE(file.starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n")) << file;
+  EXPECT_TRUE(file.ends_with("-----END ENCRYPTED COSIGN PRIVATE KEY-----\n")) << file;
   auto read = PrivateKey::from_cosign_pem(file, "s3cret");
   ASSERT_TRUE(read) << read.error().message;
   EXPECT_EQ(read->public_pem(), key.public_pem());

@@ -83,8 +83,8 @@ class KeyGenerateTest(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(os.stat(self.file("release.pub")).st_mode), 0o644)
 
         begin, end, envelope = pem_body(self.file("release.key"))
-        self.assertEqual(begin, "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
-        self.assertEqual(end, "-----END ENCRYPTED SIGSTORE PRIVATE KEY-----")
+        self.assertEqual(begin, "-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----")
+        self.assertEqual(end, "-----END ENCRYPTED COSIGN PRIVATE KEY-----")
         envelope = json.loads(envelope)
         self.assertEqual(list(envelope), ["kdf", "cipher", "ciphertext"])
         self.assertEqual(envelope["kdf"]["name"], "scrypt")

@@ -90,15 +90,14 @@ refused "$R/signed/app:1" wrong-identity "Signature for identity $R/signed/app:1
 
 # --- 2. containers/image signs, regmirror verifies ----------------------------------------------
 SIGN=("$ORACLE" sign --passphrase-file "$KEYS/passphrase" --registries.d "$RD")
-# The key relabelled "ENCRYPTED COSIGN PRIVATE KEY", the only label containers/image 5.23.1
-# reads (the oracle reads both): removed once key generate writes COSIGN.
-sed 's/ENCRYPTED SIGSTORE PRIVATE KEY/ENCRYPTED COSIGN PRIVATE KEY/' "$KEYS/release.key" >"$KEYS/release.cosign.key"
-run "${SIGN[@]}" --key "$KEYS/release.cosign.key" "docker://$R/team/app:1" "docker://$R/theirs/app:1" >/dev/null
+# The key file as `regmirror key generate` wrote it: "ENCRYPTED COSIGN PRIVATE KEY", the only
+# label containers/image 5.23.1 reads.
+run "${SIGN[@]}" --key "$KEYS/release.key" "docker://$R/team/app:1" "docker://$R/theirs/app:1" >/dev/null
 sig_manifest=$(curl -fsS -H "Accept: $MT_OCI_MANIFEST" "http://$R/v2/theirs/app/manifests/${APP/:/-}.sig")
 payload_digest=$(jq -r '.layers[0].digest' <<<"$sig_manifest")
 assert_eq "the signature's creator" "containers/image 5.23.1" \
   "$(curl -fsS "http://$R/v2/theirs/app/blobs/$payload_digest" | jq -r .optional.creator)"
-ok "containers/image signs with regmirror's key, relabelled"
+ok "containers/image signs with regmirror's key file"
 accepted "$R/theirs/app:1" release
 refused "$R/theirs/app:1" other "cryptographic signature verification failed" \
   "sigstoreSigned.*cryptographic signature verification failed"

@@ -60,15 +60,15 @@ func SignDockerManifestWithPrivateKeyFileUnstable(m []byte, dockerReference refe
 	return signature.SigstoreFromComponents(signature.SigstoreSignatureMIMEType, payload, annotations), nil
 }
 
-// loadCosignPrivateKey: a PKCS#8 private key in cosign's encrypted PEM. containers/image 5.23.1
-// reads only the label "ENCRYPTED COSIGN PRIVATE KEY"; the oracle also reads cosign 2's
-// "ENCRYPTED SIGSTORE PRIVATE KEY" (the same envelope), as containers/image >= 5.25 does.
+// loadCosignPrivateKey: a PKCS#8 private key in cosign's encrypted PEM, under the only label
+// containers/image 5.23.1 reads ("ENCRYPTED COSIGN PRIVATE KEY"; cosign 2's "ENCRYPTED
+// SIGSTORE PRIVATE KEY" is read from 5.25.0 on).
 func loadCosignPrivateKey(keyFile, passphrase []byte) (crypto.PrivateKey, error) {
 	block, _ := pem.Decode(keyFile)
 	if block == nil {
 		return nil, errors.New("invalid pem block")
 	}
-	if block.Type != "ENCRYPTED COSIGN PRIVATE KEY" && block.Type != "ENCRYPTED SIGSTORE PRIVATE KEY" {
+	if block.Type != "ENCRYPTED COSIGN PRIVATE KEY" {
 		return nil, fmt.Errorf("unsupported pem type: %s", block.Type)
 	}
 	der, err := openKeyEnvelope(block.Bytes, passphrase)
