@@ -1,0 +1,34 @@
+// One image checked as a node would pull it: resolved through registries.conf and
+// policy.json (nodeconf::resolve), then its sources tried in the node's order. As in
+// containers/image, the first source that serves the image's manifest is the one the node
+// pulls everything from: a source that fails the manifest (missing, untrusted, denied,
+// unreachable) falls through to the next, but a child manifest, config, layer or signature
+// missing at the source that served the manifest fails the pull.
+#pragma once
+
+#include <string_view>
+
+#include "nodeconf/policy.h"
+#include "nodeconf/registries_conf.h"
+#include "oci/error.h"
+#include "verify/registry_probes.h"
+#include "verify/verdict.h"
+
+namespace verify {
+
+class ImageChecker {
+ public:
+  // `policy` may be nullptr (no policy.json: every image is accepted).
+  ImageChecker(const oci::Result<nodeconf::RegistriesConf>& conf, const nodeconf::Policy* policy,
+               RegistryProbes& probes)
+      : conf_(conf), policy_(policy), probes_(probes) {}
+
+  ImageVerdict check(std::string_view image) const;
+
+ private:
+  const oci::Result<nodeconf::RegistriesConf>& conf_;
+  const nodeconf::Policy* policy_;
+  RegistryProbes& probes_;
+};
+
+}  // namespace verify
