@@ -45,6 +45,7 @@ struct VerifyFlags {
   bool json = false;
   int jobs = 8;
   int retry_times = 1;
+  std::vector<std::string> platforms;
   ProgressFlags progress;
 };
 
@@ -165,8 +166,14 @@ int run_verify(const VerifyFlags& flags) {
     unlisted = std::move(listed.unlisted);
   }
 
+  std::vector<transfer::Platform> platforms;
+  for (const std::string& text : flags.platforms) {
+    auto platform = transfer::Platform::parse(text);
+    if (!platform) return fail_with(platform.error().message, kBadInput);
+    platforms.push_back(std::move(*platform));
+  }
   const verify::ImageChecker checker(node->registries_conf, node->policy ? &*node->policy : nullptr,
-                                     probes);
+                                     probes, std::move(platforms));
   const std::unique_ptr<VerifyProgress> progress =
       make_verify_progress(flags.progress, images.size());
   std::vector<verify::ImageVerdict> verdicts =
@@ -221,6 +228,9 @@ void add_verify_command(CLI::App& app) {
                       "policy.json instead of the node's etc/containers/policy.json");
   command->add_flag("--json", flags->json,
                     "one JSON object per image and line, then a summary object");
+  command->add_option("--platform", flags->platforms,
+                      "OS/ARCH[/VARIANT] of the cluster's nodes (repeatable): of an index, only "
+                      "the child each picks is checked; default every child");
   command->add_option("--jobs", flags->jobs, "images checked at once")->check(CLI::Range(1, 256));
   command
       ->add_option("--retry-times", flags->retry_times,

@@ -8,6 +8,7 @@
 
 #include "nodeconf/resolution.h"
 #include "oci/manifest.h"
+#include "transfer/platform.h"
 #include "transfer/resolved_sources.h"
 #include "verify/signature_presence.h"
 
@@ -20,8 +21,8 @@ constexpr int kMaxIndexDepth = 4;
 // The first piece missing or unreadable at the serving source.
 struct Problem {
   Status status = Status::kOk;
-  std::string reason;
-  std::string missing;
+  std::string reason{};
+  std::string missing{};
 };
 
 Problem blob_problem(const Probe& probe, const oci::Descriptor& blob, std::string_view what,
@@ -35,9 +36,23 @@ Problem blob_problem(const Probe& probe, const oci::Descriptor& blob, std::strin
                  blob.digest.str()};
 }
 
+// The children of an index a node would pull: every one, or each platform's.
+oci::Result<std::vector<oci::Descriptor>> children_to_check(
+    const ManifestProbe& manifest, const oci::Manifest& index,
+    const std::vector<transfer::Platform>& platforms) {
+  if (platforms.empty()) return index.manifests;
+  std::vector<oci::Descriptor> picked{};
+  for (const transfer::Platform& platform : platforms) {
+    auto child = transfer::select_platform(manifest.body, index, platform);
+    if (!child) return std::unexpected(child.error());
+    picked.push_back(std::move(*child));
+  }
+  return picked;
+}
+
 // Every child manifest, config and layer of `manifest`, depth first, until the first problem.
 Problem walk(RegistryProbes& probes, const SourceRepository& source, const ManifestProbe& manifest,
-             int depth) {
+             const std::vector<transfer::Platform>& platforms, int depth) {
   auto parsed = oci::parse_manifest(manifest.body, manifest.media_type);
   if (!parsed) {
     return Problem{Status::kError,
@@ -50,14 +65,19 @@ Problem walk(RegistryProbes& probes, const SourceRepository& source, const Manif
       return Problem{Status::kError, fmt::format("indexes nested deeper than {}", kMaxIndexDepth),
                      manifest.digest};
     }
-    for (const oci::Descriptor& child : parsed->manifests) {
+    auto children = children_to_check(manifest, *parsed, platforms);
+    if (!children) {
+      return Problem{Status::kMissing,
+                     fmt::format("index {} in {}: {}", manifest.digest, source.location(),
+                                 children.error().message),
+                     manifest.digest};
+    }
+    for (const oci::Descriptor& child : *children) {
       const ManifestProbe fetched = probes.manifest(source, child.digest.str());
       if (fetched.status != Status::kOk) {
-        Problem problem =
-            blob_problem(Probe{fetched.status, fetched.reason}, child, "child manifest", source);
-        return problem;
+        return blob_problem(Probe{fetched.status, fetched.reason}, child, "child manifest", source);
       }
-      if (Problem problem = walk(probes, source, fetched, depth + 1);
+      if (Problem problem = walk(probes, source, fetched, platforms, depth + 1);
           problem.status != Status::kOk) {
         return problem;
       }
@@ -101,8 +121,8 @@ std::string source_line(const SourceReport& report) {
 // "could not connect" (a mirror with a wrong path says MISSING while the unreachable upstream
 // says nothing useful).
 void conclude_unserved(ImageVerdict& verdict) {
-  std::vector<std::string> reasons;
-  std::optional<Status> status;
+  std::vector<std::string> reasons{};
+  std::optional<Status> status{};
   for (const SourceReport& report : verdict.sources) {
     reasons.push_back(source_line(report));
     if (!report.status) continue;
@@ -138,7 +158,7 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
                                            .reference = skipped.reference,
                                            .reason = "skipped: " + skipped.error});
   }
-  std::vector<const nodeconf::TransportAttempt*> usable;
+  std::vector<const nodeconf::TransportAttempt*> usable{};
   for (const nodeconf::TransportAttempt& attempt : resolution.transport.attempts) {
     if (!attempt.error) usable.push_back(&attempt);
   }
@@ -174,7 +194,7 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
     }
     verdict.served_by = source.location();
     verdict.manifest_digest = manifest.digest;
-    Problem problem = walk(probes_, source, manifest, 0);
+    Problem problem = walk(probes_, source, manifest, platforms_, 0);
     if (problem.status == Status::kOk && resolution.policy &&
         resolution.policy->verdict == nodeconf::PolicyVerdict::kRequiresSignature) {
       SignatureCheck signatures =

@@ -4,13 +4,19 @@
 // pulls everything from: a source that fails the manifest (missing, untrusted, denied,
 // unreachable) falls through to the next, but a child manifest, config, layer or signature
 // missing at the source that served the manifest fails the pull.
+//
+// An index: with no platforms given every child manifest is checked (a cluster may have nodes
+// of any architecture); with platforms, the child each platform's node picks (as
+// containers/image picks it), and an index without one for a platform is MISSING.
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "nodeconf/policy.h"
 #include "nodeconf/registries_conf.h"
 #include "oci/error.h"
+#include "transfer/copy_image.h"
 #include "verify/registry_probes.h"
 #include "verify/verdict.h"
 
@@ -20,8 +26,8 @@ class ImageChecker {
  public:
   // `policy` may be nullptr (no policy.json: every image is accepted).
   ImageChecker(const oci::Result<nodeconf::RegistriesConf>& conf, const nodeconf::Policy* policy,
-               RegistryProbes& probes)
-      : conf_(conf), policy_(policy), probes_(probes) {}
+               RegistryProbes& probes, std::vector<transfer::Platform> platforms = {})
+      : conf_(conf), policy_(policy), probes_(probes), platforms_(std::move(platforms)) {}
 
   ImageVerdict check(std::string_view image) const;
 
@@ -29,6 +35,7 @@ class ImageChecker {
   const oci::Result<nodeconf::RegistriesConf>& conf_;
   const nodeconf::Policy* policy_;
   RegistryProbes& probes_;
+  std::vector<transfer::Platform> platforms_;
 };
 
 }  // namespace verify

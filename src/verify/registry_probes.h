@@ -26,30 +26,30 @@
 namespace verify {
 
 struct NodeTrust {
-  std::vector<std::filesystem::path> certs_d_roots;  // searched as containers/image does
-  std::optional<std::filesystem::path> pull_secret;  // containers-auth.json; none: anonymous
+  std::vector<std::filesystem::path> certs_d_roots{};  // searched as containers/image does
+  std::optional<std::filesystem::path> pull_secret{};  // containers-auth.json; none: anonymous
   client::RetryPolicy retry;
 };
 
 // A repository on one registry, as a pull source names it.
 struct SourceRepository {
-  std::string host;        // "mirror.example.com:5000"
-  std::string repository;  // "ns/app"
-  bool insecure = false;   // registries.conf's insecure for this endpoint
+  std::string host{};        // "mirror.example.com:5000"
+  std::string repository{};  // "ns/app"
+  bool insecure = false;     // registries.conf's insecure for this endpoint
   std::string location() const { return host + "/" + repository; }
 };
 
 struct Probe {
   Status status = Status::kOk;
-  std::string reason;  // empty when OK
+  std::string reason{};  // empty when OK
 };
 
 struct ManifestProbe {
   Status status = Status::kOk;
-  std::string reason;
-  std::string body;
-  std::string media_type;
-  std::string digest;
+  std::string reason{};
+  std::string body{};
+  std::string media_type{};
+  std::string digest{};
 };
 
 class RegistryProbes {

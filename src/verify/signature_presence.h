@@ -16,9 +16,9 @@ namespace verify {
 
 struct SignatureCheck {
   Status status = Status::kOk;  // kOk, kUnsigned, or why the attachment could not be read
-  std::string reason;
-  std::string missing;             // the tag or digest not there
-  std::vector<std::string> notes;  // requirements not checked, and why
+  std::string reason{};
+  std::string missing{};             // the tag or digest not there
+  std::vector<std::string> notes{};  // requirements not checked, and why
 };
 
 SignatureCheck check_signatures(const nodeconf::PolicyDecision& decision, RegistryProbes& probes,

@@ -18,9 +18,9 @@
 namespace verify {
 
 struct SyncImages {
-  std::vector<std::string> images;  // in sync.yaml order, duplicates dropped
+  std::vector<std::string> images{};  // in sync.yaml order, duplicates dropped
   // Repositories no source could list: one verdict each, naming every source's reason.
-  std::vector<ImageVerdict> unlisted;
+  std::vector<ImageVerdict> unlisted{};
 };
 
 SyncImages sync_images(const imagesync::SyncConfig& config,

@@ -25,25 +25,25 @@ std::string_view status_name(Status status);
 
 // One source as the node would try it.
 struct SourceReport {
-  std::string location;   // "mirror.example.com:5000/ns/app"
-  bool mirror = false;    // false: the image's own registry
-  std::string reference;  // what was asked: "mirror.example.com:5000/ns/app:v1"
+  std::string location{};   // "mirror.example.com:5000/ns/app"
+  bool mirror = false;      // false: the image's own registry
+  std::string reference{};  // what was asked: "mirror.example.com:5000/ns/app:v1"
   // nullopt: not asked (skipped: a mirror not used for this reference, blocked; or an earlier
   // source served the manifest, so the node never gets here).
-  std::optional<Status> status;
-  std::string reason;   // why not OK, or why skipped
-  std::string missing;  // MISSING/UNSIGNED: the digest (or tag) that is not there
+  std::optional<Status> status{};
+  std::string reason{};   // why not OK, or why skipped
+  std::string missing{};  // MISSING/UNSIGNED: the digest (or tag) that is not there
 };
 
 struct ImageVerdict {
-  std::string image;  // as listed
+  std::string image{};  // as listed
   Status status = Status::kError;
   // The source the node would pull from (it served the manifest): location; "" when none.
-  std::string served_by;
-  std::string manifest_digest;  // of the image's own manifest at served_by
-  std::string reason;           // one line: what is wrong, naming the culprit and where
-  std::vector<SourceReport> sources;
-  std::vector<std::string> notes;  // what was not checked, and why
+  std::string served_by{};
+  std::string manifest_digest{};  // of the image's own manifest at served_by
+  std::string reason{};           // one line: what is wrong, naming the culprit and where
+  std::vector<SourceReport> sources{};
+  std::vector<std::string> notes{};  // what was not checked, and why
   bool pulls() const { return status == Status::kOk; }
 };
 
