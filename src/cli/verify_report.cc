@@ -30,9 +30,7 @@ std::vector<std::string> verdict_lines(const verify::ImageVerdict& verdict) {
     lines.push_back(fmt::format("{:<11} {} from {} ({})", status, verdict.image, verdict.served_by,
                                 verdict.manifest_digest));
   } else {
-    lines.push_back(fmt::format(
-        "{:<11} {}: {}", status, verdict.image,
-        verdict.served_by.empty() ? std::string("no source serves it") : verdict.reason));
+    lines.push_back(fmt::format("{:<11} {}: {}", status, verdict.image, verdict.reason));
     for (const verify::SourceReport& source : verdict.sources) {
       lines.push_back(source_detail(source));
     }

@@ -121,19 +121,17 @@ std::string source_line(const SourceReport& report) {
 // "could not connect" (a mirror with a wrong path says MISSING while the unreachable upstream
 // says nothing useful).
 void conclude_unserved(ImageVerdict& verdict) {
-  std::vector<std::string> reasons{};
-  std::optional<Status> status{};
+  const SourceReport* decisive = nullptr;
   for (const SourceReport& report : verdict.sources) {
-    reasons.push_back(source_line(report));
     if (!report.status) continue;
-    if (!status || (*status == Status::kUnreachable && *report.status != Status::kUnreachable)) {
-      status = *report.status;
+    if (decisive == nullptr ||
+        (*decisive->status == Status::kUnreachable && *report.status != Status::kUnreachable)) {
+      decisive = &report;
     }
   }
-  verdict.status = status.value_or(Status::kBlocked);
-  std::string reason = "no source serves it";
-  for (const std::string& line : reasons) reason.append("; ").append(line);
-  verdict.reason = std::move(reason);
+  verdict.status = decisive != nullptr ? *decisive->status : Status::kBlocked;
+  verdict.reason = decisive != nullptr ? "no source serves it: " + source_line(*decisive)
+                                       : std::string("no source serves it");
 }
 
 }  // namespace
@@ -152,26 +150,40 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
     verdict.reason = "policy.json rejects it: " + resolution.policy->reason;
     return verdict;
   }
-  for (const transfer::SourceAttempt& skipped : transfer::skipped_sources(resolution)) {
-    verdict.sources.push_back(SourceReport{.location = skipped.source.location,
-                                           .mirror = skipped.source.mirror,
-                                           .reference = skipped.reference,
-                                           .reason = "skipped: " + skipped.error});
+  // The node's order: mirrors this reference does not use (skipped_sources lists them before
+  // the attempts the transport refuses), then the transport's attempts, refused ones skipped.
+  const std::vector<transfer::SourceAttempt> skipped = transfer::skipped_sources(resolution);
+  const auto refused = static_cast<std::size_t>(
+      std::ranges::count_if(resolution.transport.attempts,
+                            [](const auto& attempt) { return attempt.error.has_value(); }));
+  const auto skipped_report = [](const transfer::SourceAttempt& attempt) {
+    return SourceReport{.location = attempt.source.location,
+                        .mirror = attempt.source.mirror,
+                        .reference = attempt.reference,
+                        .reason = "skipped: " + attempt.error};
+  };
+  for (std::size_t i = 0; i + refused < skipped.size(); ++i) {
+    verdict.sources.push_back(skipped_report(skipped[i]));
   }
-  std::vector<const nodeconf::TransportAttempt*> usable{};
+  std::size_t next_refused = skipped.size() - refused;
+  std::vector<const nodeconf::TransportAttempt*> attempts{};
   for (const nodeconf::TransportAttempt& attempt : resolution.transport.attempts) {
-    if (!attempt.error) usable.push_back(&attempt);
+    attempts.push_back(&attempt);
   }
-  if (usable.empty()) {
+  if (refused == attempts.size()) {
+    for (std::size_t i = next_refused; i < skipped.size(); ++i) {
+      verdict.sources.push_back(skipped_report(skipped[i]));
+    }
     verdict.status = Status::kBlocked;
     verdict.reason = "registries.conf leaves no source to pull from";
-    for (const SourceReport& report : verdict.sources) {
-      verdict.reason.append("; ").append(source_line(report));
-    }
     return verdict;
   }
 
-  for (const nodeconf::TransportAttempt* attempt : usable) {
+  for (const nodeconf::TransportAttempt* attempt : attempts) {
+    if (attempt->error) {
+      verdict.sources.push_back(skipped_report(skipped[next_refused++]));
+      continue;
+    }
     const SourceRepository source = source_of(attempt->source);
     SourceReport report{.location = source.location(),
                         .mirror = attempt->source.mirror,

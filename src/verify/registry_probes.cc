@@ -114,13 +114,14 @@ oci::Result<std::vector<std::string>> RegistryProbes::tags(const SourceRepositor
   auto client = client_for(source);
   if (!client) return std::unexpected(client.error());
   ++requests_;
+  ++tag_lists_;
   auto listed = (*client)->list_tags(source.repository);
   if (!listed) remember_host_failure(source, probe_of(listed.error()));
   return listed;
 }
 
 std::int64_t RegistryProbes::distinct_pieces() const {
-  return static_cast<std::int64_t>(manifests_.size() + blobs_.size());
+  return static_cast<std::int64_t>(manifests_.size() + blobs_.size()) + tag_lists_.load();
 }
 
 }  // namespace verify

@@ -69,7 +69,7 @@ class RegistryProbes {
   // Requests sent (a manifest GET, a blob HEAD, a tag list), not counting authentication
   // round trips and retries inside the client.
   std::int64_t requests() const { return requests_.load(); }
-  // Requests a perfect run needs: one per distinct (source, piece) asked.
+  // Requests a perfect run needs: one per distinct (source, piece) asked, and the tag lists.
   std::int64_t distinct_pieces() const;
 
  private:
@@ -85,6 +85,7 @@ class RegistryProbes {
   OnceMap<ManifestProbe> manifests_;
   OnceMap<Probe> blobs_;
   std::atomic<std::int64_t> requests_{0};
+  std::atomic<std::int64_t> tag_lists_{0};
 };
 
 }  // namespace verify

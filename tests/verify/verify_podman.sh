@@ -188,6 +188,24 @@ assert_eq "the source that serves A" "$R/mirror/ns/app" \
 jq -e 'select(.summary) | .summary.requests == .summary.distinct_pieces' "$W/verify.out" >/dev/null ||
   fail "a complete set needs one request per distinct piece: $(tail -n1 "$W/verify.out")"
 
+# A sync.yaml as the set: digests as listed; a tag filter lists the tags where the node's
+# sources are (here the mirror, which the IDMS uses for digests only), and a node cannot pull
+# those tags: the IDMS does not apply to tags and the upstream is unreachable.
+cat >"$W/sync.yaml" <<YAML
+images:
+  - source: $UP/ns/app
+    digests: ["$DA", "$DB"]
+  - source: $UP/ns/app
+    tag-regex: "^a\$"
+YAML
+rc=0
+"$REGMIRROR_BIN" verify -f "$W/good" --config "$W/sync.yaml" --pull-secret "$W/pull-secret.json" \
+  --retry-times 0 --json >"$W/verify.out" 2>"$W/verify.err" || rc=$?
+assert_eq "verify --config: exit status" 1 "$rc"
+expect "$W/good" "$W/pull-secret.json" "$UP/ns/app@$DA" OK ""
+expect "$W/good" "$W/pull-secret.json" "$UP/ns/app@$DB" OK ""
+expect "$W/good" "$W/pull-secret.json" "$UP/ns/app:a" UNREACHABLE "$UP"
+
 verify_json "$W/wrong-path" "$W/pull-secret.json"
 assert_eq "exit status when images would not pull" 1 "$VERIFY_RC"
 expect "$W/wrong-path" "$W/pull-secret.json" "$UP/ns/app@$DA" MISSING "$R/mirror/elsewhere/app"
