@@ -134,14 +134,6 @@ void print(const std::vector<verify::ImageVerdict>& verdicts, const VerifySummar
 }
 
 int run_verify(const VerifyFlags& flags) {
-  if (flags.inputs.empty() == flags.node_root.empty()) {
-    return fail_with("give the cluster's objects (-f) or a node root (--node-root), one of them",
-                     kBadInput);
-  }
-  if (flags.images.empty() == flags.config.empty()) {
-    return fail_with("give the images (--images LIST or --config sync.yaml), one of them",
-                     kBadInput);
-  }
   ScratchDir scratch;
   auto node = node_files(flags, scratch);
   if (!node) return fail_with(node.error().message, kBadInput);
@@ -209,18 +201,22 @@ void add_verify_command(CLI::App& app) {
       "  regmirror verify -f cluster/ --images images.txt --pull-secret pull-secret.json\n"
       "  regmirror verify --node-root / --config sync.yaml --json\n"
       "Guide: docs/verify.md");
-  command->add_option("-f,--filename", flags->inputs,
-                      "cluster objects: YAML file or directory (repeatable); rendered as "
-                      "`regmirror render` does");
-  command->add_option("--node-root", flags->node_root,
-                      "read the node files from this root instead (etc/containers/...)");
-  command->add_option("--rendered-root", flags->rendered_root,
-                      "with -f: write the rendered node files here and keep them");
-  command->add_option("--base-registries-conf", flags->base_registries_conf,
-                      "with -f: the node's registries.conf before the MCO edits it");
-  command->add_option("--images", flags->images,
-                      "file of image references, one per line (# comments)");
-  command->add_option("--config", flags->config, "sync.yaml whose images to check");
+  auto* filename =
+      command->add_option("-f,--filename", flags->inputs,
+                          "cluster objects: YAML file or directory (repeatable); rendered as "
+                          "`regmirror render` does");
+  auto* node_root =
+      command->add_option("--node-root", flags->node_root,
+                          "read the node files from this root instead (etc/containers/...)");
+  auto* rendered_root =
+      command->add_option("--rendered-root", flags->rendered_root,
+                          "with -f: write the rendered node files here and keep them");
+  auto* base_conf =
+      command->add_option("--base-registries-conf", flags->base_registries_conf,
+                          "with -f: the node's registries.conf before the MCO edits it");
+  auto* images = command->add_option("--images", flags->images,
+                                     "file of image references, one per line (# comments)");
+  auto* config = command->add_option("--config", flags->config, "sync.yaml whose images to check");
   command->add_option("--pull-secret", flags->pull_secret,
                       "the node's pull secret (containers-auth.json); default: "
                       "var/lib/kubelet/config.json under --node-root, else anonymous");
@@ -237,7 +233,19 @@ void add_verify_command(CLI::App& app) {
                    "retries of a failed request (429, 5xx, connection errors)")
       ->check(CLI::Range(0, 100));
   add_progress_flags(*command, flags->progress);
-  command->callback([flags] { throw CLI::RuntimeError(run_verify(*flags)); });
+  filename->excludes(node_root);
+  images->excludes(config);
+  rendered_root->needs(filename);
+  base_conf->needs(filename);
+  command->callback([flags] {
+    if (flags->inputs.empty() && flags->node_root.empty()) {
+      throw CLI::RequiredError("-f (the cluster's objects) or --node-root");
+    }
+    if (flags->images.empty() && flags->config.empty()) {
+      throw CLI::RequiredError("--images or --config");
+    }
+    throw CLI::RuntimeError(run_verify(*flags));
+  });
 }
 
 }  // namespace cli
