@@ -51,7 +51,7 @@ oci::Result<std::vector<oci::Descriptor>> children_to_check(
 }
 
 // Every child manifest, config and layer of `manifest`, depth first, until the first problem.
-Problem walk(RegistryProbes& probes, const SourceRepository& source, const ManifestProbe& manifest,
+Problem walk(Probes& probes, const SourceRepository& source, const ManifestProbe& manifest,
              const std::vector<transfer::Platform>& platforms, int depth) {
   auto parsed = oci::parse_manifest(manifest.body, manifest.media_type);
   if (!parsed) {

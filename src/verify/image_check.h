@@ -17,7 +17,7 @@
 #include "nodeconf/registries_conf.h"
 #include "oci/error.h"
 #include "transfer/copy_image.h"
-#include "verify/registry_probes.h"
+#include "verify/probes.h"
 #include "verify/verdict.h"
 
 namespace verify {
@@ -26,7 +26,7 @@ class ImageChecker {
  public:
   // `policy` may be nullptr (no policy.json: every image is accepted).
   ImageChecker(const oci::Result<nodeconf::RegistriesConf>& conf, const nodeconf::Policy* policy,
-               RegistryProbes& probes, std::vector<transfer::Platform> platforms = {})
+               Probes& probes, std::vector<transfer::Platform> platforms = {})
       : conf_(conf), policy_(policy), probes_(probes), platforms_(std::move(platforms)) {}
 
   ImageVerdict check(std::string_view image) const;
@@ -34,7 +34,7 @@ class ImageChecker {
  private:
   const oci::Result<nodeconf::RegistriesConf>& conf_;
   const nodeconf::Policy* policy_;
-  RegistryProbes& probes_;
+  Probes& probes_;
   std::vector<transfer::Platform> platforms_;
 };
 

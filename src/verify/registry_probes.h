@@ -21,6 +21,7 @@
 #include "client/registry_client.h"
 #include "oci/digest.h"
 #include "verify/once_map.h"
+#include "verify/probes.h"
 #include "verify/verdict.h"
 
 namespace verify {
@@ -31,28 +32,7 @@ struct NodeTrust {
   client::RetryPolicy retry;
 };
 
-// A repository on one registry, as a pull source names it.
-struct SourceRepository {
-  std::string host{};        // "mirror.example.com:5000"
-  std::string repository{};  // "ns/app"
-  bool insecure = false;     // registries.conf's insecure for this endpoint
-  std::string location() const { return host + "/" + repository; }
-};
-
-struct Probe {
-  Status status = Status::kOk;
-  std::string reason{};  // empty when OK
-};
-
-struct ManifestProbe {
-  Status status = Status::kOk;
-  std::string reason{};
-  std::string body{};
-  std::string media_type{};
-  std::string digest{};
-};
-
-class RegistryProbes {
+class RegistryProbes final : public Probes {
  public:
   explicit RegistryProbes(NodeTrust trust);
   ~RegistryProbes();
@@ -60,11 +40,11 @@ class RegistryProbes {
   RegistryProbes& operator=(const RegistryProbes&) = delete;
 
   // GET of a manifest by tag or digest (a digest is checked against the body).
-  ManifestProbe manifest(const SourceRepository& source, std::string_view reference);
+  ManifestProbe manifest(const SourceRepository& source, std::string_view reference) override;
   // HEAD of a blob.
-  Probe blob(const SourceRepository& source, const oci::Digest& digest);
+  Probe blob(const SourceRepository& source, const oci::Digest& digest) override;
   // Every tag of the repository (for sync.yaml's tag filters).
-  oci::Result<std::vector<std::string>> tags(const SourceRepository& source);
+  oci::Result<std::vector<std::string>> tags(const SourceRepository& source) override;
 
   // Requests sent (a manifest GET, a blob HEAD, a tag list), not counting authentication
   // round trips and retries inside the client.

@@ -10,7 +10,7 @@ namespace {
 
 // The attachment's config and layers (the signature payloads) must be readable too: the node
 // reads each payload to verify it.
-SignatureCheck check_attachment_blobs(const ManifestProbe& attachment, RegistryProbes& probes,
+SignatureCheck check_attachment_blobs(const ManifestProbe& attachment, Probes& probes,
                                       const SourceRepository& source, const std::string& where) {
   auto manifest = oci::parse_manifest(attachment.body, attachment.media_type);
   if (!manifest || manifest->kind != oci::media_type::ManifestKind::kImage) {
@@ -37,7 +37,7 @@ SignatureCheck check_attachment_blobs(const ManifestProbe& attachment, RegistryP
   return {};
 }
 
-SignatureCheck check_sigstore(RegistryProbes& probes, const SourceRepository& source,
+SignatureCheck check_sigstore(Probes& probes, const SourceRepository& source,
                               const std::string& manifest_digest) {
   const std::string tag = oci::attachment_tag(manifest_digest, "sig");
   const std::string where = source.location() + ":" + tag;
@@ -58,7 +58,7 @@ SignatureCheck check_sigstore(RegistryProbes& probes, const SourceRepository& so
 
 }  // namespace
 
-SignatureCheck check_signatures(const nodeconf::PolicyDecision& decision, RegistryProbes& probes,
+SignatureCheck check_signatures(const nodeconf::PolicyDecision& decision, Probes& probes,
                                 const SourceRepository& source,
                                 const std::string& manifest_digest) {
   SignatureCheck result;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "nodeconf/policy.h"
-#include "verify/registry_probes.h"
+#include "verify/probes.h"
 #include "verify/verdict.h"
 
 namespace verify {
@@ -21,7 +21,7 @@ struct SignatureCheck {
   std::vector<std::string> notes{};  // requirements not checked, and why
 };
 
-SignatureCheck check_signatures(const nodeconf::PolicyDecision& decision, RegistryProbes& probes,
+SignatureCheck check_signatures(const nodeconf::PolicyDecision& decision, Probes& probes,
                                 const SourceRepository& source, const std::string& manifest_digest);
 
 }  // namespace verify

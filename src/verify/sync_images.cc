@@ -36,7 +36,7 @@ std::vector<SourceRepository> listing_sources(const oci::Result<nodeconf::Regist
 
 // The tags at the first source that lists them; else a verdict with every source's reason.
 oci::Result<std::vector<std::string>> list_tags(const std::vector<SourceRepository>& sources,
-                                                RegistryProbes& probes, ImageVerdict& unlisted) {
+                                                Probes& probes, ImageVerdict& unlisted) {
   std::optional<Status> status;
   std::string reason = "listing tags: no source lists the repository";
   for (const SourceRepository& source : sources) {
@@ -55,7 +55,7 @@ oci::Result<std::vector<std::string>> list_tags(const std::vector<SourceReposito
 }  // namespace
 
 SyncImages sync_images(const imagesync::SyncConfig& config,
-                       const oci::Result<nodeconf::RegistriesConf>& conf, RegistryProbes& probes) {
+                       const oci::Result<nodeconf::RegistriesConf>& conf, Probes& probes) {
   SyncImages out;
   std::set<std::string> seen;
   const auto add = [&](std::string image) {

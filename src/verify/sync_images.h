@@ -12,7 +12,7 @@
 #include "nodeconf/registries_conf.h"
 #include "oci/error.h"
 #include "sync/sync_config.h"
-#include "verify/registry_probes.h"
+#include "verify/probes.h"
 #include "verify/verdict.h"
 
 namespace verify {
@@ -24,6 +24,6 @@ struct SyncImages {
 };
 
 SyncImages sync_images(const imagesync::SyncConfig& config,
-                       const oci::Result<nodeconf::RegistriesConf>& conf, RegistryProbes& probes);
+                       const oci::Result<nodeconf::RegistriesConf>& conf, Probes& probes);
 
 }  // namespace verify
