@@ -188,6 +188,16 @@ assert_eq "the source that serves A" "$R/mirror/ns/app" \
 jq -e 'select(.summary) | .summary.requests == .summary.distinct_pieces' "$W/verify.out" >/dev/null ||
   fail "a complete set needs one request per distinct piece: $(tail -n1 "$W/verify.out")"
 
+# The same node files read from a node root, its pull secret where the kubelet keeps it.
+mkdir -p "$W/node-good/var/lib/kubelet"
+cp "$W/pull-secret.json" "$W/node-good/var/lib/kubelet/config.json"
+rc=0
+"$REGMIRROR_BIN" verify --node-root "$W/node-good" --images "$W/images.txt" --policy "$W/policy.json" \
+  --retry-times 0 -q >"$W/verify.txt" 2>"$W/verify.err" || rc=$?
+assert_eq "verify --node-root: exit status (output: $(cat "$W/verify.txt" "$W/verify.err"))" 0 "$rc"
+assert_eq "verify --node-root: images OK" 3 "$(grep -c '^OK ' "$W/verify.txt")"
+ok "--node-root with the kubelet's pull secret: every image OK"
+
 # A sync.yaml as the set: digests as listed; a tag filter lists the tags where the node's
 # sources are (here the mirror, which the IDMS uses for digests only), and a node cannot pull
 # those tags: the IDMS does not apply to tags and the upstream is unreachable.
