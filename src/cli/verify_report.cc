@@ -27,8 +27,10 @@ std::vector<std::string> verdict_lines(const verify::ImageVerdict& verdict) {
   std::vector<std::string> lines;
   const std::string status(verify::status_name(verdict.status));
   if (verdict.pulls()) {
-    lines.push_back(fmt::format("{:<11} {} from {} ({})", status, verdict.image, verdict.served_by,
-                                verdict.manifest_digest));
+    // The digest is news only for an image named by tag.
+    const bool by_digest = verdict.image.ends_with("@" + verdict.manifest_digest);
+    lines.push_back(fmt::format("{:<11} {} from {}{}", status, verdict.image, verdict.served_by,
+                                by_digest ? "" : " (" + verdict.manifest_digest + ")"));
   } else {
     lines.push_back(fmt::format("{:<11} {}: {}", status, verdict.image, verdict.reason));
     for (const verify::SourceReport& source : verdict.sources) {
