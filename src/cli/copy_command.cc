@@ -3,15 +3,22 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/access_flags.h"
 #include "cli/copy_options_flags.h"
+#include "cli/policy_verification_flags.h"
 #include "cli/progress_choice.h"
 #include "cli/transfer_summary.h"
+#include "nodeconf/policy.h"
+#include "nodeconf/registries_d.h"
 #include "oci/digest.h"
+#include "oci/reference.h"
 #include "transfer/copy_image.h"
 #include "transfer/open_store.h"
+#include "transfer/policy_verification.h"
+#include "transfer/transport_reference.h"
 
 namespace cli {
 namespace {
@@ -27,6 +34,9 @@ struct CopyFlags {
   AccessFlags access;
   CopyOptionsFlags copy;
   ProgressFlags progress;
+  bool verify_policy = false;
+  std::string policy = "/etc/containers/policy.json";
+  std::string registries_d;
 };
 
 int fail_with(const oci::Error& error, int status) {
@@ -40,6 +50,59 @@ std::string destination_tag(const std::string& reference) {
   return oci::Digest::is_valid(reference) ? std::string() : reference;
 }
 
+// The source's reference as policy.json sees it: docker:// only (regmirror evaluates the
+// docker transport's scopes), normalized, ":latest" for a bare name, the tag dropped when a
+// digest is given (as Policy::evaluate_docker takes it).
+oci::Result<oci::Reference> policy_reference(const std::string& source) {
+  auto parsed = transfer::parse_transport_reference(source);
+  if (!parsed) return std::unexpected(parsed.error());
+  if (parsed->transport != transfer::Transport::kDocker || !parsed->repository) {
+    return oci::fail(oci::ErrorCode::kUnsupported,
+                     "--verify-policy checks docker:// sources only, not " + source);
+  }
+  if (oci::Digest::is_valid(parsed->reference)) {
+    return parsed->repository->with_digest(parsed->reference);
+  }
+  return parsed->repository->with_tag(parsed->reference.empty() ? "latest" : parsed->reference);
+}
+
+// --verify-policy: the source image checked against the policy for its reference before
+// anything is written. Returns the digest to copy (what was checked), or why not.
+struct PolicyFiles {
+  nodeconf::Policy policy;
+  nodeconf::RegistriesD registries_d;
+};
+
+oci::Result<PolicyFiles> load_policy_files(const CopyFlags& flags) {
+  auto policy = nodeconf::load_policy(flags.policy);
+  if (!policy) return std::unexpected(policy.error());
+  auto registries_d = nodeconf::RegistriesD::load(flags.registries_d);
+  if (!registries_d) return std::unexpected(registries_d.error());
+  return PolicyFiles{std::move(*policy), std::move(*registries_d)};
+}
+
+oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFiles& files,
+                                         transfer::ImageStore& source,
+                                         const std::string& source_reference,
+                                         const transfer::AccessOptions& access) {
+  auto reference = policy_reference(flags.source);
+  if (!reference) return std::unexpected(reference.error());
+  const nodeconf::PolicyDecision decision = files.policy.evaluate_docker(reference->str());
+  auto manifest = source.get_manifest(source_reference.empty() ? "latest" : source_reference);
+  if (!manifest) return std::unexpected(manifest.error());
+  const transfer::ImageUnderCheck image{source, reference->name(), *manifest, reference->str()};
+  auto checked = transfer::check_image_policy(decision, image, files.registries_d, access);
+  if (!checked) {
+    return oci::fail(checked.error().code, "cannot check the signatures of " + reference->str() +
+                                               ": " + checked.error().message);
+  }
+  if (!checked->allowed) {
+    return oci::fail(oci::ErrorCode::kDenied,
+                     "refused by policy.json (" + manifest->digest.str() + "): " + checked->reason);
+  }
+  return manifest->digest.str();
+}
+
 int run_copy(CopyFlags& flags) {
   if (auto loaded = load_registries_conf(flags.access); !loaded) {
     return fail_with(loaded.error(), kBadConfiguration);
@@ -51,9 +114,22 @@ int run_copy(CopyFlags& flags) {
   auto options = copy_options(flags.copy);
   if (!options) return fail_with(options.error(), kBadConfiguration);
 
+  std::optional<PolicyFiles> policy_files;
+  if (flags.verify_policy) {
+    auto loaded = load_policy_files(flags);
+    if (!loaded) return fail_with(loaded.error(), kBadConfiguration);
+    policy_files = std::move(*loaded);
+  }
+
   transfer::StoreOpener opener(flags.access.state_dir);
   auto source = opener.open(flags.source, *source_access, /*for_writing=*/false);
   if (!source) return fail_with(source.error(), kFailed);
+  if (policy_files) {
+    auto digest =
+        verified_source(flags, *policy_files, *source->store, source->reference, *source_access);
+    if (!digest) return fail_with(digest.error(), kFailed);
+    source->reference = std::move(*digest);
+  }
   auto destination = opener.open(flags.destination, *destination_access, /*for_writing=*/true);
   if (!destination) return fail_with(destination.error(), kFailed);
 
@@ -89,16 +165,25 @@ void add_copy_command(CLI::App& app) {
       "copy", "Copy an image (with its platforms and referrers) between registries and layouts");
   copy->footer(
       "Transports: docker://HOST/REPO[:TAG|@DIGEST]  oci:DIR[:REF]  oci-archive:FILE[:REF]\n"
-      "Exit status: 0 copied, 1 the copy failed, 2 usage error or unreadable registries.conf.\n"
+      "Exit status: 0 copied, 1 the copy failed or --verify-policy refused the image, 2 usage\n"
+      "error or unreadable registries.conf, policy.json or registries.d.\n"
       "Examples:\n"
       "  regmirror copy docker://test.example.com/app:1.4 docker://prod.example.com/app:1.4\n"
       "  regmirror copy --all docker://quay.io/ns/app:v2 oci:./app-layout:v2\n"
       "  regmirror copy --platform linux/arm64 oci-archive:app.tar docker://localhost:5000/app:v2\n"
+      "  regmirror copy --verify-policy --policy ./policy.json \\\n"
+      "      docker://quay.io/ns/app:v2 docker://registry.example.com/app:v2\n"
       "  regmirror copy --src-tls-verify=false --dest-creds ci:secret \\\n"
       "      docker://127.0.0.1:5000/app@sha256:<digest> docker://registry.example.com/app:v2\n"
       "Guide: docs/copy.md");
   copy->add_option("source", flags->source, "SRC image")->required();
   copy->add_option("destination", flags->destination, "DST image")->required();
+  copy->add_flag("--verify-policy", flags->verify_policy,
+                 "check the source image against policy.json (signedBy, sigstoreSigned) for "
+                 "its reference before copying; a refused image is not copied");
+  copy->add_option("--policy", flags->policy,
+                   "policy.json for --verify-policy (default /etc/containers/policy.json)");
+  add_registries_d_flag(*copy, flags->registries_d);
   add_copy_options_flags(*copy, flags->copy);
   add_access_flags(*copy, flags->access, Sides::kSourceAndDestination);
   add_progress_flags(*copy, flags->progress);

@@ -3,6 +3,7 @@
 
 #include "cli/copy_command.h"
 #include "cli/gc_command.h"
+#include "cli/key_command.h"
 #include "cli/login_command.h"
 #include "cli/migrate_command.h"
 #include "cli/passwd_command.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   cli::add_login_command(app);
   cli::add_logout_command(app);
   cli::add_passwd_command(app);
+  cli::add_key_command(app);
   cli::add_migrate_command(app);
   cli::add_gc_command(app);
   cli::add_retention_command(app);

@@ -12,6 +12,7 @@
 
 #include "cli/access_flags.h"
 #include "cli/copy_options_flags.h"
+#include "cli/policy_verification_flags.h"
 #include "cli/progress_choice.h"
 #include "cli/pull_report.h"
 #include "cli/transfer_summary.h"
@@ -35,6 +36,7 @@ struct PullFlags {
   std::string reference;
   std::string destination = "oci:regmirror-pulls";
   std::string policy;
+  std::string registries_d;
   bool json = false;
   AccessFlags access;
   CopyOptionsFlags copy;
@@ -82,6 +84,8 @@ int run_pull(PullFlags& flags) {
   if (policy && !*policy) return fail_with(policy->error().message, kBadConfiguration);
   auto options = copy_options(flags.copy);
   if (!options) return fail_with(options.error().message, kBadConfiguration);
+  const auto registries_d = nodeconf::RegistriesD::load(flags.registries_d);
+  if (!registries_d) return fail_with(registries_d.error().message, kBadConfiguration);
 
   const oci::Result<nodeconf::RegistriesConf> conf = *flags.access.conf;
   const nodeconf::ShortNameView names = nodeconf::short_name_view(conf, flags.reference);
@@ -101,12 +105,25 @@ int run_pull(PullFlags& flags) {
                                 ": rejected by policy: " + resolution.policy->reason);
       continue;
     }
-    auto destination = opener.open(flags.destination, *access, /*for_writing=*/true);
-    if (!destination) return fail_with(destination.error().message, kFailed);
+    const transfer::DestinationOpener open_destination =
+        [&]() -> oci::Result<std::unique_ptr<transfer::ImageStore>> {
+      auto destination = opener.open(flags.destination, *access, /*for_writing=*/true);
+      if (!destination) return std::unexpected(destination.error());
+      return std::move(destination->store);
+    };
+    // Signature requirements are checked on the top manifest before anything is written,
+    // against the reference asked for (not the mirror's), as containers/image does.
+    transfer::ServedManifestCheck check;
+    if (resolution.policy &&
+        resolution.policy->verdict == nodeconf::PolicyVerdict::kRequiresSignature) {
+      check = policy_check_hook(*resolution.policy, resolution.transport.reference->str(),
+                                *registries_d, *access);
+    }
     const std::unique_ptr<transfer::Progress> progress = make_progress(flags.progress);
-    transfer::PullResult pulled =
-        transfer::pull_image(resolution, *access, opener, *destination->store, *options, *progress);
+    transfer::PullResult pulled = transfer::pull_image(
+        resolution, *access, opener, open_destination, *options, *progress, check);
     progress->done();
+    if (pulled.destination_failed) return fail_with(pulled.copied.error().message, kFailed);
     std::ranges::move(pulled.attempts, std::back_inserter(report.attempts));
     if (!pulled.copied) {
       report.failures.push_back(candidate.str() + ": " + pulled.copied.error().message);
@@ -128,7 +145,9 @@ void add_pull_command(CLI::App& app) {
       "pull", "Pull an image as a node would: through registries.conf mirrors and policy.json");
   pull->footer(
       "Sources are tried in the order `regmirror resolve REF` shows; a piece a mirror lacks\n"
-      "is fetched from the next source. Every byte is digest-verified.\n"
+      "is fetched from the next source. Every byte is digest-verified. policy.json's signedBy\n"
+      "and sigstoreSigned requirements are verified before anything is written (signatures\n"
+      "from the source that served the manifest, registries.d for lookaside and attachments).\n"
       "Exit status: 0 pulled, 1 no source could serve it (or blocked/rejected), 2 usage error\n"
       "or unreadable registries.conf/policy.json.\n"
       "Examples:\n"
@@ -143,6 +162,7 @@ void add_pull_command(CLI::App& app) {
                    "oci-archive:FILE");
   pull->add_option("--policy", flags->policy,
                    "policy.json (default /etc/containers/policy.json when it exists)");
+  add_registries_d_flag(*pull, flags->registries_d);
   pull->add_flag("--json", flags->json,
                  "print the result and every source attempt as one JSON object "
                  "(fields: docs/pull.md)");

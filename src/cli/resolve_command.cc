@@ -2,17 +2,23 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/policy_verification_flags.h"
 #include "cli/resolution_json.h"
 #include "cli/resolution_text.h"
 #include "nodeconf/policy.h"
 #include "nodeconf/registries_conf_loader.h"
+#include "nodeconf/registries_d.h"
 #include "nodeconf/resolution.h"
+#include "transfer/open_store.h"
+#include "transfer/policy_verification.h"
+#include "transfer/resolved_sources.h"
 
 namespace cli {
 namespace {
@@ -35,8 +41,60 @@ struct ResolveFlags {
   std::optional<std::string> registries_conf;
   std::optional<std::string> registries_conf_dir;
   std::optional<std::string> policy;
+  std::string registries_d;
   bool json = false;
+  bool verify = false;
 };
+
+// What --verify needs: the registries.d and the access to the sources.
+struct Verifier {
+  explicit Verifier(nodeconf::RegistriesD loaded) : registries_d(std::move(loaded)) {}
+  nodeconf::RegistriesD registries_d;
+  transfer::AccessOptions access;
+  transfer::StoreOpener opener;
+};
+
+// The source of the last manifest served (the one just asked for).
+transfer::SourceRepository manifest_source(const std::vector<transfer::SourceAttempt>& attempts) {
+  const auto served = std::ranges::find_if(
+      attempts.rbegin(), attempts.rend(), [](const transfer::SourceAttempt& attempt) {
+        return attempt.piece == transfer::SourceAttempt::Piece::kManifest &&
+               attempt.outcome == transfer::SourceAttempt::Outcome::kServed;
+      });
+  return served == attempts.rend() ? transfer::SourceRepository{} : served->source;
+}
+
+// --verify: the image's top manifest read as `regmirror pull` reads it (mirrors first), its
+// signatures from the source that served it, every requirement checked. nullopt when there
+// is nothing to check (no policy, or the reference does not resolve).
+std::optional<VerifiedImage> verify_image(const nodeconf::Resolution& resolution,
+                                          Verifier& verifier) {
+  if (!resolution.policy || !resolution.transport.reference) return std::nullopt;
+  const oci::Reference& wanted = *resolution.transport.reference;
+  VerifiedImage image{wanted.str(), "", "", oci::fail(oci::ErrorCode::kInternal, "")};
+  auto sources = transfer::open_resolved_sources(resolution, verifier.access, verifier.opener);
+  if (!sources) {
+    image.check = std::unexpected(sources.error());
+    return image;
+  }
+  auto manifest = (*sources)->get_manifest(wanted.has_digest() ? wanted.digest() : wanted.tag());
+  if (!manifest) {
+    image.check = std::unexpected(manifest.error());
+    return image;
+  }
+  const transfer::SourceRepository served = manifest_source((*sources)->attempts());
+  transfer::ImageStore* store = (*sources)->store_of(served.location);
+  if (store == nullptr) {
+    image.check = oci::fail(oci::ErrorCode::kInternal, "no store for " + served.location);
+    return image;
+  }
+  image.source = served.location;
+  image.digest = manifest->digest.str();
+  const transfer::ImageUnderCheck under_check{*store, served.location, *manifest, image.reference};
+  image.check = transfer::check_image_policy(*resolution.policy, under_check, verifier.registries_d,
+                                             verifier.access);
+  return image;
+}
 
 // As containers/image: the system file may be missing, a file named on the command line may
 // not; the system drop-in directory applies unless another one is named.
@@ -80,17 +138,37 @@ int run_resolve(const ResolveFlags& flags) {
     return kUnreadablePolicy;
   }
   const nodeconf::Policy* evaluated = policy ? &**policy : nullptr;
+  std::unique_ptr<Verifier> verifier;
+  if (flags.verify) {
+    auto registries_d = nodeconf::RegistriesD::load(flags.registries_d);
+    if (!registries_d) {
+      fmt::print(stderr, "regmirror resolve: {}\n", registries_d.error().message);
+      return kUnreadablePolicy;
+    }
+    verifier = std::make_unique<Verifier>(std::move(*registries_d));
+    if (conf) verifier->access.registries_conf = &*conf;
+  }
   if (!flags.json) print_sources_read(conf, policy, flags);
 
   int status = kAllPullable;
   for (const std::string& reference : flags.references) {
     const nodeconf::Resolution resolution = nodeconf::resolve(conf, evaluated, reference);
     if (!resolution.pullable()) status = kNotPullable;
+    std::optional<VerifiedImage> verified;
+    if (verifier && resolution.pullable()) verified = verify_image(resolution, *verifier);
+    if (verified && !(verified->check && verified->check->allowed)) status = kNotPullable;
     if (flags.json) {
-      fmt::print("{}\n", resolution_json(resolution)
-                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      nlohmann::ordered_json json = resolution_json(resolution);
+      if (verifier) json["verification"] = verified ? verification_json(*verified) : nullptr;
+      fmt::print("{}\n", json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     } else {
-      fmt::print("{}", resolution_text(resolution));
+      std::string text = resolution_text(resolution);
+      if (verified) {
+        text += verification_text(*verified);
+      } else if (verifier) {
+        text += "  verify: nothing to check (no policy.json, or the reference cannot be pulled)\n";
+      }
+      fmt::print("{}", text);
     }
   }
   return status;
@@ -104,12 +182,15 @@ void add_resolve_command(CLI::App& app) {
       "resolve", "Show where a node would pull each image from (registries.conf, policy.json)");
   resolve->footer(
       "Exit status: 0 every reference can be pulled, 1 one cannot (invalid, blocked, rejected\n"
-      "by policy, bad registries.conf), 2 usage error or the policy file cannot be read.\n"
+      "by policy, bad registries.conf; with --verify: its signatures do not satisfy the policy\n"
+      "or cannot be read), 2 usage error or the policy file (or registries.d) cannot be read.\n"
       "Examples:\n"
       "  regmirror resolve busybox quay.io/podman/stable:latest\n"
       "  regmirror resolve --registries-conf ./registries.conf --registries-conf-dir ./none \\\n"
       "      registry.access.redhat.com/ubi8/ubi-minimal@sha256:<digest>\n"
       "  regmirror resolve --json docker.io/library/alpine:3   # one JSON object per line\n"
+      "  regmirror resolve --verify --policy ./policy.json quay.io/ns/app:v2  # reads the "
+      "registry\n"
       "Guide: docs/resolve.md");
   resolve->add_option("references", flags->references, "image references (REF...)")->required();
   resolve->add_option("--registries-conf", flags->registries_conf,
@@ -118,6 +199,10 @@ void add_resolve_command(CLI::App& app) {
                       "drop-in directory (default /etc/containers/registries.conf.d)");
   resolve->add_option("--policy", flags->policy,
                       "policy.json to check (default /etc/containers/policy.json if present)");
+  resolve->add_flag("--verify", flags->verify,
+                    "also read each image's manifest and signatures (mirrors first, as pull) and "
+                    "report per policy.json requirement whether they satisfy it");
+  add_registries_d_flag(*resolve, flags->registries_d);
   resolve->add_flag("--json", flags->json,
                     "one JSON object per reference and line (fields: docs/resolve.md)");
   resolve->callback([flags] { throw CLI::RuntimeError(run_resolve(*flags)); });

@@ -1,16 +1,14 @@
-// What commands read from their user: a prompted line (a password without echo), or a
-// secret piped on stdin (--password-stdin).
+// What commands read from their user: a prompted line (a password without echo, sys/'s prompt),
+// or a secret piped on stdin (--password-stdin).
 #pragma once
 
-#include <optional>
 #include <string>
-#include <string_view>
+
+#include "sys/terminal_prompt.h"
 
 namespace cli {
 
-// A line from stdin after `label` on stderr, the terminal's echo off when `secret` (as
-// podman's password prompt); nullopt at the end of input.
-std::optional<std::string> prompt(std::string_view label, bool secret);
+using sys::prompt;
 
 // --password-stdin: all of stdin, one trailing newline dropped (podman's behaviour).
 std::string read_stdin_password();

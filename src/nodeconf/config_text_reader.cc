@@ -30,9 +30,9 @@ std::unexpected<ReadError> errno_error(std::string_view operation, const std::st
       ReadError{saved, std::string(operation) + " " + path + ": " + go_errno_text(saved)});
 }
 
-std::unexpected<ReadError> too_large(const std::string& path) {
-  return std::unexpected(ReadError{
-      0, "read " + path + ": larger than " + std::to_string(kMaxConfigFileBytes >> 20) + " MiB"});
+std::unexpected<ReadError> too_large(const std::string& path, std::uintmax_t max_bytes) {
+  return std::unexpected(
+      ReadError{0, "read " + path + ": larger than " + std::to_string(max_bytes >> 20) + " MiB"});
 }
 
 }  // namespace
@@ -45,13 +45,14 @@ std::string go_errno_text(int errno_value) {
   return text;
 }
 
-std::expected<std::string, ReadError> read_config_text(const std::string& path) {
+std::expected<std::string, ReadError> read_config_text(const std::string& path,
+                                                       std::uintmax_t max_bytes) {
   const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return errno_error("open", path);
   struct stat info {};
   if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
-      static_cast<std::uintmax_t>(info.st_size) > kMaxConfigFileBytes) {
-    return too_large(path);
+      static_cast<std::uintmax_t>(info.st_size) > max_bytes) {
+    return too_large(path, max_bytes);
   }
   std::string text;
   char buffer[64 * 1024];
@@ -62,7 +63,7 @@ std::expected<std::string, ReadError> read_config_text(const std::string& path) 
     if (n == 0) return text;
     text.append(buffer, static_cast<std::size_t>(n));
     // Sizes of special files are not known in advance.
-    if (text.size() > kMaxConfigFileBytes) return too_large(path);
+    if (text.size() > max_bytes) return too_large(path, max_bytes);
   }
 }
 

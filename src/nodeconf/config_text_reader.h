@@ -16,7 +16,8 @@ struct ReadError {
   std::string message;
 };
 
-std::expected<std::string, ReadError> read_config_text(const std::string& path);
+std::expected<std::string, ReadError> read_config_text(
+    const std::string& path, std::uintmax_t max_bytes = kMaxConfigFileBytes);
 
 // strerror in Go's spelling: lower case ("no such file or directory").
 std::string go_errno_text(int errno_value);

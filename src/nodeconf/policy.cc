@@ -71,7 +71,7 @@ std::string signatures_required(const std::vector<PolicyRequirement>& requiremen
     if (!types.empty()) types += " and ";
     types += requirement.type;
   }
-  return "requires signatures accepted by " + types + " (regmirror does not verify signatures yet)";
+  return "requires signatures accepted by " + types;
 }
 
 PolicyDecision decide(const std::vector<PolicyRequirement>& requirements, std::string scope,

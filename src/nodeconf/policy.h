@@ -1,7 +1,9 @@
 // containers-policy.json(5): which images a node may pull, as containers/image decides it.
 // Parsing is as strict as containers/image's (unknown or duplicated keys, wrong types and
-// invalid requirements reject the whole file). Evaluation covers the docker transport;
-// signatures are not verified: signature requirements are reported as such.
+// invalid requirements reject the whole file). Evaluation covers the docker transport and
+// does not look at signatures: evaluate_docker picks the requirements that apply and says
+// whether they need signatures (kRequiresSignature); nodeconf/policy_check.h checks those
+// requirements against an image's signatures.
 #pragma once
 
 #include <filesystem>

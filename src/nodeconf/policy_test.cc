@@ -308,7 +308,7 @@ TEST(PolicyTest, DecisionCarriesTheAppliedRequirementsAsWritten) {
             "/etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release");
   EXPECT_EQ(decision.reason,
             "docker scope \"registry.access.redhat.com\" applies: requires signatures accepted by "
-            "signedBy (regmirror does not verify signatures yet)");
+            "signedBy");
 }
 
 TEST(PolicyTest, ReasonSaysWhichDefaultApplied) {

@@ -1,5 +1,6 @@
 #include "transfer/fallback_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "oci/digest.h"
@@ -61,6 +62,13 @@ std::vector<SourceAttempt> FallbackStore::attempts() const {
 void FallbackStore::record(SourceAttempt attempt) {
   const std::lock_guard lock(mutex_);
   attempts_.push_back(std::move(attempt));
+}
+
+ImageStore* FallbackStore::store_of(std::string_view location) const {
+  const auto found = std::ranges::find(sources_, location, [](const Source& source) {
+    return std::string_view(source.repository.location);
+  });
+  return found == sources_.end() ? nullptr : found->store.get();
 }
 
 oci::Result<client::FetchedManifest> FallbackStore::get_manifest(std::string_view reference) {

@@ -38,6 +38,9 @@ class FallbackStore final : public ImageStore {
   // Every attempt so far: the skipped ones, then each try as it ended (blobs read in
   // parallel interleave).
   std::vector<SourceAttempt> attempts() const;
+  // The store of the source at `location` (a SourceRepository's), nullptr when none; for
+  // what must come from one source, as the signatures of the manifest it served.
+  ImageStore* store_of(std::string_view location) const;
 
   oci::Result<client::FetchedManifest> get_manifest(std::string_view reference) override;
   // The first source's tags that answers.

@@ -32,16 +32,6 @@ fs::path default_state_dir() {
   return fs::path(env_or_empty("HOME")) / ".local/state/regmirror";
 }
 
-// containers/image's newDockerClient: --tls-verify when given, else the `insecure` of the
-// registries.conf entry whose prefix matches the repository (or the host) best.
-bool insecure_for(std::string_view name, const AccessOptions& access) {
-  if (access.tls_verify) return !*access.tls_verify;
-  if (access.registries_conf == nullptr) return false;
-  const nodeconf::Registry* registry =
-      nodeconf::find_registry(access.registries_conf->registries, name);
-  return registry != nullptr && registry->endpoint.insecure;
-}
-
 // Clients are shared when everything that shapes them is the same.
 std::string client_key(std::string_view host, bool insecure, const AccessOptions& access) {
   std::string key = fmt::format("{}\n{}\n{}\n{}\n", host, insecure,
@@ -60,6 +50,25 @@ std::string client_key(std::string_view host, bool insecure, const AccessOptions
 
 }  // namespace
 
+bool registry_insecure(std::string_view name, const AccessOptions& access) {
+  if (access.tls_verify) return !*access.tls_verify;
+  if (access.registries_conf == nullptr) return false;
+  const nodeconf::Registry* registry =
+      nodeconf::find_registry(access.registries_conf->registries, name);
+  return registry != nullptr && registry->endpoint.insecure;
+}
+
+oci::Result<client::TlsTrust> registry_tls_trust(std::string_view host,
+                                                 const AccessOptions& access) {
+  const std::vector<fs::path> roots = access.certs_d_roots.empty()
+                                          ? client::default_certs_d_roots(env_or_empty("HOME"))
+                                          : access.certs_d_roots;
+  oci::Result<client::TlsTrust> trust = client::tls_trust_for(host, access.cert_dir, roots);
+  if (!trust) return std::unexpected(trust.error());
+  trust->ca_files.insert(trust->ca_files.end(), access.ca_files.begin(), access.ca_files.end());
+  return trust;
+}
+
 struct StoreOpener::Impl {
   fs::path state_dir;
   std::mutex mutex;
@@ -73,7 +82,7 @@ struct StoreOpener::Impl {
 
 oci::Result<std::shared_ptr<client::RegistryClient>> StoreOpener::Impl::client(
     std::string_view host, std::string_view name, const AccessOptions& access) {
-  const bool insecure = insecure_for(name, access);
+  const bool insecure = registry_insecure(name, access);
   const std::string key = client_key(host, insecure, access);
   std::lock_guard lock(mutex);
   if (const auto it = clients.find(key); it != clients.end()) return it->second;
@@ -82,14 +91,9 @@ oci::Result<std::shared_ptr<client::RegistryClient>> StoreOpener::Impl::client(
   options.host = std::string(host);
   options.insecure = insecure;
   options.retry = access.retry;
-  const std::vector<fs::path> roots = access.certs_d_roots.empty()
-                                          ? client::default_certs_d_roots(env_or_empty("HOME"))
-                                          : access.certs_d_roots;
-  oci::Result<client::TlsTrust> trust = client::tls_trust_for(host, access.cert_dir, roots);
+  oci::Result<client::TlsTrust> trust = registry_tls_trust(host, access);
   if (!trust) return std::unexpected(trust.error());
   options.trust = std::move(*trust);
-  options.trust.ca_files.insert(options.trust.ca_files.end(), access.ca_files.begin(),
-                                access.ca_files.end());
   if (access.credentials) {
     options.credentials = [credentials = *access.credentials](std::string_view) {
       return std::optional<client::Credentials>(credentials);

@@ -37,6 +37,15 @@ struct AccessOptions {
   client::RetryPolicy retry;
 };
 
+// containers/image's newDockerClient: --tls-verify when given, else the `insecure` of the
+// registries.conf entry whose prefix matches the repository `name` (or the host) best.
+bool registry_insecure(std::string_view name, const AccessOptions& access);
+
+// What TLS trusts for `host`: `cert_dir` when given, else its certs.d directory, plus the
+// extra CA files. Fails when the directory is broken.
+oci::Result<client::TlsTrust> registry_tls_trust(std::string_view host,
+                                                 const AccessOptions& access);
+
 // Shared by every store a command opens, so each registry host gets one client.
 class StoreOpener {
  public:

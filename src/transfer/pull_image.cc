@@ -25,11 +25,37 @@ SourceRepository image_source(const std::vector<SourceAttempt>& attempts,
   return served == attempts.end() ? SourceRepository{} : served->source;
 }
 
+// The source of the last manifest served (the one just asked for).
+SourceRepository last_manifest_source(const std::vector<SourceAttempt>& attempts) {
+  const auto served =
+      std::ranges::find_if(attempts.rbegin(), attempts.rend(), [](const SourceAttempt& attempt) {
+        return attempt.piece == SourceAttempt::Piece::kManifest &&
+               attempt.outcome == SourceAttempt::Outcome::kServed;
+      });
+  return served == attempts.rend() ? SourceRepository{} : served->source;
+}
+
+// Reads the top manifest, runs `check` on it and returns the digest to copy.
+oci::Result<std::string> checked_digest(FallbackStore& sources, const std::string& asked,
+                                        const ServedManifestCheck& check,
+                                        SourceRepository& served_by) {
+  auto top = sources.get_manifest(asked);
+  if (!top) return std::unexpected(top.error());
+  served_by = last_manifest_source(sources.attempts());
+  ImageStore* store = sources.store_of(served_by.location);
+  if (store == nullptr) {
+    return oci::fail(oci::ErrorCode::kInternal, "no store for the source " + served_by.location);
+  }
+  if (auto ok = check(*store, served_by, *top); !ok) return std::unexpected(ok.error());
+  return top->digest.str();
+}
+
 }  // namespace
 
 PullResult pull_image(const nodeconf::Resolution& resolution, const AccessOptions& access,
-                      StoreOpener& opener, ImageStore& destination, const CopyOptions& options,
-                      Progress& progress) {
+                      StoreOpener& opener, const DestinationOpener& open_destination,
+                      const CopyOptions& options, Progress& progress,
+                      const ServedManifestCheck& check) {
   PullResult result{
       oci::fail(oci::ErrorCode::kNameInvalid, resolution.transport.error.value_or("no reference")),
       {},
@@ -42,15 +68,33 @@ PullResult pull_image(const nodeconf::Resolution& resolution, const AccessOption
     result.attempts = skipped_sources(resolution);
     return result;
   }
-  const std::string asked = reference_in_source(wanted);
-  result.copied = copy_image(**sources, asked, destination, wanted.str(), options, progress);
+  std::string asked = reference_in_source(wanted);
+  SourceRepository checked_source;
+  if (check) {
+    auto digest = checked_digest(**sources, asked, check, checked_source);
+    if (!digest) {
+      result.copied = std::unexpected(digest.error());
+      result.attempts = (*sources)->attempts();
+      result.served_by = checked_source;
+      return result;
+    }
+    asked = std::move(*digest);
+  }
+  auto destination = open_destination();
+  if (!destination) {
+    result.copied = std::unexpected(destination.error());
+    result.destination_failed = true;
+    result.attempts = (*sources)->attempts();
+    return result;
+  }
+  result.copied = copy_image(**sources, asked, **destination, wanted.str(), options, progress);
   if (result.copied) {
-    if (auto finished = destination.finish(); !finished) {
+    if (auto finished = (*destination)->finish(); !finished) {
       result.copied = std::unexpected(finished.error());
     }
   }
   result.attempts = (*sources)->attempts();
-  result.served_by = image_source(result.attempts, wanted);
+  result.served_by = check ? checked_source : image_source(result.attempts, wanted);
   return result;
 }
 

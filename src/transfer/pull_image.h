@@ -3,6 +3,8 @@
 // piece (fallback_store.h) into `destination`, and every try kept as a SourceAttempt.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,12 +26,28 @@ struct PullResult {
   SourceRepository served_by;
   // Every try, skipped sources first, in the order they ended.
   std::vector<SourceAttempt> attempts;
+  // `copied` failed because the destination could not be opened.
+  bool destination_failed = false;
 };
 
+// Opens the destination; called only once the image may be written.
+using DestinationOpener = std::function<oci::Result<std::unique_ptr<ImageStore>>()>;
+
+// A check of the image before anything is written (policy.json's signature requirements):
+// given the top manifest as served, the source that served it and that source's store. An
+// error refuses the pull with that error.
+using ServedManifestCheck =
+    std::function<oci::Result<void>(ImageStore& source, const SourceRepository& served_by,
+                                    const client::FetchedManifest& manifest)>;
+
 // Stores the image under the transport's full reference ("quay.io/ns/app:v1") as its tag in
-// `destination`, and calls destination.finish() after a copy.
+// the destination, and calls its finish() after a copy. With a `check`, the top manifest is
+// read first and checked, and only then is the destination opened (nothing is written for a
+// refused image); the image is copied by that manifest's digest, so what was checked is what
+// is stored even if the tag moves meanwhile.
 PullResult pull_image(const nodeconf::Resolution& resolution, const AccessOptions& access,
-                      StoreOpener& opener, ImageStore& destination, const CopyOptions& options,
-                      Progress& progress);
+                      StoreOpener& opener, const DestinationOpener& open_destination,
+                      const CopyOptions& options, Progress& progress,
+                      const ServedManifestCheck& check = {});
 
 }  // namespace transfer

@@ -96,6 +96,16 @@ CASES = {
         (["passwd", "a:b", "--htpasswd", "users"], "user name"),
         (["passwd", "#alice", "--htpasswd", "users"], "user name"),
     ],
+    "key": [
+        (["key"], "subcommand is required"),
+    ],
+    "key generate": [
+        (["key", "generate"], "name is required"),
+        (["key", "generate", "--bogus", "release"], "--bogus"),
+        (["key", "generate", "keys/release"], "without '/'"),
+        (["key", "generate", ".."], "without '/'"),
+        (["key", "generate", "release", "--output-dir"], "--output-dir"),
+    ],
     "retention": [
         (["retention", "--bogus", "--config", "/dev/null"], "--bogus"),
         (["retention"], "--config is required"),
