@@ -21,6 +21,7 @@
 #include "verify/node_root.h"
 #include "verify/registry_probes.h"
 #include "verify/run_checks.h"
+#include "verify/signature_policy.h"
 #include "verify/sync_images.h"
 
 namespace cli {
@@ -42,6 +43,7 @@ struct VerifyFlags {
   std::string config;
   std::string pull_secret;
   std::string policy;
+  std::string registries_d;
   bool json = false;
   int jobs = 8;
   int retry_times = 1;
@@ -114,6 +116,11 @@ oci::Result<verify::NodeRoot> node_files(const VerifyFlags& flags, ScratchDir& s
     if (!policy) return std::unexpected(policy.error());
     node->policy = std::move(*policy);
   }
+  if (!flags.registries_d.empty()) {
+    auto registries_d = nodeconf::RegistriesD::load(flags.registries_d);
+    if (!registries_d) return std::unexpected(registries_d.error());
+    node->registries_d = std::move(*registries_d);
+  }
   return node;
 }
 
@@ -164,8 +171,14 @@ int run_verify(const VerifyFlags& flags) {
     if (!platform) return fail_with(platform.error().message, kBadInput);
     platforms.push_back(std::move(*platform));
   }
+  transfer::AccessOptions signature_access;
+  signature_access.authfile = node->pull_secret;
+  signature_access.certs_d_roots = node->certs_d_roots;
+  signature_access.registries_conf = node->registries_conf ? &*node->registries_conf : nullptr;
+  signature_access.retry.attempts = flags.retry_times + 1;
+  verify::RegistrySignaturePolicy signatures(probes, node->registries_d, signature_access);
   const verify::ImageChecker checker(node->registries_conf, node->policy ? &*node->policy : nullptr,
-                                     probes, std::move(platforms));
+                                     probes, signatures, std::move(platforms));
   const std::unique_ptr<VerifyProgress> progress =
       make_verify_progress(flags.progress, images.size());
   std::vector<verify::ImageVerdict> verdicts =
@@ -222,6 +235,9 @@ void add_verify_command(CLI::App& app) {
                       "var/lib/kubelet/config.json under --node-root, else anonymous");
   command->add_option("--policy", flags->policy,
                       "policy.json instead of the node's etc/containers/policy.json");
+  command->add_option("--registries.d", flags->registries_d,
+                      "registries.d directory (where signatures are read from) instead of the "
+                      "node's etc/containers/registries.d");
   command->add_flag("--json", flags->json,
                     "one JSON object per image and line, then a summary object");
   command->add_option("--platform", flags->platforms,

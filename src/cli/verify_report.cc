@@ -37,7 +37,6 @@ std::vector<std::string> verdict_lines(const verify::ImageVerdict& verdict) {
       lines.push_back(source_detail(source));
     }
   }
-  for (const std::string& note : verdict.notes) lines.push_back("  note: " + note);
   return lines;
 }
 
@@ -61,7 +60,6 @@ nlohmann::json verdict_json(const verify::ImageVerdict& verdict) {
       {"manifest_digest", optional_text(verdict.manifest_digest)},
       {"reason", optional_text(verdict.reason)},
       {"sources", std::move(sources)},
-      {"notes", verdict.notes},
   };
 }
 

@@ -10,7 +10,6 @@
 #include "oci/manifest.h"
 #include "transfer/platform.h"
 #include "transfer/resolved_sources.h"
-#include "verify/signature_presence.h"
 
 namespace verify {
 namespace {
@@ -209,9 +208,8 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
     Problem problem = walk(probes_, source, manifest, platforms_, 0);
     if (problem.status == Status::kOk && resolution.policy &&
         resolution.policy->verdict == nodeconf::PolicyVerdict::kRequiresSignature) {
-      SignatureCheck signatures =
-          check_signatures(*resolution.policy, probes_, source, manifest.digest);
-      verdict.notes = std::move(signatures.notes);
+      SignatureCheck signatures = signatures_.check(*resolution.policy, source, manifest,
+                                                    resolution.transport.reference->str());
       problem =
           Problem{signatures.status, std::move(signatures.reason), std::move(signatures.missing)};
     }

@@ -18,16 +18,23 @@
 #include "oci/error.h"
 #include "transfer/copy_image.h"
 #include "verify/probes.h"
+#include "verify/signature_policy.h"
 #include "verify/verdict.h"
 
 namespace verify {
 
 class ImageChecker {
  public:
-  // `policy` may be nullptr (no policy.json: every image is accepted).
+  // `policy` may be nullptr (no policy.json: every image is accepted); `signatures` checks what
+  // a policy requires.
   ImageChecker(const oci::Result<nodeconf::RegistriesConf>& conf, const nodeconf::Policy* policy,
-               Probes& probes, std::vector<transfer::Platform> platforms = {})
-      : conf_(conf), policy_(policy), probes_(probes), platforms_(std::move(platforms)) {}
+               Probes& probes, SignaturePolicy& signatures,
+               std::vector<transfer::Platform> platforms = {})
+      : conf_(conf),
+        policy_(policy),
+        probes_(probes),
+        signatures_(signatures),
+        platforms_(std::move(platforms)) {}
 
   ImageVerdict check(std::string_view image) const;
 
@@ -35,6 +42,7 @@ class ImageChecker {
   const oci::Result<nodeconf::RegistriesConf>& conf_;
   const nodeconf::Policy* policy_;
   Probes& probes_;
+  SignaturePolicy& signatures_;
   std::vector<transfer::Platform> platforms_;
 };
 

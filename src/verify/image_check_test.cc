@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include "nodeconf/registries_conf_loader.h"
-#include "oci/attachment_tag.h"
 #include "oci/digest.h"
 #include "testsupport/temp_dir.h"
 
@@ -60,6 +59,21 @@ class TableProbes final : public Probes {
 
  private:
   std::mutex mutex_;
+};
+
+// Refuses or accepts as told, and remembers what it was asked.
+class FakeSignaturePolicy final : public SignaturePolicy {
+ public:
+  SignatureCheck answer;
+  std::string asked_source;
+  std::string asked_reference;
+
+  SignatureCheck check(const nodeconf::PolicyDecision&, const SourceRepository& source,
+                       const ManifestProbe&, std::string_view logical_reference) override {
+    asked_source = source.location();
+    asked_reference = std::string(logical_reference);
+    return answer;
+  }
 };
 
 std::string descriptor_digest(std::string_view text) { return oci::digest_of(text).str(); }
@@ -127,12 +141,13 @@ blocked = true
 
   ImageVerdict check(std::string_view image, const nodeconf::Policy* policy = nullptr,
                      std::vector<transfer::Platform> platforms = {}) {
-    return ImageChecker(conf_, policy, probes_, std::move(platforms)).check(image);
+    return ImageChecker(conf_, policy, probes_, signatures_, std::move(platforms)).check(image);
   }
 
   testsupport::TempDir dir_;
   oci::Result<nodeconf::RegistriesConf> conf_ = oci::fail(oci::ErrorCode::kInternal, "unset");
   TableProbes probes_;
+  FakeSignaturePolicy signatures_;
 };
 
 TEST_F(ImageCheckTest, FirstMirrorServingTheManifestServesTheImage) {
@@ -244,37 +259,52 @@ TEST_F(ImageCheckTest, EveryChildOfAnIndexOrEachPlatformsChild) {
   EXPECT_EQ(s390x.status, Status::kMissing);
 }
 
-TEST_F(ImageCheckTest, SigstoreSignatureMustBeAtTheServingSource) {
+nodeconf::Policy sigstore_policy() {
   auto policy = nodeconf::Policy::parse(
       R"({"default":[{"type":"insecureAcceptAnything"}],
           "transports":{"docker":{"quay.io/ns":[{"type":"sigstoreSigned",
              "keyData":"LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K",
              "signedIdentity":{"type":"matchRepository"}}]}}})",
       "policy.json");
-  ASSERT_TRUE(policy) << policy.error().message;
-  const Image app = make_image("app");
-  store(probes_, "mirror-a.example/ns/app", app);
-  const ImageVerdict unsigned_verdict = check("quay.io/ns/app@" + app.digest, &*policy);
-  EXPECT_EQ(unsigned_verdict.status, Status::kUnsigned);
-  const std::string tag = oci::attachment_tag(app.digest, "sig");
-  EXPECT_NE(unsigned_verdict.reason.find(tag), std::string::npos) << unsigned_verdict.reason;
-
-  const Image signature = make_image("signature");
-  store(probes_, "mirror-a.example/ns/app", signature, tag);
-  EXPECT_EQ(check("quay.io/ns/app@" + app.digest, &*policy).status, Status::kOk);
-  probes_.blobs.erase("mirror-a.example/ns/app@" + signature.layer);
-  EXPECT_EQ(check("quay.io/ns/app@" + app.digest, &*policy).status, Status::kUnsigned);
+  EXPECT_TRUE(policy) << policy.error().message;
+  return *policy;
 }
 
-TEST_F(ImageCheckTest, SignedByIsANoteNotAVerdict) {
-  auto policy = nodeconf::Policy::parse(
-      R"({"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":"eA=="}]})", "policy.json");
-  ASSERT_TRUE(policy) << policy.error().message;
+TEST_F(ImageCheckTest, SignaturesAreCheckedAtTheServingSourceForTheLogicalReference) {
+  const nodeconf::Policy policy = sigstore_policy();
+  const Image app = make_image("app");
+  store(probes_, "mirror-b.example/ns/app", app);
+  const ImageVerdict verdict = check("quay.io/ns/app@" + app.digest, &policy);
+  EXPECT_EQ(verdict.status, Status::kOk) << verdict.reason;
+  EXPECT_EQ(signatures_.asked_source, "mirror-b.example/ns/app");
+  EXPECT_EQ(signatures_.asked_reference, "quay.io/ns/app@" + app.digest);
+}
+
+TEST_F(ImageCheckTest, ASignatureRefusalIsTheVerdict) {
+  const nodeconf::Policy policy = sigstore_policy();
   const Image app = make_image("app");
   store(probes_, "mirror-a.example/ns/app", app);
-  const ImageVerdict verdict = check("quay.io/ns/app@" + app.digest, &*policy);
-  EXPECT_EQ(verdict.status, Status::kOk);
-  ASSERT_EQ(verdict.notes.size(), 1u);
+  signatures_.answer = SignatureCheck{Status::kUnsigned, "no signature", "the-tag"};
+  const ImageVerdict verdict = check("quay.io/ns/app@" + app.digest, &policy);
+  EXPECT_EQ(verdict.status, Status::kUnsigned);
+  EXPECT_EQ(verdict.sources[1].missing, "the-tag");
+}
+
+TEST_F(ImageCheckTest, NoSignatureCheckWithoutARequirement) {
+  const Image app = make_image("app");
+  store(probes_, "mirror-a.example/ns/app", app);
+  signatures_.answer = SignatureCheck{Status::kUnsigned, "would refuse", ""};
+  EXPECT_EQ(check("quay.io/ns/app@" + app.digest).status, Status::kOk);
+  EXPECT_TRUE(signatures_.asked_source.empty());
+}
+
+TEST_F(ImageCheckTest, NoSignatureCheckForAnIncompleteImage) {
+  const nodeconf::Policy policy = sigstore_policy();
+  const Image app = make_image("app");
+  store(probes_, "mirror-a.example/ns/app", app);
+  probes_.blobs.erase("mirror-a.example/ns/app@" + app.config);
+  EXPECT_EQ(check("quay.io/ns/app@" + app.digest, &policy).status, Status::kMissing);
+  EXPECT_TRUE(signatures_.asked_source.empty());
 }
 
 }  // namespace

@@ -25,6 +25,9 @@ oci::Result<NodeRoot> load_node_root(const fs::path& root, std::optional<fs::pat
     if (!loaded) return std::unexpected(loaded.error());
     node.policy = std::move(*loaded);
   }
+  auto registries_d = nodeconf::RegistriesD::load(containers / "registries.d");
+  if (!registries_d) return std::unexpected(registries_d.error());
+  node.registries_d = std::move(*registries_d);
   // containers/image's order for a system context rooted at `root`.
   node.certs_d_roots = {containers / "certs.d", root / "etc/docker/certs.d"};
   if (pull_secret) {

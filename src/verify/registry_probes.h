@@ -46,6 +46,11 @@ class RegistryProbes final : public Probes {
   // Every tag of the repository (for sync.yaml's tag filters).
   oci::Result<std::vector<std::string>> tags(const SourceRepository& source) override;
 
+  // The client for the source's host, as the probes use it (for the signature reads).
+  oci::Result<std::shared_ptr<client::RegistryClient>> client(const SourceRepository& source) {
+    return client_for(source);
+  }
+
   // Requests sent (a manifest GET, a blob HEAD, a tag list), not counting authentication
   // round trips and retries inside the client.
   std::int64_t requests() const { return requests_.load(); }

@@ -43,7 +43,6 @@ struct ImageVerdict {
   std::string manifest_digest{};  // of the image's own manifest at served_by
   std::string reason{};           // one line: what is wrong, naming the culprit and where
   std::vector<SourceReport> sources{};
-  std::vector<std::string> notes{};  // what was not checked, and why
   bool pulls() const { return status == Status::kOk; }
 };
 

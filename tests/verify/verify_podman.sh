@@ -88,6 +88,13 @@ cat >"$W/policy.json" <<JSON
     "signedIdentity": {"type": "matchRepository"}}]}}}
 JSON
 
+# Where the nodes read sigstore signatures from: the attachments (registries.d).
+mkdir -p "$W/registries.d"
+printf 'default-docker:\n  use-sigstore-attachments: true\n' >"$W/registries.d/sigstore.yaml"
+openssl ecparam -name prime256v1 -genkey -noout -out "$W/other.key" 2>/dev/null
+openssl ec -in "$W/other.key" -pubout -out "$W/other.pub" 2>/dev/null
+sed "s|$W/cosign.pub|$W/other.pub|" "$W/policy.json" >"$W/other-policy.json"
+
 # --- the cluster's objects and the nodes' pull secret -----------------------------------
 ca_pem=$(sed 's/^/    /' "$CA/ca.crt")
 cluster() { # cluster DIR MIRROR_PATH WITH_CA
@@ -136,7 +143,8 @@ verify_json() {
   shift 2
   VERIFY_RC=0
   timeout -k 5 "$CLIENT_TIMEOUT" "$REGMIRROR_BIN" verify -f "$cluster" --images "$W/images.txt" \
-    --pull-secret "$secret" --policy "$W/policy.json" --json --retry-times 0 "$@" \
+    --pull-secret "$secret" --policy "${VERIFY_POLICY:-$W/policy.json}" \
+    --registries.d "$W/registries.d" --json --retry-times 0 "$@" \
     >"$W/verify.out" 2>"$W/verify.err" || VERIFY_RC=$?
   ((VERIFY_RC == 0 || VERIFY_RC == 1)) ||
     fail "regmirror verify exited $VERIFY_RC:\n$(cat "$W/verify.err")"
@@ -199,9 +207,11 @@ assert_eq "the source that serves A" "$R/mirror/ns/app" \
 jq -e 'select(.summary) | .summary.requests == .summary.distinct_pieces' "$W/verify.out" >/dev/null ||
   fail "a complete set needs one request per distinct piece: $(tail -n1 "$W/verify.out")"
 
-# The same node files read from a node root, its pull secret where the kubelet keeps it.
+# The same node files read from a node root, its pull secret where the kubelet keeps it and
+# its registries.d.
 mkdir -p "$W/node-good/var/lib/kubelet"
 cp "$W/pull-secret.json" "$W/node-good/var/lib/kubelet/config.json"
+cp -r "$W/registries.d" "$W/node-good/etc/containers/registries.d"
 rc=0
 "$REGMIRROR_BIN" verify --node-root "$W/node-good" --images "$W/images.txt" --policy "$W/policy.json" \
   --retry-times 0 -q >"$W/verify.txt" 2>"$W/verify.err" || rc=$?
@@ -226,6 +236,16 @@ assert_eq "verify --config: exit status" 1 "$rc"
 expect "$W/good" "$W/pull-secret.json" "$UP/ns/app@$DA" OK ""
 expect "$W/good" "$W/pull-secret.json" "$UP/ns/app@$DB" OK ""
 expect "$W/good" "$W/pull-secret.json" "$UP/ns/app:a" UNREACHABLE "$UP"
+
+# The signature verifies with the policy's key; with another key it does not.
+VERIFY_POLICY="$W/other-policy.json" verify_json "$W/good" "$W/pull-secret.json"
+expect "$W/good" "$W/pull-secret.json" "$UP/ns/signed@$DC" UNSIGNED "no trusted key"
+# Without use-sigstore-attachments the node does not read the attachment: no signature.
+rc=0
+"$REGMIRROR_BIN" verify -f "$W/good" --images "$W/images.txt" --pull-secret "$W/pull-secret.json" \
+  --policy "$W/policy.json" --registries.d "$W/no-registries.d" --retry-times 0 --json \
+  >"$W/verify.out" 2>"$W/verify.err" || rc=$?
+expect "$W/good" "$W/pull-secret.json" "$UP/ns/signed@$DC" UNSIGNED "$SIG_TAG"
 
 verify_json "$W/wrong-path" "$W/pull-secret.json"
 assert_eq "exit status when images would not pull" 1 "$VERIFY_RC"
