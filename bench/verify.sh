@@ -127,6 +127,7 @@ section=$(
   echo "<!-- verify:end -->"
 )
 if [[ $OUT != - ]]; then
+  # shellcheck source=lib.sh
   ( source "$here/lib.sh"; replace_section "$OUT" verify "$section" )
 fi
 echo "$section"

@@ -13,12 +13,13 @@
 #     (UNSIGNED naming the attachment tag; podman under the same policy refuses it: "no
 #     signature exists". Debian's podman cannot verify a present sigstore signature, so the
 #     OK case of the signed image is compared under the rendered policy only).
+# shellcheck source=../clients/lib.sh
 source "$(dirname "$0")/../clients/lib.sh"
 require_cmd skopeo podman openssl python3
 
 CA="$T/ca"
 python3 "$REPO_ROOT/tests/fixtures/test_ca.py" "$CA" >/dev/null || fail "test_ca.py failed"
-REG_TLS_CA="$CA/ca.crt"
+REG_TLS_CA="$CA/ca.crt"   # start_registry probes the HTTPS mirror with it
 HTPASSWD="$T/htpasswd"
 CI_PW=ci-Secret-4711
 ROBOT_PW=robot-Secret-0815
@@ -155,7 +156,8 @@ reason_of() { jq -r --arg i "$1" 'select(.image == $i) | .reason // ""' "$W/veri
 
 # podman_pulls CLUSTER SECRET IMAGE: 0 when podman pulls IMAGE through the rendered files.
 podman_pulls() {
-  local cluster=$1 secret=$2 image=$3 node="$W/node-$(basename "$1")" certs=()
+  local cluster=$1 secret=$2 image=$3 node certs=()
+  node="$W/node-$(basename "$1")"
   [[ -d $node ]] || run "$REGMIRROR_BIN" render -f "$cluster" --out "$node"
   [[ -d $node/etc/containers/certs.d/$R ]] && certs=(--cert-dir "$node/etc/containers/certs.d/$R")
   "${PODMAN[@]}" rmi -a -f >/dev/null 2>&1 || true
