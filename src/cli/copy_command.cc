@@ -10,6 +10,7 @@
 #include "cli/copy_options_flags.h"
 #include "cli/policy_verification_flags.h"
 #include "cli/progress_choice.h"
+#include "cli/signing_flags.h"
 #include "cli/transfer_summary.h"
 #include "nodeconf/policy.h"
 #include "nodeconf/registries_d.h"
@@ -18,6 +19,7 @@
 #include "transfer/copy_image.h"
 #include "transfer/open_store.h"
 #include "transfer/policy_verification.h"
+#include "transfer/sign_image.h"
 #include "transfer/transport_reference.h"
 
 namespace cli {
@@ -37,6 +39,7 @@ struct CopyFlags {
   bool verify_policy = false;
   std::string policy = "/etc/containers/policy.json";
   std::string registries_d;
+  SigningFlags signing;
 };
 
 int fail_with(const oci::Error& error, int status) {
@@ -103,6 +106,22 @@ oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFil
   return manifest->digest.str();
 }
 
+// The identity a signature of the copy names: --sign-identity, else the destination's docker
+// reference (none for a layout or archive: skopeo refuses those too).
+oci::Result<std::string> identity_for(const CopyFlags& flags) {
+  if (!flags.signing.identity.empty()) return flags.signing.identity;
+  auto destination = transfer::parse_transport_reference(flags.destination);
+  if (!destination) return std::unexpected(destination.error());
+  if (destination->transport != transfer::Transport::kDocker) {
+    return oci::fail(oci::ErrorCode::kUnsupported,
+                     fmt::format("{} is not a registry: give the identity to sign for with "
+                                 "--sign-identity",
+                                 flags.destination));
+  }
+  return transfer::signing_identity(destination->repository->name(),
+                                    destination_tag(destination->reference));
+}
+
 int run_copy(CopyFlags& flags) {
   if (auto loaded = load_registries_conf(flags.access); !loaded) {
     return fail_with(loaded.error(), kBadConfiguration);
@@ -113,6 +132,15 @@ int run_copy(CopyFlags& flags) {
   if (!destination_access) return fail_with(destination_access.error(), kBadConfiguration);
   auto options = copy_options(flags.copy);
   if (!options) return fail_with(options.error(), kBadConfiguration);
+  // The key is read (and its passphrase asked for) before anything is copied.
+  auto key = signing_key(flags.signing);
+  if (!key) return fail_with(key.error(), kBadConfiguration);
+  std::string identity;
+  if (*key) {
+    auto named = identity_for(flags);
+    if (!named) return fail_with(named.error(), kBadConfiguration);
+    identity = std::move(*named);
+  }
 
   std::optional<PolicyFiles> policy_files;
   if (flags.verify_policy) {
@@ -143,6 +171,16 @@ int run_copy(CopyFlags& flags) {
                        fmt::format("the destination names {} but the copied manifest is {}",
                                    destination->reference, copied->digest.str()));
   }
+  // Signed before finish(): an archive destination is written out there.
+  std::optional<oci::Digest> signature;
+  if (copied && *key) {
+    auto signed_as = transfer::sign_sigstore(*destination->store, copied->digest, identity, **key);
+    if (signed_as) {
+      signature = *signed_as;
+    } else {
+      copied = std::unexpected(signed_as.error());
+    }
+  }
   if (copied) {
     if (auto finished = destination->store->finish(); !finished) {
       copied = std::unexpected(finished.error());
@@ -153,6 +191,8 @@ int run_copy(CopyFlags& flags) {
   if (!flags.progress.quiet) {
     fmt::print("Copied {} to {} ({})\n", copied->digest.str(), flags.destination,
                stats_text(copied->stats));
+    if (signature)
+      fmt::print("Signed {} as {} ({})\n", copied->digest.str(), identity, signature->str());
   }
   return kCopied;
 }
@@ -173,6 +213,8 @@ void add_copy_command(CLI::App& app) {
       "  regmirror copy --platform linux/arm64 oci-archive:app.tar docker://localhost:5000/app:v2\n"
       "  regmirror copy --verify-policy --policy ./policy.json \\\n"
       "      docker://quay.io/ns/app:v2 docker://registry.example.com/app:v2\n"
+      "  regmirror copy --sign-by-sigstore-private-key release.key \\\n"
+      "      docker://test.example.com/app:1.4 docker://prod.example.com/app:1.4\n"
       "  regmirror copy --src-tls-verify=false --dest-creds ci:secret \\\n"
       "      docker://127.0.0.1:5000/app@sha256:<digest> docker://registry.example.com/app:v2\n"
       "Guide: docs/copy.md");
@@ -187,6 +229,7 @@ void add_copy_command(CLI::App& app) {
   add_copy_options_flags(*copy, flags->copy);
   add_access_flags(*copy, flags->access, Sides::kSourceAndDestination);
   add_progress_flags(*copy, flags->progress);
+  add_signing_flags(*copy, flags->signing, /*with_identity=*/true);
   copy->callback([flags] { throw CLI::RuntimeError(run_copy(*flags)); });
 }
 

@@ -16,7 +16,8 @@ void add_copy_options_flags(CLI::App& command, CopyOptionsFlags& flags) {
           "OS/ARCH[/VARIANT]"))
       ->excludes(command.get_option("--all"));
   command.add_flag("--no-referrers", flags.no_referrers,
-                   "leave signatures, SBOMs and other referrers behind");
+                   "leave signatures, SBOMs and other referrers behind, and cosign's "
+                   "sha256-<hex>.sig/.att/.sbom tags");
   command.add_option("-j,--jobs", flags.jobs, "blobs transferred at once")
       ->check(CLI::Range(1, 64));
 }
@@ -25,6 +26,7 @@ oci::Result<transfer::CopyOptions> copy_options(const CopyOptionsFlags& flags) {
   transfer::CopyOptions options;
   options.all = flags.all;
   options.referrers = !flags.no_referrers;
+  options.attachments = !flags.no_referrers;
   options.jobs = flags.jobs;
   if (!flags.platform.empty()) {
     auto platform = transfer::Platform::parse(flags.platform);

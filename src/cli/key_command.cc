@@ -56,16 +56,21 @@ oci::Result<std::string> new_passphrase() {
   return *first;
 }
 
-// A new file holding `text`; an existing one is never replaced (O_EXCL).
+// A new file holding `text`; an existing one is never replaced (O_EXCL). A file this made but
+// could not fill is removed.
 sys::Result<void> write_new_file(const fs::path& path, std::string_view text, mode_t mode) {
   auto fd = sys::open_file(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (!fd) return std::unexpected(fd.error());
+  sys::Result<void> written;
   // The mode asked for, whatever the umask: a public key others cannot read is of no use.
-  if (::fchmod(fd->get(), mode) != 0) return sys::os_error("chmod", path, errno);
-  if (auto written = sys::write_all(fd->get(), std::as_bytes(std::span(text)), path); !written) {
-    return written;
+  if (::fchmod(fd->get(), mode) != 0) written = sys::os_error("chmod", path, errno);
+  if (written) written = sys::write_all(fd->get(), std::as_bytes(std::span(text)), path);
+  if (written) written = sys::sync_file(fd->get(), path);
+  if (!written) {
+    std::error_code ignored;
+    fs::remove(path, ignored);
   }
-  return sys::sync_file(fd->get(), path);
+  return written;
 }
 
 int run_generate(const GenerateFlags& flags, const fs::path& key_path, const fs::path& pub_path) {
@@ -76,13 +81,15 @@ int run_generate(const GenerateFlags& flags, const fs::path& key_path, const fs:
       !written) {
     return failed(written.error().message);
   }
+  std::error_code ignored;
   if (auto written = write_new_file(pub_path, key.public_pem(), kPublicMode); !written) {
-    std::error_code ignored;
     fs::remove(key_path, ignored);  // half a key pair is of no use
     return failed(written.error().message);
   }
   if (auto synced = sys::sync_directory(flags.output_dir.empty() ? "." : flags.output_dir);
       !synced) {
+    fs::remove(key_path, ignored);  // a pair that may not survive a crash is not reported made
+    fs::remove(pub_path, ignored);
     return failed(synced.error().message);
   }
   fmt::print("Private key written to {}\nPublic key written to {}\n", key_path.string(),

@@ -86,6 +86,10 @@ int run_pull(PullFlags& flags) {
   if (!options) return fail_with(options.error().message, kBadConfiguration);
   const auto registries_d = nodeconf::RegistriesD::load(flags.registries_d);
   if (!registries_d) return fail_with(registries_d.error().message, kBadConfiguration);
+  // A pull reads through the node's mirrors, which may be for digests only: looking up the
+  // attachment tags (sha256-<hex>.sig...) would ask the unreachable source of a disconnected
+  // node, and every absent one would be a line of the pull's report. They are left behind.
+  options->attachments = false;
 
   const oci::Result<nodeconf::RegistriesConf> conf = *flags.access.conf;
   const nodeconf::ShortNameView names = nodeconf::short_name_view(conf, flags.reference);

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,7 +12,9 @@
 #include "cli/output_tree.h"
 #include "cli/render_inputs.h"
 #include "cli/tree_diff.h"
+#include "openshift/drain_rule.h"
 #include "openshift/machine_config.h"
+#include "openshift/mco_release.h"
 #include "openshift/node_files.h"
 
 namespace cli {
@@ -28,11 +32,26 @@ struct RenderFlags {
   std::optional<std::string> machineconfig_role;
   bool legacy_icsp = false;
   std::string payload_repo;
+  bool json = false;
+  std::string mco_release = "4.16";
 };
 
 int fail(const std::string& message) {
   fmt::print(stderr, "regmirror render: {}\n", message);
   return kFailed;
+}
+
+// --check --json: one object, {"identical", "files": [{"path", "change"}], "drain"}.
+std::string check_json(const TreeDiff& diff, const openshift::DrainDecision& drain) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const openshift::NodeFileChange& change : diff.changes) {
+    const char* kind = !change.before ? "added" : !change.after ? "removed" : "changed";
+    files.push_back({{"path", "/" + change.path}, {"change", kind}});
+  }
+  return nlohmann::json{{"identical", diff.identical},
+                        {"files", std::move(files)},
+                        {"drain", {{"required", drain.required}, {"reason", drain.reason}}}}
+      .dump();
 }
 
 int run_render(const RenderFlags& flags) {
@@ -41,6 +60,7 @@ int run_render(const RenderFlags& flags) {
   openshift::RenderOptions options;
   options.legacy_icsp = flags.legacy_icsp;
   options.payload_repo = flags.payload_repo;
+  options.mco_release = openshift::parse_mco_release(flags.mco_release).value();  // checked
   if (flags.base_registries_conf) {
     auto base = read_text_file(*flags.base_registries_conf);
     if (!base) return fail(base.error().message);
@@ -54,15 +74,27 @@ int run_render(const RenderFlags& flags) {
   }
 
   if (flags.check) {
-    const TreeDiff diff = diff_against_node(*flags.check, rendered->files);
-    fmt::print("{}", diff.identical ? "node files match what would be rendered\n" : diff.text);
+    const TreeDiff diff = diff_against_node(*flags.check, rendered->files,
+                                            {std::string(openshift::kSearchRegistriesPath)},
+                                            rendered->not_written_by_mco);
+    const openshift::DrainDecision drain = openshift::drain_decision(diff.changes);
+    if (flags.json) {
+      fmt::print("{}\n", check_json(diff, drain));
+    } else {
+      fmt::print("{}", diff.identical ? "node files match what would be rendered\n" : diff.text);
+      fmt::print("drain: {} ({})\n", drain.required ? "required" : "not required", drain.reason);
+    }
     if (!diff.identical) return kCheckDiffers;
   }
   if (!flags.out) return kRendered;
   std::map<std::string, std::string> files = rendered->files;
   if (flags.machineconfig_role) {
+    std::map<std::string, std::string> carried;
+    for (const std::string& path : rendered->machine_config_paths) {
+      carried[path] = rendered->files.at(path);
+    }
     files[openshift::machine_config_name(*flags.machineconfig_role) + ".yaml"] =
-        openshift::machine_config_yaml(rendered->files, *flags.machineconfig_role);
+        openshift::machine_config_yaml(carried, *flags.machineconfig_role);
   }
   if (auto ok = write_output_tree(*flags.out, files); !ok) return fail(ok.error().message);
   return kRendered;
@@ -81,12 +113,17 @@ void add_render_command(CLI::App& app) {
       "  regmirror render -f ./manifests --out ./node\n"
       "  regmirror render -f icsp.yaml -f image.yaml --out ./node --machineconfig worker\n"
       "  regmirror render -f ./manifests --check ./node-root   # files copied off a node\n"
+      "  regmirror render -f ./manifests --check ./node-root --json   # with the drain verdict\n"
       "Guide: docs/render.md");
   render->add_option("-f,--filename", flags->inputs, "YAML file or directory (repeatable)")
       ->required();
   auto* out =
       render->add_option("--out", flags->out, "directory to create (must not exist or be empty)");
-  render->add_option("--check", flags->check, "diff the rendered files against this node root");
+  auto* check = render->add_option(
+      "--check", flags->check,
+      "diff the rendered files against this node root, and say whether the MCO would drain");
+  render->add_flag("--json", flags->json, "with --check: one JSON object instead of the diff")
+      ->needs(check);
   render->add_option("--base-registries-conf", flags->base_registries_conf,
                      "the node's registries.conf before the MCO edits it (default: the MCO's)");
   render
@@ -96,6 +133,17 @@ void add_render_command(CLI::App& app) {
       ->needs(out);
   render->add_flag("--legacy-icsp", flags->legacy_icsp,
                    "write mirror-by-digest-only = true (clusters before pull-from-mirror)");
+  render
+      ->add_option("--mco-release", flags->mco_release,
+                   "write the byte layout of this MCO release: 4.17 indents policy.json, 4.19 "
+                   "adds additional-layer-store-auth-helper")
+      ->capture_default_str()
+      ->check(
+          [](const std::string& text) {
+            return openshift::parse_mco_release(text) ? std::string()
+                                                      : "not a release like 4.16 or 4.19";
+          },
+          "MAJOR.MINOR");
   render->add_option("--payload-repo", flags->payload_repo,
                      "release payload repository that must not be blocked");
   render->callback([flags] {

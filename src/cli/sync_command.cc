@@ -9,6 +9,7 @@
 
 #include "cli/access_flags.h"
 #include "cli/progress_choice.h"
+#include "cli/signing_flags.h"
 #include "cli/sync_status_command.h"
 #include "sync/archive.h"
 #include "sync/mirror_sets.h"
@@ -37,6 +38,7 @@ struct SyncFlags {
   bool no_referrers = false;
   AccessFlags access;
   ProgressFlags progress;
+  SigningFlags signing;
 };
 
 int fail_with(const std::string& message, int status) {
@@ -139,10 +141,14 @@ int run_sync(SyncFlags& flags) {
   if (config->registries.empty()) {
     return fail_with(flags.config + ": no registries to sync to (or use --to-dir)", kUsageError);
   }
+  // The key is read (and its passphrase asked for) before anything is copied.
+  auto key = signing_key(flags.signing);
+  if (!key) return fail_with(key.error().message, kUsageError);
   imagesync::SyncRunOptions options;
   options.jobs = flags.jobs;
   options.blob_jobs = flags.blob_jobs;
   options.referrers = !flags.no_referrers;
+  if (*key) options.sign_with = &**key;
   const imagesync::SyncPlan plan = imagesync::plan_sync(*config, repositories, flags.jobs);
   const imagesync::SyncSummary summary =
       imagesync::run_plan(*config, plan, options, repositories, *progress);
@@ -165,6 +171,7 @@ void add_sync_command(CLI::App& app) {
       "  regmirror sync --config sync.yaml                  # to every registry it lists\n"
       "  regmirror sync --config sync.yaml --to-dir /media/usb/set-2 --since /media/usb/set-1\n"
       "  regmirror sync --from-dir /media/usb/set-2 --to mirror.internal:5000/mirror\n"
+      "  regmirror sync --config sync.yaml --sign-by-sigstore-private-key release.key\n"
       "  oc apply -f regmirror-mirror-sets/imagedigestmirrorset.yaml\n"
       "  regmirror sync status --server https://mirror.internal:5000   # scheduled sets\n"
       "Guide: docs/sync.md");
@@ -189,9 +196,15 @@ void add_sync_command(CLI::App& app) {
       ->check(CLI::Range(1, 64));
   sync->add_option("--blob-jobs", flags->blob_jobs, "blobs moved at once per image (default 4)")
       ->check(CLI::Range(1, 64));
-  sync->add_flag("--no-referrers", flags->no_referrers, "leave signatures and SBOMs behind");
+  sync->add_flag(
+      "--no-referrers", flags->no_referrers,
+      "leave signatures and SBOMs behind (referrers and cosign's sha256-<hex>.sig tags)");
   add_access_flags(*sync, flags->access, Sides::kSourceAndDestination);
   add_progress_flags(*sync, flags->progress);
+  add_signing_flags(*sync, flags->signing, /*with_identity=*/false);
+  // An archive has no destination reference to sign for; the images it carries keep the
+  // signatures they had.
+  sync->get_option("--sign-by-sigstore-private-key")->excludes(to_dir)->excludes(from_dir);
   add_sync_status_command(*sync);
   sync->callback([flags, config, from_dir] {
     if (config->count() == 0 && from_dir->count() == 0) {

@@ -46,14 +46,18 @@ std::string line_diff(const std::string& before, const std::string& after) {
 }
 
 TreeDiff diff_against_node(const std::string& node_root,
-                           const std::map<std::string, std::string>& rendered) {
+                           const std::map<std::string, std::string>& rendered,
+                           const std::vector<std::string>& removable,
+                           const std::set<std::string>& optional) {
   TreeDiff diff;
   for (const auto& [path, content] : rendered) {
     const std::filesystem::path on_node = std::filesystem::path(node_root) / path;
     std::ifstream in(on_node, std::ios::binary);
     if (!in) {
+      if (optional.contains(path)) continue;
       diff.identical = false;
       diff.text += "missing on node: /" + path + "\n";
+      diff.changes.push_back({path, std::nullopt, content});
       continue;
     }
     std::ostringstream current;
@@ -62,6 +66,17 @@ TreeDiff diff_against_node(const std::string& node_root,
     diff.identical = false;
     diff.text +=
         "--- node /" + path + "\n+++ rendered /" + path + "\n" + line_diff(current.str(), content);
+    diff.changes.push_back({path, current.str(), content});
+  }
+  for (const std::string& path : removable) {
+    if (rendered.contains(path)) continue;
+    std::ifstream in(std::filesystem::path(node_root) / path, std::ios::binary);
+    if (!in) continue;
+    std::ostringstream current;
+    current << in.rdbuf();
+    diff.identical = false;
+    diff.text += "only on node (would be removed): /" + path + "\n";
+    diff.changes.push_back({path, current.str(), std::nullopt});
   }
   return diff;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "oci/attachment_tag.h"
 #include "oci/digest.h"
 #include "storage/filesystem_driver.h"
 
@@ -159,7 +160,9 @@ oci::Result<registry::ManifestContent> PullThrough::revalidate_tag(const Upstrea
                                                                    const std::string& repository,
                                                                    const std::string& tag) {
   const Upstream& upstream = *match.upstream;
-  if (!upstream.tags.allows(tag)) {
+  // An attachment tag (sha256-<hex>.sig...) follows the image it belongs to, not the tag rules:
+  // whoever may pull the image by digest may read its signatures.
+  if (!oci::parse_attachment_tag(tag) && !upstream.tags.allows(tag)) {
     return oci::fail(oci::ErrorCode::kManifestUnknown, "tag not mirrored",
                      fmt::format("the mirror's tag rules for {} leave out {}", upstream.url, tag));
   }

@@ -76,6 +76,11 @@ class Decoder {
           string_array(root, "credential-helpers", "credential-helpers", file.credential_helpers);
     }
     if (status) status = string(root, "short-name-mode", "short-name-mode", file.short_name_mode);
+    if (status) {
+      status =
+          string(root, "additional-layer-store-auth-helper", "additional-layer-store-auth-helper",
+                 file.additional_layer_store_auth_helper);
+    }
     if (status) status = aliases(root, file.aliases);
     if (status) status = v1_tables(root, file.v1);
     return status;

@@ -25,6 +25,8 @@ struct DecodedConfigFile {
   std::optional<std::vector<std::string>> unqualified_search_registries;
   std::optional<std::vector<std::string>> credential_helpers;
   std::string short_name_mode;
+  // containers/image 5.29+; the resolver (5.23) ignores it, the MCO renderer keeps it.
+  std::string additional_layer_store_auth_helper;
   std::optional<std::map<std::string, std::string>> aliases;
   DecodedV1Tables v1;
 };

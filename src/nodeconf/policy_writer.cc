@@ -47,7 +47,7 @@ PolicyDocument policy_document_from_json(const nlohmann::json& policy) {
   return document;
 }
 
-std::string write_policy_json(const PolicyDocument& document) {
+std::string write_policy_json(const PolicyDocument& document, JsonLayout layout) {
   nlohmann::json transports = nlohmann::json::object();
   for (const auto& [transport, scopes] : document.transports) {
     nlohmann::json out = nlohmann::json::object();
@@ -57,7 +57,9 @@ std::string write_policy_json(const PolicyDocument& document) {
   nlohmann::json policy = {{"default", document.default_requirements},
                            {"transports", std::move(transports)}};
   // `<`, `>` and `&` can only occur inside strings, so escaping the whole text is safe.
-  return go_escape_html(policy.dump());
+  // dump(2) lays out as Go's MarshalIndent(v, "", "  "): `"key": value`, "[]" and "{}" when
+  // empty, no newline at the end.
+  return go_escape_html(policy.dump(layout == JsonLayout::kIndented ? 2 : -1));
 }
 
 }  // namespace nodeconf

@@ -1,6 +1,6 @@
 // Writes policy.json as the machine-config operator does (Go's json.Marshal of
-// containers/image's signature.Policy): compact, object keys sorted, `<`, `>` and `&`
-// escaped as \u003c, \u003e and \u0026.
+// containers/image's signature.Policy; json.MarshalIndent with two spaces since MCO 4.17):
+// object keys sorted, `<`, `>` and `&` escaped as \u003c, \u003e and \u0026.
 #pragma once
 
 #include <map>
@@ -23,6 +23,9 @@ struct PolicyDocument {
 PolicyDocument default_node_policy();
 
 PolicyDocument policy_document_from_json(const nlohmann::json& policy);
-std::string write_policy_json(const PolicyDocument& document);
+enum class JsonLayout { kCompact, kIndented };
+
+std::string write_policy_json(const PolicyDocument& document,
+                              JsonLayout layout = JsonLayout::kCompact);
 
 }  // namespace nodeconf

@@ -31,5 +31,44 @@ TEST(PolicyWriter, RoundTripsThroughJson) {
   EXPECT_TRUE(Policy::parse(text, "policy.json").has_value());
 }
 
+// What Go's json.MarshalIndent(policy, "", "  ") printed for the same document (MCO 4.17+).
+TEST(PolicyWriter, IndentedIsGosMarshalIndent) {
+  PolicyDocument document = default_node_policy();
+  document.default_requirements = {{{"type", "reject"}}};
+  document.transports["docker"]["quay.io"] = {{{"type", "insecureAcceptAnything"}}};
+  document.transports["docker"]["a.example.com/<x>&"] = {{{"type", "reject"}}};
+  document.transports["atomic"];
+  EXPECT_EQ(write_policy_json(document, JsonLayout::kIndented),
+            "{\n"
+            "  \"default\": [\n"
+            "    {\n"
+            "      \"type\": \"reject\"\n"
+            "    }\n"
+            "  ],\n"
+            "  \"transports\": {\n"
+            "    \"atomic\": {},\n"
+            "    \"docker\": {\n"
+            "      \"a.example.com/\\u003cx\\u003e\\u0026\": [\n"
+            "        {\n"
+            "          \"type\": \"reject\"\n"
+            "        }\n"
+            "      ],\n"
+            "      \"quay.io\": [\n"
+            "        {\n"
+            "          \"type\": \"insecureAcceptAnything\"\n"
+            "        }\n"
+            "      ]\n"
+            "    },\n"
+            "    \"docker-daemon\": {\n"
+            "      \"\": [\n"
+            "        {\n"
+            "          \"type\": \"insecureAcceptAnything\"\n"
+            "        }\n"
+            "      ]\n"
+            "    }\n"
+            "  }\n"
+            "}");
+}
+
 }  // namespace
 }  // namespace nodeconf

@@ -93,17 +93,23 @@ std::string toml_quote(std::string_view text) {
 
 std::string write_registries_conf(const RegistriesConfDocument& document) {
   std::string out;
-  write_key(out, "", "unqualified-search-registries",
-            toml_string_list(document.unqualified_search_registries));
+  if (document.unqualified_search_registries) {
+    write_key(out, "", "unqualified-search-registries",
+              toml_string_list(*document.unqualified_search_registries));
+  }
   if (document.credential_helpers) {
     write_key(out, "", "credential-helpers", toml_string_list(*document.credential_helpers));
   }
   // short-name-mode has no omitempty either; "" leaves the mode to the drop-ins and default.
   write_key(out, "", "short-name-mode", toml_quote(document.short_name_mode));
+  if (document.additional_layer_store_auth_helper) {
+    write_key(out, "", "additional-layer-store-auth-helper",
+              toml_quote(*document.additional_layer_store_auth_helper));
+  }
   for (const Registry& registry : document.registries) write_registry(out, registry);
-  if (!document.aliases.empty()) {
+  if (document.aliases) {
     out += "\n[aliases]\n";
-    for (const auto& [name, value] : document.aliases) {
+    for (const auto& [name, value] : *document.aliases) {
       write_key(out, "  ", toml_key(name), toml_quote(value));
     }
   }

@@ -16,12 +16,16 @@ namespace nodeconf {
 
 // What a generated registries.conf holds; the rest of RegistriesConf is what loading adds.
 struct RegistriesConfDocument {
-  std::vector<std::string> unqualified_search_registries;
-  std::vector<Registry> registries;                            // written in this order
-  std::optional<std::vector<std::string>> credential_helpers;  // nullopt: key left out
+  std::optional<std::vector<std::string>> unqualified_search_registries;  // nullopt: left out
+  std::vector<Registry> registries;                                       // written in this order
+  std::optional<std::vector<std::string>> credential_helpers;             // nullopt: key left out
   std::string short_name_mode;  // "", "disabled", "permissive" or "enforcing"
+  // nullopt: the key is not in the encoder's struct (containers/image before 5.30, in MCO
+  // releases before 4.19); else written, "" included, as it has no omitempty either.
+  std::optional<std::string> additional_layer_store_auth_helper;
   // [aliases]: short name -> fully qualified repository, "" resetting an earlier alias.
-  std::map<std::string, std::string> aliases;
+  // nullopt: no [aliases] table; an empty one is written as an empty table.
+  std::optional<std::map<std::string, std::string>> aliases;
 };
 
 std::string write_registries_conf(const RegistriesConfDocument& document);

@@ -50,18 +50,24 @@ TEST(RegistriesConfWriter, WritesTheMachineConfigOperatorLayout) {
   EXPECT_EQ(write_registries_conf(mirrors_document()), read_golden("mirrors.conf"));
 }
 
-TEST(RegistriesConfWriter, EmptyDocumentKeepsTheTopLevelKeys) {
-  EXPECT_EQ(write_registries_conf({}),
-            "unqualified-search-registries = []\nshort-name-mode = \"\"\n");
+// BurntSushi/toml leaves out nil slices and maps but not empty ones, and writes
+// short-name-mode, which has no omitempty, always (checked against the MCO's encoder).
+TEST(RegistriesConfWriter, EmptyDocumentKeepsOnlyShortNameMode) {
+  EXPECT_EQ(write_registries_conf({}), "short-name-mode = \"\"\n");
+  RegistriesConfDocument empty_lists;
+  empty_lists.unqualified_search_registries.emplace();
+  empty_lists.aliases.emplace();
+  EXPECT_EQ(write_registries_conf(empty_lists),
+            "unqualified-search-registries = []\nshort-name-mode = \"\"\n\n[aliases]\n");
 }
 
 TEST(RegistriesConfWriter, WritesHelpersModeAndAliases) {
   RegistriesConfDocument document;
   document.credential_helpers = std::vector<std::string>{"containers-auth.json"};
   document.short_name_mode = "enforcing";
-  document.aliases = {{"busybox", "docker.io/library/busybox"}, {"team/app", ""}};
+  document.aliases = std::map<std::string, std::string>{{"busybox", "docker.io/library/busybox"},
+                                                        {"team/app", ""}};
   EXPECT_EQ(write_registries_conf(document),
-            "unqualified-search-registries = []\n"
             "credential-helpers = [\"containers-auth.json\"]\n"
             "short-name-mode = \"enforcing\"\n"
             "\n[aliases]\n"

@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <system_error>
 #include <vector>
 
@@ -59,7 +58,8 @@ oci::Result<LookasideNamespace> parse_namespace(const YAML::Node& node, const st
   auto entries = mapping_entries(node, where);
   if (!entries) return std::unexpected(entries.error());
   for (const auto& [key, value] : *entries) {
-    const std::string field = where + "." + key;
+    std::string field = where;
+    field.append(".").append(key);
     std::string* text = key == "lookaside"           ? &out.lookaside
                         : key == "lookaside-staging" ? &out.lookaside_staging
                         : key == "sigstore"          ? &out.sigstore
@@ -73,9 +73,9 @@ oci::Result<LookasideNamespace> parse_namespace(const YAML::Node& node, const st
       auto parsed = bool_field(value, field);
       if (!parsed) return std::unexpected(parsed.error());
       out.use_sigstore_attachments = *parsed;
-    } else {
-      return fail(where + ": unknown key " + go_quote(key));
     }
+    // Other keys are ignored, as go-yaml's Unmarshal into containers/image's struct does:
+    // a file podman reads (with keys of a newer containers/image, say) reads here too.
   }
   return out;
 }
@@ -161,13 +161,13 @@ oci::Result<RegistriesD> RegistriesD::parse(std::string_view yaml, std::string_v
       auto scopes = mapping_entries(value, "parsing " + source + ": docker");
       if (!scopes) return std::unexpected(scopes.error());
       for (const auto& [scope, settings] : *scopes) {
-        auto ns = parse_namespace(settings, "parsing " + source + ": docker." + scope);
+        std::string where = "parsing " + source;
+        where.append(": docker.").append(scope);
+        auto ns = parse_namespace(settings, where);
         if (!ns) return std::unexpected(ns.error());
         out.docker_.emplace(scope, std::move(*ns));
         out.docker_sources_.emplace(scope, source);
       }
-    } else {
-      return fail("parsing " + source + ": unknown key " + go_quote(key));
     }
   }
   return out;

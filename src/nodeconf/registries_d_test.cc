@@ -94,11 +94,10 @@ TEST(RegistriesD, NothingConfiguredIsNoLookaside) {
   }
 }
 
-TEST(RegistriesD, RefusesWrongTypesAndUnknownKeys) {
+TEST(RegistriesD, RefusesWrongTypes) {
   for (std::string_view bad : {
            "- a list\n",
            "just a string\n",
-           "lookaside: file:///x\n",     // a namespace key at the top
            "docker: [a, b]\n",           // docker must be a mapping
            "docker: file:///x\n",        //
            "default-docker: [x]\n",      //
@@ -108,8 +107,6 @@ TEST(RegistriesD, RefusesWrongTypesAndUnknownKeys) {
            "docker:\n  quay.io:\n    use-sigstore-attachments: \"true\"\n",
            "docker:\n  quay.io:\n    use-sigstore-attachments: maybe\n",
            "docker:\n  quay.io:\n    use-sigstore-attachments: [true]\n",
-           "docker:\n  quay.io:\n    use-cosign-attachments: true\n",
-           "docker:\n  quay.io:\n    lookasides: file:///x\n",
            "docker:\n  [a, b]: {lookaside: file:///x}\n",  // a key that is not a string
            "docker:\n  quay.io: {lookaside: file:///a}\n  quay.io: {lookaside: file:///b}\n",
            "default-docker: {lookaside: file:///a, lookaside: file:///b}\n",
@@ -120,6 +117,17 @@ TEST(RegistriesD, RefusesWrongTypesAndUnknownKeys) {
       EXPECT_TRUE(config.error().message.starts_with("parsing bad.yaml: ")) << bad;
     }
   }
+}
+
+TEST(RegistriesD, IgnoresUnknownKeysAsContainersImage) {
+  oci::Result<RegistriesD> config = RegistriesD::parse(
+      "lookaside: file:///top\n"
+      "docker:\n  quay.io:\n    use-cosign-attachments: true\n    lookasides: file:///x\n"
+      "    lookaside: file:///sigs\n",
+      "newer.yaml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->lookaside("quay.io/ns/app"), "file:///sigs");
+  EXPECT_FALSE(config->use_sigstore_attachments("quay.io/ns/app"));
 }
 
 TEST(RegistriesD, RefusesMalformedAndTruncatedYaml) {
@@ -133,7 +141,7 @@ TEST(RegistriesD, RefusesMalformedAndTruncatedYaml) {
   }
 }
 
-TEST(RegistriesD, AliasBombIsRefusedWithoutExpandingIt) {
+TEST(RegistriesD, AliasBombIsNotExpanded) {
   // A billion laughs: each level nine aliases of the one before.
   std::string bomb = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
   for (int level = 1; level < 10; ++level) {
@@ -145,7 +153,10 @@ TEST(RegistriesD, AliasBombIsRefusedWithoutExpandingIt) {
     for (int i = 1; i < 9; ++i) bomb.append(", ").append(previous);
     bomb += "]\n";
   }
-  EXPECT_FALSE(RegistriesD::parse(bomb, "bomb.yaml"));
+  // Under keys nobody reads it is ignored, never walked; where a mapping is read it is refused.
+  EXPECT_TRUE(RegistriesD::parse(bomb, "bomb.yaml"));
+  EXPECT_FALSE(RegistriesD::parse(bomb + "docker: *a9\n", "bomb.yaml"));
+  EXPECT_FALSE(RegistriesD::parse(bomb + "docker:\n  quay.io: *a9\n", "bomb.yaml"));
   EXPECT_FALSE(RegistriesD::parse("docker:\n  quay.io: &x {lookaside: *x}\n", "bomb.yaml"));
   // Aliases of plain values are fine, as in any YAML.
   oci::Result<RegistriesD> aliased = RegistriesD::parse(

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "openshift/yaml_reader.h"
@@ -34,6 +35,9 @@ RenderOptions read_options(const fs::path& file) {
   for (std::string line; std::getline(lines, line);) {
     if (line == "legacy-icsp") options.legacy_icsp = true;
     if (line.starts_with("payload-repo=")) options.payload_repo = line.substr(13);
+    if (line.starts_with("mco-release=")) {
+      options.mco_release = parse_mco_release(line.substr(12)).value();
+    }
     if (line.starts_with("base-registries-conf=")) {
       options.base_registries_conf_name = line.substr(21);
       options.base_registries_conf = read_text(file.parent_path() / line.substr(21));
@@ -102,6 +106,23 @@ TEST(NodeFiles, ErrorCases) {
     EXPECT_NE(rendered.error().message.find(first_line.substr(9)), std::string::npos)
         << rendered.error().message;
   }
+}
+
+// createNewIgnition (the MCO's container-runtime-config helpers.go) leaves out files it did
+// not generate; CAs travel in the ControllerConfig, not the MachineConfig.
+TEST(NodeFiles, MachineConfigCarriesOnlyRegeneratedFiles) {
+  using Paths = std::set<std::string>;
+  auto paths = [](const char* name) {
+    auto rendered = render_file(kTestdata / "render" / name / "input.yaml",
+                                read_options(kTestdata / "render" / name / "options"));
+    EXPECT_TRUE(rendered) << name;
+    return rendered ? rendered->machine_config_paths : Paths{};
+  };
+  EXPECT_EQ(paths("untouched-allowed-only"), Paths{std::string(kPolicyJsonPath)});
+  EXPECT_EQ(paths("untouched-ca-only-base"), Paths{std::string(kSearchRegistriesPath)});
+  EXPECT_EQ(paths("icsp-docs"), Paths{std::string(kRegistriesConfPath)});
+  EXPECT_EQ(paths("image-allowed-insecure-ca"),
+            (Paths{std::string(kRegistriesConfPath), std::string(kPolicyJsonPath)}));
 }
 
 }  // namespace

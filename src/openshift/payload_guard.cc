@@ -48,6 +48,7 @@ GuardedScopes guard_payload(const std::vector<std::string>& blocked,
     } else {
       out.registries_blocked.push_back(scope);
       if (scope != payload_repo) out.policy_blocked.push_back(scope);
+      out.policy_allowed.push_back(payload_repo);
     }
   }
   if (!dropped.empty()) {

@@ -1,8 +1,9 @@
 // The MCO never blocks the release payload outright (getValidBlockedAndAllowedRegistries):
 // a blocked scope containing the payload repository is left out, with one error listing
 // such scopes, unless a digest mirror outside every blocked scope serves the payload. When
-// one does, the scope stays blocked in registries.conf, and stays out of policy.json only when
-// it is exactly the payload repository, so the mirrors can still be used.
+// one does, the scope stays blocked in registries.conf, stays out of policy.json only when
+// it is exactly the payload repository, and the payload repository is accepted in policy.json,
+// so the mirrors can still be used.
 #pragma once
 
 #include <map>
@@ -16,7 +17,9 @@ namespace openshift {
 struct GuardedScopes {
   std::vector<std::string> registries_blocked;  // for registries.conf
   std::vector<std::string> policy_blocked;      // for policy.json
-  std::string warning;                          // the MCO's error, "" when nothing was dropped
+  // The payload repository, accepted in policy.json when a blocked scope holding it stays.
+  std::vector<std::string> policy_allowed;
+  std::string warning;  // the MCO's error, "" when nothing was dropped
 };
 
 // `payload_repo` "" = no payload to protect.

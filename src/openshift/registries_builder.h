@@ -1,6 +1,9 @@
-// registries.conf as runtime-utils' EditRegistriesConfig edits the node's base file: one
-// [[registry]] per mirrored source (sorted), then insecure and blocked scopes applied to
-// their entries, nested entries and nested mirrors.
+// registries.conf as runtime-utils' EditRegistriesConfig edits the node's base file: the
+// digest-mirrored sources (sorted), then the tag-mirrored ones (sorted), each appended or
+// merged into an existing entry; then an entry for each new blocked scope, then each new
+// insecure scope, in the order given; insecure and blocked flags applied to nested entries
+// (and insecure to nested mirrors); last, entries nested in a mirrored source without mirrors
+// inherit its mirrors.
 #pragma once
 
 #include <map>

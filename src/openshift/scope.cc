@@ -18,8 +18,12 @@ std::string scope_problem(std::string_view scope) {
 bool scope_is_nested(std::string_view inner, std::string_view outer) {
   if (inner == outer) return true;
   if (outer.starts_with("*.")) {
-    std::string_view host = inner.substr(0, inner.find('/'));
-    if (host.starts_with("*.")) host.remove_prefix(1);
+    // As runtime-utils' ScopeIsNestedInsideScope: with a ':' the host is what precedes the
+    // first ':' and must hold no '/'; without one, what precedes the first '/'.
+    const std::size_t colon = inner.find(':');
+    const std::string_view host =
+        colon != std::string_view::npos ? inner.substr(0, colon) : inner.substr(0, inner.find('/'));
+    if (colon != std::string_view::npos && host.find('/') != std::string_view::npos) return false;
     return host.ends_with(outer.substr(1));
   }
   return inner.size() > outer.size() && inner.starts_with(outer) && inner[outer.size()] == '/';

@@ -17,13 +17,13 @@ namespace signature::internal {
 inline constexpr std::uint64_t kScryptN = 32768;
 inline constexpr std::uint64_t kScryptR = 8;
 inline constexpr std::uint64_t kScryptP = 1;
-// The most a key file may ask for: N up to 16 times cosign's (securesystemslib itself accepts
-// only N = 2^15 and 2^16 with r = 8, p = 1), r and p small. A file asking more is refused
-// before any work: scrypt's memory is 128·N·r bytes (512 MiB at these limits) and its time
-// grows with N·r·p.
+// The most a key file may ask for. go-securesystemslib accepts only N = 2^15, 2^16 and 2^17
+// with r = 8, p = 1; this allows N up to 16 times cosign's, r up to 8 and p up to 2, and refuses
+// more before any work: scrypt's memory is 128·N·r bytes (512 MiB at these limits) and its time
+// grows with N·r·p (32 times a cosign key's, a few seconds, at most).
 inline constexpr std::uint64_t kMaxScryptN = kScryptN << 4;
 inline constexpr std::uint64_t kMaxScryptR = 8;
-inline constexpr std::uint64_t kMaxScryptP = 4;
+inline constexpr std::uint64_t kMaxScryptP = 2;
 
 // `plaintext` sealed under `passphrase` with fresh random salt and nonce and cosign's
 // parameters: the envelope's JSON text, members in cosign's order.

@@ -15,7 +15,7 @@
 namespace signature {
 
 // A key file or keyData larger than this is refused: public keyrings are kilobytes.
-inline constexpr std::uint64_t kMaxGpgKeyBytes = 4 * 1024 * 1024;
+inline constexpr std::uint64_t kMaxGpgKeyBytes = std::uint64_t{4} << 20;
 
 // The key blobs of a signedBy requirement object (`raw` as nodeconf::PolicyRequirement::raw
 // holds it). Errors name the field and the file: an unreadable or missing file, a keyData that

@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-json requirement(json fields) {
+json requirement(const json& fields) {
   json raw = {{"type", "signedBy"}, {"keyType", "GPGKeys"}};
   raw.update(fields);
   return raw;

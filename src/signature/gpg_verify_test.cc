@@ -266,7 +266,8 @@ TEST_F(GpgVerifyTest, RefusesAnOversizedSignatureUnread) {
 }
 
 TEST_F(GpgVerifyTest, RefusesAPayloadThatDecompressesBeyondTheLimit) {
-  const std::string bomb = keys_->sign(std::string(16 * 1024 * 1024, '0'), "-u " + trusted_fpr_);
+  const std::string bomb =
+      keys_->sign(std::string(std::size_t{16} << 20, '0'), "-u " + trusted_fpr_);
   ASSERT_LT(bomb.size(), kMaxGpgSignatureBytes);
   oci::Result<std::string> payload =
       verify_gpg_signature(key_path_requirement(path("trusted.gpg")), bomb);

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "oci/attachment_tag.h"
 #include "sync/sync_test_store.h"
 #include "transfer/layout_index.h"
 
@@ -133,6 +134,27 @@ TEST_F(ArchiveTest, SinceLeavesOutWhatTheEarlierArchiveHoldsAndLoadsInOrder) {
   const SyncSummary again = from_dir(root_ / "second", target);
   EXPECT_TRUE(again.nothing_copied()) << format_summary(again);
   EXPECT_EQ(again.destinations[0].images_skipped, 3);
+}
+
+TEST_F(ArchiveTest, AttachmentTagsTravelThroughTheArchiveWithTheirImage) {
+  const std::string sig_tag = oci::attachment_tag(v1_, "sig");
+  const std::string signature =
+      sources_.registry("quay.io").push_image("app/api", sig_tag, {"signature"});
+  const SyncSummary written = to_dir("images:\n  - source: quay.io/app/api:v1\n", root_ / "a");
+  ASSERT_TRUE(written.ok()) << format_summary(written);
+  EXPECT_EQ(index_names(root_ / "a"),
+            (std::vector<std::string>{"quay.io/app/api:" + sig_tag, "quay.io/app/api:v1"}));
+
+  MemoryRepositories target;
+  const SyncSummary loaded = from_dir(root_ / "a", target);
+  ASSERT_TRUE(loaded.ok()) << format_summary(loaded);
+  EXPECT_EQ(loaded.destinations[0].images_ok, 1);  // the signature is not an image
+  auto& mirror = target.registry("mirror.example.com");
+  EXPECT_EQ(mirror.tag_digest("m/app/api", sig_tag), signature);
+  EXPECT_EQ(mirror.tag_digest("m/app/api", "v1"), v1_);
+  const auto pairs = archive_mirrors(root_ / "a", *Destination::parse("mirror.example.com/m"), {});
+  ASSERT_TRUE(pairs);
+  EXPECT_EQ(pairs->pairs.size(), 1u);
 }
 
 TEST_F(ArchiveTest, ChildManifestsOfTheEarlierArchiveComeFromTheDestination) {

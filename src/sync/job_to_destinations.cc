@@ -5,19 +5,22 @@
 #include <memory>
 
 #include "sync/guarded_store.h"
+#include "transfer/sign_image.h"
 
 namespace imagesync {
 
 std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& config,
                                          std::span<DestinationHealth> health,
                                          const transfer::CopyOptions& copy,
-                                         RepositoryOpener& opener, transfer::Progress& progress) {
+                                         RepositoryOpener& opener, transfer::Progress& progress,
+                                         const signature::PrivateKey* sign_with) {
   const std::size_t count = config.registries.size();
   std::vector<DestinationOutcome> outcomes;
   outcomes.reserve(count);
   std::vector<std::unique_ptr<transfer::ImageStore>> stores(count);
   std::vector<transfer::CopyTarget> targets;
-  std::vector<std::size_t> target_of;  // destination index of each target
+  std::vector<std::size_t> target_of;    // destination index of each target
+  std::vector<std::string> identity_of;  // each target's signing identity
   for (std::size_t d = 0; d < count; ++d) {
     const Destination& destination = config.registries[d];
     auto repository = destination_repository(job.repository, destination, config.rewrite);
@@ -43,6 +46,7 @@ std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& c
         std::make_unique<GuardedStore>(std::move(*sink), health[d], destination.str(), progress);
     targets.push_back(transfer::CopyTarget{stores[d].get(), job.destination_tag});
     target_of.push_back(d);
+    identity_of.push_back(transfer::signing_identity(repository->name(), job.destination_tag));
   }
   if (targets.empty()) return outcomes;
   auto source = opener.open_source(job.repository);
@@ -55,7 +59,17 @@ std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& c
     DestinationOutcome& outcome = outcomes[target_of[t]];
     if (!results[t]) {
       outcome.copied = std::unexpected(results[t].error());
-    } else if (auto finished = targets[t].store->finish(); !finished) {
+      continue;
+    }
+    if (sign_with != nullptr) {
+      auto signed_as = transfer::sign_sigstore(*targets[t].store, results[t]->digest,
+                                               identity_of[t], *sign_with);
+      if (!signed_as) {
+        outcome.copied = std::unexpected(signed_as.error());
+        continue;
+      }
+    }
+    if (auto finished = targets[t].store->finish(); !finished) {
       outcome.copied = std::unexpected(finished.error());
     } else {
       outcome.copied = results[t]->stats;

@@ -1,7 +1,8 @@
 // One job of a sync plan to every destination at once: the image is read from the source
 // once and each blob fanned out to the destinations that lack it (copy_image_to_all). Each
 // destination is written through a GuardedStore over its health; one already down is not
-// asked at all.
+// asked at all. With a signing key, each destination's image is then signed as that
+// destination's reference (transfer/sign_image.h).
 #pragma once
 
 #include <span>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "oci/error.h"
+#include "signature/private_key.h"
 #include "sync/destination_health.h"
 #include "sync/sync_config.h"
 #include "sync/sync_plan.h"
@@ -26,6 +28,7 @@ struct DestinationOutcome {
 std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& config,
                                          std::span<DestinationHealth> health,
                                          const transfer::CopyOptions& copy,
-                                         RepositoryOpener& opener, transfer::Progress& progress);
+                                         RepositoryOpener& opener, transfer::Progress& progress,
+                                         const signature::PrivateKey* sign_with = nullptr);
 
 }  // namespace imagesync

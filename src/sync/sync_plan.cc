@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "oci/attachment_tag.h"
 #include "sync/sync_workers.h"
 #include "transfer/platform.h"
 
@@ -54,6 +55,10 @@ EntryPlan plan_entry(const ImageEntry& image, RepositoryOpener& opener) {
           PlanProblem{repository.name(), fmt::format("listing tags: {}", listed.error().message)};
       return plan;
     }
+    // cosign's attachment tags (sha256-<hex>.sig...) are not images of their own: they travel
+    // with the images they belong to, and only with those.
+    std::erase_if(
+        *listed, [](const std::string& tag) { return oci::parse_attachment_tag(tag).has_value(); });
     tags = select_tags(image.filter, *listed);
   }
   for (const auto& tag : tags) add_jobs(image, repository, tag, plan.jobs);

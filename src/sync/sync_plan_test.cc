@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "oci/attachment_tag.h"
 #include "sync/sync_test_store.h"
 
 namespace imagesync {
@@ -84,6 +85,18 @@ images:
                                  "quay.io/app/api:v1.0 tagged",
                                  "quay.io/app/api:latest tagged",
                              }));
+}
+
+TEST_F(SyncPlanTest, AttachmentTagsAreNotImagesOfTheirOwn) {
+  auto& quay = repositories_.registry("quay.io");
+  const std::string web = quay.tag_digest("app/web", "1.0");
+  quay.push_image("app/web", oci::attachment_tag(web, "sig"), {"signature"});
+  const auto plan = plan_sync(config_of(R"(
+images:
+  - source: quay.io/app/web
+)"),
+                              repositories_, 4);
+  EXPECT_EQ(described(plan), (std::vector<std::string>{"quay.io/app/web:1.0 tagged"}));
 }
 
 TEST_F(SyncPlanTest, ExactTagsAloneAreNotListed) {

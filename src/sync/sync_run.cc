@@ -56,6 +56,7 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
   transfer::CopyOptions copy;
   copy.homes = &homes;
   copy.referrers = options.referrers;
+  copy.attachments = options.referrers;
   copy.jobs = options.blob_jobs;
   // Per destination, the images that failed and whether for want of an answer.
   std::vector<std::vector<std::pair<ImageFailure, bool>>> failed(config.registries.size());
@@ -70,7 +71,7 @@ SyncSummary run_plan(const SyncConfig& config, const SyncPlan& plan, const SyncR
     transfer::CopyOptions job_copy = copy;
     job_copy.all = !job.platform;
     job_copy.platform = job.platform;
-    auto outcomes = copy_job(job, config, health, job_copy, opener, progress);
+    auto outcomes = copy_job(job, config, health, job_copy, opener, progress, options.sign_with);
     std::lock_guard lock(mutex);
     for (std::size_t d = 0; d < outcomes.size(); ++d) {
       DestinationSummary& out = summary.destinations[d];

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "signature/private_key.h"
 #include "sync/sync_config.h"
 #include "sync/sync_plan.h"
 #include "transfer/copy_image.h"
@@ -24,10 +25,12 @@ struct SyncRunOptions {
   // destination busy; 8 x 4 keeps the connections per registry host modest.
   int jobs = 8;
   int blob_jobs = 4;
-  bool referrers = true;
+  bool referrers = true;  // and cosign's attachment tags (sha256-<hex>.sig...)
   transfer::AccessOptions source_access;
   // A destination's tls-verify overrides its tls_verify.
   transfer::AccessOptions destination_access;
+  // Each image written is signed with it as its destination reference; null: not signed.
+  const signature::PrivateKey* sign_with = nullptr;
 };
 
 struct ImageFailure {

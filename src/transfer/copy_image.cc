@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "oci/attachment_tag.h"
 #include "oci/media_type.h"
 #include "transfer/fan_out_blob.h"
 #include "transfer/platform.h"
@@ -50,6 +51,16 @@ struct TargetState {
   CopyStats stats;
 };
 
+// The tag the last manifest of a copy gets in each target: the target's own (the image), a
+// fixed one (an attachment's, the same as in the source), or none (referrers: by digest).
+struct TopTag {
+  bool targets_own = false;
+  std::string fixed;
+  std::string_view in(const TargetState& target) const {
+    return targets_own ? std::string_view(target.tag) : std::string_view(fixed);
+  }
+};
+
 class Copier {
  public:
   Copier(ImageStore& source, std::span<const CopyTarget> targets, const CopyOptions& options,
@@ -65,8 +76,9 @@ class Copier {
     if (auto gathered = gather(reference, !options_.all, pieces); !gathered) {
       fail_live(gathered.error());
     } else {
-      copy_pieces(pieces, true);
+      copy_pieces(pieces, TopTag{.targets_own = true, .fixed = {}});
       if (options_.referrers) copy_referrers(pieces);
+      if (options_.attachments) copy_attachments(pieces);
     }
     std::vector<oci::Result<CopyResult>> results;
     for (const TargetState& target : targets_) {
@@ -86,30 +98,36 @@ class Copier {
   oci::Result<void> gather(std::string_view reference, bool one_platform, std::vector<Piece>& out) {
     auto fetched = source_.get_manifest(reference);
     if (!fetched) return manifest_error(reference, fetched.error());
+    return gather_fetched(reference, std::move(*fetched), one_platform, out);
+  }
+
+  // gather() once `reference`'s manifest is read.
+  oci::Result<void> gather_fetched(std::string_view reference, client::FetchedManifest fetched,
+                                   bool one_platform, std::vector<Piece>& out) {
     if (is_digest(reference)) {
       // The store verified it; a digest-addressed manifest is checked here once more because a
       // wrong one would be written under a digest it does not have.
       auto wanted = oci::Digest::parse(reference);
       if (!wanted) return manifest_error(reference, wanted.error());
       oci::DigestHasher hasher(wanted->algorithm());
-      hasher.update(fetched->body);
+      hasher.update(fetched.body);
       const oci::Digest got = hasher.finish();
       if (got != *wanted) {
         return manifest_error(reference, oci::Error{oci::ErrorCode::kDigestInvalid,
                                                     "digest mismatch: got " + got.str()});
       }
-      fetched->digest = *wanted;
+      fetched.digest = *wanted;
     } else {
-      fetched->digest = oci::digest_of(fetched->body);
+      fetched.digest = oci::digest_of(fetched.body);
     }
-    auto manifest = oci::parse_manifest(fetched->body, fetched->media_type);
+    auto manifest = oci::parse_manifest(fetched.body, fetched.media_type);
     if (!manifest) return manifest_error(reference, manifest.error());
-    seen_manifests_.insert(fetched->digest.str());
+    seen_manifests_.insert(fetched.digest.str());
 
     if (manifest->kind == oci::media_type::ManifestKind::kIndex) {
       if (one_platform) {
         const Platform wanted = options_.platform.value_or(Platform{"linux", "amd64", ""});
-        auto child = select_platform(fetched->body, *manifest, wanted);
+        auto child = select_platform(fetched.body, *manifest, wanted);
         if (!child) return manifest_error(reference, child.error());
         return gather(child->digest.str(), false, out);
       }
@@ -118,8 +136,7 @@ class Copier {
         if (auto gathered = gather(child.digest.str(), false, out); !gathered) return gathered;
       }
     }
-    out.push_back(
-        Piece{std::move(fetched->body), std::move(fetched->digest), std::move(*manifest)});
+    out.push_back(Piece{std::move(fetched.body), std::move(fetched.digest), std::move(*manifest)});
     return {};
   }
 
@@ -143,9 +160,9 @@ class Copier {
     return live;
   }
 
-  // Blobs first, then the manifests in order (children before their index); with `tag_top`
-  // the last piece gets each target's tag.
-  void copy_pieces(const std::vector<Piece>& pieces, bool tag_top) {
+  // Blobs first, then the manifests in order (children before their index); the last piece
+  // gets `top_tag`.
+  void copy_pieces(const std::vector<Piece>& pieces, const TopTag& top_tag) {
     std::vector<oci::Descriptor> blobs;
     for (const Piece& piece : pieces) {
       if (piece.manifest.kind != oci::media_type::ManifestKind::kImage) continue;
@@ -162,30 +179,35 @@ class Copier {
       }
     }
     move_blobs(blobs);
-    write_manifests(pieces, tag_top);
+    write_manifests(pieces, top_tag);
   }
 
   // Each target's manifests on a thread of its own when there are several: they do not
   // depend on one another.
-  void write_manifests(const std::vector<Piece>& pieces, bool tag_top) {
+  void write_manifests(const std::vector<Piece>& pieces, const TopTag& top_tag) {
     const std::vector<TargetState*> live = live_targets();
+    if (live.empty()) return;
     if (live.size() == 1) {
-      write_manifests_to(*live.front(), pieces, tag_top);
+      write_manifests_to(*live.front(), pieces, top_tag);
       return;
     }
     std::vector<std::jthread> writers;
     writers.reserve(live.size());
     for (TargetState* target : live) {
-      writers.emplace_back([&, target] { write_manifests_to(*target, pieces, tag_top); });
+      writers.emplace_back([&, target] { write_manifests_to(*target, pieces, top_tag); });
     }
   }
 
-  void write_manifests_to(TargetState& target, const std::vector<Piece>& pieces, bool tag_top) {
+  void write_manifests_to(TargetState& target, const std::vector<Piece>& pieces,
+                          const TopTag& top_tag) {
     ImageStore& destination = *target.store;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       const Piece& piece = pieces[i];
-      const std::string_view piece_tag =
-          tag_top && i + 1 == pieces.size() ? std::string_view(target.tag) : std::string_view();
+      const bool top = i + 1 == pieces.size();
+      const std::string_view piece_tag = top ? top_tag.in(target) : std::string_view();
+      if (top && !top_tag.fixed.empty() && holds_every_layer(destination, piece_tag, piece)) {
+        continue;
+      }
       auto present = destination.has_manifest(piece.digest);
       if (!present) {
         target.error = write_error(destination, piece, present.error());
@@ -205,6 +227,23 @@ class Copier {
       ++target.stats.manifests;
       progress_.manifest_written(image_, piece.digest, piece.manifest.media_type);
     }
+  }
+
+  // An attachment tag the destination has already, on a manifest holding every layer of the
+  // source's (the same one, or the source's signatures plus others added there, such as a
+  // signature made while copying) is left as it is: a second run writes nothing and drops
+  // nothing. Otherwise the source's replaces it.
+  static bool holds_every_layer(ImageStore& destination, std::string_view tag, const Piece& piece) {
+    auto current = destination.get_manifest(tag);
+    if (!current) return false;
+    if (current->digest == piece.digest) return true;
+    auto held = oci::parse_manifest(current->body, current->media_type);
+    if (!held) return false;
+    return std::ranges::all_of(piece.manifest.layers, [&](const oci::Descriptor& layer) {
+      return std::ranges::any_of(held->layers, [&](const oci::Descriptor& mine) {
+        return mine.digest == layer.digest && mine.annotations == layer.annotations;
+      });
+    });
   }
 
   static bool tagged_already(ImageStore& destination, std::string_view tag,
@@ -298,8 +337,34 @@ class Copier {
           fail_live(gathered.error());
           return;
         }
-        copy_pieces(pieces_of_referrer, false);
+        copy_pieces(pieces_of_referrer, TopTag{});
         for (const Piece& piece : pieces_of_referrer) subjects.push_back(piece.digest);
+      }
+    }
+  }
+
+  // cosign's tags for every manifest of the image (sha256-<hex>.sig, .att, .sbom: signatures
+  // as containers/image's sigstore attachments write them too), each copied with its blobs
+  // under the same tag. After the image: a destination never shows a signature of an image it
+  // does not hold.
+  void copy_attachments(const std::vector<Piece>& image) {
+    for (const Piece& piece : image) {
+      for (const std::string_view kind : oci::kAttachmentKinds) {
+        if (live_targets().empty()) return;
+        const std::string tag = oci::attachment_tag(piece.digest.str(), kind);
+        auto fetched = source_.get_manifest(tag);
+        if (!fetched && is_manifest_absent(fetched.error())) continue;
+        if (!fetched) {
+          fail_live(manifest_error(tag, fetched.error()).error());
+          return;
+        }
+        std::vector<Piece> attachment;
+        if (auto gathered = gather_fetched(tag, std::move(*fetched), false, attachment);
+            !gathered) {
+          fail_live(gathered.error());
+          return;
+        }
+        copy_pieces(attachment, TopTag{.targets_own = false, .fixed = tag});
       }
     }
   }

@@ -1,4 +1,5 @@
-// Copies one image (a manifest, or an index and its platforms) with its referrers from one
+// Copies one image (a manifest, or an index and its platforms) with its referrers and its
+// cosign attachment tags (sha256-<hex>.sig, .att, .sbom) from one
 // ImageStore to one or several others: blobs a destination has are skipped, blobs in the same
 // registry are mounted, the rest stream through verification in parallel up to `jobs` at a
 // time; manifests are written children first, so a destination never holds a manifest whose
@@ -35,7 +36,9 @@ struct CopyOptions {
   // linux/amd64), like skopeo; true copies the index and every child, digests unchanged.
   bool all = false;
   std::optional<Platform> platform;
-  bool referrers = true;                         // signatures/SBOMs of every copied manifest
+  bool referrers = true;  // signatures/SBOMs of every copied manifest
+  // cosign's tags of every copied manifest (sha256-<hex>.sig, .att, .sbom), same tag there.
+  bool attachments = true;
   int jobs = 4;                                  // blobs moved at once
   std::int64_t chunk_size = 32LL * 1024 * 1024;  // registry uploads above this are chunked
   // Shared by the copies of one run (sync): blobs one copy put into a registry are mounted by

@@ -7,6 +7,7 @@
 #include <functional>
 #include <thread>
 
+#include "oci/attachment_tag.h"
 #include "transfer/layout_store.h"
 #include "transfer/test_images.h"
 
@@ -190,6 +191,102 @@ TEST_F(CopyImageTest, ReferrersCanBeLeftBehind) {
   source_writer_.name(image.manifest, "v1");
   source_writer_.list(signature.manifest);
   auto copied = copy("v1", "v1", with([](CopyOptions& o) { o.referrers = false; }));
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_FALSE(open_layout(destination_dir_)->has_manifest(signature.manifest.digest).value());
+}
+
+TEST_F(CopyImageTest, CarriesAttachmentTagsUnderTheSameTag) {
+  const Image image = source_writer_.image(1, 1000, 3);
+  const Image signature = source_writer_.image(1, 100, 4);
+  const Image sbom = source_writer_.image(1, 100, 5);
+  const std::string sig_tag = oci::attachment_tag(image.manifest.digest.str(), "sig");
+  const std::string sbom_tag = oci::attachment_tag(image.manifest.digest.str(), "sbom");
+  source_writer_.name(image.manifest, "v1");
+  source_writer_.name(signature.manifest, sig_tag);
+  source_writer_.name(sbom.manifest, sbom_tag);
+
+  auto copied = copy("v1", "v1");
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(copied->stats.manifests, 3);
+  auto destination = open_layout(destination_dir_);
+  EXPECT_EQ(destination->get_manifest(sig_tag)->digest, signature.manifest.digest);
+  EXPECT_EQ(destination->get_manifest(sbom_tag)->digest, sbom.manifest.digest);
+  for (const auto& blob : signature.blobs) EXPECT_TRUE(destination->has_blob(blob).value());
+  // The image before its signature.
+  const auto lines = progress_.lines();
+  const auto position = [&](const oci::Digest& digest) {
+    return std::ranges::find(lines, "manifest " + digest.str()) - lines.begin();
+  };
+  EXPECT_LT(position(image.manifest.digest), position(signature.manifest.digest));
+
+  auto again = copy("v1", "v1");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->stats.manifests, 0);
+}
+
+TEST_F(CopyImageTest, AnAttachmentHoldingTheSourcesLayersIsKeptAnyOtherReplaced) {
+  const Image image = source_writer_.image(1, 1000, 3);
+  const Image signature = source_writer_.image(1, 100, 4);
+  const std::string sig_tag = oci::attachment_tag(image.manifest.digest.str(), "sig");
+  source_writer_.name(image.manifest, "v1");
+  source_writer_.name(signature.manifest, sig_tag);
+  ASSERT_TRUE(copy("v1", "v1"));
+  // The destination's attachment gains a layer (a signature made there).
+  auto body = nlohmann::json::parse(
+      testing::read_text(source_writer_.blob_path(signature.manifest.digest)));
+  const oci::Descriptor extra = testing::descriptor_of("another signature");
+  body["layers"].push_back(extra.to_json());
+  const std::string superset = body.dump();
+  const std::string media_type = body["mediaType"];
+  {
+    auto destination = open_layout(destination_dir_);
+    ASSERT_TRUE(destination->put_manifest(superset, media_type, oci::digest_of(superset), sig_tag));
+  }
+  auto again = copy("v1", "v1");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->stats.manifests, 0);
+  EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest, oci::digest_of(superset));
+
+  // One lacking a layer of the source's is replaced by the source's.
+  body["layers"].erase(0);
+  const std::string other = body.dump();
+  {
+    auto destination = open_layout(destination_dir_);
+    ASSERT_TRUE(destination->put_manifest(other, media_type, oci::digest_of(other), sig_tag));
+  }
+  ASSERT_TRUE(copy("v1", "v1"));
+  EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest,
+            signature.manifest.digest);
+}
+
+TEST_F(IndexCopyTest, AllCarriesTheAttachmentsOfEveryChild) {
+  const Image signature = source_writer_.image(1, 100, 30);
+  const std::string sig_tag = oci::attachment_tag(arm64_.manifest.digest.str(), "sig");
+  source_writer_.name(signature.manifest, sig_tag);
+  auto copied = copy("multi", "multi", with([](CopyOptions& o) { o.all = true; }));
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest,
+            signature.manifest.digest);
+}
+
+TEST_F(CopyImageTest, AnUnreadableAttachmentFailsTheCopyButNotTheImageWrittenBefore) {
+  const Image image = source_writer_.image(1, 1000, 3);
+  const Image signature = source_writer_.image(1, 100, 4);
+  source_writer_.name(image.manifest, "v1");
+  source_writer_.name(signature.manifest, oci::attachment_tag(image.manifest.digest.str(), "sig"));
+  testing::write_text(source_writer_.blob_path(signature.manifest.digest), "{}");
+  auto copied = copy("v1", "v1");
+  ASSERT_FALSE(copied);
+  EXPECT_NE(copied.error().message.find(".sig"), std::string::npos) << copied.error().message;
+  EXPECT_TRUE(open_layout(destination_dir_)->has_manifest(image.manifest.digest).value());
+}
+
+TEST_F(CopyImageTest, AttachmentsCanBeLeftBehind) {
+  const Image image = source_writer_.image(1, 1000, 3);
+  const Image signature = source_writer_.image(1, 100, 4);
+  source_writer_.name(image.manifest, "v1");
+  source_writer_.name(signature.manifest, oci::attachment_tag(image.manifest.digest.str(), "sig"));
+  auto copied = copy("v1", "v1", with([](CopyOptions& o) { o.attachments = false; }));
   ASSERT_TRUE(copied) << copied.error().message;
   EXPECT_FALSE(open_layout(destination_dir_)->has_manifest(signature.manifest.digest).value());
 }

@@ -18,6 +18,13 @@
 
 namespace transfer {
 
+// A get_manifest error that means "no such manifest or tag" (404: MANIFEST_UNKNOWN, a bare
+// 404, or NAME_UNKNOWN, which some registries answer for a tag they lack), not a failure.
+inline bool is_manifest_absent(const oci::Error& error) {
+  return error.code == oci::ErrorCode::kManifestUnknown ||
+         error.code == oci::ErrorCode::kNotFound || error.code == oci::ErrorCode::kNameUnknown;
+}
+
 class ImageStore {
  public:
   virtual ~ImageStore() = default;

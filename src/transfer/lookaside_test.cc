@@ -1,9 +1,10 @@
-// read_lookaside_signatures over file:// directories and an HTTP server on loopback
-// (python3 -m http.server over the same layout).
+// read_lookaside_signatures over file:// directories and HTTP(S) servers on loopback
+// (python3's http.server over the same layout).
 #include "transfer/lookaside.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -125,6 +126,64 @@ TEST_F(LookasideTest, ReadsHttpSignaturesUntilA404) {
       read("http://127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(signatures) << signatures.error().message;
   EXPECT_EQ(*signatures, (std::vector<std::string>{gpg_like("one"), gpg_like("two")}));
+}
+
+// The lookaside over HTTPS (python3's http.server with a self-signed certificate): read with
+// the TLS settings of the image's registry, as containers/image reads it with the registry's
+// client: refused untrusted, read with --tls-verify=false, an extra CA file, or the CA in the
+// registry host's certs.d directory (not the lookaside host's).
+TEST_F(LookasideTest, ReadsHttpsWithTheRegistrysTrust) {
+  const auto python = client::testing::find_program("python3");
+  const auto openssl = client::testing::find_program("openssl");
+  if (!python || !openssl) GTEST_SKIP() << "python3 or openssl is not installed";
+  put(1, gpg_like("one"));
+  testsupport::TempDir tls;
+  const std::string command = openssl->string() +
+                              " req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+                              " -addext subjectAltName=IP:127.0.0.1 -keyout '" +
+                              (tls / "key.pem").string() + "' -out '" +
+                              (tls / "cert.pem").string() + "' 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::ofstream(tls / "serve.py") << R"PY(
+import functools, http.server, ssl, sys
+port, directory, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+server = http.server.HTTPServer(("127.0.0.1", port), handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
+)PY";
+  const int port = testsupport::free_port();
+  client::testing::Server server(
+      {python->string(), (tls / "serve.py").string(), std::to_string(port), dir_.path().string(),
+       (tls / "cert.pem").string(), (tls / "key.pem").string()},
+      tls / "https.log", port);
+  ASSERT_TRUE(server.wait_ready()) << server.log_tail();
+  const nodeconf::RegistriesD config = config_for("https://127.0.0.1:" + std::to_string(port));
+  const auto read_with = [&](const AccessOptions& access) {
+    return read_lookaside_signatures(config, kRepository, kDigest, access);
+  };
+  AccessOptions untrusted;
+  untrusted.certs_d_roots = {tls / "no-certs.d"};
+  oci::Result<std::vector<std::string>> refused = read_with(untrusted);
+  ASSERT_FALSE(refused) << "read over HTTPS without trusting the certificate";
+  EXPECT_NE(refused.error().message.find("certificate"), std::string::npos)
+      << refused.error().message;
+
+  AccessOptions insecure = untrusted;
+  insecure.tls_verify = false;
+  AccessOptions extra_ca = untrusted;
+  extra_ca.ca_files = {tls / "cert.pem"};
+  AccessOptions certs_d;
+  certs_d.certs_d_roots = {tls / "certs.d"};
+  fs::create_directories(tls / "certs.d" / "registry.test");
+  fs::copy_file(tls / "cert.pem", tls / "certs.d" / "registry.test" / "ca.crt");
+  for (const AccessOptions* access : {&insecure, &extra_ca, &certs_d}) {
+    oci::Result<std::vector<std::string>> signatures = read_with(*access);
+    ASSERT_TRUE(signatures) << signatures.error().message;
+    EXPECT_EQ(*signatures, std::vector<std::string>{gpg_like("one")});
+  }
 }
 
 }  // namespace

@@ -45,12 +45,18 @@ CASES = {
         (["copy", "--platform", "linux", "oci:a", "oci:b"], "--platform"),
         (["copy", "--creds", ":secret", "oci:a", "oci:b"], "--creds"),
         (["copy", "oci:a", "oci:b", "oci:c"], "oci:c"),
+        (["copy", "--sign-passphrase-file", "p", "oci:a", "oci:b"], "--sign-by-sigstore-private-key"),
+        (["copy", "--sign-by-sigstore-private-key", "k", "--sign-identity", "busybox", "oci:a",
+          "oci:b"], "--sign-identity"),
     ],
     "sync": [
         (["sync", "--bogus", "--config", "s.yaml"], "--bogus"),
         (["sync"], "--config"),
         (["sync", "--config", "s.yaml", "--jobs", "100"], "--jobs"),
         (["sync", "--config", "s.yaml", "--progress", "fancy"], "--progress"),
+        (["sync", "--config", "s.yaml", "--to-dir", "d", "--sign-by-sigstore-private-key", "k"],
+         "--sign-by-sigstore-private-key"),
+        (["sync", "--config", "s.yaml", "--sign-identity", "quay.io/a/b"], "--sign-identity"),
     ],
     "sync status": [
         (["sync", "status", "--bogus", "--server", "127.0.0.1:5000"], "--bogus"),

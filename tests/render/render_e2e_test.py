@@ -6,6 +6,9 @@
            pull sources under `regmirror resolve --json` and the containers/image oracle
   check    `render --check` against a rendered tree matches (exit 0), and after an edit
            prints a diff and exits 3
+  drain    `render --check` says whether the MCO would drain: not for added digest-only
+           mirrors, a policy.json or a CA change; yes for a removed mirror, a tag mirror, a
+           new blocked scope or search registries; --json carries the same verdict
   errors   errors/<case>.yaml fails: non-zero exit, one stderr line holding the message the
            file's first line gives, no output directory
 """
@@ -13,6 +16,7 @@ import argparse
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,6 +99,88 @@ def check_node_diff(args, work):
     return []
 
 
+IDMS = """apiVersion: config.openshift.io/v1
+kind: ImageDigestMirrorSet
+metadata: {name: ns}
+spec:
+  imageDigestMirrors:
+  - {source: quay.io/ns, mirrors: [%s]}
+"""
+ITMS = """---
+apiVersion: config.openshift.io/v1
+kind: ImageTagMirrorSet
+metadata: {name: tags}
+spec:
+  imageTagMirrors:
+  - {source: quay.io/ns, mirrors: [tags.example.com/ns]}
+"""
+IMAGE = """---
+apiVersion: config.openshift.io/v1
+kind: Image
+metadata: {name: cluster}
+spec:
+  registrySources: {%s}
+"""
+
+
+def check_drain(args, work):
+    node = os.path.join(work, "drain-node")
+    before = os.path.join(work, "drain-before.yaml")
+    with open(before, "w") as f:
+        f.write(IDMS % "m1.example.com/ns")
+    subprocess.run([args.regmirror, "render", "-f", before, "--out", node], check=True)
+    cases = [
+        (IDMS % "m1.example.com/ns, m2.example.com/ns", 3,
+         "drain: not required (registries.conf: only digest-only mirrors added)"),
+        (IDMS % "m1.example.com/ns" + IMAGE % "allowedRegistries: [quay.io]", 3,
+         "drain: not required (policy.json: CRI-O reload)"),
+        (IDMS % "m1.example.com/ns", 0, "drain: not required (no change)"),
+        (IDMS % "m2.example.com/ns", 3,
+         "drain: required (registries.conf: mirror m1.example.com/ns removed from quay.io/ns)"),
+        (IDMS % "m1.example.com/ns" + ITMS, 3,
+         'drain: required (registries.conf: mirror tags.example.com/ns added to quay.io/ns with '
+         'pull-from-mirror "tag-only", not "digest-only")'),
+        (IDMS % "m1.example.com/ns" + IMAGE % "blockedRegistries: [docker.io]", 3,
+         "drain: required (registries.conf: registry docker.io added with a mirror that is not "
+         "digest-only)"),
+        (IDMS % "m1.example.com/ns" + IMAGE % "containerRuntimeSearchRegistries: [quay.io]", 3,
+         "drain: required (01-image-searchRegistries.conf: no node disruption policy, the node "
+         "reboots)"),
+    ]
+    problems = []
+    after = os.path.join(work, "drain-after.yaml")
+    for text, code, line in cases:
+        with open(after, "w") as f:
+            f.write(text)
+        run = subprocess.run([args.regmirror, "render", "-f", after, "--check", node],
+                             capture_output=True, text=True)
+        last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
+        if run.returncode != code or last != line:
+            problems.append(f"drain: exit {run.returncode} {last!r}, wanted {code} {line!r}")
+        as_json = subprocess.run([args.regmirror, "render", "-f", after, "--check", node,
+                                  "--json"], capture_output=True, text=True)
+        verdict = json.loads(as_json.stdout)["drain"]
+        wanted = line.removeprefix("drain: ")
+        got = ("required" if verdict["required"] else "not required") + f" ({verdict['reason']})"
+        if as_json.returncode != code or got != wanted:
+            problems.append(f"drain --json: exit {as_json.returncode} {got!r}, wanted {wanted!r}")
+    return problems
+
+
+def check_node_without_containers_certs(args, work):
+    """A real node has only the daemon's etc/docker/certs.d copy of a CA: still a match."""
+    case = "image-allowed-insecure-ca"
+    node = os.path.join(work, "node-docker-certs-only")
+    shutil.copytree(os.path.join(TESTDATA, "render", case, "expected"), node)
+    shutil.rmtree(os.path.join(node, "etc", "containers", "certs.d"))
+    run = subprocess.run([args.regmirror, "render", "-f",
+                          os.path.join(TESTDATA, "render", case, "input.yaml"), "--check", node],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        return [f"--check without etc/containers/certs.d: exit {run.returncode}: {run.stdout}"]
+    return []
+
+
 def check_error(args, name, work):
     path = os.path.join(TESTDATA, "errors", name)
     expected = open(path).readline().strip().removeprefix("# error: ")
@@ -124,6 +210,8 @@ def main():
         for name in cases:
             problems += check_case(args, name, work)
         problems += check_node_diff(args, work)
+        problems += check_drain(args, work)
+        problems += check_node_without_containers_certs(args, work)
         errors = sorted(os.listdir(os.path.join(TESTDATA, "errors")))
         for name in errors:
             problems += check_error(args, name, work)

@@ -1,0 +1,130 @@
+#include "transfer/sign_image.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "nodeconf/signature_payload.h"
+#include "oci/attachment_tag.h"
+#include "oci/base64.h"
+#include "oci/media_type.h"
+#include "signature/public_key.h"
+#include "signature/sigstore_attachment.h"
+
+namespace transfer {
+namespace {
+
+// As containers/image's "containers/image <version>": who made the signature.
+// REGMIRROR_VERSION comes from the project version (CMakeLists.txt).
+constexpr std::string_view kCreator = "regmirror " REGMIRROR_VERSION;
+
+std::unexpected<oci::Error> failure(const oci::Error& error, std::string_view what,
+                                    const ImageStore& destination) {
+  return oci::fail(error.code,
+                   std::string("signing: ")
+                       .append(what)
+                       .append(" in ")
+                       .append(destination.describe())
+                       .append(": ")
+                       .append(error.message),
+                   error.detail);
+}
+
+// Uploads `bytes` as the blob `digest` unless the destination has it.
+oci::Result<void> put_blob(ImageStore& destination, const std::string& digest,
+                           const std::string& bytes) {
+  auto parsed = oci::Digest::parse(digest);
+  if (!parsed) return std::unexpected(parsed.error());
+  const oci::Descriptor blob{.media_type = "application/octet-stream",
+                             .digest = *parsed,
+                             .size = static_cast<std::int64_t>(bytes.size()),
+                             .urls = {},
+                             .artifact_type = {},
+                             .annotations = nullptr};
+  auto present = destination.has_blob(blob);
+  if (!present) return std::unexpected(present.error());
+  if (*present) return {};
+  std::size_t sent = 0;
+  return destination.write_blob(
+      blob, 0, [&](std::span<std::byte> buffer) -> oci::Result<std::size_t> {
+        const std::size_t n = std::min(buffer.size(), bytes.size() - sent);
+        std::memcpy(buffer.data(), bytes.data() + sent, n);
+        sent += n;
+        return n;
+      });
+}
+
+// Whether `attachment` (the destination's) holds a signature by `key` of `manifest` for
+// `docker_reference` already: then a re-run (a scheduled sync) adds none, and the attachment
+// does not grow by one signature per run.
+bool signed_already(ImageStore& destination, std::string_view attachment,
+                    const oci::Digest& manifest, std::string_view docker_reference,
+                    const signature::PrivateKey& key) {
+  auto layers = signature::signature_layers(attachment);
+  if (!layers) return false;
+  const signature::PublicKey public_key = key.public_key();
+  for (const signature::SignatureLayer& layer : *layers) {
+    const auto annotation = layer.annotations.find(std::string(signature::kSignatureAnnotation));
+    if (annotation == layer.annotations.end()) continue;
+    std::string payload;
+    auto read = destination.read_blob(layer.blob, 0, [&](std::span<const std::byte> bytes) {
+      if (payload.size() + bytes.size() > static_cast<std::size_t>(layer.blob.size)) {
+        return oci::Result<void>(oci::fail(oci::ErrorCode::kSizeInvalid, "payload too long"));
+      }
+      payload.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return oci::Result<void>();
+    });
+    if (!read) continue;
+    auto parsed = nodeconf::parse_signature_payload(payload, nodeconf::kSigstoreType);
+    const auto raw_signature = oci::base64_decode(annotation->second);
+    if (parsed && raw_signature && parsed->docker_reference == docker_reference &&
+        parsed->manifest_digest == manifest.str() && public_key.verifies(payload, *raw_signature)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string signing_identity(std::string_view repository, std::string_view tag) {
+  std::string identity(repository);
+  if (!tag.empty()) identity.append(":").append(tag);
+  return identity;
+}
+
+oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Digest& manifest,
+                                       std::string_view docker_reference,
+                                       const signature::PrivateKey& key) {
+  const std::string tag = oci::attachment_tag(manifest.str(), "sig");
+  std::string existing;
+  if (auto fetched = destination.get_manifest(tag)) {
+    if (signed_already(destination, fetched->body, manifest, docker_reference, key)) {
+      return fetched->digest;
+    }
+    existing = std::move(fetched->body);
+  } else if (!is_manifest_absent(fetched.error())) {
+    return failure(fetched.error(), "reading " + tag, destination);
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const std::string payload =
+      nodeconf::sigstore_payload(docker_reference, manifest.str(), kCreator, now);
+  auto attachment = signature::add_signature(existing, payload, key.sign(payload));
+  if (!attachment) return failure(attachment.error(), "adding to " + tag, destination);
+  for (const auto& [digest, bytes] : attachment->blobs) {
+    if (auto put = put_blob(destination, digest, bytes); !put) {
+      return failure(put.error(), "writing blob " + digest, destination);
+    }
+  }
+  const oci::Digest digest = oci::digest_of(attachment->manifest);
+  if (auto put = destination.put_manifest(attachment->manifest, oci::media_type::kOciManifest,
+                                          digest, tag);
+      !put) {
+    return failure(put.error(), "writing " + tag, destination);
+  }
+  return digest;
+}
+
+}  // namespace transfer
