@@ -14,6 +14,7 @@
 #include "cli/serve_command.h"
 #include "cli/sync_command.h"
 #include "cli/usage_error.h"
+#include "cli/verify_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"regmirror: container image registry and mirroring"};
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   cli::add_render_command(app);
   cli::add_copy_command(app);
   cli::add_pull_command(app);
+  cli::add_verify_command(app);
   cli::add_sync_command(app);
   cli::add_login_command(app);
   cli::add_logout_command(app);

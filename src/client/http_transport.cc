@@ -168,6 +168,26 @@ struct SlistDeleter {
 
 }  // namespace
 
+constexpr std::string_view kTlsMarker = "TLS failure: ";
+constexpr std::string_view kConnectMarker = "cannot connect: ";
+
+std::string_view failure_marker(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::kTls:
+      return kTlsMarker;
+    case FailureKind::kConnect:
+      return kConnectMarker;
+    default:
+      return "";
+  }
+}
+
+FailureKind failure_kind_of(std::string_view message) {
+  if (message.find(kTlsMarker) != std::string_view::npos) return FailureKind::kTls;
+  if (message.find(kConnectMarker) != std::string_view::npos) return FailureKind::kConnect;
+  return FailureKind::kLocal;
+}
+
 void HeaderFields::add(std::string name, std::string value) {
   fields_.emplace_back(std::move(name), std::move(value));
 }
@@ -328,9 +348,11 @@ std::expected<HttpResponse, TransportFailure> HttpTransport::Impl::perform_once(
       return std::unexpected(TransportFailure{FailureKind::kLocal, std::move(*ex.callback_error)});
     }
     const std::string detail = error_text[0] ? std::string(error_text) : curl_easy_strerror(code);
+    const FailureKind kind = classify(code);
     return std::unexpected(TransportFailure{
-        classify(code),
-        {ErrorCode::kInternal, fmt::format("{} {}: {}", request.method, request.url, detail)}});
+        kind,
+        {ErrorCode::kInternal,
+         fmt::format("{} {}: {}{}", request.method, request.url, failure_marker(kind), detail)}});
   }
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

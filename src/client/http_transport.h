@@ -68,6 +68,13 @@ enum class FailureKind {
   kLocal,     // ours: a sink or source error, an oversized body, a bad URL
 };
 
+// The words a transport failure's message carries before curl's text, so that callers above
+// the client (`regmirror verify`) can tell an untrusted certificate from a refused connection
+// once the failure is an oci::Error: "TLS failure: " and "cannot connect: "; "" otherwise.
+std::string_view failure_marker(FailureKind kind);
+// The kind a message of a transport failure names (kLocal when it names none).
+FailureKind failure_kind_of(std::string_view message);
+
 struct TransportFailure {
   FailureKind kind;
   oci::Error error;

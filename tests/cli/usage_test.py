@@ -70,6 +70,15 @@ CASES = {
         (["pull", "--platform", "linux", "quay.io/a/b"], "--platform"),
         (["pull", "--retry-times", "-1", "quay.io/a/b"], "--retry-times"),
     ],
+    "verify": [
+        (["verify", "--bogus", "-f", "c.yaml", "--images", "i.txt"], "--bogus"),
+        (["verify", "--images", "i.txt"], "-f (the cluster's objects) or --node-root"),
+        (["verify", "-f", "c.yaml"], "--images or --config"),
+        (["verify", "-f", "c.yaml", "--node-root", "/", "--images", "i.txt"], "excludes"),
+        (["verify", "-f", "c.yaml", "--images", "i.txt", "--config", "s.yaml"], "excludes"),
+        (["verify", "--node-root", "/", "--rendered-root", "r", "--images", "i.txt"], "requires"),
+        (["verify", "-f", "c.yaml", "--images", "i.txt", "--jobs", "0"], "--jobs"),
+    ],
     "login": [
         (["login", "--bogus", "quay.io"], "--bogus"),
         (["login"], "registry is required"),
