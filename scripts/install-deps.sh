@@ -15,7 +15,8 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   skopeo podman buildah umoci docker-registry jq curl wrk python3 openssl gnupg
-  golang-go golang-github-containers-image-dev
+  golang-go golang-github-containers-image-dev  # the resolver and sigstore oracles (tests/)
+  golang-golang-x-crypto-dev  # the sigstore oracle: scrypt and secretbox for cosign key files
   clang-format clang-tidy-19 clang-19 libclang-rt-19-dev
   nodejs postgresql-15 postgresql-client-15 haproxy prometheus
   systemd  # systemd-analyze verify of the packaged unit (tests/package)
