@@ -73,6 +73,12 @@ oci::Result<std::vector<client::FetchedManifest>> copied_images(ImageStore& sour
   if (auto gathered = gather(source, top, options, options.all, 0, images); !gathered) {
     return std::unexpected(gathered.error());
   }
+  // An index of no image would pass every check by having nothing to check: refused instead
+  // (containers/image would copy it unchecked; it holds nothing to run).
+  if (images.empty()) {
+    return oci::fail(oci::ErrorCode::kManifestInvalid,
+                     "index " + top.digest.str() + " holds no image to check");
+  }
   return images;
 }
 

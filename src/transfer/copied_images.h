@@ -14,7 +14,8 @@
 namespace transfer {
 
 // `top` as `source` served it. The children are read from `source` by digest, and a body whose
-// digest is not the one the index names is an error. An image manifest is its own only entry.
+// digest is not the one the index names is an error, and so is an index that leads to no
+// image. An image manifest is its own only entry.
 oci::Result<std::vector<client::FetchedManifest>> copied_images(ImageStore& source,
                                                                 const client::FetchedManifest& top,
                                                                 const CopyOptions& options);

@@ -218,6 +218,9 @@ TEST_F(CopiedImagesTest, AMissingPlatformOrChildFails) {
   ghost.digest = oci::digest_of("no such manifest");
   source_writer_.name(source_writer_.index({{ghost, "linux/amd64"}}), "ghost");
   EXPECT_FALSE(images("ghost", CopyOptions{}));
+  // An empty index has nothing to check: refused rather than passed.
+  source_writer_.name(source_writer_.index({}), "empty");
+  EXPECT_FALSE(images("empty", with([](CopyOptions& o) { o.all = true; })));
 }
 
 TEST_F(CopyImageTest, CarriesReferrersAndTheirReferrers) {
