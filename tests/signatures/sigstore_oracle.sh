@@ -109,7 +109,7 @@ refused "$R/theirs/app:1" other "cryptographic signature verification failed" \
 
 # Another digest's signature: containers/image signs the other image in place, and that
 # signature manifest becomes the attachment of the app image in the same repository.
-run "${SIGN[@]}" --key "$KEYS/release.cosign.key" "docker://$R/tampered/app:other" \
+run "${SIGN[@]}" --key "$KEYS/release.key" "docker://$R/tampered/app:other" \
   "docker://$R/tampered/app:other" >/dev/null
 curl -fsS -H "Accept: $MT_OCI_MANIFEST" "http://$R/v2/tampered/app/manifests/${OTHER/:/-}.sig" >"$T/work/other.sig"
 curl -fsS -X PUT -H "Content-Type: $MT_OCI_MANIFEST" --data-binary "@$T/work/other.sig" \
@@ -145,7 +145,7 @@ pulled() {
   shift 2
   rm_ok pull --policy "$T/work/$pol.json" --registries.d "$RD" --quiet --dest "oci:$T/work/pulled" "$@" "$ref"
   rm -rf "$T/work/pulled"
-  ok "regmirror pull $* accepts $ref under $pol.json"
+  ok "regmirror pull${*:+ $*} accepts $ref under $pol.json"
 }
 # identities REPO DIGEST: the docker-reference of every signature in DIGEST's attachment.
 identities() {
