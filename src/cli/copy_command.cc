@@ -16,6 +16,7 @@
 #include "nodeconf/registries_d.h"
 #include "oci/digest.h"
 #include "oci/reference.h"
+#include "transfer/copied_images.h"
 #include "transfer/copy_image.h"
 #include "transfer/open_store.h"
 #include "transfer/policy_verification.h"
@@ -69,8 +70,7 @@ oci::Result<oci::Reference> policy_reference(const std::string& source) {
   return parsed->repository->with_tag(parsed->reference.empty() ? "latest" : parsed->reference);
 }
 
-// --verify-policy: the source image checked against the policy for its reference before
-// anything is written. Returns the digest to copy (what was checked), or why not.
+// What --verify-policy reads.
 struct PolicyFiles {
   nodeconf::Policy policy;
   nodeconf::RegistriesD registries_d;
@@ -84,7 +84,10 @@ oci::Result<PolicyFiles> load_policy_files(const CopyFlags& flags) {
   return PolicyFiles{std::move(*policy), std::move(*registries_d)};
 }
 
+// --verify-policy: the source image checked against the policy for its reference before
+// anything is written. Returns the digest to copy (what was checked), or why not.
 oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFiles& files,
+                                         const transfer::CopyOptions& options,
                                          transfer::ImageStore& source,
                                          const std::string& source_reference,
                                          const transfer::AccessOptions& access) {
@@ -93,23 +96,32 @@ oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFil
   const nodeconf::PolicyDecision decision = files.policy.evaluate_docker(reference->str());
   auto manifest = source.get_manifest(source_reference.empty() ? "latest" : source_reference);
   if (!manifest) return std::unexpected(manifest.error());
-  const transfer::ImageUnderCheck image{source, reference->name(), *manifest, reference->str()};
-  auto checked = transfer::check_image_policy(decision, image, files.registries_d, access);
-  if (!checked) {
-    return oci::fail(checked.error().code, "cannot check the signatures of " + reference->str() +
-                                               ": " + checked.error().message);
-  }
-  if (!checked->allowed) {
-    return oci::fail(oci::ErrorCode::kDenied,
-                     "refused by policy.json (" + manifest->digest.str() + "): " + checked->reason);
+  // Each image the copy writes, not an index: containers/image checks them so.
+  auto images = transfer::copied_images(source, *manifest, options);
+  if (!images) return std::unexpected(images.error());
+  for (const client::FetchedManifest& checked_image : *images) {
+    const transfer::ImageUnderCheck image{source, reference->name(), checked_image,
+                                          reference->str()};
+    auto checked = transfer::check_image_policy(decision, image, files.registries_d, access);
+    if (!checked) {
+      return oci::fail(checked.error().code, "cannot check the signatures of " + reference->str() +
+                                                 ": " + checked.error().message);
+    }
+    if (!checked->allowed) {
+      return oci::fail(
+          oci::ErrorCode::kDenied,
+          "refused by policy.json (" + checked_image.digest.str() + "): " + checked->reason);
+    }
   }
   return manifest->digest.str();
 }
 
-// The identity a signature of the copy names: --sign-identity, else the destination's docker
-// reference (none for a layout or archive: skopeo refuses those too).
-oci::Result<std::string> identity_for(const CopyFlags& flags) {
-  if (!flags.signing.identity.empty()) return flags.signing.identity;
+// The repository a signature of the copy names (its identity is completed by
+// transfer::signing_identity once the copy's digest is known): the destination's docker
+// repository; none for a layout or archive, which need --sign-identity (skopeo refuses those
+// too). Empty when --sign-identity is given.
+oci::Result<std::string> signing_repository(const CopyFlags& flags) {
+  if (!flags.signing.identity.empty()) return std::string();
   auto destination = transfer::parse_transport_reference(flags.destination);
   if (!destination) return std::unexpected(destination.error());
   if (destination->transport != transfer::Transport::kDocker) {
@@ -118,8 +130,7 @@ oci::Result<std::string> identity_for(const CopyFlags& flags) {
                                  "--sign-identity",
                                  flags.destination));
   }
-  return transfer::signing_identity(destination->repository->name(),
-                                    destination_tag(destination->reference));
+  return destination->repository->name();
 }
 
 int run_copy(CopyFlags& flags) {
@@ -135,11 +146,11 @@ int run_copy(CopyFlags& flags) {
   // The key is read (and its passphrase asked for) before anything is copied.
   auto key = signing_key(flags.signing);
   if (!key) return fail_with(key.error(), kBadConfiguration);
-  std::string identity;
+  std::string signed_repository;
   if (*key) {
-    auto named = identity_for(flags);
+    auto named = signing_repository(flags);
     if (!named) return fail_with(named.error(), kBadConfiguration);
-    identity = std::move(*named);
+    signed_repository = std::move(*named);
   }
 
   std::optional<PolicyFiles> policy_files;
@@ -153,8 +164,8 @@ int run_copy(CopyFlags& flags) {
   auto source = opener.open(flags.source, *source_access, /*for_writing=*/false);
   if (!source) return fail_with(source.error(), kFailed);
   if (policy_files) {
-    auto digest =
-        verified_source(flags, *policy_files, *source->store, source->reference, *source_access);
+    auto digest = verified_source(flags, *policy_files, *options, *source->store, source->reference,
+                                  *source_access);
     if (!digest) return fail_with(digest.error(), kFailed);
     source->reference = std::move(*digest);
   }
@@ -173,8 +184,12 @@ int run_copy(CopyFlags& flags) {
   }
   // Signed before finish(): an archive destination is written out there.
   std::optional<oci::Digest> signature;
+  std::string identity = flags.signing.identity;
   if (copied && *key) {
-    auto signed_as = transfer::sign_sigstore(*destination->store, copied->digest, identity, **key);
+    // By digest (no tag): host/repo@<digest>, the same for every manifest of an index.
+    if (identity.empty())
+      identity = transfer::signing_identity(signed_repository, tag, copied->digest);
+    auto signed_as = transfer::sign_copied_image(*destination->store, *copied, identity, **key);
     if (signed_as) {
       signature = *signed_as;
     } else {
@@ -191,8 +206,12 @@ int run_copy(CopyFlags& flags) {
   if (!flags.progress.quiet) {
     fmt::print("Copied {} to {} ({})\n", copied->digest.str(), flags.destination,
                stats_text(copied->stats));
-    if (signature)
-      fmt::print("Signed {} as {} ({})\n", copied->digest.str(), identity, signature->str());
+    if (signature) {
+      fmt::print("Signed {} as {} ({}{})\n", copied->digest.str(), identity, signature->str(),
+                 copied->manifests.size() > 1
+                     ? fmt::format(", and its {} images", copied->manifests.size() - 1)
+                     : std::string());
+    }
   }
   return kCopied;
 }

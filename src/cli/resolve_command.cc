@@ -16,6 +16,7 @@
 #include "nodeconf/registries_conf_loader.h"
 #include "nodeconf/registries_d.h"
 #include "nodeconf/resolution.h"
+#include "transfer/copied_images.h"
 #include "transfer/open_store.h"
 #include "transfer/policy_verification.h"
 #include "transfer/resolved_sources.h"
@@ -64,8 +65,10 @@ transfer::SourceRepository manifest_source(const std::vector<transfer::SourceAtt
   return served == attempts.rend() ? transfer::SourceRepository{} : served->source;
 }
 
-// --verify: the image's top manifest read as `regmirror pull` reads it (mirrors first), its
-// signatures from the source that served it, every requirement checked. nullopt when there
+// --verify: the image's top manifest read as `regmirror pull` reads it (mirrors first); the
+// image pull would check (of an index, the linux/amd64 child: the index itself is never
+// checked, as containers/image), its signatures from the source that served it, every
+// requirement checked. nullopt when there
 // is nothing to check (no policy, or the reference does not resolve).
 std::optional<VerifiedImage> verify_image(const nodeconf::Resolution& resolution,
                                           Verifier& verifier) {
@@ -89,8 +92,15 @@ std::optional<VerifiedImage> verify_image(const nodeconf::Resolution& resolution
     return image;
   }
   image.source = served.location;
-  image.digest = manifest->digest.str();
-  const transfer::ImageUnderCheck under_check{*store, served.location, *manifest, image.reference};
+  // Without --all or --platform: exactly one image, the one `regmirror pull` copies.
+  auto pulled = transfer::copied_images(*store, *manifest, transfer::CopyOptions{});
+  if (!pulled) {
+    image.check = std::unexpected(pulled.error());
+    return image;
+  }
+  const client::FetchedManifest& checked = pulled->front();
+  image.digest = checked.digest.str();
+  const transfer::ImageUnderCheck under_check{*store, served.location, checked, image.reference};
   image.check = transfer::check_image_policy(*resolution.policy, under_check, verifier.registries_d,
                                              verifier.access);
   return image;

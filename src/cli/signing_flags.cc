@@ -16,15 +16,19 @@ void add_signing_flags(CLI::App& command, SigningFlags& flags, bool with_identit
   if (!with_identity) return;
   command
       .add_option("--sign-identity", flags.identity,
-                  "the docker reference signed for (default: the destination reference)")
+                  "the docker reference signed for, with a tag or digest (default: the destination "
+                  "reference)")
       ->needs(key)
       ->check(CLI::Validator(
           [](const std::string& text) {
             const auto parsed = oci::Reference::parse_canonical(text);
             if (!parsed) return parsed.error().message;
-            return parsed->is_name_only() || parsed->has_tag()
+            // As containers/image: "Sign identity must be a fully specified reference".
+            return parsed->has_tag() || parsed->has_digest()
                        ? std::string()
-                       : std::string("a repository, optionally with a tag");
+                       : std::string(
+                             "a fully specified reference: host/repo:tag or "
+                             "host/repo@sha256:<hex>");
           },
           "REF"));
 }

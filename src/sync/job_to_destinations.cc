@@ -19,8 +19,8 @@ std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& c
   outcomes.reserve(count);
   std::vector<std::unique_ptr<transfer::ImageStore>> stores(count);
   std::vector<transfer::CopyTarget> targets;
-  std::vector<std::size_t> target_of;    // destination index of each target
-  std::vector<std::string> identity_of;  // each target's signing identity
+  std::vector<std::size_t> target_of;      // destination index of each target
+  std::vector<std::string> repository_of;  // each target's repository, "host/path"
   for (std::size_t d = 0; d < count; ++d) {
     const Destination& destination = config.registries[d];
     auto repository = destination_repository(job.repository, destination, config.rewrite);
@@ -46,7 +46,7 @@ std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& c
         std::make_unique<GuardedStore>(std::move(*sink), health[d], destination.str(), progress);
     targets.push_back(transfer::CopyTarget{stores[d].get(), job.destination_tag});
     target_of.push_back(d);
-    identity_of.push_back(transfer::signing_identity(repository->name(), job.destination_tag));
+    repository_of.push_back(repository->name());
   }
   if (targets.empty()) return outcomes;
   auto source = opener.open_source(job.repository);
@@ -62,8 +62,11 @@ std::vector<DestinationOutcome> copy_job(const CopyJob& job, const SyncConfig& c
       continue;
     }
     if (sign_with != nullptr) {
-      auto signed_as = transfer::sign_sigstore(*targets[t].store, results[t]->digest,
-                                               identity_of[t], *sign_with);
+      // Each manifest written (with --all every child, then the index), for one identity.
+      const std::string identity =
+          transfer::signing_identity(repository_of[t], job.destination_tag, results[t]->digest);
+      auto signed_as =
+          transfer::sign_copied_image(*targets[t].store, *results[t], identity, *sign_with);
       if (!signed_as) {
         outcome.copied = std::unexpected(signed_as.error());
         continue;

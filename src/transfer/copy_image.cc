@@ -86,7 +86,11 @@ class Copier {
         results.emplace_back(std::unexpected(*target.error));
       } else {
         const Piece& top = pieces.back();
-        results.emplace_back(CopyResult{top.digest, top.manifest.media_type, target.stats});
+        std::vector<oci::Digest> written;
+        written.reserve(pieces.size());
+        for (const Piece& piece : pieces) written.push_back(piece.digest);
+        results.emplace_back(
+            CopyResult{top.digest, top.manifest.media_type, target.stats, std::move(written)});
       }
     }
     return results;

@@ -59,6 +59,9 @@ struct CopyResult {
   oci::Digest digest;  // of the top manifest written to the destination
   std::string media_type;
   CopyStats stats;
+  // Every manifest of the image written, children before their index, `digest` last (the
+  // referrers and attachments copied along are not among them): what a signing copy signs.
+  std::vector<oci::Digest> manifests{};
 };
 
 // `source_reference` is a tag or digest in `source`; `destination_tag` may be empty (the

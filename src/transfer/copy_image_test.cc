@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "oci/attachment_tag.h"
+#include "transfer/copied_images.h"
 #include "transfer/layout_store.h"
 #include "transfer/test_images.h"
 
@@ -116,6 +117,9 @@ TEST_F(IndexCopyTest, AllCopiesTheIndexAndEveryChild) {
   ASSERT_TRUE(copied) << copied.error().message;
   EXPECT_EQ(copied->digest, index_.digest);
   EXPECT_EQ(copied->stats.manifests, 3);
+  // What a signing copy signs: each child, then the index.
+  EXPECT_EQ(copied->manifests, (std::vector<oci::Digest>{amd64_.manifest.digest,
+                                                         arm64_.manifest.digest, index_.digest}));
   EXPECT_EQ(copied->stats.blobs_copied, 6);
   auto destination = open_layout(destination_dir_);
   for (const auto& digest : {index_.digest, amd64_.manifest.digest, arm64_.manifest.digest}) {
@@ -138,6 +142,7 @@ TEST_F(IndexCopyTest, OnePlatformCopiesOnlyThatChildAndTagsIt) {
   ASSERT_TRUE(copied) << copied.error().message;
   EXPECT_EQ(copied->digest, arm64_.manifest.digest);
   EXPECT_EQ(copied->stats.manifests, 1);
+  EXPECT_EQ(copied->manifests, std::vector<oci::Digest>{arm64_.manifest.digest});
   auto destination = open_layout(destination_dir_);
   EXPECT_FALSE(destination->has_manifest(index_.digest).value());
   EXPECT_FALSE(destination->has_manifest(amd64_.manifest.digest).value());
@@ -162,6 +167,62 @@ TEST_F(IndexCopyTest, MissingPlatformFailsAndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(destination_blob(amd64_.blobs[1].digest)));
 }
 
+// copied_images: what a policy check looks at is what copy_image writes.
+class CopiedImagesTest : public IndexCopyTest {
+ protected:
+  oci::Result<std::vector<oci::Digest>> images(std::string_view reference,
+                                               const CopyOptions& options) {
+    auto source = open_layout(temp_.path() / "src");
+    auto top = source->get_manifest(reference);
+    EXPECT_TRUE(top) << top.error().message;
+    auto found = copied_images(*source, *top, options);
+    if (!found) return std::unexpected(found.error());
+    std::vector<oci::Digest> digests;
+    for (const auto& image : *found) digests.push_back(image.digest);
+    return digests;
+  }
+};
+
+TEST_F(CopiedImagesTest, AnIndexIsNotCheckedItsChosenChildIs) {
+  auto arm = images("multi", with([](CopyOptions& o) {
+                      o.platform = Platform{"linux", "arm64", ""};
+                    }));
+  ASSERT_TRUE(arm) << arm.error().message;
+  EXPECT_EQ(*arm, std::vector<oci::Digest>{arm64_.manifest.digest});
+  auto host = images("multi", CopyOptions{});
+  ASSERT_TRUE(host) << host.error().message;
+  EXPECT_EQ(*host, std::vector<oci::Digest>{amd64_.manifest.digest});
+}
+
+TEST_F(CopiedImagesTest, AllChecksEveryChild) {
+  auto all = images("multi", with([](CopyOptions& o) { o.all = true; }));
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(*all, (std::vector<oci::Digest>{amd64_.manifest.digest, arm64_.manifest.digest}));
+}
+
+TEST_F(CopiedImagesTest, AnImageIsItsOwnOnlyEntry) {
+  source_writer_.name(amd64_.manifest, "single");
+  auto single = images("single", with([](CopyOptions& o) { o.all = true; }));
+  ASSERT_TRUE(single) << single.error().message;
+  EXPECT_EQ(*single, std::vector<oci::Digest>{amd64_.manifest.digest});
+}
+
+TEST_F(CopiedImagesTest, AMissingPlatformOrChildFails) {
+  auto none = images("multi", with([](CopyOptions& o) {
+                       o.platform = Platform{"linux", "s390x", ""};
+                     }));
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("linux/s390x"), std::string::npos) << none.error().message;
+  // A hostile index naming a manifest the source does not hold.
+  oci::Descriptor ghost = amd64_.manifest;
+  ghost.digest = oci::digest_of("no such manifest");
+  source_writer_.name(source_writer_.index({{ghost, "linux/amd64"}}), "ghost");
+  EXPECT_FALSE(images("ghost", CopyOptions{}));
+  // An empty index has nothing to check: refused rather than passed.
+  source_writer_.name(source_writer_.index({}), "empty");
+  EXPECT_FALSE(images("empty", with([](CopyOptions& o) { o.all = true; })));
+}
+
 TEST_F(CopyImageTest, CarriesReferrersAndTheirReferrers) {
   const Image image = source_writer_.image(1, 1000, 3);
   const Image signature = source_writer_.referrer(image.manifest, 4);
@@ -173,6 +234,8 @@ TEST_F(CopyImageTest, CarriesReferrersAndTheirReferrers) {
   auto copied = copy("v1", "v1");
   ASSERT_TRUE(copied) << copied.error().message;
   EXPECT_EQ(copied->digest, image.manifest.digest);
+  // The referrers copied along are not the image's manifests.
+  EXPECT_EQ(copied->manifests, std::vector<oci::Digest>{image.manifest.digest});
   EXPECT_EQ(copied->stats.manifests, 3);
   auto destination = open_layout(destination_dir_);
   auto referrers = destination->referrers(image.manifest.digest);

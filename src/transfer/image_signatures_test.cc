@@ -14,6 +14,7 @@
 #include "signature/private_key.h"
 #include "signature/sigstore_attachment.h"
 #include "testsupport/temp_dir.h"
+#include "transfer/copied_images.h"
 #include "transfer/layout_store.h"
 #include "transfer/policy_verification.h"
 #include "transfer/test_images.h"
@@ -229,6 +230,47 @@ TEST_F(PolicyVerificationTest, RefusesBadBase64AndAnUnreadableKey) {
   const auto no_key = check(dir_.path() / "missing.pub");
   EXPECT_FALSE(no_key.allowed);
   EXPECT_NE(no_key.reason.find("missing.pub"), std::string::npos) << no_key.reason;
+}
+
+// What pull and copy check for an index: each image the copy writes (copied_images), never
+// the index itself, as containers/image checks each instance it copies.
+TEST_F(PolicyVerificationTest, AnIndexIsJudgedByTheImagesCopiedNotByItsOwnSignature) {
+  const signature::PrivateKey signer = signature::PrivateKey::generate();
+  const testing::Image arm = writer_.image(1, 100, 8);
+  const oci::Descriptor index =
+      writer_.index({{image_.manifest, "linux/amd64"}, {arm.manifest, "linux/arm64"}});
+  writer_.name(index, "multi");
+  const auto key = write_public_key(signer, ".pub");
+  const auto sign = [&](const oci::Digest& digest) {
+    const std::string payload = payload_for(kReference, digest.str());
+    add_attachment({{payload, base64(signer.sign(payload))}},
+                   oci::attachment_tag(digest.str(), "sig"));
+  };
+  const auto allowed = [&](bool all) {
+    auto store = open();
+    auto top = store->get_manifest("multi");
+    EXPECT_TRUE(top) << top.error().message;
+    CopyOptions options;
+    options.all = all;
+    auto images = copied_images(*store, *top, options);
+    EXPECT_TRUE(images) << images.error().message;
+    bool every = true;
+    for (const client::FetchedManifest& image : *images) {
+      const ImageUnderCheck under{*store, kRepository, image, kReference};
+      auto checked =
+          check_image_policy(decision(key), under, registries_d(kAttachments), AccessOptions{});
+      EXPECT_TRUE(checked) << checked.error().message;
+      every = every && checked->allowed;
+    }
+    return every;
+  };
+  sign(index.digest);
+  EXPECT_FALSE(allowed(false)) << "signed at the index only";
+  sign(image_.manifest.digest);
+  EXPECT_TRUE(allowed(false)) << "the host's (linux/amd64) child is signed";
+  EXPECT_FALSE(allowed(true)) << "with --all the arm64 child is not";
+  sign(arm.manifest.digest);
+  EXPECT_TRUE(allowed(true));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // policy.json's requirements checked for one image about to be pulled or copied, as
-// containers/image checks them before it copies anything: the top manifest as the source
-// served it, the signatures gathered from that source (image_signatures.h), verified with
+// containers/image checks them before it copies anything: an image manifest as the source
+// served it (never an index: each image of it that is copied is checked, copied_images.h), the
+// signatures gathered from that source (image_signatures.h), verified with
 // signature/'s keys, and the identities checked against the logical reference (the one the
 // user named, not a mirror's).
 #pragma once
@@ -35,7 +36,7 @@ class SignatureVerifier final : public nodeconf::SignatureCrypto {
   std::map<std::string, oci::Result<std::vector<signature::PublicKey>>> keys_;  // by raw JSON
 };
 
-// The image to check: its top manifest and where it was read from.
+// The image to check: its manifest (an image's, not an index's) and where it was read from.
 struct ImageUnderCheck {
   ImageStore& source;             // the store that served the manifest (signatures come from it)
   std::string source_repository;  // its repository, "host/path", for registries.d

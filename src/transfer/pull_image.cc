@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "transfer/copied_images.h"
 #include "transfer/resolved_sources.h"
 
 namespace transfer {
@@ -35,8 +36,11 @@ SourceRepository last_manifest_source(const std::vector<SourceAttempt>& attempts
   return served == attempts.rend() ? SourceRepository{} : served->source;
 }
 
-// Reads the top manifest, runs `check` on it and returns the digest to copy.
+// Reads the top manifest, runs `check` on each image the copy will write (an index is not
+// checked: its chosen child is, or every child with --all, as containers/image checks them)
+// and returns the top manifest's digest to copy.
 oci::Result<std::string> checked_digest(FallbackStore& sources, const std::string& asked,
+                                        const CopyOptions& options,
                                         const ServedManifestCheck& check,
                                         SourceRepository& served_by) {
   auto top = sources.get_manifest(asked);
@@ -46,7 +50,12 @@ oci::Result<std::string> checked_digest(FallbackStore& sources, const std::strin
   if (store == nullptr) {
     return oci::fail(oci::ErrorCode::kInternal, "no store for the source " + served_by.location);
   }
-  if (auto ok = check(*store, served_by, *top); !ok) return std::unexpected(ok.error());
+  // Read from the source that served the index, not through the fallback chain.
+  auto images = copied_images(*store, *top, options);
+  if (!images) return std::unexpected(images.error());
+  for (const client::FetchedManifest& image : *images) {
+    if (auto ok = check(*store, served_by, image); !ok) return std::unexpected(ok.error());
+  }
   return top->digest.str();
 }
 
@@ -71,7 +80,7 @@ PullResult pull_image(const nodeconf::Resolution& resolution, const AccessOption
   std::string asked = reference_in_source(wanted);
   SourceRepository checked_source;
   if (check) {
-    auto digest = checked_digest(**sources, asked, check, checked_source);
+    auto digest = checked_digest(**sources, asked, options, check, checked_source);
     if (!digest) {
       result.copied = std::unexpected(digest.error());
       result.attempts = (*sources)->attempts();

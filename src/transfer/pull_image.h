@@ -34,17 +34,18 @@ struct PullResult {
 using DestinationOpener = std::function<oci::Result<std::unique_ptr<ImageStore>>()>;
 
 // A check of the image before anything is written (policy.json's signature requirements):
-// given the top manifest as served, the source that served it and that source's store. An
-// error refuses the pull with that error.
+// given one image manifest the copy will write (the top manifest, or for an index the chosen
+// platform's child, or each child with CopyOptions::all: transfer/copied_images.h), the
+// source that served the top manifest and that source's store. An error refuses the pull.
 using ServedManifestCheck =
     std::function<oci::Result<void>(ImageStore& source, const SourceRepository& served_by,
                                     const client::FetchedManifest& manifest)>;
 
 // Stores the image under the transport's full reference ("quay.io/ns/app:v1") as its tag in
 // the destination, and calls its finish() after a copy. With a `check`, the top manifest is
-// read first and checked, and only then is the destination opened (nothing is written for a
-// refused image); the image is copied by that manifest's digest, so what was checked is what
-// is stored even if the tag moves meanwhile.
+// read first and the images it leads to are checked, and only then is the destination opened
+// (nothing is written for a refused image); the image is copied by that manifest's digest, so what
+// was checked is what is stored even if the tag moves meanwhile.
 PullResult pull_image(const nodeconf::Resolution& resolution, const AccessOptions& access,
                       StoreOpener& opener, const DestinationOpener& open_destination,
                       const CopyOptions& options, Progress& progress,

@@ -87,10 +87,27 @@ bool signed_already(ImageStore& destination, std::string_view attachment,
 
 }  // namespace
 
-std::string signing_identity(std::string_view repository, std::string_view tag) {
+std::string signing_identity(std::string_view repository, std::string_view tag,
+                             const oci::Digest& top) {
   std::string identity(repository);
-  if (!tag.empty()) identity.append(":").append(tag);
-  return identity;
+  if (tag.empty()) return identity.append("@").append(top.str());
+  return identity.append(":").append(tag);
+}
+
+oci::Result<oci::Digest> sign_copied_image(ImageStore& destination, const CopyResult& copied,
+                                           std::string_view docker_reference,
+                                           const signature::PrivateKey& key) {
+  if (copied.manifests.empty()) {
+    return oci::fail(oci::ErrorCode::kInternal, "signing: the copy wrote no manifest");
+  }
+  // The children first; the top manifest (last) is the one whose attachment is returned.
+  for (std::size_t i = 0; i + 1 < copied.manifests.size(); ++i) {
+    if (auto signed_as = sign_sigstore(destination, copied.manifests[i], docker_reference, key);
+        !signed_as) {
+      return std::unexpected(signed_as.error());
+    }
+  }
+  return sign_sigstore(destination, copied.manifests.back(), docker_reference, key);
 }
 
 oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Digest& manifest,

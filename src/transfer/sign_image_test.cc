@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "nodeconf/signature_payload.h"
 #include "oci/attachment_tag.h"
 #include "oci/base64.h"
@@ -34,9 +36,12 @@ class SignImageTest : public ::testing::Test {
     return std::move(*store);
   }
 
-  // The signatures under the image's attachment tag: (payload, raw signature) pairs.
-  std::vector<std::pair<std::string, std::string>> signatures(LayoutStore& store) {
-    auto attachment = store.get_manifest(oci::attachment_tag(image_.manifest.digest.str(), "sig"));
+  // The signatures under the attachment tag of `manifest` (the image's by default): (payload,
+  // raw signature) pairs.
+  std::vector<std::pair<std::string, std::string>> signatures(
+      LayoutStore& store, const std::optional<oci::Digest>& manifest = std::nullopt) {
+    auto attachment = store.get_manifest(
+        oci::attachment_tag(manifest.value_or(image_.manifest.digest).str(), "sig"));
     EXPECT_TRUE(attachment) << attachment.error().message;
     if (!attachment) return {};
     auto layers = signature::signature_layers(attachment->body);
@@ -98,9 +103,47 @@ TEST_F(SignImageTest, SignsNothingAgainForTheSameKeyReferenceAndDigest) {
   EXPECT_EQ(signatures(*store).size(), 2u);
 }
 
-TEST(SigningIdentity, TagOrRepositoryAlone) {
-  EXPECT_EQ(signing_identity("quay.io/ns/app", "v1"), "quay.io/ns/app:v1");
-  EXPECT_EQ(signing_identity("quay.io/ns/app", ""), "quay.io/ns/app");
+TEST_F(SignImageTest, SignsEveryManifestOfACopyForOneIdentity) {
+  const Image other = writer_.image(1, 100, 2);
+  const oci::Descriptor index =
+      writer_.index({{image_.manifest, "linux/amd64"}, {other.manifest, "linux/arm64"}});
+  auto store = open();
+  const CopyResult copied{
+      .digest = index.digest,
+      .media_type = index.media_type,
+      .stats = {},
+      .manifests = {image_.manifest.digest, other.manifest.digest, index.digest}};
+  const std::string identity = "registry.example.com/app@" + index.digest.str();
+  auto signed_as = sign_copied_image(*store, copied, identity, key_);
+  ASSERT_TRUE(signed_as) << signed_as.error().message;
+  EXPECT_EQ(*signed_as,
+            store->get_manifest(oci::attachment_tag(index.digest.str(), "sig"))->digest);
+  for (const oci::Digest& manifest : copied.manifests) {
+    const auto found = signatures(*store, manifest);
+    ASSERT_EQ(found.size(), 1u) << manifest.str();
+    auto parsed = nodeconf::parse_signature_payload(found[0].first, nodeconf::kSigstoreType);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    // Each manifest's own digest, the one destination reference (as containers/image).
+    EXPECT_EQ(parsed->manifest_digest, manifest.str());
+    EXPECT_EQ(parsed->docker_reference, identity);
+    EXPECT_TRUE(key_.public_key().verifies(found[0].first, found[0].second));
+  }
+}
+
+TEST_F(SignImageTest, ACopyOfNoManifestIsNotSigned) {
+  auto store = open();
+  const CopyResult copied{.digest = image_.manifest.digest,
+                          .media_type = image_.manifest.media_type,
+                          .stats = {},
+                          .manifests = {}};
+  EXPECT_FALSE(sign_copied_image(*store, copied, "a.example/app:1", key_));
+}
+
+TEST(SigningIdentity, TagOrTheTopDigest) {
+  const oci::Digest top = oci::digest_of("index");
+  EXPECT_EQ(signing_identity("quay.io/ns/app", "v1", top), "quay.io/ns/app:v1");
+  // Never a bare name: matchRepoDigestOrExact would accept no signature of it.
+  EXPECT_EQ(signing_identity("quay.io/ns/app", "", top), "quay.io/ns/app@" + top.str());
 }
 
 }  // namespace

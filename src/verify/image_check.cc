@@ -50,8 +50,11 @@ oci::Result<std::vector<oci::Descriptor>> children_to_check(
 }
 
 // Every child manifest, config and layer of `manifest`, depth first, until the first problem.
+// The image manifests met (not the indexes) are appended to `images`: those are what a node's
+// policy check judges.
 Problem walk(Probes& probes, const SourceRepository& source, const ManifestProbe& manifest,
-             const std::vector<transfer::Platform>& platforms, int depth) {
+             const std::vector<transfer::Platform>& platforms, int depth,
+             std::vector<ManifestProbe>& images) {
   auto parsed = oci::parse_manifest(manifest.body, manifest.media_type);
   if (!parsed) {
     return Problem{Status::kError,
@@ -76,13 +79,14 @@ Problem walk(Probes& probes, const SourceRepository& source, const ManifestProbe
       if (fetched.status != Status::kOk) {
         return blob_problem(Probe{fetched.status, fetched.reason}, child, "child manifest", source);
       }
-      if (Problem problem = walk(probes, source, fetched, platforms, depth + 1);
+      if (Problem problem = walk(probes, source, fetched, platforms, depth + 1, images);
           problem.status != Status::kOk) {
         return problem;
       }
     }
     return {};
   }
+  images.push_back(manifest);
   if (parsed->config) {
     if (const Probe probe = probes.blob(source, parsed->config->digest);
         probe.status != Status::kOk) {
@@ -205,13 +209,20 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
     }
     verdict.served_by = source.location();
     verdict.manifest_digest = manifest.digest;
-    Problem problem = walk(probes_, source, manifest, platforms_, 0);
+    std::vector<ManifestProbe> images;
+    Problem problem = walk(probes_, source, manifest, platforms_, 0, images);
     if (problem.status == Status::kOk && resolution.policy &&
         resolution.policy->verdict == nodeconf::PolicyVerdict::kRequiresSignature) {
-      SignatureCheck signatures = signatures_.check(*resolution.policy, source, manifest,
-                                                    resolution.transport.reference->str());
-      problem =
-          Problem{signatures.status, std::move(signatures.reason), std::move(signatures.missing)};
+      // Each image a node would pull, as containers/image checks each image it copies; an
+      // index's own signatures are not judged.
+      for (const ManifestProbe& image : images) {
+        SignatureCheck signatures = signatures_.check(*resolution.policy, source, image,
+                                                      resolution.transport.reference->str());
+        if (signatures.status == Status::kOk) continue;
+        problem =
+            Problem{signatures.status, std::move(signatures.reason), std::move(signatures.missing)};
+        break;
+      }
     }
     report.status = problem.status;
     report.reason = problem.reason;

@@ -7,7 +7,9 @@
 //
 // An index: with no platforms given every child manifest is checked (a cluster may have nodes
 // of any architecture); with platforms, the child each platform's node picks (as
-// containers/image picks it), and an index without one for a platform is MISSING.
+// containers/image picks it), and an index without one for a platform is MISSING. Signatures
+// policy.json requires are judged on those image manifests, each under its own digest, never
+// on the index: containers/image checks each image it copies and not the list.
 #pragma once
 
 #include <string_view>

@@ -67,11 +67,15 @@ class FakeSignaturePolicy final : public SignaturePolicy {
   SignatureCheck answer;
   std::string asked_source;
   std::string asked_reference;
+  std::vector<std::string> asked_digests;  // every manifest checked, in order
+  std::string refuse_digest;               // when set, only this manifest is refused
 
   SignatureCheck check(const nodeconf::PolicyDecision&, const SourceRepository& source,
-                       const ManifestProbe&, std::string_view logical_reference) override {
+                       const ManifestProbe& manifest, std::string_view logical_reference) override {
     asked_source = source.location();
     asked_reference = std::string(logical_reference);
+    asked_digests.push_back(manifest.digest);
+    if (!refuse_digest.empty() && manifest.digest != refuse_digest) return {};
     return answer;
   }
 };
@@ -278,6 +282,36 @@ TEST_F(ImageCheckTest, SignaturesAreCheckedAtTheServingSourceForTheLogicalRefere
   EXPECT_EQ(verdict.status, Status::kOk) << verdict.reason;
   EXPECT_EQ(signatures_.asked_source, "mirror-b.example/ns/app");
   EXPECT_EQ(signatures_.asked_reference, "quay.io/ns/app@" + app.digest);
+}
+
+// As containers/image: each image a node pulls is checked, under its own digest; the index is
+// not (its signature neither admits nor refuses anything).
+TEST_F(ImageCheckTest, AnIndexIsJudgedByItsChildrensSignatures) {
+  const nodeconf::Policy policy = sigstore_policy();
+  const Image amd = make_image("amd64");
+  const Image arm = make_image("arm64");
+  const std::string index = index_of({{amd, "amd64"}, {arm, "arm64"}});
+  const std::string index_digest = oci::digest_of(index).str();
+  probes_.manifests["mirror-a.example/ns/app@" + index_digest] = index;
+  store(probes_, "mirror-a.example/ns/app", amd);
+  store(probes_, "mirror-a.example/ns/app", arm);
+  const std::string image = "quay.io/ns/app@" + index_digest;
+
+  EXPECT_EQ(check(image, &policy).status, Status::kOk);
+  EXPECT_EQ(signatures_.asked_digests, (std::vector<std::string>{amd.digest, arm.digest}));
+  EXPECT_EQ(signatures_.asked_reference, image);
+
+  signatures_.asked_digests.clear();
+  EXPECT_EQ(check(image, &policy, {transfer::Platform{"linux", "arm64", ""}}).status, Status::kOk);
+  EXPECT_EQ(signatures_.asked_digests, std::vector<std::string>{arm.digest});
+
+  // The arm64 image unsigned: refused without --platform (every child), and with its platform.
+  signatures_.answer = SignatureCheck{Status::kUnsigned, "no signature", "arm-tag"};
+  signatures_.refuse_digest = arm.digest;
+  const ImageVerdict all = check(image, &policy);
+  EXPECT_EQ(all.status, Status::kUnsigned);
+  EXPECT_EQ(all.sources[1].missing, "arm-tag");
+  EXPECT_EQ(check(image, &policy, {transfer::Platform{"linux", "amd64", ""}}).status, Status::kOk);
 }
 
 TEST_F(ImageCheckTest, ASignatureRefusalIsTheVerdict) {

@@ -2,11 +2,15 @@
 // from Debian's library with the sigstore functions Debian stubbed written anew (build.sh,
 // README.md).
 //
-//	sigstore-oracle check --policy P --registries.d D docker://HOST/REPO:TAG
+//	sigstore-oracle check --policy P --registries.d D [--instance DIGEST] docker://HOST/REPO:TAG
 //	sigstore-oracle sign --key KEY --passphrase-file F --registries.d D docker://SRC docker://DST
 //
 // check: the policy check skopeo copy makes before copying (IsRunningImageAllowed on the
 // unparsed source image); prints "accepted", exit 0, or the library's error on stderr, exit 1.
+// With --instance, the check copy.Image makes on that instance of an index it copies
+// (copySingleImage's IsRunningImageAllowed on image.UnparsedInstance(source, &DIGEST)): the
+// instance's manifest and signatures, the identity against the reference given. An index
+// itself is checked only without --instance, which containers/image's copy never does.
 // sign: copy.Image with SignBySigstorePrivateKeyFile, as skopeo copy
 // --sign-by-sigstore-private-key does (the copy itself under insecureAcceptAnything).
 // Registries are reached as skopeo's --tls-verify=false does (https, then plain http); the
@@ -28,6 +32,7 @@ import (
 	"github.com/containers/image/v5/image"
 	"github.com/containers/image/v5/signature"
 	"github.com/containers/image/v5/types"
+	"github.com/opencontainers/go-digest"
 )
 
 func main() {
@@ -50,7 +55,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: sigstore-oracle check --policy P --registries.d D docker://REF\n"+
+	fmt.Fprintln(os.Stderr, "usage: sigstore-oracle check --policy P --registries.d D [--instance DIGEST] docker://REF\n"+
 		"       sigstore-oracle sign --key KEY --passphrase-file F --registries.d D docker://SRC docker://DST")
 	os.Exit(2)
 }
@@ -77,7 +82,16 @@ func check(args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	policyPath := fs.String("policy", "", "policy.json")
 	registriesD := fs.String("registries.d", "", "registries.d directory")
+	instance := fs.String("instance", "", "the digest of an instance of the index to check")
 	ref := parseFlags(fs, args, 1)[0]
+	var instanceDigest *digest.Digest
+	if *instance != "" {
+		parsed, err := digest.Parse(*instance)
+		if err != nil {
+			return err
+		}
+		instanceDigest = &parsed
+	}
 
 	ctx := context.Background()
 	policy, err := signature.NewPolicyFromFile(*policyPath)
@@ -98,7 +112,7 @@ func check(args []string) error {
 		return err
 	}
 	defer source.Close()
-	if allowed, err := policyContext.IsRunningImageAllowed(ctx, image.UnparsedInstance(source, nil)); !allowed {
+	if allowed, err := policyContext.IsRunningImageAllowed(ctx, image.UnparsedInstance(source, instanceDigest)); !allowed {
 		if err == nil {
 			err = errors.New("refused without a reason")
 		}
