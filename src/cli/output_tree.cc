@@ -1,9 +1,11 @@
 #include "cli/output_tree.h"
 
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "sys/directories.h"
 
 namespace cli {
 namespace {
@@ -30,9 +32,19 @@ oci::Result<void> write_output_tree(const std::string& dir,
     return oci::fail(oci::ErrorCode::kInternal,
                      "output directory " + dir + " exists and is not empty");
   }
-  const fs::path staging =
-      target.parent_path() /
-      (".regmirror-render-" + target.filename().string() + "-" + std::to_string(::getpid()));
+  // A private, unpredictable name beside the target (rename needs the same filesystem): a
+  // name another user could guess would let them plant a symlink where the files are written.
+  auto created = sys::create_temporary_directory(
+      target.parent_path(), ".regmirror-render-" + target.filename().string() + "-");
+  if (!created) {
+    return oci::fail(oci::ErrorCode::kInternal,
+                     "cannot create output directory " + dir + ": " + created.error().message);
+  }
+  const fs::path staging = *created;
+  // mkdtemp makes it 0700; the tree gets the mode a plain mkdir would have given it.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  fs::permissions(staging, static_cast<fs::perms>(0777 & ~mask), ec);
   for (const auto& [path, content] : files) {
     if (auto ok = write_file(staging / path, content); !ok) {
       fs::remove_all(staging, ec);

@@ -41,17 +41,25 @@ int fail(const std::string& message) {
   return kFailed;
 }
 
-// --check --json: one object, {"identical", "files": [{"path", "change"}], "drain"}.
+// --check --json: one object,
+// {"identical", "files": [{"path", "change"}], "drain": {"required", "fails", "reason"}}.
 std::string check_json(const TreeDiff& diff, const openshift::DrainDecision& drain) {
   nlohmann::json files = nlohmann::json::array();
   for (const openshift::NodeFileChange& change : diff.changes) {
     const char* kind = !change.before ? "added" : !change.after ? "removed" : "changed";
     files.push_back({{"path", "/" + change.path}, {"change", kind}});
   }
-  return nlohmann::json{{"identical", diff.identical},
-                        {"files", std::move(files)},
-                        {"drain", {{"required", drain.required}, {"reason", drain.reason}}}}
+  return nlohmann::json{
+      {"identical", diff.identical},
+      {"files", std::move(files)},
+      {"drain", {{"required", drain.required}, {"fails", drain.fails}, {"reason", drain.reason}}}}
       .dump();
+}
+
+std::string drain_line(const openshift::DrainDecision& drain) {
+  if (drain.fails) return "drain: the daemon would fail this update: " + drain.reason + "\n";
+  return fmt::format("drain: {} ({})\n", drain.required ? "required" : "not required",
+                     drain.reason);
 }
 
 int run_render(const RenderFlags& flags) {
@@ -74,17 +82,20 @@ int run_render(const RenderFlags& flags) {
   }
 
   if (flags.check) {
-    const TreeDiff diff = diff_against_node(*flags.check, rendered->files,
-                                            {std::string(openshift::kSearchRegistriesPath)},
-                                            rendered->not_written_by_mco);
-    const openshift::DrainDecision drain = openshift::drain_decision(diff.changes);
+    std::vector<std::string> removable = stale_registry_ca_files(*flags.check, rendered->files);
+    removable.emplace_back(openshift::kSearchRegistriesPath);
+    auto diff =
+        diff_against_node(*flags.check, rendered->files, removable, rendered->not_written_by_mco);
+    if (!diff) return fail(diff.error().message);
+    const openshift::DrainDecision drain = openshift::drain_decision(diff->changes);
     if (flags.json) {
-      fmt::print("{}\n", check_json(diff, drain));
+      fmt::print("{}\n", check_json(*diff, drain));
     } else {
-      fmt::print("{}", diff.identical ? "node files match what would be rendered\n" : diff.text);
-      fmt::print("drain: {} ({})\n", drain.required ? "required" : "not required", drain.reason);
+      fmt::print("{}", diff->identical ? "node files match what would be rendered\n"
+                                       : describe_changes(diff->changes));
+      fmt::print("{}", drain_line(drain));
     }
-    if (!diff.identical) return kCheckDiffers;
+    if (!diff->identical) return kCheckDiffers;
   }
   if (!flags.out) return kRendered;
   std::map<std::string, std::string> files = rendered->files;

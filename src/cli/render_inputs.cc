@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "nodeconf/config_text_reader.h"
 #include "openshift/yaml_reader.h"
+#include "sys/small_file.h"
 
 namespace cli {
 namespace {
@@ -32,11 +32,13 @@ oci::Result<std::vector<fs::path>> expand(const std::string& path) {
 }  // namespace
 
 oci::Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return oci::fail(oci::ErrorCode::kNotFound, "cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = sys::read_small_file(path, nodeconf::kMaxConfigFileBytes);
+  if (!text) {
+    return oci::fail(text.error().code == sys::Errc::kNotFound ? oci::ErrorCode::kNotFound
+                                                               : oci::ErrorCode::kInternal,
+                     text.error().message);
+  }
+  return std::move(*text);
 }
 
 oci::Result<openshift::ClusterObjects> read_render_inputs(const std::vector<std::string>& paths) {

@@ -12,6 +12,7 @@ namespace cli {
 
 oci::Result<openshift::ClusterObjects> read_render_inputs(const std::vector<std::string>& paths);
 
+// A whole file of at most nodeconf::kMaxConfigFileBytes; a FIFO or device is refused.
 oci::Result<std::string> read_text_file(const std::string& path);
 
 }  // namespace cli

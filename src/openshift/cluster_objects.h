@@ -31,7 +31,11 @@ struct ImageConfig {
   std::string name;
   std::vector<std::string> allowed_registries;
   std::vector<std::string> blocked_registries;
-  std::vector<std::string> insecure_registries;
+  // nullopt when absent or null. The MCO tests the Go slice for nil: `insecureRegistries: []`
+  // is a non-nil empty slice after decoding, and makes it re-encode registries.conf. (Blocked
+  // and allowed lists reach it through append, where [] becomes nil; the API refuses an empty
+  // containerRuntimeSearchRegistries, MinItems=1.)
+  std::optional<std::vector<std::string>> insecure_registries;
   std::vector<std::string> search_registries;  // containerRuntimeSearchRegistries
   std::string additional_trusted_ca;           // a ConfigMap name in openshift-config
 };

@@ -22,10 +22,11 @@ constexpr std::string_view kContainersCerts = "etc/containers/certs.d/";
 
 struct Verdict {
   bool safe = true;
+  bool fails = false;  // the daemon returns an error instead of a verdict
   std::string why;
 };
 
-Verdict unsafe(std::string why) { return {false, "registries.conf: " + std::move(why)}; }
+Verdict unsafe(std::string why) { return {false, false, "registries.conf: " + std::move(why)}; }
 
 // As the daemon decodes it: plain TOML into V2RegistriesConf, prefixes left as written.
 struct RawConf {
@@ -104,13 +105,26 @@ Verdict changed_entry(const std::string& scope, const Registry& old, const Regis
   return {};
 }
 
+// Why drain.go allDigestOnlyMirror is false for a new entry.
+std::string added_entry_problem(const std::string& scope, const Registry& registry) {
+  if (registry.mirrors.empty()) {
+    return fmt::format("registry {} added without mirrors and without mirror-by-digest-only",
+                       scope);
+  }
+  const Endpoint& mirror = *std::ranges::find_if_not(registry.mirrors, digest_only);
+  return fmt::format(
+      "registry {} added with mirror {} whose pull-from-mirror is \"{}\", not "
+      "\"digest-only\"",
+      scope, mirror.location, mirror.pull_from_mirror);
+}
+
 // drain.go isSafeContainerRegistryConfChanges
 Verdict registries_conf_verdict(const NodeFileChange& change) {
   std::string error;
   auto old = decode(change.before, error);
-  if (!old) return {false, "registries.conf on the node does not decode: " + error};
+  if (!old) return {false, true, "registries.conf on the node does not decode: " + error};
   auto now = decode(change.after, error);
-  if (!now) return {false, "the rendered registries.conf does not decode: " + error};
+  if (!now) return {false, true, "the rendered registries.conf does not decode: " + error};
   if (old->search.size() > now->search.size() ||
       !std::equal(old->search.begin(), old->search.end(), now->search.begin())) {
     return unsafe("an unqualified-search-registries entry removed or reordered");
@@ -126,10 +140,7 @@ Verdict registries_conf_verdict(const NodeFileChange& change) {
               return !find_mirror(previous->second.mirrors, mirror.location);
             });
     if (previous == old->by_scope.end()) {
-      if (!all_digest_only(registry)) {
-        return unsafe(
-            fmt::format("registry {} added with a mirror that is not digest-only", scope));
-      }
+      if (!all_digest_only(registry)) return unsafe(added_entry_problem(scope, registry));
       continue;
     }
     if (previous->second == registry) continue;
@@ -137,8 +148,9 @@ Verdict registries_conf_verdict(const NodeFileChange& change) {
       return verdict;
     }
   }
-  return {true, added ? "registries.conf: only digest-only mirrors added"
-                      : "registries.conf: no change the daemon drains for"};
+  return {true, false,
+          added ? "registries.conf: only digest-only mirrors added"
+                : "registries.conf: no change the daemon drains for"};
 }
 
 std::string_view file_name(std::string_view path) { return path.substr(path.rfind('/') + 1); }
@@ -146,7 +158,7 @@ std::string_view file_name(std::string_view path) { return path.substr(path.rfin
 }  // namespace
 
 DrainDecision drain_decision(const std::vector<NodeFileChange>& changes) {
-  if (changes.empty()) return {false, "no change"};
+  if (changes.empty()) return {false, false, "no change"};
   std::vector<std::string> notes;
   auto note = [&](std::string text) {
     if (std::ranges::find(notes, text) == notes.end()) notes.push_back(std::move(text));
@@ -164,18 +176,20 @@ DrainDecision drain_decision(const std::vector<NodeFileChange>& changes) {
       note("certs.d: written by the daemon, no drain");
     } else if (!reboot) {
       reboot = DrainDecision{
-          true, fmt::format("{}: no node disruption policy, the node reboots", file_name(path))};
+          true, false,
+          fmt::format("{}: no node disruption policy, the node reboots", file_name(path))};
     }
   }
   if (reboot) return *reboot;
   if (registries_conf) {
     Verdict verdict = registries_conf_verdict(*registries_conf);
-    if (!verdict.safe) return {true, verdict.why};
+    if (verdict.fails) return {false, true, verdict.why};
+    if (!verdict.safe) return {true, false, verdict.why};
     notes.insert(notes.begin(), verdict.why);
   }
   std::string reason;
   for (const std::string& text : notes) reason += (reason.empty() ? "" : "; ") + text;
-  return {false, reason};
+  return {false, false, reason};
 }
 
 }  // namespace openshift

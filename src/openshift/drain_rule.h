@@ -7,7 +7,7 @@
 //     or insecure changed, no mirror removed, no mirror's pull-from-mirror changed to anything
 //     but "digest-only", every added mirror "digest-only" (or in a mirror-by-digest-only
 //     entry), every added entry with only digest-only mirrors (or, without mirrors,
-//     mirror-by-digest-only).
+//     mirror-by-digest-only). A registries.conf that does not decode fails the update.
 //   - policy.json and registries.d/: a CRI-O reload, no drain.
 //   - certs.d/<host>/ca.crt: written by the daemon from the ControllerConfig, no drain.
 //   - any other file (registries.conf.d/01-image-searchRegistries.conf): no default policy,
@@ -28,6 +28,9 @@ struct NodeFileChange {
 
 struct DrainDecision {
   bool required = false;
+  // The daemon would refuse the update (isSafeContainerRegistryConfChanges returns an error,
+  // so the node goes Degraded) rather than drain or not: a registries.conf that does not decode.
+  bool fails = false;
   std::string reason;  // "registries.conf: mirror m.example.com removed from quay.io/ns"
 };
 

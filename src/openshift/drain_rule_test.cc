@@ -147,19 +147,37 @@ TEST(DrainRule, AMissingFileOnTheNodeIsEmpty) {
   EXPECT_TRUE(drain_decision({{kConf, kMc5, std::nullopt}}).required);
 }
 
-TEST(DrainRule, UndecodableRegistriesConfDrains) {
+// isSafeContainerRegistryConfChanges returns the decode error: the update fails, no drain.
+TEST(DrainRule, UndecodableRegistriesConfFailsTheUpdate) {
   DrainDecision decision = drain_decision({{kConf, "[[registry]\n", kMc1}});
-  EXPECT_TRUE(decision.required);
+  EXPECT_TRUE(decision.fails);
+  EXPECT_FALSE(decision.required);
   EXPECT_NE(decision.reason.find("does not decode"), std::string::npos);
+  // With a file that reboots the node, the daemon drains without looking at registries.conf.
+  decision = drain_decision(
+      {{kConf, "[[registry]\n", kMc1},
+       {"etc/containers/registries.conf.d/01-image-searchRegistries.conf", std::nullopt, "x"}});
+  EXPECT_FALSE(decision.fails);
+  EXPECT_TRUE(decision.required);
 }
 
-TEST(DrainRule, TruncatedHostileAndWrongTypedNodeFilesDrainWithAReason) {
+TEST(DrainRule, NewEntriesSayWhyTheyAreNotDigestOnly) {
+  EXPECT_EQ(registries_conf_change(kMc5, kMc6).reason,
+            "registries.conf: registry example.com/repo1/test-img1 added without mirrors and "
+            "without "
+            "mirror-by-digest-only");
+  EXPECT_EQ(registries_conf_change("", one_entry("", "")).reason,
+            "registries.conf: registry example.com/repo/test-img added with mirror "
+            "mirror.com/repo/test-img whose pull-from-mirror is \"\", not \"digest-only\"");
+}
+
+TEST(DrainRule, TruncatedHostileAndWrongTypedNodeFilesFailWithAReason) {
   const std::string nested = "a = " + std::string(5000, '[') + std::string(5000, ']') + "\n";
   for (const std::string& bad :
        {kMc2.substr(0, kMc2.size() / 2), std::string("\0\xff\xfe[[", 5), nested,
         std::string("[[registry]]\nlocation = 5\n"), std::string("registry = \"x\"\n")}) {
     DrainDecision decision = drain_decision({{kConf, bad, kMc1}});
-    EXPECT_TRUE(decision.required);
+    EXPECT_TRUE(decision.fails);
     EXPECT_NE(decision.reason.find("registries.conf on the node does not decode"),
               std::string::npos)
         << decision.reason;

@@ -44,13 +44,15 @@ std::unexpected<oci::Error> invalid(std::string message) {
 
 oci::Result<void> validate_image(const ImageConfig& image) {
   const std::string object = fmt::format("Image \"{}\"", image.name);
+  const std::vector<std::string> insecure =
+      image.insecure_registries.value_or(std::vector<std::string>{});
   struct ScopeList {
     const char* field;
     const char* kind;  // as the MCO's "invalid entry for <kind> registries" names it
     const std::vector<std::string>* scopes;
   };
   const ScopeList lists[] = {
-      {"insecureRegistries", "insecure", &image.insecure_registries},
+      {"insecureRegistries", "insecure", &insecure},
       {"blockedRegistries", "blocked", &image.blocked_registries},
       {"allowedRegistries", "allowed", &image.allowed_registries},
   };
@@ -144,17 +146,20 @@ oci::Result<NodeFiles> render_node_files(const ClusterObjects& objects,
 
   auto base = base_document(options);
   if (!base) return std::unexpected(base.error());
-  // registriesConfigIgnition re-encodes registries.conf only when one of these is set, and
-  // policy.json only when a scope is allowed or blocked; else the node keeps the file as it is.
-  const bool edits_registries_conf = !image.insecure_registries.empty() ||
+  // registriesConfigIgnition re-encodes registries.conf only when one of these is set (the
+  // insecure list even when empty: Go tests it for nil), and policy.json only when a scope is
+  // allowed or blocked; else the node keeps the file as it is.
+  const bool edits_registries_conf = image.insecure_registries.has_value() ||
                                      !blocked.registries_blocked.empty() ||
                                      !objects.digest_sets.empty() || !objects.tag_sets.empty();
   std::string registries_conf = options.base_registries_conf ? *options.base_registries_conf
                                                              : std::string(kTemplateRegistriesConf);
   if (edits_registries_conf) {
-    auto document = build_registries_conf(std::move(*base), *mirrors,
-                                          {image.insecure_registries, blocked.registries_blocked},
-                                          options.legacy_icsp);
+    auto document =
+        build_registries_conf(std::move(*base), *mirrors,
+                              {image.insecure_registries.value_or(std::vector<std::string>{}),
+                               blocked.registries_blocked},
+                              options.legacy_icsp);
     if (!document) return std::unexpected(document.error());
     registries_conf = nodeconf::write_registries_conf(*document);
     if (auto ok = check_loads(registries_conf); !ok) return std::unexpected(ok.error());

@@ -119,17 +119,28 @@ oci::Result<ImageConfig> read_image(const FieldReader& reader, const YAML::Node&
   image.name = std::move(name);
   if (!spec) return image;
   const YAML::Node sources = spec["registrySources"];
+  const auto field = [&](const char* key) { return sources ? sources[key] : YAML::Node(); };
   const std::pair<const char*, std::vector<std::string>*> lists[] = {
       {"allowedRegistries", &image.allowed_registries},
       {"blockedRegistries", &image.blocked_registries},
-      {"insecureRegistries", &image.insecure_registries},
       {"containerRuntimeSearchRegistries", &image.search_registries},
   };
   for (const auto& [key, out] : lists) {
-    auto values = reader.strings(sources ? sources[key] : YAML::Node(),
-                                 std::string("spec.registrySources.") + key);
+    auto values = reader.strings(field(key), std::string("spec.registrySources.") + key);
     if (!values) return std::unexpected(values.error());
     *out = std::move(*values);
+  }
+  const YAML::Node search = field("containerRuntimeSearchRegistries");
+  if (search && search.IsSequence() && search.size() == 0) {
+    // The API server's answer to an empty list (the field's MinItems=1).
+    return reader.fail("spec.registrySources.containerRuntimeSearchRegistries",
+                       "Invalid value: 0: should have at least 1 items");
+  }
+  const YAML::Node insecure = field("insecureRegistries");
+  if (insecure && !insecure.IsNull()) {
+    auto values = reader.strings(insecure, "spec.registrySources.insecureRegistries");
+    if (!values) return std::unexpected(values.error());
+    image.insecure_registries = std::move(*values);
   }
   const YAML::Node ca = spec["additionalTrustedCA"];
   auto ca_name = reader.string(ca ? ca["name"] : YAML::Node(), "spec.additionalTrustedCA.name");

@@ -56,6 +56,24 @@ data: {"h..5000": "pem"}
   EXPECT_EQ(objects->config_maps[0].data.at("h..5000"), "pem");
 }
 
+// Go tests the insecure list for nil: an empty list is not an absent one.
+TEST(YamlReader, AnEmptyInsecureListIsKeptApartFromAnAbsentOne) {
+  const std::string image =
+      "apiVersion: config.openshift.io/v1\nkind: Image\nmetadata: {name: cluster}\n";
+  auto empty = read(image + "spec: {registrySources: {insecureRegistries: []}}\n");
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->image->insecure_registries, std::vector<std::string>{});
+  for (const std::string spec : {"spec: {registrySources: {insecureRegistries: null}}\n",
+                                 "spec: {registrySources: {}}\n", "spec: {}\n"}) {
+    auto absent = read(image + spec);
+    ASSERT_TRUE(absent) << absent.error().message;
+    EXPECT_FALSE(absent->image->insecure_registries) << spec;
+  }
+  auto search = read(image + "spec: {registrySources: {containerRuntimeSearchRegistries: []}}\n");
+  ASSERT_FALSE(search);
+  EXPECT_NE(search.error().message.find("should have at least 1 items"), std::string::npos);
+}
+
 TEST(YamlReader, SkipsUnknownKindsWithAWarning) {
   auto objects = read("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n");
   ASSERT_TRUE(objects);

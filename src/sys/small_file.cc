@@ -10,7 +10,8 @@
 namespace sys {
 
 Result<std::string> read_small_file(const std::filesystem::path& path, std::uint64_t max_size) {
-  auto fd = open_file(path, O_RDONLY);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is then refused as not a file.
+  auto fd = open_file(path, O_RDONLY | O_NONBLOCK);
   if (!fd) return std::unexpected(std::move(fd.error()));
   auto size = regular_file_size(fd->get(), path);
   if (!size) return std::unexpected(std::move(size.error()));

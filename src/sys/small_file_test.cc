@@ -1,6 +1,7 @@
 #include "sys/small_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "sys/atomic_file.h"
 #include "testsupport/temp_dir.h"
@@ -29,6 +30,14 @@ TEST(SmallFile, MissingFileOrDirectoryIsNotFound) {
   testsupport::TempDir dir;
   EXPECT_EQ(read_small_file(dir.path() / "missing", 5).error().code, Errc::kNotFound);
   EXPECT_EQ(read_small_file(dir.path(), 5).error().code, Errc::kNotFound);
+}
+
+// Opening a FIFO for reading would wait for a writer; it is refused at once instead.
+TEST(SmallFile, FifoIsNotFoundWithoutWaitingForAWriter) {
+  testsupport::TempDir dir;
+  const auto path = dir.path() / "fifo";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_EQ(read_small_file(path, 5).error().code, Errc::kNotFound);
 }
 
 TEST(SmallFile, UnreadableFileIsAnIoError) {

@@ -8,7 +8,10 @@
            prints a diff and exits 3
   drain    `render --check` says whether the MCO would drain: not for added digest-only
            mirrors, a policy.json or a CA change; yes for a removed mirror, a tag mirror, a
-           new blocked scope or search registries; --json carries the same verdict
+           new blocked scope or search registries; the update fails for a node registries.conf
+           that does not decode; --json carries the same verdict
+  hostile  --check on a FIFO, an oversized and a 200000-line node file; a stale registry CA;
+           --out's staging directory not at a name that can be guessed
   errors   errors/<case>.yaml fails: non-zero exit, one stderr line holding the message the
            file's first line gives, no output directory
 """
@@ -141,8 +144,8 @@ def check_drain(args, work):
          'drain: required (registries.conf: mirror tags.example.com/ns added to quay.io/ns with '
          'pull-from-mirror "tag-only", not "digest-only")'),
         (IDMS % "m1.example.com/ns" + IMAGE % "blockedRegistries: [docker.io]", 3,
-         "drain: required (registries.conf: registry docker.io added with a mirror that is not "
-         "digest-only)"),
+         "drain: required (registries.conf: registry docker.io added without mirrors and "
+         "without mirror-by-digest-only)"),
         (IDMS % "m1.example.com/ns" + IMAGE % "containerRuntimeSearchRegistries: [quay.io]", 3,
          "drain: required (01-image-searchRegistries.conf: no node disruption policy, the node "
          "reboots)"),
@@ -162,8 +165,115 @@ def check_drain(args, work):
         verdict = json.loads(as_json.stdout)["drain"]
         wanted = line.removeprefix("drain: ")
         got = ("required" if verdict["required"] else "not required") + f" ({verdict['reason']})"
-        if as_json.returncode != code or got != wanted:
+        if as_json.returncode != code or got != wanted or verdict["fails"]:
             problems.append(f"drain --json: exit {as_json.returncode} {got!r}, wanted {wanted!r}")
+    # A registries.conf on the node that does not decode: the daemon's check returns an error,
+    # so the update fails (node Degraded) rather than drains.
+    with open(os.path.join(node, "etc", "containers", "registries.conf"), "w") as f:
+        f.write("[[registry]\n")
+    run = subprocess.run([args.regmirror, "render", "-f", before, "--check", node],
+                         capture_output=True, text=True)
+    last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
+    if run.returncode != 3 or not last.startswith(
+            "drain: the daemon would fail this update: registries.conf on the node does not "
+            "decode"):
+        problems.append(f"drain on an undecodable node file: exit {run.returncode} {last!r}")
+    as_json = subprocess.run([args.regmirror, "render", "-f", before, "--check", node, "--json"],
+                             capture_output=True, text=True)
+    verdict = json.loads(as_json.stdout)["drain"]
+    if not verdict["fails"] or verdict["required"]:
+        problems.append(f"drain --json on an undecodable node file: {verdict}")
+    return problems
+
+
+def check_hostile_node_files(args, work):
+    """--check reads node files with a size limit, never waits on a FIFO, and does not build a
+    line diff of files too long to compare."""
+    case_input = os.path.join(TESTDATA, "render", "mix", "input.yaml")
+    node = os.path.join(work, "hostile-node")
+    subprocess.run([args.regmirror, "render", "-f", case_input, "--out", node], check=True)
+    conf = os.path.join(node, "etc", "containers", "registries.conf")
+    command = [args.regmirror, "render", "-f", case_input, "--check", node]
+    problems = []
+    os.remove(conf)
+    os.mkfifo(conf)
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if run.returncode != 3 or "missing on node: /etc/containers/registries.conf" not in run.stdout:
+            problems.append(f"FIFO on the node: exit {run.returncode}: {run.stdout}{run.stderr}")
+    except subprocess.TimeoutExpired:
+        problems.append("FIFO on the node: render --check waited for a writer")
+    os.remove(conf)
+    with open(conf, "wb") as f:
+        f.truncate((64 << 20) + 1)  # sparse: one byte over nodeconf's limit
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 1 or "larger than" not in run.stderr:
+        problems.append(f"oversized node file: exit {run.returncode}: {run.stderr}")
+    with open(conf, "w") as f:
+        f.writelines(f"# line {i}\n" for i in range(200000))
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 3 or len(run.stdout) > 10000 or "files differ (200000 vs" not in run.stdout:
+        problems.append(f"200000-line node file: exit {run.returncode}: {run.stdout[:300]}")
+    return problems
+
+
+def check_stale_registry_ca(args, work):
+    """A CA dropped from the ConfigMap: the daemon removes its etc/docker/certs.d directory;
+    the internal registry's and etc/containers/certs.d are left alone."""
+    case = "image-allowed-insecure-ca"
+    node = os.path.join(work, "node-stale-ca")
+    shutil.copytree(os.path.join(TESTDATA, "render", case, "expected"), node)
+    for d in ["etc/docker/certs.d/old.example.com", "etc/containers/certs.d/old.example.com",
+              "etc/docker/certs.d/image-registry.openshift-image-registry.svc:5000"]:
+        os.makedirs(os.path.join(node, d))
+        with open(os.path.join(node, d, "ca.crt"), "w") as f:
+            f.write("-----BEGIN CERTIFICATE-----\n")
+    run = subprocess.run([args.regmirror, "render", "-f",
+                          os.path.join(TESTDATA, "render", case, "input.yaml"), "--check", node],
+                         capture_output=True, text=True)
+    wanted = ("only on node (would be removed): /etc/docker/certs.d/old.example.com/ca.crt\n"
+              "drain: not required (certs.d: written by the daemon, no drain)\n")
+    if run.returncode != 3 or run.stdout != wanted:
+        return [f"stale CA: exit {run.returncode}: {run.stdout!r}, wanted {wanted!r}"]
+    return []
+
+
+def check_private_staging(args, work):
+    """--out stages its files in a fresh private directory: a symlink planted at the name the
+    pid would give is neither followed nor moved into place."""
+    elsewhere = os.path.join(work, "planted")
+    os.mkdir(elsewhere)
+    out = os.path.join(work, "staged-out")
+    go_read, go_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(go_write)
+        os.read(go_read, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        try:
+            os.execv(args.regmirror, [args.regmirror, "render", "-f",
+                                      os.path.join(TESTDATA, "render", "mix", "input.yaml"),
+                                      "--out", out])
+        finally:
+            os._exit(127)
+    os.close(go_read)
+    planted = os.path.join(work, f".regmirror-render-staged-out-{pid}")
+    os.symlink(elsewhere, planted)
+    os.write(go_write, b"x")
+    os.close(go_write)
+    _, status = os.waitpid(pid, 0)
+    if os.path.islink(planted):
+        os.remove(planted)
+    leftovers = [e for e in os.listdir(work) if e.startswith(".regmirror-render")]
+    problems = [f"staging: left behind {leftovers}"] if leftovers else []
+    if os.waitstatus_to_exitcode(status) != 0 or os.path.islink(out) or os.listdir(elsewhere):
+        problems.append(f"staging: exit {os.waitstatus_to_exitcode(status)}, out is a link: "
+                        f"{os.path.islink(out)}, planted dir holds {os.listdir(elsewhere)}")
+    umask = os.umask(0)
+    os.umask(umask)
+    if os.path.isdir(out) and os.stat(out).st_mode & 0o777 != 0o777 & ~umask:
+        problems.append(f"staging: output directory mode {os.stat(out).st_mode & 0o777:o}")
     return problems
 
 
@@ -212,6 +322,9 @@ def main():
         problems += check_node_diff(args, work)
         problems += check_drain(args, work)
         problems += check_node_without_containers_certs(args, work)
+        problems += check_hostile_node_files(args, work)
+        problems += check_stale_registry_ca(args, work)
+        problems += check_private_staging(args, work)
         errors = sorted(os.listdir(os.path.join(TESTDATA, "errors")))
         for name in errors:
             problems += check_error(args, name, work)
