@@ -25,16 +25,6 @@ SourceRepository image_source(const std::vector<SourceAttempt>& attempts,
   return served == attempts.end() ? SourceRepository{} : served->source;
 }
 
-// The source of the last manifest served (the one just asked for).
-SourceRepository last_manifest_source(const std::vector<SourceAttempt>& attempts) {
-  const auto served =
-      std::ranges::find_if(attempts.rbegin(), attempts.rend(), [](const SourceAttempt& attempt) {
-        return attempt.piece == SourceAttempt::Piece::kManifest &&
-               attempt.outcome == SourceAttempt::Outcome::kServed;
-      });
-  return served == attempts.rend() ? SourceRepository{} : served->source;
-}
-
 // Reads the top manifest, runs `check` on it and returns the digest to copy.
 oci::Result<std::string> checked_digest(FallbackStore& sources, const std::string& asked,
                                         const ServedManifestCheck& check,
