@@ -37,7 +37,7 @@ struct CopyFlags {
   CopyOptionsFlags copy;
   ProgressFlags progress;
   bool verify_policy = false;
-  std::string policy = "/etc/containers/policy.json";
+  std::string policy;  // default_policy_path() when not given
   std::string registries_d;
   SigningFlags signing;
 };
@@ -93,7 +93,8 @@ oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFil
   const nodeconf::PolicyDecision decision = files.policy.evaluate_docker(reference->str());
   auto manifest = source.get_manifest(source_reference.empty() ? "latest" : source_reference);
   if (!manifest) return std::unexpected(manifest.error());
-  const transfer::ImageUnderCheck image{source, reference->name(), *manifest, reference->str()};
+  // The source is read directly: its reference is the physical one registries.d is asked about.
+  const transfer::ImageUnderCheck image{source, reference->str(), *manifest, reference->str()};
   auto checked = transfer::check_image_policy(decision, image, files.registries_d, access);
   if (!checked) {
     return oci::fail(checked.error().code, "cannot check the signatures of " + reference->str() +
@@ -223,8 +224,10 @@ void add_copy_command(CLI::App& app) {
   copy->add_flag("--verify-policy", flags->verify_policy,
                  "check the source image against policy.json (signedBy, sigstoreSigned) for "
                  "its reference before copying; a refused image is not copied");
+  flags->policy = default_policy_path();
   copy->add_option("--policy", flags->policy,
-                   "policy.json for --verify-policy (default /etc/containers/policy.json)");
+                   "policy.json for --verify-policy (default $HOME/.config/containers/"
+                   "policy.json if it exists, else /etc/containers/policy.json)");
   add_registries_d_flag(*copy, flags->registries_d);
   add_copy_options_flags(*copy, flags->copy);
   add_access_flags(*copy, flags->access, Sides::kSourceAndDestination);
