@@ -104,7 +104,7 @@ refused "$R/theirs/app:1" other "cryptographic signature verification failed" \
 
 # Another digest's signature: containers/image signs the other image in place, and that
 # signature manifest becomes the attachment of the app image in the same repository.
-run "${SIGN[@]}" --key "$KEYS/release.cosign.key" "docker://$R/tampered/app:other" \
+run "${SIGN[@]}" --key "$KEYS/release.key" "docker://$R/tampered/app:other" \
   "docker://$R/tampered/app:other" >/dev/null
 curl -fsS -H "Accept: $MT_OCI_MANIFEST" "http://$R/v2/tampered/app/manifests/${OTHER/:/-}.sig" >"$T/work/other.sig"
 curl -fsS -X PUT -H "Content-Type: $MT_OCI_MANIFEST" --data-binary "@$T/work/other.sig" \
