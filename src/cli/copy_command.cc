@@ -38,7 +38,7 @@ struct CopyFlags {
   CopyOptionsFlags copy;
   ProgressFlags progress;
   bool verify_policy = false;
-  std::string policy = "/etc/containers/policy.json";
+  std::string policy;  // default_policy_path() when not given
   std::string registries_d;
   SigningFlags signing;
 };
@@ -100,7 +100,9 @@ oci::Result<std::string> verified_source(const CopyFlags& flags, const PolicyFil
   auto images = transfer::copied_images(source, *manifest, options);
   if (!images) return std::unexpected(images.error());
   for (const client::FetchedManifest& checked_image : *images) {
-    const transfer::ImageUnderCheck image{source, reference->name(), checked_image,
+    // The source is read directly: its reference is the physical one registries.d is asked
+    // about, for each image as for the top one (containers/image reads them all from one source).
+    const transfer::ImageUnderCheck image{source, reference->str(), checked_image,
                                           reference->str()};
     auto checked = transfer::check_image_policy(decision, image, files.registries_d, access);
     if (!checked) {
@@ -242,8 +244,10 @@ void add_copy_command(CLI::App& app) {
   copy->add_flag("--verify-policy", flags->verify_policy,
                  "check the source image against policy.json (signedBy, sigstoreSigned) for "
                  "its reference before copying; a refused image is not copied");
+  flags->policy = default_policy_path();
   copy->add_option("--policy", flags->policy,
-                   "policy.json for --verify-policy (default /etc/containers/policy.json)");
+                   "policy.json for --verify-policy (default $HOME/.config/containers/"
+                   "policy.json if it exists, else /etc/containers/policy.json)");
   add_registries_d_flag(*copy, flags->registries_d);
   add_copy_options_flags(*copy, flags->copy);
   add_access_flags(*copy, flags->access, Sides::kSourceAndDestination);

@@ -41,9 +41,15 @@ int failed(std::string_view message) {
   return kFailed;
 }
 
-// REGMIRROR_KEY_PASSPHRASE (even empty, as cosign's COSIGN_PASSWORD), else typed twice.
+// REGMIRROR_KEY_PASSPHRASE (even empty, as cosign's COSIGN_PASSWORD), else typed twice at a
+// terminal; never read from a pipe, where a typo cannot be seen.
 oci::Result<std::string> new_passphrase() {
   if (const char* value = std::getenv(signature::kPassphraseEnvironment)) return std::string(value);
+  if (!sys::stdin_is_terminal()) {
+    return oci::fail(oci::ErrorCode::kUnsupported,
+                     fmt::format("no passphrase: type it at a terminal or set {}",
+                                 signature::kPassphraseEnvironment));
+  }
   const std::optional<std::string> first = prompt("Enter passphrase for the private key: ", true);
   if (!first) {
     return oci::fail(

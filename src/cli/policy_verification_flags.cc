@@ -2,15 +2,45 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <string_view>
+
+#include "transfer/image_signatures.h"
 #include "transfer/policy_verification.h"
 
 namespace cli {
 
+namespace {
+
+// `user` under $HOME when it exists (whatever it is: containers/image only stats it), else
+// `system`.
+std::string user_or_system(std::string_view user, std::string_view system) {
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0') {
+    std::filesystem::path path = std::filesystem::path(home) / user;
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) return path.string();
+  }
+  return std::string(system);
+}
+
+}  // namespace
+
+std::string default_policy_path() {
+  return user_or_system(".config/containers/policy.json", "/etc/containers/policy.json");
+}
+
+std::string default_registries_d_dir() {
+  return user_or_system(".config/containers/registries.d", nodeconf::kDefaultRegistriesDDir);
+}
+
 void add_registries_d_flag(CLI::App& command, std::string& dir) {
-  dir = std::string(nodeconf::kDefaultRegistriesDDir);
+  dir = default_registries_d_dir();
   command.add_option("--registries.d", dir,
                      "registries.d directory: lookaside and use-sigstore-attachments per "
-                     "registry (default /etc/containers/registries.d)");
+                     "registry (default $HOME/.config/containers/registries.d if it exists, "
+                     "else /etc/containers/registries.d)");
 }
 
 transfer::ServedManifestCheck policy_check_hook(const nodeconf::PolicyDecision& decision,
@@ -20,7 +50,9 @@ transfer::ServedManifestCheck policy_check_hook(const nodeconf::PolicyDecision& 
   return [&decision, logical_reference = std::move(logical_reference), &registries_d, &access](
              transfer::ImageStore& source, const transfer::SourceRepository& served_by,
              const client::FetchedManifest& manifest) -> oci::Result<void> {
-    const transfer::ImageUnderCheck image{source, served_by.location, manifest, logical_reference};
+    const transfer::ImageUnderCheck image{
+        source, transfer::registries_d_identity(served_by.location, logical_reference), manifest,
+        logical_reference};
     auto checked = transfer::check_image_policy(decision, image, registries_d, access);
     if (!checked) {
       return oci::fail(checked.error().code, "cannot check the signatures of " + logical_reference +

@@ -18,7 +18,12 @@
 
 namespace cli {
 
-// --registries.d DIR (podman's default); `dir` keeps the default when not given.
+// containers/image's defaults: the user's copy when it exists ($HOME/.config/containers/
+// policy.json, $HOME/.config/containers/registries.d), else the system's under /etc/containers.
+std::string default_policy_path();
+std::string default_registries_d_dir();
+
+// --registries.d DIR (default_registries_d_dir); `dir` keeps the default when not given.
 void add_registries_d_flag(CLI::App& command, std::string& dir);
 
 // The pull hook: the image checked against `decision` for `logical_reference`; a refusal is

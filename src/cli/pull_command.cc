@@ -26,7 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kSystemPolicy = "/etc/containers/policy.json";
 constexpr int kPulled = 0;
 constexpr int kFailed = 1;
 // Shares 2 with usage errors (cli/usage_error.h): nothing was tried, fix the input.
@@ -48,12 +47,14 @@ int fail_with(const std::string& message, int status) {
   return status;
 }
 
-// A named policy must load; the system one is used when it exists, as podman does.
+// A named policy must load; the default one (the user's, else the system's) is used when it
+// exists, as podman does.
 std::optional<oci::Result<nodeconf::Policy>> load_policy(const PullFlags& flags) {
   if (!flags.policy.empty()) return nodeconf::load_policy(flags.policy);
+  const std::string policy = default_policy_path();
   std::error_code ec;
-  if (!fs::exists(kSystemPolicy, ec)) return std::nullopt;
-  return nodeconf::load_policy(kSystemPolicy);
+  if (!fs::exists(policy, ec)) return std::nullopt;
+  return nodeconf::load_policy(policy);
 }
 
 // Says what happened, from the attempts: JSON on stdout with --json, else a line per failed,
@@ -165,7 +166,8 @@ void add_pull_command(CLI::App& app) {
                    "where to store it: oci:DIR (the reference becomes the ref.name) or "
                    "oci-archive:FILE");
   pull->add_option("--policy", flags->policy,
-                   "policy.json (default /etc/containers/policy.json when it exists)");
+                   "policy.json (default $HOME/.config/containers/policy.json if it exists, else "
+                   "/etc/containers/policy.json when it exists)");
   add_registries_d_flag(*pull, flags->registries_d);
   pull->add_flag("--json", flags->json,
                  "print the result and every source attempt as one JSON object "

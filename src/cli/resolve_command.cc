@@ -17,6 +17,7 @@
 #include "nodeconf/registries_d.h"
 #include "nodeconf/resolution.h"
 #include "transfer/copied_images.h"
+#include "transfer/image_signatures.h"
 #include "transfer/open_store.h"
 #include "transfer/policy_verification.h"
 #include "transfer/resolved_sources.h"
@@ -28,7 +29,6 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kSystemRegistriesConf = "/etc/containers/registries.conf";
 constexpr std::string_view kSystemRegistriesConfDir = "/etc/containers/registries.conf.d";
-constexpr std::string_view kSystemPolicy = "/etc/containers/policy.json";
 
 // Exit statuses: every reference can be pulled / at least one cannot / nothing was resolved.
 // An unreadable policy shares 2 with usage errors (cli/usage_error.h): in both cases no
@@ -55,16 +55,6 @@ struct Verifier {
   transfer::StoreOpener opener;
 };
 
-// The source of the last manifest served (the one just asked for).
-transfer::SourceRepository manifest_source(const std::vector<transfer::SourceAttempt>& attempts) {
-  const auto served = std::ranges::find_if(
-      attempts.rbegin(), attempts.rend(), [](const transfer::SourceAttempt& attempt) {
-        return attempt.piece == transfer::SourceAttempt::Piece::kManifest &&
-               attempt.outcome == transfer::SourceAttempt::Outcome::kServed;
-      });
-  return served == attempts.rend() ? transfer::SourceRepository{} : served->source;
-}
-
 // --verify: the image's top manifest read as `regmirror pull` reads it (mirrors first); the
 // image pull would check (of an index, the linux/amd64 child: the index itself is never
 // checked, as containers/image), its signatures from the source that served it, every
@@ -85,7 +75,7 @@ std::optional<VerifiedImage> verify_image(const nodeconf::Resolution& resolution
     image.check = std::unexpected(manifest.error());
     return image;
   }
-  const transfer::SourceRepository served = manifest_source((*sources)->attempts());
+  const transfer::SourceRepository served = transfer::last_manifest_source((*sources)->attempts());
   transfer::ImageStore* store = (*sources)->store_of(served.location);
   if (store == nullptr) {
     image.check = oci::fail(oci::ErrorCode::kInternal, "no store for " + served.location);
@@ -100,7 +90,9 @@ std::optional<VerifiedImage> verify_image(const nodeconf::Resolution& resolution
   }
   const client::FetchedManifest& checked = pulled->front();
   image.digest = checked.digest.str();
-  const transfer::ImageUnderCheck under_check{*store, served.location, checked, image.reference};
+  const transfer::ImageUnderCheck under_check{
+      *store, transfer::registries_d_identity(served.location, image.reference), checked,
+      image.reference};
   image.check = transfer::check_image_policy(*resolution.policy, under_check, verifier.registries_d,
                                              verifier.access);
   return image;
@@ -115,12 +107,14 @@ nodeconf::ConfigLocation config_location(const ResolveFlags& flags) {
       .file_is_optional = !flags.registries_conf.has_value()};
 }
 
-// A named policy must load; the system one is used when it exists.
+// A named policy must load; the default one (the user's, else the system's) is used when it
+// exists.
 std::optional<oci::Result<nodeconf::Policy>> load_policy(const ResolveFlags& flags) {
   if (flags.policy) return nodeconf::load_policy(*flags.policy);
+  const std::string policy = default_policy_path();
   std::error_code ec;
-  if (!fs::exists(kSystemPolicy, ec)) return std::nullopt;
-  return nodeconf::load_policy(kSystemPolicy);
+  if (!fs::exists(policy, ec)) return std::nullopt;
+  return nodeconf::load_policy(policy);
 }
 
 void print_sources_read(const oci::Result<nodeconf::RegistriesConf>& conf,
@@ -132,9 +126,9 @@ void print_sources_read(const oci::Result<nodeconf::RegistriesConf>& conf,
     for (const std::string& drop_in : sources.dropin_files) fmt::print("  drop-in: {}\n", drop_in);
   }
   if (policy) {
-    fmt::print("policy: {}\n", flags.policy.value_or(std::string(kSystemPolicy)));
+    fmt::print("policy: {}\n", flags.policy.value_or(default_policy_path()));
   } else {
-    fmt::print("policy: not checked ({} does not exist)\n", kSystemPolicy);
+    fmt::print("policy: not checked ({} does not exist)\n", default_policy_path());
   }
   fmt::print("\n");
 }
@@ -208,7 +202,8 @@ void add_resolve_command(CLI::App& app) {
   resolve->add_option("--registries-conf-dir", flags->registries_conf_dir,
                       "drop-in directory (default /etc/containers/registries.conf.d)");
   resolve->add_option("--policy", flags->policy,
-                      "policy.json to check (default /etc/containers/policy.json if present)");
+                      "policy.json to check (default $HOME/.config/containers/policy.json if it "
+                      "exists, else /etc/containers/policy.json if present)");
   resolve->add_flag("--verify", flags->verify,
                     "also read each image's manifest and signatures (mirrors first, as pull) and "
                     "report per policy.json requirement whether they satisfy it");

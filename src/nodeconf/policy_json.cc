@@ -1,5 +1,7 @@
 #include "nodeconf/policy_json.h"
 
+#include "oci/base64.h"
+
 #include <algorithm>
 #include <set>
 #include <vector>
@@ -47,22 +49,6 @@ std::string parser_message(const nlohmann::json::exception& e) {
   return printable(message);
 }
 
-// Go's base64.StdEncoding as encoding/json uses it for []byte: padding required, "\r" and
-// "\n" ignored, unused trailing bits not checked.
-bool is_std_base64(std::string_view text) {
-  std::string data;
-  std::ranges::copy_if(text, std::back_inserter(data),
-                       [](char c) { return c != '\r' && c != '\n'; });
-  if (data.size() % 4 != 0) return false;
-  std::size_t padding = 0;
-  while (padding < data.size() && data[data.size() - 1 - padding] == '=') ++padding;
-  if (padding > 2) return false;
-  return std::all_of(data.begin(), data.end() - static_cast<std::ptrdiff_t>(padding), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/';
-  });
-}
-
 bool is_identifier(std::string_view key) {
   return !key.empty() && std::ranges::all_of(key, [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -83,7 +69,8 @@ oci::Result<void> check_string_or_null(const Json& value, const std::string& whe
 oci::Result<void> check_bytes(const Json& value, const std::string& where) {
   if (value.is_null()) return {};
   if (!value.is_string()) return type_error(value, "a base64 string", where);
-  if (!is_std_base64(value.get_ref<const std::string&>())) {
+  // As encoding/json decodes []byte.
+  if (!oci::base64_decode_go_std(value.get_ref<const std::string&>())) {
     return error_at(where, "invalid base64 data");
   }
   return {};

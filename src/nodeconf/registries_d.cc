@@ -110,12 +110,6 @@ std::string read_url(const LookasideNamespace& ns) {
   return !ns.lookaside.empty() ? ns.lookaside : ns.sigstore;
 }
 
-std::string write_url(const LookasideNamespace& ns) {
-  if (!ns.lookaside_staging.empty()) return ns.lookaside_staging;
-  if (!ns.sigstore_staging.empty()) return ns.sigstore_staging;
-  return read_url(ns);
-}
-
 // containers/image's signatureTopLevel: the first matching entry with a URL, then
 // default-docker's.
 template <class Pick>
@@ -214,10 +208,6 @@ oci::Result<RegistriesD> RegistriesD::load(const fs::path& dir) {
 
 std::optional<std::string> RegistriesD::lookaside(std::string_view repository) const {
   return top_level(docker_, default_docker_, repository, read_url);
-}
-
-std::optional<std::string> RegistriesD::lookaside_staging(std::string_view repository) const {
-  return top_level(docker_, default_docker_, repository, write_url);
 }
 
 bool RegistriesD::use_sigstore_attachments(std::string_view repository) const {

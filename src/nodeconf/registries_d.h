@@ -19,7 +19,8 @@ inline constexpr std::string_view kDefaultRegistriesDDir = "/etc/containers/regi
 // One registries.d file larger than this is refused (they hold a few lines each).
 inline constexpr std::uintmax_t kMaxRegistriesDFileBytes = 1u << 20;
 
-// The settings of one scope (a `docker:` key) or of `default-docker`.
+// The settings of one scope (a `docker:` key) or of `default-docker`. The staging locations
+// are only parsed (type-checked as containers/image does): regmirror writes no lookaside.
 struct LookasideNamespace {
   std::string lookaside;          // "lookaside": read, and write when there is no staging
   std::string lookaside_staging;  // "lookaside-staging": write only
@@ -40,7 +41,6 @@ class RegistriesD {
   // `repository` may carry a tag or digest ("quay.io/ns/app:v1"): the entry for exactly that
   // reference is then looked at first, as containers/image's PolicyConfigurationIdentity.
   std::optional<std::string> lookaside(std::string_view repository) const;
-  std::optional<std::string> lookaside_staging(std::string_view repository) const;
   bool use_sigstore_attachments(std::string_view repository) const;
 
   const std::optional<LookasideNamespace>& default_docker() const { return default_docker_; }

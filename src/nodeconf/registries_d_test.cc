@@ -58,15 +58,6 @@ TEST(RegistriesD, PicksTheMostSpecificScopeThenDefaultDocker) {
             "http://privateregistry.com/sigstore/");
 }
 
-TEST(RegistriesD, StagingFallsBackToTheReadLocation) {
-  const RegistriesD config = example();
-  EXPECT_EQ(config.lookaside_staging("privateregistry.com/app"),
-            "/mnt/nfs/privateregistry/sigstore");
-  EXPECT_EQ(config.lookaside_staging("privateregistry.com/specialproject/app"),
-            "file:///mnt/staging");
-  EXPECT_EQ(config.lookaside_staging("quay.io/ns/app"), "file:///var/lib/containers/sigstore");
-}
-
 TEST(RegistriesD, UseSigstoreAttachmentsTakesTheFirstScopeThatSetsIt) {
   const RegistriesD config = example();
   EXPECT_FALSE(config.use_sigstore_attachments("privateregistry.com/special/attachments-only"));

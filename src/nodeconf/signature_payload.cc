@@ -157,8 +157,8 @@ void append_go_json_string(std::string& out, std::string_view text) {
 oci::Result<SignaturePayload> parse_signature_payload(std::string_view json,
                                                       std::string_view expected_type) {
   using namespace policy_internal;
-  if (json.size() > kMaxSignaturePayloadBytes) {
-    return invalid("larger than " + std::to_string(kMaxSignaturePayloadBytes >> 20) + " MiB");
+  if (json.size() > kMaxSignatureSize) {
+    return invalid("larger than " + std::to_string(kMaxSignatureSize >> 20) + " MiB");
   }
   const auto root = parse_strict_json(json);
   if (!root) return invalid(root.error().message);

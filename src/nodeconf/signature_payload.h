@@ -15,8 +15,9 @@ namespace nodeconf {
 
 inline constexpr std::string_view kSimpleSigningType = "atomic container signature";
 inline constexpr std::string_view kSigstoreType = "cosign container image signature";
-// containers/image reads at most this much of one signature.
-inline constexpr std::size_t kMaxSignaturePayloadBytes = std::size_t{4} << 20;
+// containers/image's iolimits.MaxSignatureBodySize: the most read of one signature (a
+// lookaside blob, a GPG signature or its signed payload, a sigstore layer), everywhere.
+inline constexpr std::size_t kMaxSignatureSize = std::size_t{4} << 20;
 
 struct SignaturePayload {
   std::string docker_reference;  // critical.identity.docker-reference, as signed (may be "")

@@ -124,7 +124,7 @@ TEST(SignaturePayload, HostileInput) {
   expect_invalid(std::string(200, '[') + std::string(200, ']'), "");
   expect_invalid(payload(kSigstoreType, std::string(100, '[') + std::string(100, ']')), "");
   std::string huge =
-      payload(kSigstoreType, R"({"pad":")" + std::string(kMaxSignaturePayloadBytes, 'x') + "\"}");
+      payload(kSigstoreType, R"({"pad":")" + std::string(kMaxSignatureSize, 'x') + "\"}");
   expect_invalid(huge, "larger than 4 MiB");
   expect_invalid(
       R"({"critical":{"type":"cosign container image signature","image":{"docker-manifest-digest":")" +

@@ -35,8 +35,11 @@ std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) 
   return out;
 }
 
+enum class TrailingBits { kMustBeZero, kIgnored };
+
 // `text` without padding; a final group of 1 character cannot hold a byte.
-std::optional<std::string> decode_unpadded(std::string_view text, std::string_view alphabet) {
+std::optional<std::string> decode_unpadded(std::string_view text, std::string_view alphabet,
+                                           TrailingBits trailing = TrailingBits::kMustBeZero) {
   std::array<int, 256> value{};
   value.fill(-1);
   for (std::size_t i = 0; i < alphabet.size(); ++i) {
@@ -58,7 +61,9 @@ std::optional<std::string> decode_unpadded(std::string_view text, std::string_vi
     }
   }
   // The bits left over must be zero (RFC 4648 §3.5: canonical encoding).
-  if ((bits & ((1U << count) - 1)) != 0) return std::nullopt;
+  if (trailing == TrailingBits::kMustBeZero && (bits & ((1U << count) - 1)) != 0) {
+    return std::nullopt;
+  }
   return out;
 }
 
@@ -67,14 +72,31 @@ std::optional<std::string> decode_unpadded(std::string_view text, std::string_vi
 std::string base64_encode(std::string_view bytes) { return encode(bytes, kStandard, true); }
 std::string base64url_encode(std::string_view bytes) { return encode(bytes, kUrl, false); }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+namespace {
+
+std::optional<std::string> decode_padded(std::string_view text, TrailingBits trailing) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::size_t padding = 0;
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') {
     ++padding;
   }
   text.remove_suffix(padding);
-  return decode_unpadded(text, kStandard);
+  return decode_unpadded(text, kStandard, trailing);
+}
+
+}  // namespace
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  return decode_padded(text, TrailingBits::kMustBeZero);
+}
+
+std::optional<std::string> base64_decode_go_std(std::string_view text) {
+  std::string data;
+  data.reserve(text.size());
+  for (char c : text) {
+    if (c != '\r' && c != '\n') data += c;
+  }
+  return decode_padded(data, TrailingBits::kIgnored);
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {

@@ -18,4 +18,10 @@ std::string base64url_encode(std::string_view bytes);  // no '=' padding
 std::optional<std::string> base64_decode(std::string_view text);
 std::optional<std::string> base64url_decode(std::string_view text);
 
+// Go's base64.StdEncoding.DecodeString, which encoding/json uses for []byte fields (the
+// keyData of containers/image's policy.json): '\r' and '\n' anywhere are skipped, padding is
+// required, and non-zero trailing bits are accepted (Go's encoding is not Strict). Decoding a
+// policy's key with anything stricter would refuse keys that podman and skopeo accept.
+std::optional<std::string> base64_decode_go_std(std::string_view text);
+
 }  // namespace oci

@@ -39,6 +39,28 @@ TEST(Base64, RefusesMalformedText) {
   EXPECT_EQ(base64url_decode("Z"), std::nullopt);     // one character holds no byte
 }
 
+// As Go's base64.StdEncoding.DecodeString.
+TEST(Base64, GoStdDecodingSkipsLineBreaksAndTrailingBits) {
+  EXPECT_EQ(base64_decode_go_std("Zm9v\nYmFy\r\n"), "foobar");
+  EXPECT_EQ(base64_decode_go_std("\nZ\rg=\n="), "f");  // line breaks even inside padding
+  EXPECT_EQ(base64_decode_go_std("Zh=="), "f");        // non-zero trailing bits ignored
+  EXPECT_EQ(base64_decode_go_std("Zm9=\n"), "fo");
+  EXPECT_EQ(base64_decode_go_std(""), "");
+  EXPECT_EQ(base64_decode_go_std("\r\n"), "");
+}
+
+TEST(Base64, GoStdDecodingRefusesWhatGoRefuses) {
+  EXPECT_EQ(base64_decode_go_std("Zg"), std::nullopt);       // padding required
+  EXPECT_EQ(base64_decode_go_std("Zg="), std::nullopt);      // truncated padding
+  EXPECT_EQ(base64_decode_go_std("Z==="), std::nullopt);     // three '='
+  EXPECT_EQ(base64_decode_go_std("Zm=v"), std::nullopt);     // '=' in the middle
+  EXPECT_EQ(base64_decode_go_std("Zm9v Ym"), std::nullopt);  // spaces are not skipped
+  EXPECT_EQ(base64_decode_go_std("Zm9v\t"), std::nullopt);
+  EXPECT_EQ(base64_decode_go_std("-__-"), std::nullopt);      // url alphabet
+  EXPECT_EQ(base64_decode_go_std("Zg==Zg=="), std::nullopt);  // data after padding
+  EXPECT_EQ(base64_decode_go_std(std::string("Zm9v\0", 5)), std::nullopt);
+}
+
 TEST(Base64, RoundTripsEveryByte) {
   std::string bytes;
   for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
@@ -46,6 +68,7 @@ TEST(Base64, RoundTripsEveryByte) {
     const std::string part = bytes.substr(n);
     EXPECT_EQ(base64_decode(base64_encode(part)), part);
     EXPECT_EQ(base64url_decode(base64url_encode(part)), part);
+    EXPECT_EQ(base64_decode_go_std(base64_encode(part)), part);
   }
 }
 

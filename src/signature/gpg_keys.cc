@@ -44,13 +44,18 @@ oci::Result<std::string> decode_key_data(const Json& data) {
     return oci::fail(oci::ErrorCode::kManifestInvalid, "keyData must be a base64 string");
   }
   const std::string& text = data.get_ref<const std::string&>();
-  // Base64 grows bytes by 4/3: refuse before decoding anything larger than the limit allows.
-  if (text.size() > kMaxGpgKeyBytes / 3 * 4 + 4) {
-    return oci::fail(oci::ErrorCode::kManifestInvalid,
-                     "keyData larger than " + std::to_string(kMaxGpgKeyBytes) + " bytes");
+  // Base64 grows bytes by 4/3 (line breaks, which Go skips, by a little more): refuse before
+  // decoding a text far larger than the limit allows, then check the decoded size.
+  const std::string too_large = "keyData larger than " + std::to_string(kMaxGpgKeyBytes) + " bytes";
+  if (text.size() > kMaxGpgKeyBytes * 2) {
+    return oci::fail(oci::ErrorCode::kManifestInvalid, too_large);
   }
-  std::optional<std::string> bytes = oci::base64_decode(text);
+  // As Go's encoding/json decodes []byte, the way nodeconf's policy check accepted it.
+  std::optional<std::string> bytes = oci::base64_decode_go_std(text);
   if (!bytes) return oci::fail(oci::ErrorCode::kManifestInvalid, "keyData is not valid base64");
+  if (bytes->size() > kMaxGpgKeyBytes) {
+    return oci::fail(oci::ErrorCode::kManifestInvalid, too_large);
+  }
   return std::move(*bytes);
 }
 

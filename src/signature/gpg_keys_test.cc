@@ -37,6 +37,17 @@ TEST(SignedByKeyBlobs, ReadsEachSource) {
   EXPECT_EQ(*data, std::vector<std::string>{"key c"});
 }
 
+// Go's encoding/json decodes keyData with StdEncoding: line breaks skipped, trailing bits not
+// checked; nodeconf's policy check accepts such a policy, so the check itself must too.
+TEST(SignedByKeyBlobs, DecodesKeyDataAsGoDoes) {
+  auto wrapped = signed_by_key_blobs(requirement({{"keyData", "a2V5\r\nIGM=\n"}}));
+  ASSERT_TRUE(wrapped) << wrapped.error().message;
+  EXPECT_EQ(*wrapped, std::vector<std::string>{"key c"});
+  auto loose_bits = signed_by_key_blobs(requirement({{"keyData", "YR=="}}));
+  ASSERT_TRUE(loose_bits) << loose_bits.error().message;
+  EXPECT_EQ(*loose_bits, std::vector<std::string>{"a"});
+}
+
 TEST(SignedByKeyBlobs, RefusesMalformedRequirements) {
   for (const json& raw : {
            json::array(),

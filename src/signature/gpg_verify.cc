@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "nodeconf/signature_payload.h"
 #include "signature/gpg_keys.h"
 #include "sys/atomic_file.h"
 #include "sys/directories.h"
@@ -143,7 +144,7 @@ struct BoundedSink {
 
   static ssize_t write(void* handle, const void* buffer, size_t size) {
     auto* sink = static_cast<BoundedSink*>(handle);
-    if (sink->bytes.size() + size > kMaxGpgSignatureBytes) {
+    if (sink->bytes.size() + size > nodeconf::kMaxSignatureSize) {
       sink->overflowed = true;
       errno = EFBIG;
       return -1;
@@ -232,9 +233,9 @@ std::string primary_fingerprint(gpgme_ctx_t context, const std::string& fingerpr
 
 oci::Result<std::string> verify_gpg_signature(const nlohmann::json& raw,
                                               std::string_view signature) {
-  if (signature.size() > kMaxGpgSignatureBytes) {
-    return std::unexpected(
-        rejected("signature larger than " + std::to_string(kMaxGpgSignatureBytes) + " bytes"));
+  if (signature.size() > nodeconf::kMaxSignatureSize) {
+    return std::unexpected(rejected("signature larger than " +
+                                    std::to_string(nodeconf::kMaxSignatureSize) + " bytes"));
   }
   oci::Result<std::vector<std::string>> blobs = signed_by_key_blobs(raw);
   if (!blobs) return std::unexpected(blobs.error());
@@ -262,8 +263,8 @@ oci::Result<std::string> verify_gpg_signature(const nlohmann::json& raw,
   const gpgme_error_t verified =
       gpgme_op_verify(context->get(), signed_message->get(), nullptr, plaintext->get());
   if (sink.overflowed) {
-    return std::unexpected(
-        rejected("signed payload larger than " + std::to_string(kMaxGpgSignatureBytes) + " bytes"));
+    return std::unexpected(rejected("signed payload larger than " +
+                                    std::to_string(nodeconf::kMaxSignatureSize) + " bytes"));
   }
   if (verified != GPG_ERR_NO_ERROR) {
     return std::unexpected(

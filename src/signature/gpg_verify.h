@@ -13,9 +13,6 @@
 
 namespace signature {
 
-// containers/image's iolimits.MaxSignatureBodySize, for the signature and its payload alike.
-inline constexpr std::uint64_t kMaxGpgSignatureBytes = std::uint64_t{4} << 20;
-
 // A simple-signing signature (an OpenPGP signed message, as `skopeo copy --sign-by` writes it)
 // checked with the keys of a signedBy requirement (`raw`: keyType GPGKeys, keyPath / keyPaths /
 // keyData), in a private temporary GNUPGHOME; returns the signed payload (JSON bytes) when a

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "nodeconf/signature_payload.h"
 #include "oci/base64.h"
 #include "testsupport/temp_dir.h"
 
@@ -258,7 +259,7 @@ TEST_F(GpgVerifyTest, RefusesMessagesThatAreNotSignatures) {
 }
 
 TEST_F(GpgVerifyTest, RefusesAnOversizedSignatureUnread) {
-  const std::string huge(kMaxGpgSignatureBytes + 1, 'x');
+  const std::string huge(nodeconf::kMaxSignatureSize + 1, 'x');
   oci::Result<std::string> payload =
       verify_gpg_signature(key_path_requirement(path("trusted.gpg")), huge);
   ASSERT_FALSE(payload);
@@ -268,7 +269,7 @@ TEST_F(GpgVerifyTest, RefusesAnOversizedSignatureUnread) {
 TEST_F(GpgVerifyTest, RefusesAPayloadThatDecompressesBeyondTheLimit) {
   const std::string bomb =
       keys_->sign(std::string(std::size_t{16} << 20, '0'), "-u " + trusted_fpr_);
-  ASSERT_LT(bomb.size(), kMaxGpgSignatureBytes);
+  ASSERT_LT(bomb.size(), nodeconf::kMaxSignatureSize);
   oci::Result<std::string> payload =
       verify_gpg_signature(key_path_requirement(path("trusted.gpg")), bomb);
   ASSERT_FALSE(payload);

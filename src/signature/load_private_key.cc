@@ -25,12 +25,17 @@ oci::Result<std::string> passphrase_for(const std::filesystem::path& key_file,
     if (line.ends_with('\r')) line.pop_back();
     return line;
   }
+  // Set but empty is an empty passphrase, as cosign's COSIGN_PASSWORD.
   if (const char* value = std::getenv(kPassphraseEnvironment)) return std::string(value);
   if (sys::stdin_is_terminal()) {
     auto typed = sys::prompt("Enter passphrase for private key " + key_file.string() + ": ", true);
     if (typed) return std::move(*typed);
   }
-  return std::string();
+  // Nobody to ask (or the end of input at the prompt): an empty passphrase would only end in
+  // a misleading "wrong passphrase".
+  return oci::fail(
+      oci::ErrorCode::kUnsupported,
+      std::string("no passphrase: use --sign-passphrase-file or ") + kPassphraseEnvironment);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "oci/base64.h"
 #include "signature/cosign_envelope.h"
 #include "signature/test_data.h"
+#include "sys/terminal_prompt.h"
 #include "testsupport/temp_dir.h"
 
 namespace signature {
@@ -220,18 +221,29 @@ TEST_F(LoadPrivateKey, TakesThePassphraseFileFirstLine) {
 }
 
 TEST_F(LoadPrivateKey, ThenTheEnvironmentThenNothing) {
+  if (sys::stdin_is_terminal()) GTEST_SKIP() << "stdin is a terminal: it would prompt";
   const auto with_passphrase = write("k.key", key_.to_cosign_pem("from env"));
   const auto without = write("empty.key", key_.to_cosign_pem(""));
   ::setenv(kPassphraseEnvironment, "from env", 1);
   EXPECT_TRUE(load_private_key(with_passphrase, std::nullopt));
-  ::unsetenv(kPassphraseEnvironment);
-  // ctest's stdin is not a terminal: no prompt, the empty passphrase.
+  ::setenv(kPassphraseEnvironment, "", 1);  // set but empty: the empty passphrase
   EXPECT_TRUE(load_private_key(without, std::nullopt));
-  auto refused = load_private_key(with_passphrase, std::nullopt);
-  ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find(with_passphrase.string() + ": wrong passphrase"),
+  EXPECT_TRUE(load_private_key(without, write("empty-line", "\n")));
+  ::unsetenv(kPassphraseEnvironment);
+  // Nobody to ask (ctest's stdin is not a terminal): no passphrase at all, said as such,
+  // rather than the empty one tried and "wrong passphrase".
+  for (const auto& file : {with_passphrase, without}) {
+    auto refused = load_private_key(file, std::nullopt);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message,
+              "no passphrase: use --sign-passphrase-file or REGMIRROR_KEY_PASSPHRASE");
+  }
+  ::setenv(kPassphraseEnvironment, "not it", 1);
+  auto wrong = load_private_key(with_passphrase, std::nullopt);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find(with_passphrase.string() + ": wrong passphrase"),
             std::string::npos)
-      << refused.error().message;
+      << wrong.error().message;
 }
 
 TEST_F(LoadPrivateKey, NamesMissingFiles) {

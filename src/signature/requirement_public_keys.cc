@@ -40,15 +40,12 @@ oci::Result<PublicKey> key_from_file(const std::string& path) {
   return key;
 }
 
-// keyData: base64 of the PEM text, as Go's encoding/json decodes []byte (StdEncoding, which
-// skips line breaks).
+// keyData: base64 of the PEM text, as Go's encoding/json decodes []byte.
 oci::Result<PublicKey> key_from_data(const Json& value, const std::string& where) {
   if (!value.is_string()) {
     return oci::fail(oci::ErrorCode::kUnsupported, "sigstoreSigned " + where + ": not a string");
   }
-  std::string text = value.get<std::string>();
-  std::erase_if(text, [](char c) { return c == '\n' || c == '\r'; });
-  const auto pem = oci::base64_decode(text);
+  const auto pem = oci::base64_decode_go_std(value.get_ref<const std::string&>());
   if (!pem) {
     return oci::fail(oci::ErrorCode::kUnsupported,
                      "sigstoreSigned " + where + ": malformed base64");

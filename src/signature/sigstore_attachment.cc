@@ -1,7 +1,10 @@
 #include "signature/sigstore_attachment.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "nodeconf/signature_payload.h"
 #include "oci/base64.h"
 #include "oci/digest.h"
 #include "oci/media_type.h"
@@ -66,12 +69,33 @@ std::string attachment_config(const std::vector<std::string>& diff_ids) {
   return config.dump();
 }
 
+bool same_layer(const oci::Descriptor& a, const oci::Descriptor& b) {
+  return a.media_type == b.media_type && a.digest == b.digest && a.size == b.size &&
+         annotation_map(a.annotations) == annotation_map(b.annotations);
+}
+
 OrderedJson descriptor(std::string_view media_type, const oci::Digest& digest, std::size_t size) {
   OrderedJson object;
   object["mediaType"] = media_type;
   object["digest"] = digest.str();
   object["size"] = size;
   return object;
+}
+
+// `manifest` with a config listing `diff_ids`, as containers/image rebuilds it on each write;
+// the config is the one blob to upload.
+oci::Result<AttachmentWrite> with_new_config(OrderedJson manifest,
+                                             const std::vector<std::string>& diff_ids) {
+  std::string config = attachment_config(diff_ids);
+  const oci::Digest config_digest = oci::digest_of(config);
+  manifest["config"] = descriptor(kOciConfigMediaType, config_digest, config.size());
+  AttachmentWrite write{.manifest = manifest.dump(), .blobs = {}};
+  if (static_cast<std::int64_t>(write.manifest.size()) > kMaxAttachmentManifest) {
+    return std::unexpected(invalid("the attachment manifest would be larger than " +
+                                   std::to_string(kMaxAttachmentManifest) + " bytes"));
+  }
+  write.blobs.emplace(config_digest.str(), std::move(config));
+  return write;
 }
 
 }  // namespace
@@ -81,7 +105,9 @@ oci::Result<std::vector<SignatureLayer>> signature_layers(std::string_view manif
   if (!manifest) return std::unexpected(std::move(manifest.error()));
   std::vector<SignatureLayer> layers;
   for (oci::Descriptor& layer : manifest->layers) {
-    if (layer.media_type != kSimpleSigningMediaType || layer.size > kMaxSignaturePayload) continue;
+    if (layer.media_type != kSimpleSigningMediaType ||
+        layer.size > static_cast<std::int64_t>(nodeconf::kMaxSignatureSize))
+      continue;
     std::map<std::string, std::string> annotations = annotation_map(layer.annotations);
     layers.push_back(
         SignatureLayer{.blob = std::move(layer), .annotations = std::move(annotations)});
@@ -112,9 +138,9 @@ oci::Result<SigstoreSignature> signature_from_layer(const SignatureLayer& layer,
 oci::Result<AttachmentWrite> add_signature(std::string_view existing_manifest,
                                            std::string_view payload,
                                            std::string_view raw_signature) {
-  if (static_cast<std::int64_t>(payload.size()) > kMaxSignaturePayload) {
+  if (payload.size() > nodeconf::kMaxSignatureSize) {
     return std::unexpected(invalid("signature payload larger than " +
-                                   std::to_string(kMaxSignaturePayload) + " bytes"));
+                                   std::to_string(nodeconf::kMaxSignatureSize) + " bytes"));
   }
   const oci::Digest payload_digest = oci::digest_of(payload);
   const std::map<std::string, std::string> annotations = {
@@ -146,18 +172,39 @@ oci::Result<AttachmentWrite> add_signature(std::string_view existing_manifest,
   manifest["layers"].push_back(std::move(layer));
   diff_ids.push_back(payload_digest.str());
 
-  std::string config = attachment_config(diff_ids);
-  const oci::Digest config_digest = oci::digest_of(config);
-  manifest["config"] = descriptor(kOciConfigMediaType, config_digest, config.size());
-
-  AttachmentWrite write{.manifest = manifest.dump(), .blobs = {}};
-  if (static_cast<std::int64_t>(write.manifest.size()) > kMaxAttachmentManifest) {
-    return std::unexpected(invalid("the attachment manifest would be larger than " +
-                                   std::to_string(kMaxAttachmentManifest) + " bytes"));
-  }
-  write.blobs.emplace(config_digest.str(), std::move(config));
-  write.blobs.emplace(payload_digest.str(), std::string(payload));
+  auto write = with_new_config(std::move(manifest), diff_ids);
+  if (!write) return std::unexpected(std::move(write.error()));
+  write->blobs.emplace(payload_digest.str(), std::string(payload));
   return write;
+}
+
+oci::Result<AttachmentWrite> merge_attachments(std::string_view existing_manifest,
+                                               std::string_view incoming_manifest) {
+  auto existing = parse_image_manifest(existing_manifest);
+  if (!existing) return std::unexpected(std::move(existing.error()));
+  auto incoming = parse_image_manifest(incoming_manifest);
+  if (!incoming) return std::unexpected(std::move(incoming.error()));
+  // parse_image_manifest checked both texts: they parse, and do not nest deeply.
+  OrderedJson manifest = OrderedJson::parse(existing_manifest);
+  const OrderedJson incoming_json = OrderedJson::parse(incoming_manifest);
+  std::vector<oci::Descriptor> held = existing->layers;
+  std::vector<std::string> diff_ids;
+  for (const oci::Descriptor& layer : held) diff_ids.push_back(layer.digest.str());
+  for (std::size_t i = 0; i < incoming->layers.size(); ++i) {
+    const oci::Descriptor& layer = incoming->layers[i];
+    if (std::ranges::any_of(held,
+                            [&](const oci::Descriptor& mine) { return same_layer(mine, layer); })) {
+      continue;
+    }
+    manifest["layers"].push_back(incoming_json["layers"][i]);
+    diff_ids.push_back(layer.digest.str());
+    held.push_back(layer);
+  }
+  if (held.size() == existing->layers.size()) {
+    return AttachmentWrite{.manifest = std::string(existing_manifest), .blobs = {}};
+  }
+  manifest["mediaType"] = oci::media_type::kOciManifest;
+  return with_new_config(std::move(manifest), diff_ids);
 }
 
 }  // namespace signature

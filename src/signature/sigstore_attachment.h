@@ -24,14 +24,12 @@ struct SigstoreSignature {
 inline constexpr std::string_view kSimpleSigningMediaType =
     "application/vnd.dev.cosign.simplesigning.v1+json";
 inline constexpr std::string_view kSignatureAnnotation = "dev.cosignproject.cosign/signature";
-inline constexpr std::int64_t kMaxSignaturePayload =
-    std::int64_t{4} * 1024 * 1024;  // containers/image's limit
 // containers/image's limit on a manifest (iolimits.MaxManifestBodySize): an attachment larger
 // than this is refused when read and never written.
 inline constexpr std::int64_t kMaxAttachmentManifest = std::int64_t{4} * 1024 * 1024;
 
 // The layers of an attachment manifest that are signatures (others are skipped, as
-// containers/image skips them, and so are layers larger than kMaxSignaturePayload, which it
+// containers/image skips them, and so are layers larger than nodeconf::kMaxSignatureSize, which it
 // would refuse to read), as descriptors to fetch; errors only for a manifest that is not
 // JSON/not an image manifest (or is larger than kMaxAttachmentManifest).
 struct SignatureLayer {
@@ -61,5 +59,15 @@ struct AttachmentWrite {
 oci::Result<AttachmentWrite> add_signature(std::string_view existing_manifest,
                                            std::string_view payload,
                                            std::string_view raw_signature);
+
+// The destination's attachment `existing_manifest` with the layers of `incoming_manifest` (a
+// source's attachment being copied) that it lacks appended — a layer it has is one of the same
+// media type, digest, size and annotations —, as containers/image copies signatures onto an
+// attachment that exists (putSignaturesToSigstoreAttachments): signatures only the destination
+// has stay. The config is rebuilt as add_signature does; `blobs` holds only it (the incoming
+// layers' blobs are the copy's to move). When nothing is missing, `existing_manifest` is
+// returned unchanged with no blobs.
+oci::Result<AttachmentWrite> merge_attachments(std::string_view existing_manifest,
+                                               std::string_view incoming_manifest);
 
 }  // namespace signature

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nodeconf/signature_payload.h"
 #include "oci/base64.h"
 #include "oci/digest.h"
 
@@ -98,8 +99,8 @@ TEST(AddSignature, KeepsTheExistingManifestsOtherMembersAndLayers) {
 }
 
 TEST(AddSignature, RefusesOversizedPayloadsAndBadExistingManifests) {
-  EXPECT_FALSE(add_signature("", std::string(kMaxSignaturePayload + 1, 'x'), "sig"));
-  EXPECT_TRUE(add_signature("", std::string(kMaxSignaturePayload, 'x'), "sig"));
+  EXPECT_FALSE(add_signature("", std::string(nodeconf::kMaxSignatureSize + 1, 'x'), "sig"));
+  EXPECT_TRUE(add_signature("", std::string(nodeconf::kMaxSignatureSize, 'x'), "sig"));
   EXPECT_FALSE(add_signature("not json", kPayload, "sig"));
   EXPECT_FALSE(add_signature(
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})",
@@ -111,6 +112,69 @@ TEST(AddSignature, NeverWritesAManifestBeyondTheLimit) {
   ASSERT_TRUE(written);
   auto too_big =
       add_signature(written->manifest, kPayload, std::string(std::size_t{1024} * 1024, 't'));
+  ASSERT_FALSE(too_big);
+  EXPECT_NE(too_big.error().message.find("would be larger"), std::string::npos);
+}
+
+TEST(MergeAttachments, AppendsTheIncomingSignaturesTheDestinationLacks) {
+  auto ours = add_signature("", "our payload", "ours");  // e.g. made while mirroring
+  auto shared = add_signature("", kPayload, "shared");
+  ASSERT_TRUE(ours && shared);
+  auto theirs = add_signature(shared->manifest, "their payload", "theirs");
+  auto destination = add_signature(ours->manifest, kPayload, "shared");
+  ASSERT_TRUE(theirs && destination);
+
+  auto merged = merge_attachments(destination->manifest, theirs->manifest);
+  ASSERT_TRUE(merged) << merged.error().message;
+  auto layers = signature_layers(merged->manifest);
+  ASSERT_TRUE(layers) << layers.error().message;
+  ASSERT_EQ(layers->size(), 3u);  // ours, shared (once), theirs
+  EXPECT_EQ((*layers)[0].blob.digest, oci::digest_of("our payload"));
+  EXPECT_EQ((*layers)[1].blob.digest, oci::digest_of(kPayload));
+  EXPECT_EQ((*layers)[2].blob.digest, oci::digest_of("their payload"));
+  EXPECT_EQ((*layers)[2].annotations.at(std::string(kSignatureAnnotation)),
+            oci::base64_encode("theirs"));
+  // Only the rebuilt config is new; it lists the three layers.
+  ASSERT_EQ(merged->blobs.size(), 1u);
+  const Json manifest = Json::parse(merged->manifest);
+  const std::string config = merged->blobs.at(manifest["config"]["digest"].get<std::string>());
+  EXPECT_EQ(Json::parse(config)["rootfs"]["diff_ids"],
+            Json::array({oci::digest_of("our payload").str(), oci::digest_of(kPayload).str(),
+                         oci::digest_of("their payload").str()}));
+}
+
+TEST(MergeAttachments, NothingMissingLeavesTheDestinationsAsItIs) {
+  auto first = add_signature("", kPayload, "one");
+  ASSERT_TRUE(first);
+  auto more = add_signature(first->manifest, "more", "two");
+  ASSERT_TRUE(more);
+  for (const std::string& incoming : {first->manifest, more->manifest}) {
+    auto merged = merge_attachments(more->manifest, incoming);
+    ASSERT_TRUE(merged) << merged.error().message;
+    EXPECT_EQ(merged->manifest, more->manifest);
+    EXPECT_TRUE(merged->blobs.empty());
+  }
+  // The same payload signed differently is another signature.
+  auto resigned = add_signature("", kPayload, "three");
+  ASSERT_TRUE(resigned);
+  auto merged = merge_attachments(first->manifest, resigned->manifest);
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(signature_layers(merged->manifest)->size(), 2u);
+}
+
+TEST(MergeAttachments, RefusesBadManifestsAndAnOversizedResult) {
+  auto good = add_signature("", kPayload, "one");
+  ASSERT_TRUE(good);
+  const std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
+  for (const std::string& bad : {std::string("not json"), index, std::string("{}")}) {
+    EXPECT_FALSE(merge_attachments(bad, good->manifest)) << bad;
+    EXPECT_FALSE(merge_attachments(good->manifest, bad)) << bad;
+  }
+  auto big = add_signature("", kPayload, std::string(std::size_t{2} * 1024 * 1024, 's'));
+  auto other_big = add_signature("", "other", std::string(std::size_t{2} * 1024 * 1024, 't'));
+  ASSERT_TRUE(big && other_big);
+  auto too_big = merge_attachments(big->manifest, other_big->manifest);
   ASSERT_FALSE(too_big);
   EXPECT_NE(too_big.error().message.find("would be larger"), std::string::npos);
 }

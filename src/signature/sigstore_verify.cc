@@ -26,11 +26,4 @@ oci::Result<void> verify_sigstore_signature(const std::vector<PublicKey>& keys,
                    "signature");
 }
 
-oci::Result<void> verify_sigstore_signature(const nlohmann::json& raw, std::string_view payload,
-                                            std::string_view base64_signature) {
-  auto keys = requirement_public_keys(raw);
-  if (!keys) return std::unexpected(std::move(keys.error()));
-  return verify_sigstore_signature(*keys, payload, base64_signature);
-}
-
 }  // namespace signature

@@ -4,8 +4,7 @@
 #pragma once
 
 #include <string_view>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "oci/error.h"
 #include "signature/public_key.h"
@@ -17,11 +16,6 @@ namespace signature {
 // ... annotation"), malformed base64, no key verifying it.
 oci::Result<void> verify_sigstore_signature(const std::vector<PublicKey>& keys,
                                             std::string_view payload,
-                                            std::string_view base64_signature);
-
-// The same with the keys of a sigstoreSigned requirement (`raw`, see requirement_public_keys);
-// their errors are this one's.
-oci::Result<void> verify_sigstore_signature(const nlohmann::json& raw, std::string_view payload,
                                             std::string_view base64_signature);
 
 }  // namespace signature

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "oci/attachment_tag.h"
 #include "sync/sync_test_store.h"
 #include "transfer/layout_index.h"
@@ -155,6 +157,32 @@ TEST_F(ArchiveTest, AttachmentTagsTravelThroughTheArchiveWithTheirImage) {
   const auto pairs = archive_mirrors(root_ / "a", *Destination::parse("mirror.example.com/m"), {});
   ASSERT_TRUE(pairs);
   EXPECT_EQ(pairs->pairs.size(), 1u);
+}
+
+// The destination's own signatures (one regmirror made there) stay: the archive's are added to
+// its attachment, as containers/image copies signatures.
+TEST_F(ArchiveTest, ArchivedSignaturesAreMergedIntoTheDestinationsAttachment) {
+  const std::string sig_tag = oci::attachment_tag(v1_, "sig");
+  sources_.registry("quay.io").push_image("app/api", sig_tag, {"signature"});
+  ASSERT_TRUE(to_dir("images:\n  - source: quay.io/app/api:v1\n", root_ / "a").ok());
+
+  MemoryRepositories target;
+  auto& mirror = target.registry("mirror.example.com");
+  mirror.push_image("m/app/api", sig_tag, {"our signature"});
+  const SyncSummary loaded = from_dir(root_ / "a", target);
+  ASSERT_TRUE(loaded.ok()) << format_summary(loaded);
+  auto store = mirror.open("m/app/api");
+  auto attachment = store->get_manifest(sig_tag);
+  ASSERT_TRUE(attachment) << attachment.error().message;
+  const auto layers = nlohmann::json::parse(attachment->body)["layers"];
+  ASSERT_EQ(layers.size(), 2u) << attachment->body;
+  EXPECT_EQ(layers[0]["digest"], oci::digest_of("our signature").str());
+  EXPECT_EQ(layers[1]["digest"], oci::digest_of("signature").str());
+
+  // Loading the archive again adds nothing.
+  const SyncSummary again = from_dir(root_ / "a", target);
+  ASSERT_TRUE(again.ok()) << format_summary(again);
+  EXPECT_EQ(mirror.tag_digest("m/app/api", sig_tag), attachment->digest.str());
 }
 
 TEST_F(ArchiveTest, ChildManifestsOfTheEarlierArchiveComeFromTheDestination) {

@@ -10,8 +10,10 @@
 
 #include "oci/attachment_tag.h"
 #include "oci/media_type.h"
+#include "signature/sigstore_attachment.h"
 #include "transfer/fan_out_blob.h"
 #include "transfer/platform.h"
+#include "transfer/put_small_blob.h"
 
 namespace transfer {
 
@@ -209,7 +211,15 @@ class Copier {
       const Piece& piece = pieces[i];
       const bool top = i + 1 == pieces.size();
       const std::string_view piece_tag = top ? top_tag.in(target) : std::string_view();
-      if (top && !top_tag.fixed.empty() && holds_every_layer(destination, piece_tag, piece)) {
+      if (top && is_signature_tag(piece_tag)) {
+        auto merged = merge_signatures(target, piece_tag, piece);
+        if (!merged) {
+          target.error = write_error(destination, piece, merged.error());
+          return;
+        }
+        if (*merged) continue;
+      } else if (top && !top_tag.fixed.empty() &&
+                 holds_every_layer(destination, piece_tag, piece)) {
         continue;
       }
       auto present = destination.has_manifest(piece.digest);
@@ -233,9 +243,44 @@ class Copier {
     }
   }
 
-  // An attachment tag the destination has already, on a manifest holding every layer of the
-  // source's (the same one, or the source's signatures plus others added there, such as a
-  // signature made while copying) is left as it is: a second run writes nothing and drops
+  static bool is_signature_tag(std::string_view tag) {
+    const auto attachment = oci::parse_attachment_tag(tag);
+    return attachment && attachment->kind == "sig";
+  }
+
+  // A sha256-<hex>.sig attachment the destination has already: the source's signatures it
+  // lacks are appended to it, as containers/image copies signatures onto an existing
+  // attachment, so that signatures only the destination has (one made while mirroring) stay.
+  // Nothing is written when it holds them all (a second run). False when the destination has
+  // no attachment there yet: the source's is written as it is.
+  oci::Result<bool> merge_signatures(TargetState& target, std::string_view tag,
+                                     const Piece& piece) {
+    ImageStore& destination = *target.store;
+    auto current = destination.get_manifest(tag);
+    if (!current) {
+      if (is_manifest_absent(current.error())) return false;
+      return std::unexpected(current.error());
+    }
+    if (current->digest == piece.digest) return true;
+    auto merged = signature::merge_attachments(current->body, piece.body);
+    if (!merged) return std::unexpected(merged.error());
+    if (merged->blobs.empty()) return true;
+    for (const auto& [digest, bytes] : merged->blobs) {
+      if (auto put = put_small_blob(destination, digest, bytes); !put) {
+        return std::unexpected(put.error());
+      }
+    }
+    const oci::Digest digest = oci::digest_of(merged->manifest);
+    auto put =
+        destination.put_manifest(merged->manifest, oci::media_type::kOciManifest, digest, tag);
+    if (!put) return std::unexpected(put.error());
+    ++target.stats.manifests;
+    progress_.manifest_written(image_, digest, oci::media_type::kOciManifest);
+    return true;
+  }
+
+  // Another attachment tag (.att, .sbom) the destination has already, on a manifest holding
+  // every layer of the source's is left as it is: a second run writes nothing and drops
   // nothing. Otherwise the source's replaces it.
   static bool holds_every_layer(ImageStore& destination, std::string_view tag, const Piece& piece) {
     auto current = destination.get_manifest(tag);

@@ -287,7 +287,9 @@ TEST_F(CopyImageTest, CarriesAttachmentTagsUnderTheSameTag) {
   EXPECT_EQ(again->stats.manifests, 0);
 }
 
-TEST_F(CopyImageTest, AnAttachmentHoldingTheSourcesLayersIsKeptAnyOtherReplaced) {
+// containers/image's putSignaturesToSigstoreAttachments: the destination's .sig attachment
+// keeps its own signatures and gains the source's it lacks.
+TEST_F(CopyImageTest, TheSourcesSignaturesAreMergedIntoTheDestinationsAttachment) {
   const Image image = source_writer_.image(1, 1000, 3);
   const Image signature = source_writer_.image(1, 100, 4);
   const std::string sig_tag = oci::attachment_tag(image.manifest.digest.str(), "sig");
@@ -310,16 +312,30 @@ TEST_F(CopyImageTest, AnAttachmentHoldingTheSourcesLayersIsKeptAnyOtherReplaced)
   EXPECT_EQ(again->stats.manifests, 0);
   EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest, oci::digest_of(superset));
 
-  // One lacking a layer of the source's is replaced by the source's.
+  // One lacking a layer of the source's gets it appended after its own, with a new config.
   body["layers"].erase(0);
   const std::string other = body.dump();
   {
     auto destination = open_layout(destination_dir_);
     ASSERT_TRUE(destination->put_manifest(other, media_type, oci::digest_of(other), sig_tag));
   }
-  ASSERT_TRUE(copy("v1", "v1"));
-  EXPECT_EQ(open_layout(destination_dir_)->get_manifest(sig_tag)->digest,
-            signature.manifest.digest);
+  auto merged = copy("v1", "v1");
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_EQ(merged->stats.manifests, 1);
+  auto destination = open_layout(destination_dir_);
+  auto written = destination->get_manifest(sig_tag);
+  ASSERT_TRUE(written) << written.error().message;
+  const auto layers = nlohmann::json::parse(written->body)["layers"];
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0]["digest"], extra.digest.str());
+  EXPECT_EQ(layers[1]["digest"], signature.blobs[1].digest.str());
+  auto parsed = oci::parse_manifest(written->body, written->media_type);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_TRUE(destination->has_blob(*parsed->config).value());
+  // And a second run finds nothing missing.
+  auto again_merged = copy("v1", "v1");
+  ASSERT_TRUE(again_merged) << again_merged.error().message;
+  EXPECT_EQ(again_merged->stats.manifests, 0);
 }
 
 TEST_F(IndexCopyTest, AllCarriesTheAttachmentsOfEveryChild) {

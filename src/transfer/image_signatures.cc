@@ -2,24 +2,21 @@
 
 #include <cstddef>
 
+#include "nodeconf/signature_payload.h"
 #include "oci/attachment_tag.h"
+#include "oci/reference.h"
 #include "signature/sigstore_attachment.h"
 #include "transfer/lookaside.h"
 
 namespace transfer {
 namespace {
 
-bool is_absent(const oci::Error& error) {
-  return error.code == oci::ErrorCode::kManifestUnknown ||
-         error.code == oci::ErrorCode::kNotFound || error.code == oci::ErrorCode::kNameUnknown;
-}
-
-// One signature layer's bytes, at most kMaxSignaturePayload (signature_from_layer checks
+// One signature layer's bytes, at most nodeconf::kMaxSignatureSize (signature_from_layer checks
 // them against the layer's size and digest: the store does not check what it streams).
 oci::Result<std::string> read_payload(ImageStore& store, const oci::Descriptor& blob) {
   std::string bytes;
   auto read = store.read_blob(blob, 0, [&](std::span<const std::byte> chunk) -> oci::Result<void> {
-    if (static_cast<std::int64_t>(bytes.size() + chunk.size()) > signature::kMaxSignaturePayload) {
+    if (bytes.size() + chunk.size() > nodeconf::kMaxSignatureSize) {
       return oci::fail(oci::ErrorCode::kSizeInvalid,
                        "signature payload " + blob.digest.str() + " is larger than 4 MiB");
     }
@@ -35,7 +32,7 @@ oci::Result<void> read_attachment(ImageStore& store, std::string_view manifest_r
                                   std::vector<nodeconf::SigstoreCandidate>& out) {
   auto manifest = store.get_manifest(manifest_reference);
   if (!manifest) {
-    if (is_absent(manifest.error())) return {};
+    if (is_manifest_absent(manifest.error())) return {};
     return oci::fail(manifest.error().code, "cannot read the sigstore signatures " +
                                                 std::string(manifest_reference) + ": " +
                                                 manifest.error().message);
@@ -47,6 +44,13 @@ oci::Result<void> read_attachment(ImageStore& store, std::string_view manifest_r
                                               layers.error().message);
   }
   for (const signature::SignatureLayer& layer : *layers) {
+    if (out.size() >= kMaxSigstoreSignatures) {
+      return oci::fail(oci::ErrorCode::kSizeInvalid,
+                       "more than " + std::to_string(kMaxSigstoreSignatures) +
+                           " sigstore signatures, assuming that's unreasonable and an error "
+                           "of the registry (read up to " +
+                           std::string(manifest_reference) + ")");
+    }
     auto payload = read_payload(store, layer.blob);
     if (!payload) return std::unexpected(payload.error());
     auto signature = signature::signature_from_layer(layer, std::move(*payload));
@@ -82,6 +86,18 @@ oci::Result<std::vector<nodeconf::SigstoreCandidate>> sigstore_signatures(
 }
 
 }  // namespace
+
+std::string registries_d_identity(std::string_view repository, std::string_view logical_reference) {
+  std::string identity(repository);
+  auto logical = oci::Reference::parse(logical_reference);
+  if (!logical) return identity;
+  if (logical->has_digest()) {
+    identity.append("@").append(logical->digest());
+  } else {
+    identity.append(":").append(logical->has_tag() ? logical->tag() : "latest");
+  }
+  return identity;
+}
 
 oci::Result<nodeconf::CandidateSignatures> image_signatures(
     ImageStore& store, std::string_view repository, const oci::Digest& manifest_digest,

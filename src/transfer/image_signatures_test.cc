@@ -153,6 +153,61 @@ TEST_F(ImageSignaturesTest, APayloadNotMatchingItsDigestIsAnError) {
       << found.error().message;
 }
 
+// More than kMaxSigstoreSignatures between the attachment and the referrers is refused before
+// their payloads are read, as the lookaside refuses more than kMaxLookasideSignatures.
+TEST_F(ImageSignaturesTest, RefusesMoreThanTheCapOfSigstoreSignatures) {
+  auto layers = [](std::size_t count, std::string_view prefix) {
+    std::vector<std::pair<std::string, std::string>> made;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string payload(prefix);
+      payload += std::to_string(i);
+      made.emplace_back(std::move(payload), "c2ln");
+    }
+    return made;
+  };
+  add_attachment(layers(100, "tagged-"), tag());
+  add_attachment(layers(kMaxSigstoreSignatures - 100, "referrer-"), "", /*as_referrer=*/true);
+  const auto at_cap = gather(kAttachments);
+  ASSERT_TRUE(at_cap) << at_cap.error().message;
+  EXPECT_EQ(at_cap->sigstore.size(), kMaxSigstoreSignatures);
+
+  add_attachment(layers(1, "one-more-"), "", /*as_referrer=*/true);
+  const auto over = gather(kAttachments);
+  ASSERT_FALSE(over);
+  EXPECT_NE(over.error().message.find("more than 128 sigstore signatures"), std::string::npos)
+      << over.error().message;
+}
+
+// registries.d's entry for exactly the tag or digest read applies first, as containers/image
+// looks up the physical reference's PolicyConfigurationIdentity.
+TEST_F(ImageSignaturesTest, TheExactReferenceEntryOfRegistriesDApplies) {
+  add_attachment({{"payload", "c2ln"}}, tag());
+  const auto config = registries_d(
+      "docker:\n  registry.example.com/ns/app:v1:\n    use-sigstore-attachments: true\n");
+  auto store = open();
+  const auto by_tag = image_signatures(*store, registries_d_identity(kRepository, kReference),
+                                       image_.manifest.digest, config, AccessOptions{});
+  ASSERT_TRUE(by_tag) << by_tag.error().message;
+  EXPECT_EQ(by_tag->sigstore.size(), 1u);
+  const auto other_tag =
+      image_signatures(*store, registries_d_identity(kRepository, "registry.example.com/ns/app:v2"),
+                       image_.manifest.digest, config, AccessOptions{});
+  ASSERT_TRUE(other_tag) << other_tag.error().message;
+  EXPECT_TRUE(other_tag->sigstore.empty());
+}
+
+TEST(RegistriesDIdentity, KeepsTheLogicalTagOrDigest) {
+  const std::string digest = oci::digest_of("m").str();
+  EXPECT_EQ(registries_d_identity("mirror.example.com/app", "quay.io/ns/app:v1"),
+            "mirror.example.com/app:v1");
+  EXPECT_EQ(registries_d_identity("mirror.example.com/app", "quay.io/ns/app@" + digest),
+            "mirror.example.com/app@" + digest);
+  EXPECT_EQ(registries_d_identity("mirror.example.com/app", "quay.io/ns/app"),
+            "mirror.example.com/app:latest");
+  EXPECT_EQ(registries_d_identity("mirror.example.com/app", "not a reference"),
+            "mirror.example.com/app");
+}
+
 TEST_F(ImageSignaturesTest, ABrokenAttachmentIsAnError) {
   const oci::Descriptor bad =
       writer_.blob("not json", "application/vnd.oci.image.manifest.v1+json");

@@ -10,6 +10,7 @@
 
 #include "client/http_transport.h"
 #include "client/registry_client.h"
+#include "nodeconf/signature_payload.h"
 #include "oci/percent_encoding.h"
 #include "sys/small_file.h"
 
@@ -67,12 +68,12 @@ Fetched read_file_signature(const std::string& url) {
   const std::size_t slash = rest.find('/');
   const std::string path = oci::percent_decode(
       slash == std::string_view::npos ? std::string_view() : rest.substr(slash));
-  sys::Result<std::string> bytes = sys::read_small_file(path, kMaxLookasideSignatureBytes);
+  sys::Result<std::string> bytes = sys::read_small_file(path, nodeconf::kMaxSignatureSize);
   if (bytes) return std::optional<std::string>(std::move(*bytes));
   if (bytes.error().code == sys::Errc::kNotFound) return std::optional<std::string>();
   if (bytes.error().code == sys::Errc::kTooLarge) {
     return fail(fmt::format("reading signature {}: larger than {} bytes", path,
-                            kMaxLookasideSignatureBytes));
+                            nodeconf::kMaxSignatureSize));
   }
   return fail(fmt::format("reading signature {}: {}", path, bytes.error().message));
 }
@@ -80,7 +81,7 @@ Fetched read_file_signature(const std::string& url) {
 Fetched read_http_signature(client::HttpTransport& transport, const std::string& url) {
   client::HttpRequest request;
   request.url = url;
-  request.max_body = kMaxLookasideSignatureBytes;
+  request.max_body = nodeconf::kMaxSignatureSize;
   request.follow_redirects = true;
   client::TransferProgress progress;
   auto response = transport.perform(request, progress);

@@ -14,10 +14,9 @@
 
 namespace transfer {
 
-// containers/image's limits: a lookaside serving more signatures than this is broken or
-// hostile; one signature larger than iolimits.MaxSignatureBodySize is refused.
+// containers/image's limit: a lookaside serving more signatures than this is broken or
+// hostile. One signature larger than nodeconf::kMaxSignatureSize is refused.
 inline constexpr int kMaxLookasideSignatures = 128;
-inline constexpr std::size_t kMaxLookasideSignatureBytes = std::size_t{4} << 20;
 
 // Signatures signature-1, -2, ... until the first missing one (file://, http://, https:// —
 // https through client/ with the given access options' trust). Each at most 4 MiB.

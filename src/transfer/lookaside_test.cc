@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "client/test_servers.h"
+#include "nodeconf/signature_payload.h"
 #include "testsupport/free_port.h"
 #include "testsupport/temp_dir.h"
 
@@ -91,7 +92,7 @@ TEST_F(LookasideTest, RefusesBlobsThatAreNoSignatureFormat) {
 }
 
 TEST_F(LookasideTest, RefusesAnOversizedSignature) {
-  put(1, gpg_like(std::string(kMaxLookasideSignatureBytes, 'x')));
+  put(1, gpg_like(std::string(nodeconf::kMaxSignatureSize, 'x')));
   oci::Result<std::vector<std::string>> signatures = read(file_base());
   ASSERT_FALSE(signatures);
   EXPECT_NE(signatures.error().message.find("larger than"), std::string::npos);

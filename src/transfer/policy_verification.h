@@ -38,8 +38,10 @@ class SignatureVerifier final : public nodeconf::SignatureCrypto {
 
 // The image to check: its manifest (an image's, not an index's) and where it was read from.
 struct ImageUnderCheck {
-  ImageStore& source;             // the store that served the manifest (signatures come from it)
-  std::string source_repository;  // its repository, "host/path", for registries.d
+  ImageStore& source;  // the store that served the manifest (signatures come from it)
+  // What registries.d is asked about: the physical reference read, "host/path:tag" or
+  // "host/path@digest" (registries_d_identity), or "host/path" to skip exact-reference entries.
+  std::string source_repository;
   const client::FetchedManifest& manifest;
   std::string logical_reference;  // normalized, as Policy::evaluate_docker takes it
 };

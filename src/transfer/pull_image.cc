@@ -26,16 +26,6 @@ SourceRepository image_source(const std::vector<SourceAttempt>& attempts,
   return served == attempts.end() ? SourceRepository{} : served->source;
 }
 
-// The source of the last manifest served (the one just asked for).
-SourceRepository last_manifest_source(const std::vector<SourceAttempt>& attempts) {
-  const auto served =
-      std::ranges::find_if(attempts.rbegin(), attempts.rend(), [](const SourceAttempt& attempt) {
-        return attempt.piece == SourceAttempt::Piece::kManifest &&
-               attempt.outcome == SourceAttempt::Outcome::kServed;
-      });
-  return served == attempts.rend() ? SourceRepository{} : served->source;
-}
-
 // Reads the top manifest, runs `check` on each image the copy will write (an index is not
 // checked: its chosen child is, or every child with --all, as containers/image checks them)
 // and returns the top manifest's digest to copy.

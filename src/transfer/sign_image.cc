@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 
 #include "nodeconf/signature_payload.h"
 #include "oci/attachment_tag.h"
@@ -10,6 +9,7 @@
 #include "oci/media_type.h"
 #include "signature/public_key.h"
 #include "signature/sigstore_attachment.h"
+#include "transfer/put_small_blob.h"
 
 namespace transfer {
 namespace {
@@ -28,30 +28,6 @@ std::unexpected<oci::Error> failure(const oci::Error& error, std::string_view wh
                        .append(": ")
                        .append(error.message),
                    error.detail);
-}
-
-// Uploads `bytes` as the blob `digest` unless the destination has it.
-oci::Result<void> put_blob(ImageStore& destination, const std::string& digest,
-                           const std::string& bytes) {
-  auto parsed = oci::Digest::parse(digest);
-  if (!parsed) return std::unexpected(parsed.error());
-  const oci::Descriptor blob{.media_type = "application/octet-stream",
-                             .digest = *parsed,
-                             .size = static_cast<std::int64_t>(bytes.size()),
-                             .urls = {},
-                             .artifact_type = {},
-                             .annotations = nullptr};
-  auto present = destination.has_blob(blob);
-  if (!present) return std::unexpected(present.error());
-  if (*present) return {};
-  std::size_t sent = 0;
-  return destination.write_blob(
-      blob, 0, [&](std::span<std::byte> buffer) -> oci::Result<std::size_t> {
-        const std::size_t n = std::min(buffer.size(), bytes.size() - sent);
-        std::memcpy(buffer.data(), bytes.data() + sent, n);
-        sent += n;
-        return n;
-      });
 }
 
 // Whether `attachment` (the destination's) holds a signature by `key` of `manifest` for
@@ -131,7 +107,7 @@ oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Diges
   auto attachment = signature::add_signature(existing, payload, key.sign(payload));
   if (!attachment) return failure(attachment.error(), "adding to " + tag, destination);
   for (const auto& [digest, bytes] : attachment->blobs) {
-    if (auto put = put_blob(destination, digest, bytes); !put) {
+    if (auto put = put_small_blob(destination, digest, bytes); !put) {
       return failure(put.error(), "writing blob " + digest, destination);
     }
   }

@@ -1,5 +1,7 @@
 #include "transfer/source_attempt.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace transfer {
@@ -47,6 +49,15 @@ std::string describe(const SourceAttempt& attempt) {
       return line;
   }
   return line;
+}
+
+SourceRepository last_manifest_source(const std::vector<SourceAttempt>& attempts) {
+  const auto served =
+      std::ranges::find_if(attempts.rbegin(), attempts.rend(), [](const SourceAttempt& attempt) {
+        return attempt.piece == SourceAttempt::Piece::kManifest &&
+               attempt.outcome == SourceAttempt::Outcome::kServed;
+      });
+  return served == attempts.rend() ? SourceRepository{} : served->source;
 }
 
 }  // namespace transfer

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace transfer {
 
@@ -48,5 +49,9 @@ std::string_view outcome_name(SourceAttempt::Outcome outcome);  // "served", "fa
 //   "primary quay.io/ns/app@sha256:...: blob served from byte 100000 (200000 bytes)"
 //   "mirror mirror.example.com/ns/app:v1: skipped: the mirror serves digests only"
 std::string describe(const SourceAttempt& attempt);
+
+// The source of the last manifest served in `attempts` (the one just asked for); empty when
+// none was.
+SourceRepository last_manifest_source(const std::vector<SourceAttempt>& attempts);
 
 }  // namespace transfer

@@ -45,5 +45,17 @@ TEST(SourceAttempt, DescribesASkipWithItsReason) {
   EXPECT_EQ(piece_name(Piece::kReferrers), "referrers");
 }
 
+TEST(SourceAttempt, LastManifestSourceIsTheLastServedManifest) {
+  std::vector<SourceAttempt> attempts = {
+      attempt({"mirror.example.com/app", true}, Piece::kManifest, "m", Outcome::kServed),
+      attempt({"other.example.com/app", true}, Piece::kManifest, "o", Outcome::kFailed),
+      attempt({"quay.io/app", false}, Piece::kBlob, "b", Outcome::kServed),
+  };
+  EXPECT_EQ(last_manifest_source(attempts).location, "mirror.example.com/app");
+  attempts.push_back(attempt({"quay.io/app", false}, Piece::kManifest, "q", Outcome::kServed));
+  EXPECT_EQ(last_manifest_source(attempts).location, "quay.io/app");
+  EXPECT_EQ(last_manifest_source({}).location, "");
+}
+
 }  // namespace
 }  // namespace transfer

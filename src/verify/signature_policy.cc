@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "oci/attachment_tag.h"
+#include "transfer/image_signatures.h"
 #include "transfer/policy_verification.h"
 #include "transfer/registry_store.h"
 #include "verify/error_status.h"
@@ -33,10 +34,11 @@ SignatureCheck RegistrySignaturePolicy::check(const nodeconf::PolicyDecision& de
   transfer::RegistryStore store(*client, source.repository, nullptr);
   const client::FetchedManifest fetched{
       .body = manifest.body, .media_type = manifest.media_type, .digest = *digest};
-  const transfer::ImageUnderCheck image{.source = store,
-                                        .source_repository = source.location(),
-                                        .manifest = fetched,
-                                        .logical_reference = std::string(logical_reference)};
+  const transfer::ImageUnderCheck image{
+      .source = store,
+      .source_repository = transfer::registries_d_identity(source.location(), logical_reference),
+      .manifest = fetched,
+      .logical_reference = std::string(logical_reference)};
   auto checked = transfer::check_image_policy(decision, image, registries_d_, access_);
   if (!checked) {
     return SignatureCheck{status_of(checked.error()),

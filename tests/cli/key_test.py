@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`regmirror key generate` through the real binary: NAME.key in cosign's encrypted format (mode
 0600) and NAME.pub (a PEM public key openssl reads), the passphrase from REGMIRROR_KEY_PASSPHRASE
-or typed twice, existing files never overwritten. The key file is also decrypted here without
+or typed twice at a terminal (never read from a pipe; ^C at the hidden prompt leaves echo on),
+existing files never overwritten. The key file is also decrypted here without
 regmirror's code (hashlib's scrypt, libsodium's secretbox through ctypes) and the key signs
 what openssl verifies with NAME.pub. Last, skopeo takes NAME.pub in a sigstoreSigned policy.
 Nothing here reaches the network.
@@ -14,11 +15,15 @@ import ctypes.util
 import hashlib
 import json
 import os
+import pty
+import select
+import signal
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
+import termios
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
@@ -34,6 +39,71 @@ def generate(*args, passphrase=PASSPHRASE, stdin="", cwd=None):
         env["REGMIRROR_KEY_PASSPHRASE"] = passphrase
     return subprocess.run([BINARY, "key", "generate", *args], input=stdin, capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=60)
+
+
+class TerminalRun:
+    def __init__(self, returncode, output, echo_after):
+        self.returncode = returncode
+        self.output = output
+        self.echo_after = echo_after
+
+
+def generate_at_terminal(*args, typed, interrupt=False):
+    """`key generate` with a pseudo-terminal as its stdin: each of `typed` is answered to one
+    passphrase prompt, then ^C is typed when `interrupt`. The terminal's ECHO flag is read
+    after the process ends."""
+    env = {k: v for k, v in os.environ.items() if k != "REGMIRROR_KEY_PASSPHRASE"}
+    pid, master = pty.fork()
+    if pid == 0:
+        try:
+            os.execve(BINARY, [BINARY, "key", "generate", *args], env)
+        finally:
+            os._exit(127)
+    output = b""
+    answers = list(typed)
+
+    def read_until(marker):
+        nonlocal output
+        while marker not in output:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                raise AssertionError(f"no {marker!r} from key generate: {output!r}")
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                return False
+            if not chunk:
+                return False
+            output += chunk
+        return True
+
+    def wait_for_hidden_input():
+        # The prompt is written before echo goes off, and turning it off flushes what was
+        # typed already: answer only once the terminal hides input.
+        for _ in range(600):
+            if not termios.tcgetattr(master)[3] & termios.ECHO:
+                return
+            select.select([], [], [], 0.05)
+        raise AssertionError(f"echo never turned off: {output!r}")
+
+    prompts = 0
+    while answers:
+        prompts += 1
+        if not read_until(b"passphrase" if prompts == 1 else b"again"):
+            break
+        wait_for_hidden_input()
+        os.write(master, answers.pop(0).encode() + b"\n")
+    if interrupt:
+        read_until(b"passphrase")
+        wait_for_hidden_input()
+        os.write(master, b"\x03")  # ^C: the terminal sends SIGINT
+    while read_until(b"\0never"):
+        pass
+    _, status = os.waitpid(pid, 0)
+    echo_after = bool(termios.tcgetattr(master)[3] & termios.ECHO)
+    os.close(master)
+    returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    return TerminalRun(returncode, output.decode(errors="replace"), echo_after)
 
 
 def pem_body(path):
@@ -121,23 +191,36 @@ class KeyGenerateTest(unittest.TestCase):
         self.assertEqual(verified.stdout.strip(), "Verified OK")
 
     def test_typed_passphrase_must_match(self):
-        done = generate("typed", "--output-dir", self.path, passphrase=None,
-                        stdin="same words\nsame words\n")
-        self.assertEqual(done.returncode, 0, done.stderr)
+        done = generate_at_terminal("typed", "--output-dir", self.path,
+                                    typed=["same words", "same words"])
+        self.assertEqual(done.returncode, 0, done.output)
         if ctypes.util.find_library("sodium") is not None:
             self.assertIsNotNone(decrypt_cosign_key(self.file("typed.key"), "same words"))
 
-        done = generate("differ", "--output-dir", self.path, passphrase=None,
-                        stdin="one\ntwo\n")
+        done = generate_at_terminal("differ", "--output-dir", self.path, typed=["one", "two"])
         self.assertEqual(done.returncode, 1)
-        self.assertIn("the passphrases differ", done.stderr)
+        self.assertIn("the passphrases differ", done.output)
         self.assertFalse(os.path.exists(self.file("differ.key")))
         self.assertFalse(os.path.exists(self.file("differ.pub")))
-
-        done = generate("none", "--output-dir", self.path, passphrase=None, stdin="")
-        self.assertEqual(done.returncode, 1)
-        self.assertIn("REGMIRROR_KEY_PASSPHRASE", done.stderr)
         self.assertEqual(sorted(os.listdir(self.path)), ["typed.key", "typed.pub"])
+
+    def test_a_passphrase_is_never_read_from_a_pipe(self):
+        # Without REGMIRROR_KEY_PASSPHRASE and without a terminal there is nobody to ask: a
+        # passphrase piped in (or none at all) is refused rather than taken unseen.
+        for stdin in ("same words\nsame words\n", ""):
+            with self.subTest(stdin=stdin):
+                done = generate("piped", "--output-dir", self.path, passphrase=None, stdin=stdin)
+                self.assertEqual(done.returncode, 1)
+                self.assertIn("no passphrase: type it at a terminal or set "
+                              "REGMIRROR_KEY_PASSPHRASE", done.stderr)
+                self.assertEqual(os.listdir(self.path), [])
+
+    def test_interrupting_the_hidden_prompt_turns_echo_back_on(self):
+        done = generate_at_terminal("interrupted", "--output-dir", self.path, typed=[],
+                                    interrupt=True)
+        self.assertEqual(done.returncode, -signal.SIGINT, done.output)
+        self.assertTrue(done.echo_after, "the terminal was left without echo")
+        self.assertEqual(os.listdir(self.path), [])
 
     def test_an_empty_passphrase_is_allowed_as_cosign_allows_it(self):
         done = generate("open", "--output-dir", self.path, passphrase="")
