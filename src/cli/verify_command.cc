@@ -1,7 +1,6 @@
 #include "cli/verify_command.h"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
@@ -16,6 +15,8 @@
 #include "cli/verify_report.h"
 #include "openshift/node_files.h"
 #include "sync/sync_config.h"
+#include "sys/directories.h"
+#include "sys/small_file.h"
 #include "verify/image_check.h"
 #include "verify/image_list.h"
 #include "verify/node_root.h"
@@ -47,6 +48,7 @@ struct VerifyFlags {
   bool json = false;
   int jobs = 8;
   int retry_times = 1;
+  int connect_timeout = 10;  // seconds
   std::vector<std::string> platforms;
   ProgressFlags progress;
 };
@@ -64,11 +66,12 @@ class ScratchDir {
     if (!path_.empty()) fs::remove_all(path_, ec);
   }
   oci::Result<fs::path> make() {
-    std::string pattern = (fs::temp_directory_path() / "regmirror-verify-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      return oci::fail(oci::ErrorCode::kInternal, "cannot create a temporary directory");
-    }
-    path_ = pattern;
+    std::error_code ec;
+    const fs::path parent = fs::temp_directory_path(ec);
+    if (ec) return oci::fail(oci::ErrorCode::kInternal, "no temporary directory: " + ec.message());
+    auto made = sys::create_temporary_directory(parent, "regmirror-verify-");
+    if (!made) return oci::fail(oci::ErrorCode::kInternal, made.error().message);
+    path_ = std::move(*made);
     return path_;
   }
 
@@ -109,13 +112,10 @@ oci::Result<verify::NodeRoot> node_files(const VerifyFlags& flags, ScratchDir& s
   }
   std::optional<fs::path> pull_secret;
   if (!flags.pull_secret.empty()) pull_secret = flags.pull_secret;
-  auto node = verify::load_node_root(root, pull_secret);
+  std::optional<fs::path> policy;
+  if (!flags.policy.empty()) policy = flags.policy;
+  auto node = verify::load_node_root(root, pull_secret, policy);
   if (!node) return node;
-  if (!flags.policy.empty()) {
-    auto policy = nodeconf::load_policy(flags.policy);
-    if (!policy) return std::unexpected(policy.error());
-    node->policy = std::move(*policy);
-  }
   if (!flags.registries_d.empty()) {
     auto registries_d = nodeconf::RegistriesD::load(flags.registries_d);
     if (!registries_d) return std::unexpected(registries_d.error());
@@ -148,11 +148,13 @@ int run_verify(const VerifyFlags& flags) {
   verify::RegistryProbes probes(
       verify::NodeTrust{.certs_d_roots = node->certs_d_roots,
                         .pull_secret = node->pull_secret,
-                        .retry = client::RetryPolicy{.attempts = flags.retry_times + 1}});
+                        .retry = client::RetryPolicy{.attempts = flags.retry_times + 1},
+                        .connect_timeout = std::chrono::seconds(flags.connect_timeout)});
   std::vector<std::string> images;
   std::vector<verify::ImageVerdict> unlisted;
   if (!flags.images.empty()) {
-    auto text = read_text_file(flags.images);
+    // Read with the list's limit: a device or a huge file is refused before it is read whole.
+    auto text = sys::read_small_file(flags.images, verify::kMaxImageListBytes);
     if (!text) return fail_with(text.error().message, kBadInput);
     auto parsed = verify::parse_image_list(*text, flags.images);
     if (!parsed) return fail_with(parsed.error().message, kBadInput);
@@ -248,6 +250,10 @@ void add_verify_command(CLI::App& app) {
       ->add_option("--retry-times", flags->retry_times,
                    "retries of a failed request (429, 5xx, connection errors)")
       ->check(CLI::Range(0, 100));
+  command
+      ->add_option("--connect-timeout", flags->connect_timeout,
+                   "seconds to wait for a registry's TCP connection before it is UNREACHABLE")
+      ->check(CLI::Range(1, 600));
   add_progress_flags(*command, flags->progress);
   filename->excludes(node_root);
   images->excludes(config);

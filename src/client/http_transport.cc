@@ -49,7 +49,21 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-FailureKind classify(CURLcode code) {
+// A timeout before the TCP connection was made (a firewall dropping packets) is a connect
+// failure, as a refused connection is: nothing reached the host. Only the connect timeout can
+// end a request that has neither a connection nor a byte of the request sent.
+bool timed_out_connecting(CURL* handle) {
+  curl_off_t connect_time = 0;
+  long request_size = 0;
+  curl_easy_getinfo(handle, CURLINFO_CONNECT_TIME_T, &connect_time);
+  curl_easy_getinfo(handle, CURLINFO_REQUEST_SIZE, &request_size);
+  return connect_time == 0 && request_size == 0;
+}
+
+FailureKind classify(CURLcode code, CURL* handle) {
+  if (code == CURLE_OPERATION_TIMEDOUT && timed_out_connecting(handle)) {
+    return FailureKind::kConnect;
+  }
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -183,8 +197,8 @@ std::string_view failure_marker(FailureKind kind) {
 }
 
 FailureKind failure_kind_of(std::string_view message) {
-  if (message.find(kTlsMarker) != std::string_view::npos) return FailureKind::kTls;
-  if (message.find(kConnectMarker) != std::string_view::npos) return FailureKind::kConnect;
+  if (message.starts_with(kTlsMarker)) return FailureKind::kTls;
+  if (message.starts_with(kConnectMarker)) return FailureKind::kConnect;
   return FailureKind::kLocal;
 }
 
@@ -295,7 +309,8 @@ std::expected<HttpResponse, TransportFailure> HttpTransport::Impl::perform_once(
   curl_easy_setopt(handle, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, header_list.get());
   // Blobs are large: no total timeout, but a connection that stalls is given up.
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1024L);
   curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
   // Blobs are large: big buffers mean fewer system calls and callbacks per GiB (curl's
@@ -348,11 +363,12 @@ std::expected<HttpResponse, TransportFailure> HttpTransport::Impl::perform_once(
       return std::unexpected(TransportFailure{FailureKind::kLocal, std::move(*ex.callback_error)});
     }
     const std::string detail = error_text[0] ? std::string(error_text) : curl_easy_strerror(code);
-    const FailureKind kind = classify(code);
+    const FailureKind kind = classify(code, handle);
+    // The marker first: a registry's error text, relayed after "GET <url>: ", cannot pose as it.
     return std::unexpected(TransportFailure{
         kind,
         {ErrorCode::kInternal,
-         fmt::format("{} {}: {}{}", request.method, request.url, failure_marker(kind), detail)}});
+         fmt::format("{}{} {}: {}", failure_marker(kind), request.method, request.url, detail)}});
   }
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

@@ -3,6 +3,7 @@
 // those), only bytes, headers, redirects and TLS trust.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -62,17 +63,19 @@ struct HttpResponse {
 };
 
 enum class FailureKind {
-  kConnect,   // name resolution or TCP connect failed: nothing was sent
+  kConnect,   // name resolution or TCP connect failed or timed out: nothing was sent
   kTls,       // handshake or certificate verification failed
   kTransfer,  // the connection broke or stalled mid-exchange
   kLocal,     // ours: a sink or source error, an oversized body, a bad URL
 };
 
-// The words a transport failure's message carries before curl's text, so that callers above
-// the client (`regmirror verify`) can tell an untrusted certificate from a refused connection
-// once the failure is an oci::Error: "TLS failure: " and "cannot connect: "; "" otherwise.
+// The words a transport failure's message starts with, so that callers above the client
+// (`regmirror verify`) can tell an untrusted certificate from a refused connection once the
+// failure is an oci::Error: "TLS failure: " and "cannot connect: "; "" otherwise.
 std::string_view failure_marker(FailureKind kind);
-// The kind a message of a transport failure names (kLocal when it names none).
+// The kind a transport failure's message starts with (kLocal when none). Only the start
+// counts: an error a registry sent is relayed after "GET <url>: HTTP <status>: ", and its
+// text may say anything.
 FailureKind failure_kind_of(std::string_view message);
 
 struct TransportFailure {
@@ -88,8 +91,10 @@ struct TransferProgress {
 
 struct TransportOptions {
   bool insecure = false;  // no certificate or host name verification
-  TlsTrust trust;
-  std::string user_agent;
+  TlsTrust trust{};
+  std::string user_agent{};
+  // Given up after this long without a TCP connection: a kConnect failure.
+  std::chrono::milliseconds connect_timeout{30'000};
 };
 
 class HttpTransport {

@@ -44,6 +44,8 @@ struct RegistryOptions {
   CredentialLookup credentials;  // may be empty: anonymous
   RetryPolicy retry;
   std::string user_agent = "regmirror/0.1.0";
+  // Per connection attempt; a host that does not answer in time is a connect failure.
+  std::chrono::milliseconds connect_timeout{30'000};
 };
 
 // A manifest as the registry holds it.
@@ -101,9 +103,12 @@ class RegistryClient {
   // HEAD: nullopt when the manifest does not exist (404).
   oci::Result<std::optional<ManifestHead>> head_manifest(std::string_view repository,
                                                          std::string_view reference);
-  // Bodies over 4 MiB are refused. When `reference` is a digest the body must hash to it.
-  oci::Result<FetchedManifest> get_manifest(std::string_view repository,
-                                            std::string_view reference);
+  // Bodies over 4 MiB are refused. kVerify: when `reference` is a digest the body must hash
+  // to it (else to Docker-Content-Digest); kReport: any 200 body comes back with its own
+  // digest, for a caller that judges it (`regmirror verify`: a node takes the source first).
+  enum class DigestCheck { kVerify, kReport };
+  oci::Result<FetchedManifest> get_manifest(std::string_view repository, std::string_view reference,
+                                            DigestCheck check = DigestCheck::kVerify);
   // PUT; the digest the registry reports (Docker-Content-Digest), else the body's.
   oci::Result<StoredManifest> put_manifest(std::string_view repository, std::string_view reference,
                                            std::string_view body, std::string_view media_type);

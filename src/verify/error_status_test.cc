@@ -8,9 +8,8 @@ namespace verify {
 namespace {
 
 oci::Error transport(client::FailureKind kind) {
-  return oci::Error{oci::ErrorCode::kInternal, std::string("GET https://h/v2/: ") +
-                                                   std::string(client::failure_marker(kind)) +
-                                                   "curl says no"};
+  return oci::Error{oci::ErrorCode::kInternal,
+                    std::string(client::failure_marker(kind)) + "GET https://h/v2/: curl says no"};
 }
 
 TEST(ErrorStatus, ClassifiesRegistryAnswers) {
@@ -25,6 +24,16 @@ TEST(ErrorStatus, ClassifiesTransportFailures) {
   EXPECT_EQ(status_of(transport(client::FailureKind::kTls)), Status::kUntrusted);
   EXPECT_EQ(status_of(transport(client::FailureKind::kConnect)), Status::kUnreachable);
   EXPECT_EQ(status_of(transport(client::FailureKind::kTransfer)), Status::kError);
+}
+
+TEST(ErrorStatus, ARegistrysErrorTextIsNotATransportFailure) {
+  // A 502 whose body relays an upstream's words: the registry answered, so not UNREACHABLE.
+  const oci::Error relayed{oci::ErrorCode::kInternal,
+                           "GET https://h/v2/a/manifests/v1: HTTP 502: UNKNOWN: cannot connect: "
+                           "upstream refused"};
+  EXPECT_EQ(status_of(relayed), Status::kError);
+  const oci::Error tls{oci::ErrorCode::kInternal, "GET https://h/v2/: HTTP 500: TLS failure: x"};
+  EXPECT_EQ(status_of(tls), Status::kError);
 }
 
 TEST(ErrorStatus, NamesEveryStatus) {

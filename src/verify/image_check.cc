@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -35,23 +37,75 @@ Problem blob_problem(const Probe& probe, const oci::Descriptor& blob, std::strin
                  blob.digest.str()};
 }
 
-// The children of an index a node would pull: every one, or each platform's.
-oci::Result<std::vector<oci::Descriptor>> children_to_check(
+// A child of an index to check, with the platform it is for ("linux/arm64"; "" if unnamed).
+struct Child {
+  oci::Descriptor descriptor;
+  std::string platform{};
+};
+
+// The platforms an index's body names for its children, in order ("" where none is named).
+std::vector<std::string> child_platforms(std::string_view index_body) {
+  std::vector<std::string> names;
+  const auto json = nlohmann::json::parse(index_body, nullptr, /*allow_exceptions=*/false);
+  const auto manifests = json.is_object() ? json.find("manifests") : json.end();
+  if (manifests == json.end() || !manifests->is_array()) return names;
+  for (const nlohmann::json& entry : *manifests) {
+    const auto platform = entry.is_object() ? entry.find("platform") : entry.end();
+    if (platform == entry.end() || !platform->is_object()) {
+      names.emplace_back();
+      continue;
+    }
+    const auto field = [&](const char* key) {
+      const auto it = platform->find(key);
+      return it != platform->end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string name = field("os");
+    name.append("/").append(field("architecture"));
+    if (const std::string variant = field("variant"); !variant.empty()) name.append("/" + variant);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+// The children of an index a node would pull: with no platforms given every one but build
+// attestations (platform unknown/unknown, which no node's platform matches); else each
+// platform's.
+oci::Result<std::vector<Child>> children_to_check(
     const ManifestProbe& manifest, const oci::Manifest& index,
     const std::vector<transfer::Platform>& platforms) {
-  if (platforms.empty()) return index.manifests;
-  std::vector<oci::Descriptor> picked{};
+  std::vector<Child> picked{};
+  if (platforms.empty()) {
+    const std::vector<std::string> names = child_platforms(manifest.body);
+    for (std::size_t i = 0; i < index.manifests.size(); ++i) {
+      std::string name = i < names.size() ? names[i] : std::string();
+      if (name == "unknown/unknown") continue;
+      picked.push_back(Child{index.manifests[i], std::move(name)});
+    }
+    return picked;
+  }
   for (const transfer::Platform& platform : platforms) {
     auto child = transfer::select_platform(manifest.body, index, platform);
     if (!child) return std::unexpected(child.error());
-    picked.push_back(std::move(*child));
+    picked.push_back(Child{std::move(*child), transfer::to_string(platform)});
   }
   return picked;
+}
+
+// A manifest asked for by digest whose body hashes to another: the source answered, so the
+// node pulls from it and fails there (containers/image checks the digest after it chose it).
+Problem digest_mismatch(const SourceRepository& source, std::string_view what,
+                        std::string_view asked, std::string_view served) {
+  return Problem{Status::kError,
+                 fmt::format("{} {} in {} is served with a body whose digest is {}: the node "
+                             "pulls from this source and fails",
+                             what, asked, source.location(), served)};
 }
 
 // Every child manifest, config and layer of `manifest`, depth first, until the first problem.
 // The image manifests met (not the indexes) are appended to `images`: those are what a node's
 // policy check judges.
+// With no platforms given, a missing child's reason names its platform: the cluster may have
+// no such nodes.
 Problem walk(Probes& probes, const SourceRepository& source, const ManifestProbe& manifest,
              const std::vector<transfer::Platform>& platforms, int depth,
              std::vector<ManifestProbe>& images) {
@@ -74,15 +128,25 @@ Problem walk(Probes& probes, const SourceRepository& source, const ManifestProbe
                                  children.error().message),
                      manifest.digest};
     }
-    for (const oci::Descriptor& child : *children) {
-      const ManifestProbe fetched = probes.manifest(source, child.digest.str());
+    for (const Child& child : *children) {
+      const ManifestProbe fetched = probes.manifest(source, child.descriptor.digest.str());
+      Problem problem;
       if (fetched.status != Status::kOk) {
-        return blob_problem(Probe{fetched.status, fetched.reason}, child, "child manifest", source);
+        problem = blob_problem(Probe{fetched.status, fetched.reason}, child.descriptor,
+                               "child manifest", source);
+      } else if (fetched.digest != child.descriptor.digest.str()) {
+        problem = digest_mismatch(source, "child manifest", child.descriptor.digest.str(),
+                                  fetched.digest);
+      } else {
+        problem = walk(probes, source, fetched, platforms, depth + 1, images);
       }
-      if (Problem problem = walk(probes, source, fetched, platforms, depth + 1, images);
-          problem.status != Status::kOk) {
-        return problem;
+      if (problem.status == Status::kOk) continue;
+      if (problem.status == Status::kMissing && platforms.empty() && !child.platform.empty()) {
+        problem.reason.append(
+            fmt::format(" (the child for {}; pass --platform if the cluster has no such nodes)",
+                        child.platform));
       }
+      return problem;
     }
     return {};
   }
@@ -210,7 +274,9 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
     verdict.served_by = source.location();
     verdict.manifest_digest = manifest.digest;
     std::vector<ManifestProbe> images;
-    Problem problem = walk(probes_, source, manifest, platforms_, 0, images);
+    Problem problem = attempt->source.reference.has_digest() && manifest.digest != asked
+                          ? digest_mismatch(source, "manifest", asked, manifest.digest)
+                          : walk(probes_, source, manifest, platforms_, 0, images);
     if (problem.status == Status::kOk && resolution.policy &&
         resolution.policy->verdict == nodeconf::PolicyVerdict::kRequiresSignature) {
       // Each image a node would pull, as containers/image checks each image it copies; an

@@ -258,9 +258,59 @@ TEST_F(ImageCheckTest, EveryChildOfAnIndexOrEachPlatformsChild) {
   const ImageVerdict all = check(image);
   EXPECT_EQ(all.status, Status::kMissing);
   EXPECT_NE(all.reason.find(arm.digest), std::string::npos) << all.reason;
+  // The hint: the cluster may have no arm64 nodes.
+  EXPECT_NE(all.reason.find("for linux/arm64; pass --platform"), std::string::npos) << all.reason;
   EXPECT_EQ(check(image, nullptr, {transfer::Platform{"linux", "amd64", ""}}).status, Status::kOk);
   const ImageVerdict s390x = check(image, nullptr, {transfer::Platform{"linux", "s390x", ""}});
   EXPECT_EQ(s390x.status, Status::kMissing);
+}
+
+TEST_F(ImageCheckTest, BuildAttestationsOfAnIndexAreNotRequired) {
+  const Image amd = make_image("amd64");
+  const Image attestation = make_image("attestation");  // never stored: no node pulls it
+  nlohmann::json index = nlohmann::json::parse(index_of({{amd, "amd64"}}));
+  index["manifests"].push_back(
+      {{"mediaType", kOciManifest},
+       {"digest", attestation.digest},
+       {"size", attestation.manifest.size()},
+       {"platform", {{"os", "unknown"}, {"architecture", "unknown"}}},
+       {"annotations", {{"vnd.docker.reference.type", "attestation-manifest"}}}});
+  const std::string body = index.dump();
+  const std::string digest = oci::digest_of(body).str();
+  probes_.manifests["mirror-a.example/ns/app@" + digest] = body;
+  store(probes_, "mirror-a.example/ns/app", amd);
+  const ImageVerdict verdict = check("quay.io/ns/app@" + digest);
+  EXPECT_EQ(verdict.status, Status::kOk) << verdict.reason;
+}
+
+TEST_F(ImageCheckTest, AManifestWhoseBodyIsNotTheDigestAskedIsServedThereAndFails) {
+  const Image app = make_image("app");
+  const Image other = make_image("other");
+  // mirror-a answers the digest with another image's body; mirror-b has the right one.
+  probes_.manifests["mirror-a.example/ns/app@" + app.digest] = other.manifest;
+  store(probes_, "mirror-a.example/ns/app", other);
+  store(probes_, "mirror-b.example/ns/app", app);
+  const ImageVerdict verdict = check("quay.io/ns/app@" + app.digest);
+  EXPECT_EQ(verdict.status, Status::kError) << verdict.reason;
+  EXPECT_EQ(verdict.served_by, "mirror-a.example/ns/app");
+  EXPECT_NE(verdict.reason.find("mirror-a.example/ns/app"), std::string::npos) << verdict.reason;
+  EXPECT_NE(verdict.reason.find(other.digest), std::string::npos) << verdict.reason;
+  ASSERT_EQ(verdict.sources.size(), 4u);
+  EXPECT_EQ(verdict.sources[1].status, Status::kError);
+  EXPECT_FALSE(verdict.sources[2].status);  // mirror-b is never asked
+}
+
+TEST_F(ImageCheckTest, AChildWhoseBodyIsNotItsDigestFailsTheImage) {
+  const Image amd = make_image("amd64");
+  const Image other = make_image("other");
+  const std::string index = index_of({{amd, "amd64"}});
+  const std::string index_digest = oci::digest_of(index).str();
+  probes_.manifests["mirror-a.example/ns/app@" + index_digest] = index;
+  store(probes_, "mirror-a.example/ns/app", other);
+  probes_.manifests["mirror-a.example/ns/app@" + amd.digest] = other.manifest;
+  const ImageVerdict verdict = check("quay.io/ns/app@" + index_digest);
+  EXPECT_EQ(verdict.status, Status::kError) << verdict.reason;
+  EXPECT_NE(verdict.reason.find(amd.digest), std::string::npos) << verdict.reason;
 }
 
 nodeconf::Policy sigstore_policy() {

@@ -47,7 +47,8 @@ oci::Result<std::vector<std::string>> parse_image_list(std::string_view text,
     if (reference->has_tag() && reference->has_digest()) {
       return error("a tag and a digest: a node drops the tag, name one of them");
     }
-    images.push_back(reference->str());
+    // A name alone is pulled as ":latest" (the kubelet and CRI-O add it).
+    images.push_back(reference->with_default_tag().str());
   }
   if (images.empty()) {
     return oci::fail(oci::ErrorCode::kNameInvalid, fmt::format("{}: no images", source_name));

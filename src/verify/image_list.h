@@ -1,6 +1,7 @@
 // The images `regmirror verify` checks: a list file (one reference per line; blank lines and
 // "#" comments ignored) or the images of a sync.yaml. Each reference must name its registry
-// host: a node resolves short names through search registries, verify does not guess.
+// host: a node resolves short names through search registries, verify does not guess. A name
+// without a tag or digest is checked as "<name>:latest", the image a node pulls for it.
 #pragma once
 
 #include <cstddef>

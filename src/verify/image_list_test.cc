@@ -22,7 +22,7 @@ TEST(ImageList, ReadsReferencesSkippingCommentsAndBlankLines) {
   EXPECT_EQ((*images)[1],
             "registry.example.com:5000/a/b@sha256:"
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-  EXPECT_EQ((*images)[2], "quay.io/ns/other");
+  EXPECT_EQ((*images)[2], "quay.io/ns/other:latest");  // a name alone is pulled as :latest
 }
 
 TEST(ImageList, ErrorsNameTheLine) {

@@ -11,7 +11,8 @@ constexpr std::string_view kKubeletPullSecret = "var/lib/kubelet/config.json";
 
 }  // namespace
 
-oci::Result<NodeRoot> load_node_root(const fs::path& root, std::optional<fs::path> pull_secret) {
+oci::Result<NodeRoot> load_node_root(const fs::path& root, std::optional<fs::path> pull_secret,
+                                     std::optional<fs::path> policy) {
   NodeRoot node;
   const fs::path containers = root / "etc/containers";
   node.registries_conf = nodeconf::load_registries_conf(
@@ -20,11 +21,17 @@ oci::Result<NodeRoot> load_node_root(const fs::path& root, std::optional<fs::pat
                                .file_is_optional = true});
   if (!node.registries_conf) return std::unexpected(node.registries_conf.error());
   std::error_code ec;
-  if (const fs::path policy = containers / "policy.json"; fs::exists(policy, ec)) {
-    auto loaded = nodeconf::load_policy(policy);
-    if (!loaded) return std::unexpected(loaded.error());
-    node.policy = std::move(*loaded);
+  // CRI-O and podman refuse every pull without a policy.json: no file is not "accept all".
+  const fs::path policy_file = policy ? *policy : containers / "policy.json";
+  if (!policy && !fs::exists(policy_file, ec)) {
+    return oci::fail(oci::ErrorCode::kNotFound,
+                     policy_file.string() +
+                         " does not exist: a node without policy.json pulls nothing (give "
+                         "--policy to check with another)");
   }
+  auto loaded = nodeconf::load_policy(policy_file);
+  if (!loaded) return std::unexpected(loaded.error());
+  node.policy = std::move(*loaded);
   auto registries_d = nodeconf::RegistriesD::load(containers / "registries.d");
   if (!registries_d) return std::unexpected(registries_d.error());
   node.registries_d = std::move(*registries_d);

@@ -1,9 +1,11 @@
 // A map of results computed once per key, however many threads ask: the first caller
 // computes, the others wait for its answer. Verify uses it so that a blob (or a manifest)
-// shared by many images is asked of a source once.
+// shared by many images is asked of a source once. An exception from the computation is
+// rethrown to its caller and to every caller of the same key (it is not computed again).
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <future>
 #include <map>
@@ -28,9 +30,16 @@ class OnceMap {
       }
     }
     if (future.valid()) return future.get();
-    Value value = compute();
-    promise.set_value(value);
-    return value;
+    // A throwing compute() must reach the waiters too: an unset promise would hand them a
+    // broken_promise, and a waiter on a thread with no handler terminates the process.
+    try {
+      Value value = compute();
+      promise.set_value(value);
+      return value;
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+      throw;
+    }
   }
 
   std::size_t size() const {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,15 @@ TEST(OnceMap, ComputesEachKeyOnceAcrossThreads) {
   }
   EXPECT_EQ(computed.load(), 5);
   EXPECT_EQ(map.size(), 5u);
+}
+
+TEST(OnceMap, AThrowingComputationReachesEveryCallerOfTheKey) {
+  OnceMap<int> map;
+  const auto fails = []() -> int { throw std::runtime_error("registry client bug"); };
+  EXPECT_THROW(map.get("key", fails), std::runtime_error);
+  // Not a broken_promise: the waiters see the same exception.
+  EXPECT_THROW(map.get("key", [] { return 1; }), std::runtime_error);
+  EXPECT_EQ(map.get("other", [] { return 2; }), 2);
 }
 
 }  // namespace

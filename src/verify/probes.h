@@ -37,7 +37,9 @@ struct ManifestProbe {
 class Probes {
  public:
   virtual ~Probes() = default;
-  // The manifest by tag or digest (a digest is checked against the body). Thread-safe.
+  // The manifest by tag or digest, OK whenever the source answers it, with the digest of the
+  // body as served: the caller compares it with a digest it asked for (a node takes the first
+  // source that answers, and then fails on a wrong body). Thread-safe.
   virtual ManifestProbe manifest(const SourceRepository& source, std::string_view reference) = 0;
   // Whether the blob is there. Thread-safe.
   virtual Probe blob(const SourceRepository& source, const oci::Digest& digest) = 0;

@@ -34,6 +34,7 @@ oci::Result<std::shared_ptr<client::RegistryClient>> RegistryProbes::client_for(
   options.host = source.host;
   options.insecure = source.insecure;
   options.retry = trust_.retry;
+  options.connect_timeout = trust_.connect_timeout;
   oci::Result<client::TlsTrust> tls =
       client::tls_trust_for(source.host, std::nullopt, trust_.certs_d_roots);
   if (!tls) return std::unexpected(tls.error());
@@ -74,7 +75,9 @@ ManifestProbe RegistryProbes::manifest(const SourceRepository& source, std::stri
     auto client = client_for(source);
     if (!client) return failed(Probe{Status::kError, client.error().message});
     ++requests_;
-    auto fetched = (*client)->get_manifest(source.repository, reference);
+    // The digest is judged by the caller: a node pulls from a source that answers 200.
+    auto fetched = (*client)->get_manifest(source.repository, reference,
+                                           client::RegistryClient::DigestCheck::kReport);
     if (!fetched) {
       const Probe probe = probe_of(fetched.error());
       remember_host_failure(source, probe);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -30,6 +31,9 @@ struct NodeTrust {
   std::vector<std::filesystem::path> certs_d_roots{};  // searched as containers/image does
   std::optional<std::filesystem::path> pull_secret{};  // containers-auth.json; none: anonymous
   client::RetryPolicy retry;
+  // Shorter than a transfer's default: a host that drops packets costs this per request
+  // until it is remembered as UNREACHABLE.
+  std::chrono::milliseconds connect_timeout{10'000};
 };
 
 class RegistryProbes final : public Probes {
@@ -39,7 +43,7 @@ class RegistryProbes final : public Probes {
   RegistryProbes(const RegistryProbes&) = delete;
   RegistryProbes& operator=(const RegistryProbes&) = delete;
 
-  // GET of a manifest by tag or digest (a digest is checked against the body).
+  // GET of a manifest by tag or digest (the body's digest reported, not checked).
   ManifestProbe manifest(const SourceRepository& source, std::string_view reference) override;
   // HEAD of a blob.
   Probe blob(const SourceRepository& source, const oci::Digest& digest) override;

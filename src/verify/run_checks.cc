@@ -2,10 +2,25 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <mutex>
 #include <thread>
 
 namespace verify {
+namespace {
+
+// An exception escaping a worker thread would end the process: it is this image's ERROR.
+ImageVerdict checked(const ImageChecker& checker, const std::string& image) {
+  try {
+    return checker.check(image);
+  } catch (const std::exception& error) {
+    return ImageVerdict{.image = image,
+                        .status = Status::kError,
+                        .reason = std::string("internal error: ") + error.what()};
+  }
+}
+
+}  // namespace
 
 std::vector<ImageVerdict> run_checks(const std::vector<std::string>& images,
                                      const ImageChecker& checker, int jobs,
@@ -15,7 +30,7 @@ std::vector<ImageVerdict> run_checks(const std::vector<std::string>& images,
   std::mutex report_mutex;
   const auto work = [&] {
     for (std::size_t i = next++; i < images.size(); i = next++) {
-      verdicts[i] = checker.check(images[i]);
+      verdicts[i] = checked(checker, images[i]);
       if (on_done) {
         std::lock_guard lock(report_mutex);
         on_done(verdicts[i]);

@@ -1,6 +1,6 @@
 // Every image of the set checked by `jobs` threads at once; the verdicts come back in the
 // set's order. `on_done` is called (from the worker threads, one call at a time) as each
-// image is finished, for a progress display.
+// image is finished, for a progress display. A check that throws is that image's ERROR.
 #pragma once
 
 #include <cstddef>

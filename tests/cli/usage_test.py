@@ -78,6 +78,8 @@ CASES = {
         (["verify", "-f", "c.yaml", "--images", "i.txt", "--config", "s.yaml"], "excludes"),
         (["verify", "--node-root", "/", "--rendered-root", "r", "--images", "i.txt"], "requires"),
         (["verify", "-f", "c.yaml", "--images", "i.txt", "--jobs", "0"], "--jobs"),
+        (["verify", "-f", "c.yaml", "--images", "i.txt", "--connect-timeout", "0"],
+         "--connect-timeout"),
     ],
     "login": [
         (["login", "--bogus", "quay.io"], "--bogus"),
