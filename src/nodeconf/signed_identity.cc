@@ -85,7 +85,7 @@ bool signed_identity_matches(const nlohmann::json& signed_identity,
 }
 
 std::string describe_signed_identity(const nlohmann::json& signed_identity) {
-  const std::string type = identity_type(signed_identity);
+  std::string type = identity_type(signed_identity);
   if (type == "exactReference") {
     return type + " " + json_quoted(member(signed_identity, "dockerReference"));
   }

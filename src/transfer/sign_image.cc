@@ -111,7 +111,7 @@ oci::Result<oci::Digest> sign_sigstore(ImageStore& destination, const oci::Diges
       return failure(put.error(), "writing blob " + digest, destination);
     }
   }
-  const oci::Digest digest = oci::digest_of(attachment->manifest);
+  oci::Digest digest = oci::digest_of(attachment->manifest);
   if (auto put = destination.put_manifest(attachment->manifest, oci::media_type::kOciManifest,
                                           digest, tag);
       !put) {

@@ -234,6 +234,7 @@ ImageVerdict ImageChecker::check(std::string_view image) const {
   }
   std::size_t next_refused = skipped.size() - refused;
   std::vector<const nodeconf::TransportAttempt*> attempts{};
+  attempts.reserve(resolution.transport.attempts.size());
   for (const nodeconf::TransportAttempt& attempt : resolution.transport.attempts) {
     attempts.push_back(&attempt);
   }

@@ -39,7 +39,7 @@ struct NodeTrust {
 class RegistryProbes final : public Probes {
  public:
   explicit RegistryProbes(NodeTrust trust);
-  ~RegistryProbes();
+  ~RegistryProbes() override;
   RegistryProbes(const RegistryProbes&) = delete;
   RegistryProbes& operator=(const RegistryProbes&) = delete;
 
