@@ -77,8 +77,10 @@ oci::Result<void> validate_image(const ImageConfig& image) {
 oci::Result<nodeconf::RegistriesConfDocument> base_document(const RenderOptions& options) {
   const std::string_view text =
       options.base_registries_conf ? *options.base_registries_conf : kTemplateRegistriesConf;
-  const std::string_view name =
-      options.base_registries_conf ? options.base_registries_conf_name : "(the MCO's template)";
+  // Both arms string_views: with a std::string arm the literal would become a temporary string.
+  const std::string_view name = options.base_registries_conf
+                                    ? std::string_view(options.base_registries_conf_name)
+                                    : std::string_view("(the MCO's template)");
   auto file = nodeconf::parse_config_file(text, name, nodeconf::FileRole::kMain);
   if (!file) {
     return invalid(fmt::format("base registries.conf {}: {}", name, file.error().message));
